@@ -1,0 +1,229 @@
+// apicached's store: entries grouped in namespaces, each entry with its own expiry.
+//
+// This header is the whole contract between storage/ and the rest of apicached. No RocksDB type
+// appears here; other folders include only this file (plus status.h and clock.h).
+//
+// Thread safety: every method of Store may be called concurrently from any thread. Each
+// single-key operation is atomic towards concurrent callers; MultiPut is one atomic batch.
+//
+// Time: expiry is decided with the injected Clock. An entry whose expires_ms is not 0 is live
+// while now_ms < expires_ms and expired from now_ms >= expires_ms on; no read path ever returns
+// an expired entry, whether or not compaction has removed it yet.
+//
+// Namespaces: user namespaces are 1 to 64 characters of [a-z0-9_-]. They are created by the
+// first write and listed again after a reopen. Reads and deletes on a namespace that does not
+// exist behave as on an empty one (NotFound / false / 0) and do not create it. Names that start
+// with '.' are internal (apicached's own statistics, invalid-ID lists, hot-set record): the
+// store accepts them from code, ListNamespaces() hides them, they do not count towards
+// max_namespaces, and http/ never lets a client name one.
+//
+// TTL arguments are std::optional<int64_t> seconds: nullopt means "the namespace's default,
+// else StoreOptions::default_ttl_seconds"; 0 means "never expires"; negative is InvalidArgument.
+//
+// Errors common to all methods: InvalidArgument (bad namespace name, empty or oversized key,
+// negative ttl), TooLarge (value over max_value_bytes), ResourceExhausted (a write would create
+// a namespace past max_namespaces), Unavailable (the database cannot read or write now: I/O
+// error, disk full, read-only directory, background error; the message says which).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/clock.h"
+#include "storage/status.h"
+
+namespace apicached {
+
+// Metadata of a stored entry. version is unique per write of a key, also across restarts, and
+// is what http/ uses as the ETag.
+struct EntryInfo {
+  int64_t created_ms = 0;  // when this version was written
+  int64_t expires_ms = 0;  // 0: never expires
+  uint64_t version = 0;
+};
+
+struct Entry {
+  std::string value;
+  std::string content_type;  // as given at write time; may be empty
+  EntryInfo info;
+};
+
+struct PutItem {
+  std::string key;
+  std::string value;
+  std::string content_type;
+  std::optional<int64_t> ttl_seconds;
+};
+
+// What a Mutate callback asks for.
+struct Mutation {
+  enum class Kind { kKeep, kPut, kDelete };
+  Kind kind = Kind::kKeep;
+  // For kPut:
+  std::string value;
+  std::string content_type;
+  std::optional<int64_t> ttl_seconds;  // ignored when keep_expiry and a live entry exists
+  bool keep_expiry = false;            // keep the current entry's expires_ms
+
+  static Mutation Keep() { return {}; }
+  static Mutation Delete() { return {.kind = Kind::kDelete}; }
+};
+
+// Called with the live entry (nullptr when absent or expired). Must not call back into the Store.
+// An error it returns is returned by Mutate unchanged and nothing is written.
+using MutateFn = std::function<Result<Mutation>(const Entry* current)>;
+
+struct NamespaceFigures {
+  std::string name;
+  uint64_t approx_live_keys = 0;  // RocksDB's estimate; may count expired, not yet dropped keys
+  uint64_t disk_bytes = 0;        // SST + blob files of this namespace
+  uint64_t expired_dropped = 0;   // entries the compaction filter dropped since open
+  uint64_t expired_reads = 0;     // reads that found an expired entry since open
+  int64_t default_ttl_seconds = 0;
+};
+
+struct ScanPage {
+  std::vector<std::pair<std::string, Entry>> entries;  // live entries, in key order
+  std::optional<std::string> next_after;               // pass as start_after for the next page
+};
+
+struct MaintenanceReport {
+  uint64_t namespaces_checked = 0;
+  uint64_t namespaces_compacted = 0;
+  uint64_t expired_dropped = 0;  // entries dropped by the compactions this run started
+};
+
+// TTL defaults; replaceable at run time (SIGHUP).
+struct TtlDefaults {
+  int64_t default_ttl_seconds = 3600;                      // the seed's "medium" tier
+  std::map<std::string, int64_t> namespace_ttl_seconds;  // e.g. {"ratelimit", 60}
+};
+
+struct StoreOptions {
+  std::string data_dir;                          // created if missing, mode 0700
+  uint32_t max_namespaces = 256;                 // user namespaces
+  uint32_t max_key_bytes = 1024;                 // keys are 1..max_key_bytes bytes, any bytes
+  uint64_t max_value_bytes = 1 << 20;            // 1 MiB
+  TtlDefaults ttl;                               //
+  bool sync_writes = false;                      // fsync the WAL on every write (power-loss safe)
+  uint64_t block_cache_bytes = 64ull << 20;      // shared by all namespaces
+  uint64_t write_buffer_bytes = 64ull << 20;     // total memtable budget (WriteBufferManager)
+  uint64_t max_total_wal_bytes = 256ull << 20;   // forces flushes past this
+  // Period of the built-in background check that compacts files whose entries mostly expired.
+  // 0 turns the thread off (tests call RunMaintenance() themselves).
+  uint32_t maintenance_period_seconds = 3600;
+  double expired_fraction_to_compact = 0.5;      // compact a file once this share has expired
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The live entry, or NotFound.
+  virtual Result<Entry> Get(std::string_view ns, std::string_view key) = 0;
+
+  // Stores (creates or replaces) an entry.
+  virtual Result<EntryInfo> Put(std::string_view ns, std::string_view key, std::string_view value,
+                                std::string_view content_type,
+                                std::optional<int64_t> ttl_seconds) = 0;
+
+  // true when a live entry existed and was deleted; false when there was none.
+  virtual Result<bool> Delete(std::string_view ns, std::string_view key) = 0;
+
+  // Stores only when no live entry exists (an expired one counts as absent); AlreadyExists
+  // otherwise.
+  virtual Result<EntryInfo> Add(std::string_view ns, std::string_view key, std::string_view value,
+                                std::string_view content_type,
+                                std::optional<int64_t> ttl_seconds) = 0;
+
+  // Stores only when a live entry with exactly expected_version exists; PreconditionFailed
+  // otherwise (also when there is no live entry).
+  virtual Result<EntryInfo> CompareAndSet(std::string_view ns, std::string_view key,
+                                          uint64_t expected_version, std::string_view value,
+                                          std::string_view content_type,
+                                          std::optional<int64_t> ttl_seconds) = 0;
+
+  // Gives a live entry a new TTL counted from now; value, content type and version stay the
+  // same (so an ETag stays valid). NotFound when there is none.
+  virtual Result<EntryInfo> Touch(std::string_view ns, std::string_view key,
+                                  std::optional<int64_t> ttl_seconds) = 0;
+
+  // Adds delta to a live entry holding a signed 64-bit decimal integer (optional leading '-',
+  // digits only) and returns the new value; keeps its expiry. A missing or expired entry is
+  // created as delta with ttl_on_create (nullopt: namespace default). Conflict on a non-integer
+  // value or on overflow; nothing is written then.
+  virtual Result<int64_t> Incr(std::string_view ns, std::string_view key, int64_t delta,
+                               std::optional<int64_t> ttl_on_create) = 0;
+
+  // Atomic read-modify-write of one key; see MutateFn. Returns the live entry after the
+  // mutation (nullopt when deleted or absent).
+  virtual Result<std::optional<Entry>> Mutate(std::string_view ns, std::string_view key,
+                                              const MutateFn& fn) = 0;
+
+  // One result per key, in order: the live entry or nullopt.
+  virtual Result<std::vector<std::optional<Entry>>> MultiGet(
+      std::string_view ns, const std::vector<std::string>& keys) = 0;
+
+  // All items or none, as one atomic batch. Returns one EntryInfo per item, in order.
+  virtual Result<std::vector<EntryInfo>> MultiPut(std::string_view ns,
+                                                  const std::vector<PutItem>& items) = 0;
+
+  // Number of keys that had a live entry and were deleted.
+  virtual Result<uint64_t> DeleteMany(std::string_view ns,
+                                      const std::vector<std::string>& keys) = 0;
+
+  // Deletes every key starting with prefix (REQUIRES: prefix not empty); returns how many live
+  // entries were deleted.
+  virtual Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) = 0;
+
+  // Removes every entry of a namespace in constant time whatever its size (a range tombstone;
+  // the space comes back in the background). The namespace itself stays.
+  virtual Status ClearNamespace(std::string_view ns) = 0;
+
+  // Live entries in key order, after start_after (exclusive; nullopt: from the start), at most
+  // limit of them, only keys starting with prefix.
+  virtual Result<ScanPage> Scan(std::string_view ns, std::string_view prefix,
+                                std::optional<std::string> start_after, size_t limit) = 0;
+
+  // User namespaces with their figures, by name.
+  virtual Result<std::vector<NamespaceFigures>> ListNamespaces() = 0;
+  // One namespace's figures (internal ones too); NotFound if it was never written.
+  virtual Result<NamespaceFigures> GetNamespace(std::string_view ns) = 0;
+
+  // Runs the expired-entry check now on one namespace (or all when ns is empty) and compacts
+  // what it finds; blocks until the compactions finish.
+  virtual Result<MaintenanceReport> RunMaintenance(std::string_view ns) = 0;
+
+  // Writes a consistent, openable copy of the database into dir (must not exist yet).
+  virtual Status Checkpoint(const std::string& dir) = 0;
+
+  // Ok when the store can read and write now; Unavailable with the reason otherwise (background
+  // error, write stopped, probe write failed).
+  virtual Status CheckHealth() = 0;
+
+  // Replaces the TTL defaults for writes from now on.
+  virtual void SetTtlDefaults(TtlDefaults defaults) = 0;
+
+  // Flushes memtables and closes; further calls return Unavailable. Idempotent. The destructor
+  // calls it too.
+  virtual Status Close() = 0;
+
+  virtual const Clock& clock() const = 0;
+  virtual const StoreOptions& options() const = 0;
+};
+
+// Validation shared by storage/ and http/ so that both refuse the same names with the same words.
+Status ValidateNamespaceName(std::string_view ns);  // user names only
+bool IsInternalNamespace(std::string_view ns);      // starts with '.'
+
+// Opens (creating if needed) the RocksDB-backed store in options.data_dir. The clock must
+// outlive the store.
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, const Clock& clock);
+
+}  // namespace apicached
