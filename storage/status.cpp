@@ -4,16 +4,26 @@ namespace apicached {
 
 std::string_view CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kNotFound: return "NotFound";
-    case Code::kInvalidArgument: return "InvalidArgument";
-    case Code::kAlreadyExists: return "AlreadyExists";
-    case Code::kPreconditionFailed: return "PreconditionFailed";
-    case Code::kConflict: return "Conflict";
-    case Code::kTooLarge: return "TooLarge";
-    case Code::kResourceExhausted: return "ResourceExhausted";
-    case Code::kUnavailable: return "Unavailable";
-    case Code::kInternal: return "Internal";
+    case Code::kOk:
+      return "OK";
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Code::kPreconditionFailed:
+      return "PreconditionFailed";
+    case Code::kConflict:
+      return "Conflict";
+    case Code::kTooLarge:
+      return "TooLarge";
+    case Code::kResourceExhausted:
+      return "ResourceExhausted";
+    case Code::kUnavailable:
+      return "Unavailable";
+    case Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -21,9 +21,10 @@
 // else StoreOptions::default_ttl_seconds"; 0 means "never expires"; negative is InvalidArgument.
 //
 // Errors common to all methods: InvalidArgument (bad namespace name, empty or oversized key,
-// negative ttl), TooLarge (value over max_value_bytes), ResourceExhausted (a write would create
-// a namespace past max_namespaces), Unavailable (the database cannot read or write now: I/O
-// error, disk full, read-only directory, background error; the message says which).
+// negative ttl or one so large that the expiry overflows, content type over 1024 bytes), TooLarge
+// (value over max_value_bytes), ResourceExhausted (a write would create a namespace past
+// max_namespaces), Unavailable (the database cannot read or write now: I/O error, disk full,
+// read-only directory, background error; the message says which).
 #pragma once
 
 #include <cstdint>
@@ -72,7 +73,11 @@ struct Mutation {
   bool keep_expiry = false;            // keep the current entry's expires_ms
 
   static Mutation Keep() { return {}; }
-  static Mutation Delete() { return {.kind = Kind::kDelete}; }
+  static Mutation Delete() {
+    Mutation m;
+    m.kind = Kind::kDelete;
+    return m;
+  }
 };
 
 // Called with the live entry (nullptr when absent or expired). Must not call back into the Store.
@@ -101,24 +106,24 @@ struct MaintenanceReport {
 
 // TTL defaults; replaceable at run time (SIGHUP).
 struct TtlDefaults {
-  int64_t default_ttl_seconds = 3600;                      // the seed's "medium" tier
+  int64_t default_ttl_seconds = 3600;                    // the seed's "medium" tier
   std::map<std::string, int64_t> namespace_ttl_seconds;  // e.g. {"ratelimit", 60}
 };
 
 struct StoreOptions {
-  std::string data_dir;                          // created if missing, mode 0700
-  uint32_t max_namespaces = 256;                 // user namespaces
-  uint32_t max_key_bytes = 1024;                 // keys are 1..max_key_bytes bytes, any bytes
-  uint64_t max_value_bytes = 1 << 20;            // 1 MiB
-  TtlDefaults ttl;                               //
-  bool sync_writes = false;                      // fsync the WAL on every write (power-loss safe)
-  uint64_t block_cache_bytes = 64ull << 20;      // shared by all namespaces
-  uint64_t write_buffer_bytes = 64ull << 20;     // total memtable budget (WriteBufferManager)
-  uint64_t max_total_wal_bytes = 256ull << 20;   // forces flushes past this
+  std::string data_dir;                         // created if missing, mode 0700
+  uint32_t max_namespaces = 256;                // user namespaces
+  uint32_t max_key_bytes = 1024;                // keys are 1..max_key_bytes bytes, any bytes
+  uint64_t max_value_bytes = 1 << 20;           // 1 MiB
+  TtlDefaults ttl;                              //
+  bool sync_writes = false;                     // fsync the WAL on every write (power-loss safe)
+  uint64_t block_cache_bytes = 64ull << 20;     // shared by all namespaces
+  uint64_t write_buffer_bytes = 64ull << 20;    // total memtable budget (WriteBufferManager)
+  uint64_t max_total_wal_bytes = 256ull << 20;  // forces flushes past this
   // Period of the built-in background check that compacts files whose entries mostly expired.
   // 0 turns the thread off (tests call RunMaintenance() themselves).
   uint32_t maintenance_period_seconds = 3600;
-  double expired_fraction_to_compact = 0.5;      // compact a file once this share has expired
+  double expired_fraction_to_compact = 0.5;  // compact a file once this share has expired
 };
 
 class Store {
@@ -187,7 +192,8 @@ class Store {
   virtual Status ClearNamespace(std::string_view ns) = 0;
 
   // Live entries in key order, after start_after (exclusive; nullopt: from the start), at most
-  // limit of them, only keys starting with prefix.
+  // limit of them, only keys starting with prefix (empty: all keys). InvalidArgument when limit
+  // is 0.
   virtual Result<ScanPage> Scan(std::string_view ns, std::string_view prefix,
                                 std::optional<std::string> start_after, size_t limit) = 0;
 

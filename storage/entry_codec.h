@@ -1,0 +1,44 @@
+// How an entry is laid out in a RocksDB value. Private to storage/.
+//
+// Layout (all integers little-endian), format 1:
+//   [0]      format byte (1)
+//   [1..8]   expires_ms, int64 (0: never expires)
+//   [9..16]  created_ms, int64
+//   [17..24] version, uint64
+//   [25..26] content-type length N, uint16
+//   [27..27+N) content type, then the value up to the end.
+// The expiry sits at a fixed offset so the compaction filter and the properties collector read
+// it without decoding the rest.
+//
+// Thread safety: pure functions. Decoding never crashes on arbitrary bytes; it returns Internal
+// with what is wrong (a fuzz target exercises it).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/store.h"
+
+namespace apicached {
+
+inline constexpr uint8_t kEntryFormat = 1;
+inline constexpr size_t kEntryHeaderBytes = 27;
+inline constexpr size_t kMaxContentTypeBytes = 1024;
+
+// REQUIRES: content_type.size() <= kMaxContentTypeBytes.
+std::string EncodeEntry(const EntryInfo& info, std::string_view content_type,
+                        std::string_view value);
+
+// The whole entry, or Internal when raw is not a well-formed encoded entry.
+Result<Entry> DecodeEntry(std::string_view raw);
+
+// Only the expiry header field, or Internal when raw is too short or of an unknown format.
+Result<int64_t> DecodeExpiry(std::string_view raw);
+
+// True when an entry expiring at expires_ms is expired at now_ms.
+inline bool IsExpired(int64_t expires_ms, int64_t now_ms) {
+  return expires_ms != 0 && now_ms >= expires_ms;
+}
+
+}  // namespace apicached

@@ -1,0 +1,75 @@
+// Maps namespace names to RocksDB column families. Private to storage/.
+//
+// Each namespace is the column family "ns:<name>" (RocksDB's own "default" family holds
+// nothing), created on first write and found again by OpenDatabase after a restart. Handles stay
+// valid until ReleaseHandles (namespaces are never dropped), so a Namespace* may be kept for the
+// duration of an operation without holding any lock.
+//
+// Thread safety: Find/All take a shared lock and are cheap; FindOrCreate serialises creations
+// with a separate mutex so that readers are not blocked while RocksDB writes its MANIFEST.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/clock.h"
+#include "storage/rocks_options.h"
+#include "storage/store.h"
+
+namespace apicached {
+
+struct Namespace {
+  std::string name;
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  std::shared_ptr<std::atomic<uint64_t>> expired_dropped;  // shared with its compaction filter
+  std::atomic<uint64_t> expired_reads{0};
+  std::atomic<bool> cleared{false};  // ClearNamespace left a range tombstone to compact away
+};
+
+class NamespaceRegistry {
+ public:
+  NamespaceRegistry(const StoreOptions& options, const RocksResources& resources,
+                    const Clock& clock)
+      : options_(options), resources_(resources), clock_(clock) {}
+  NamespaceRegistry(const NamespaceRegistry&) = delete;
+  NamespaceRegistry& operator=(const NamespaceRegistry&) = delete;
+
+  // Opens the database at path with all its column families and adopts their handles.
+  Result<std::unique_ptr<rocksdb::DB>> OpenDatabase(const rocksdb::DBOptions& db_options,
+                                                    const std::string& path);
+
+  // REQUIRES: ns was validated. nullptr when the namespace was never written.
+  Namespace* Find(std::string_view ns) const;
+  // REQUIRES: ns was validated. ResourceExhausted past max_namespaces user namespaces.
+  Result<Namespace*> FindOrCreate(std::string_view ns);
+  // All namespaces (internal ones too), by name.
+  std::vector<Namespace*> All() const;
+
+  // Destroys the column family handles; call before closing the database.
+  void ReleaseHandles();
+
+ private:
+  std::unique_ptr<Namespace> MakeNamespace(std::string_view ns) const;
+  rocksdb::ColumnFamilyOptions OptionsFor(const Namespace& ns) const;
+
+  const StoreOptions& options_;
+  const RocksResources& resources_;
+  const Clock& clock_;
+  rocksdb::DB* db_ = nullptr;
+  rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
+
+  std::mutex create_mu_;
+  mutable std::shared_mutex mu_;  // guards namespaces_ and user_count_
+  std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
+  uint32_t user_count_ = 0;
+};
+
+}  // namespace apicached

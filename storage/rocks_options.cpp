@@ -1,0 +1,82 @@
+#include "storage/rocks_options.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include <algorithm>
+
+#include "storage/expiry_properties_collector.h"
+#include "storage/ttl_compaction_filter.h"
+
+namespace apicached {
+
+namespace {
+
+rocksdb::CompressionType BestCompression() {
+  const auto supported = rocksdb::GetSupportedCompressions();
+  for (auto want : {rocksdb::kLZ4Compression, rocksdb::kSnappyCompression}) {
+    if (std::find(supported.begin(), supported.end(), want) != supported.end()) return want;
+  }
+  return rocksdb::kNoCompression;
+}
+
+}  // namespace
+
+RocksResources MakeRocksResources(const StoreOptions& options) {
+  RocksResources r;
+  r.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  r.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options.write_buffer_bytes);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = r.block_cache;
+  table.cache_index_and_filter_blocks = true;  // index and filters count against the cache too
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.format_version = 5;
+  r.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  r.expiry_collector = std::make_shared<ExpiryPropertiesCollectorFactory>();
+  return r;
+}
+
+rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, const RocksResources& resources) {
+  rocksdb::DBOptions db;
+  db.create_if_missing = true;
+  db.create_missing_column_families = true;
+  db.write_buffer_manager = resources.write_buffer_manager;
+  db.max_total_wal_size = options.max_total_wal_bytes;
+  db.max_background_jobs = 2;
+  db.keep_log_file_num = 4;
+  db.max_log_file_size = 8 << 20;
+  return db;
+}
+
+rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(
+    const StoreOptions& options, const RocksResources& resources, const Clock& clock,
+    std::shared_ptr<std::atomic<uint64_t>> expired_dropped) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.table_factory = resources.table_factory;
+  cf.table_properties_collector_factories.push_back(resources.expiry_collector);
+  cf.compaction_filter_factory =
+      std::make_shared<TtlCompactionFilterFactory>(clock, std::move(expired_dropped));
+  // Each namespace's memtable is a slice of the shared budget; the WriteBufferManager flushes
+  // the largest once the total is reached.
+  cf.write_buffer_size =
+      std::clamp<uint64_t>(options.write_buffer_bytes / 4, 1ull << 20, 64ull << 20);
+  cf.max_write_buffer_number = 2;
+  cf.level_compaction_dynamic_level_bytes = true;
+  cf.compression = BestCompression();
+  cf.bottommost_compression = BestCompression();
+  return cf;
+}
+
+rocksdb::WriteOptions MakeWriteOptions(const StoreOptions& options) {
+  rocksdb::WriteOptions w;
+  w.disableWAL = false;  // the WAL is what makes an acknowledged write survive a crash
+  w.sync = options.sync_writes;
+  return w;
+}
+
+}  // namespace apicached

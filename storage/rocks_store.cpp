@@ -1,0 +1,714 @@
+#include "storage/rocks_store.h"
+
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+
+#include "storage/entry_codec.h"
+#include "storage/expiry_reclaimer.h"
+#include "storage/rocks_status.h"
+
+namespace apicached {
+
+namespace {
+
+constexpr char kHealthNamespace[] = ".health";
+constexpr size_t kDeleteBatchSize = 1000;
+
+rocksdb::Slice ToSlice(std::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+std::string_view ToView(const rocksdb::Slice& s) {
+  return std::string_view(s.data(), s.size());
+}
+
+// User names per ValidateNamespaceName; internal ones are '.' followed by such a name.
+Status ValidateAnyNamespace(std::string_view ns) {
+  return IsInternalNamespace(ns) ? ValidateNamespaceName(ns.substr(1)) : ValidateNamespaceName(ns);
+}
+
+std::string InNamespace(std::string_view ns) {
+  return " in namespace '" + std::string(ns) + "'";
+}
+
+// The smallest string above every key starting with prefix; nullopt when there is none (the
+// prefix is all 0xff bytes).
+std::optional<std::string> PrefixSuccessor(std::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty() && static_cast<unsigned char>(s.back()) == 0xff) s.pop_back();
+  if (s.empty()) return std::nullopt;
+  s.back() = static_cast<char>(static_cast<unsigned char>(s.back()) + 1);
+  return s;
+}
+
+Result<int64_t> ParseInteger(std::string_view text) {
+  int64_t v = 0;
+  const bool digits_only = !text.empty() && text.front() != '+' &&
+                           std::all_of(text.begin() + (text.front() == '-' ? 1 : 0), text.end(),
+                                       [](char c) { return c >= '0' && c <= '9'; });
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (!digits_only || ec != std::errc() || end != text.data() + text.size()) {
+    return Status::Conflict("the stored value is not a signed 64-bit decimal integer");
+  }
+  return v;
+}
+
+Status CreateDataDir(const std::string& dir) {
+  if (dir.empty()) return Status::InvalidArgument("data_dir is empty");
+  std::error_code ec;
+  const std::filesystem::path path(dir);
+  if (std::filesystem::exists(path, ec)) return Status::Ok();
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::Unavailable("cannot create data directory " + dir + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, const Clock& clock) {
+  return RocksStore::Open(options, clock);
+}
+
+RocksStore::RocksStore(const StoreOptions& options, const Clock& clock)
+    : options_(options),
+      clock_(clock),
+      resources_(MakeRocksResources(options_)),
+      write_options_(MakeWriteOptions(options_)),
+      registry_(options_, resources_, clock_),
+      ttl_(options.ttl) {}
+
+Result<std::unique_ptr<Store>> RocksStore::Open(const StoreOptions& options, const Clock& clock) {
+  if (options.max_key_bytes == 0) return Status::InvalidArgument("max_key_bytes must be > 0");
+  if (options.ttl.default_ttl_seconds < 0) {
+    return Status::InvalidArgument("default_ttl_seconds must not be negative");
+  }
+  if (Status s = CreateDataDir(options.data_dir); !s.ok()) return s;
+  std::unique_ptr<RocksStore> store(new RocksStore(options, clock));
+  auto db =
+      store->registry_.OpenDatabase(MakeDbOptions(options, store->resources_), options.data_dir);
+  if (!db.ok()) return db.status();
+  store->db_ = std::move(*db);
+  auto versions =
+      VersionSource::Open(*store->db_, store->db_->DefaultColumnFamily(), store->write_options_);
+  if (!versions.ok()) {
+    static_cast<void>(store->Close());  // the open failure is what the caller needs to see
+    return versions.status();
+  }
+  store->versions_ = std::move(*versions);
+  RocksStore* raw = store.get();
+  store->maintenance_ =
+      std::make_unique<PeriodicTask>(std::chrono::seconds(options.maintenance_period_seconds),
+                                     [raw] { raw->BackgroundMaintenance(); });
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+RocksStore::~RocksStore() {
+  static_cast<void>(Close());
+}
+
+Status RocksStore::Close() {
+  std::lock_guard close_lock(close_mu_);
+  if (closed_.exchange(true) || db_ == nullptr) return Status::Ok();
+  db_->DisableManualCompaction();  // lets a running maintenance compaction return at once
+  if (maintenance_) maintenance_->Stop();
+  std::unique_lock lock(lifecycle_mu_);  // waits for operations in flight
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  for (Namespace* ns : registry_.All()) handles.push_back(ns->handle);
+  rocksdb::FlushOptions flush;
+  Status result = FromRocks(db_->Flush(flush, handles), "flushing on close");
+  registry_.ReleaseHandles();
+  Status closed = FromRocks(db_->Close(), "closing the database");
+  db_.reset();
+  return result.ok() ? closed : result;
+}
+
+Result<std::shared_lock<std::shared_mutex>> RocksStore::Enter() {
+  std::shared_lock lock(lifecycle_mu_);
+  if (closed_.load()) return Status::Unavailable("the store is closed");
+  return lock;
+}
+
+Status RocksStore::ValidateKey(std::string_view key) const {
+  if (key.empty()) return Status::InvalidArgument("key is empty");
+  if (key.size() > options_.max_key_bytes) {
+    return Status::InvalidArgument("key is " + std::to_string(key.size()) + " bytes; at most " +
+                                   std::to_string(options_.max_key_bytes) + " are allowed");
+  }
+  return Status::Ok();
+}
+
+Status RocksStore::ValidateWrite(std::string_view key, std::string_view value,
+                                 std::string_view content_type, std::optional<int64_t> ttl) const {
+  if (Status s = ValidateKey(key); !s.ok()) return s;
+  if (value.size() > options_.max_value_bytes) {
+    return Status::TooLarge("value is " + std::to_string(value.size()) + " bytes; at most " +
+                            std::to_string(options_.max_value_bytes) + " are allowed");
+  }
+  if (content_type.size() > kMaxContentTypeBytes) {
+    return Status::InvalidArgument("content type is " + std::to_string(content_type.size()) +
+                                   " bytes; at most " + std::to_string(kMaxContentTypeBytes) +
+                                   " are allowed");
+  }
+  if (ttl && *ttl < 0) {
+    return Status::InvalidArgument("ttl must not be negative (got " + std::to_string(*ttl) + ")");
+  }
+  return Status::Ok();
+}
+
+int64_t RocksStore::DefaultTtlSeconds(std::string_view ns) const {
+  std::lock_guard lock(ttl_mu_);
+  auto it = ttl_.namespace_ttl_seconds.find(std::string(ns));
+  return it != ttl_.namespace_ttl_seconds.end() ? it->second : ttl_.default_ttl_seconds;
+}
+
+Result<int64_t> RocksStore::ExpiresAt(std::string_view ns, std::optional<int64_t> ttl,
+                                      int64_t now_ms) const {
+  const int64_t seconds = ttl ? *ttl : DefaultTtlSeconds(ns);
+  if (seconds < 0) {
+    return Status::InvalidArgument("ttl must not be negative (got " + std::to_string(seconds) +
+                                   ")");
+  }
+  if (seconds == 0) return int64_t{0};
+  int64_t ms = 0;
+  int64_t at = 0;
+  if (__builtin_mul_overflow(seconds, int64_t{1000}, &ms) ||
+      __builtin_add_overflow(now_ms, ms, &at)) {
+    return Status::InvalidArgument("ttl of " + std::to_string(seconds) + " seconds is too large");
+  }
+  return at;
+}
+
+Result<std::optional<Entry>> RocksStore::DecodeLive(Namespace& ns, std::string_view raw,
+                                                    int64_t now_ms) {
+  Result<Entry> entry = DecodeEntry(raw);
+  if (!entry.ok()) return Status::Internal(entry.status().message() + InNamespace(ns.name));
+  if (IsExpired(entry->info.expires_ms, now_ms)) {
+    ns.expired_reads.fetch_add(1, std::memory_order_relaxed);
+    return std::optional<Entry>();
+  }
+  return std::optional<Entry>(std::move(*entry));
+}
+
+Result<std::optional<Entry>> RocksStore::ReadLive(Namespace& ns, std::string_view key,
+                                                  int64_t now_ms, bool* present) {
+  rocksdb::PinnableSlice raw;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ns.handle, ToSlice(key), &raw);
+  if (present != nullptr) *present = s.ok();
+  if (s.IsNotFound()) return std::optional<Entry>();
+  if (!s.ok()) return FromRocks(s, "reading" + InNamespace(ns.name));
+  return DecodeLive(ns, ToView(raw), now_ms);
+}
+
+Status RocksStore::WriteEncoded(Namespace& ns, std::string_view key, const EntryInfo& info,
+                                std::string_view content_type, std::string_view value) {
+  return FromRocks(
+      db_->Put(write_options_, ns.handle, ToSlice(key), EncodeEntry(info, content_type, value)),
+      "writing" + InNamespace(ns.name));
+}
+
+Result<EntryInfo> RocksStore::WriteNew(Namespace& ns, std::string_view key, std::string_view value,
+                                       std::string_view content_type, int64_t expires_ms,
+                                       int64_t now_ms) {
+  Result<uint64_t> version = versions_->Next();
+  if (!version.ok()) return version.status();
+  const EntryInfo info{.created_ms = now_ms, .expires_ms = expires_ms, .version = *version};
+  if (Status s = WriteEncoded(ns, key, info, content_type, value); !s.ok()) return s;
+  return info;
+}
+
+Result<Entry> RocksStore::Get(std::string_view ns, std::string_view key) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (Status s = ValidateKey(key); !s.ok()) return s;
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr) return Status::NotFound("no such key" + InNamespace(ns));
+  auto live = ReadLive(*n, key, clock_.NowMillis());
+  if (!live.ok()) return live.status();
+  if (!live->has_value()) return Status::NotFound("no such key" + InNamespace(ns));
+  return std::move(**live);
+}
+
+Result<EntryInfo> RocksStore::Put(std::string_view ns, std::string_view key, std::string_view value,
+                                  std::string_view content_type,
+                                  std::optional<int64_t> ttl_seconds) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (Status s = ValidateWrite(key, value, content_type, ttl_seconds); !s.ok()) return s;
+  auto n = registry_.FindOrCreate(ns);
+  if (!n.ok()) return n.status();
+  auto lock = locks_.Lock(ns, key);
+  const int64_t now = clock_.NowMillis();
+  auto expires = ExpiresAt(ns, ttl_seconds, now);
+  if (!expires.ok()) return expires.status();
+  return WriteNew(**n, key, value, content_type, *expires, now);
+}
+
+Result<bool> RocksStore::Delete(std::string_view ns, std::string_view key) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (Status s = ValidateKey(key); !s.ok()) return s;
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr) return false;
+  auto lock = locks_.Lock(ns, key);
+  bool present = false;
+  auto live = ReadLive(*n, key, clock_.NowMillis(), &present);
+  if (!live.ok()) return live.status();
+  if (!present) return false;
+  rocksdb::Status s = db_->Delete(write_options_, n->handle, ToSlice(key));
+  if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
+  return live->has_value();
+}
+
+Result<EntryInfo> RocksStore::Add(std::string_view ns, std::string_view key, std::string_view value,
+                                  std::string_view content_type,
+                                  std::optional<int64_t> ttl_seconds) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (Status s = ValidateWrite(key, value, content_type, ttl_seconds); !s.ok()) return s;
+  auto n = registry_.FindOrCreate(ns);
+  if (!n.ok()) return n.status();
+  auto lock = locks_.Lock(ns, key);
+  const int64_t now = clock_.NowMillis();
+  auto live = ReadLive(**n, key, now);
+  if (!live.ok()) return live.status();
+  if (live->has_value())
+    return Status::AlreadyExists("key already has a live entry" + InNamespace(ns));
+  auto expires = ExpiresAt(ns, ttl_seconds, now);
+  if (!expires.ok()) return expires.status();
+  return WriteNew(**n, key, value, content_type, *expires, now);
+}
+
+Result<EntryInfo> RocksStore::CompareAndSet(std::string_view ns, std::string_view key,
+                                            uint64_t expected_version, std::string_view value,
+                                            std::string_view content_type,
+                                            std::optional<int64_t> ttl_seconds) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (Status s = ValidateWrite(key, value, content_type, ttl_seconds); !s.ok()) return s;
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr) return Status::PreconditionFailed("no live entry for key" + InNamespace(ns));
+  auto lock = locks_.Lock(ns, key);
+  const int64_t now = clock_.NowMillis();
+  auto live = ReadLive(*n, key, now);
+  if (!live.ok()) return live.status();
+  if (!live->has_value()) {
+    return Status::PreconditionFailed("no live entry for key" + InNamespace(ns));
+  }
+  if ((*live)->info.version != expected_version) {
+    return Status::PreconditionFailed("entry is at version " +
+                                      std::to_string((*live)->info.version) + ", not " +
+                                      std::to_string(expected_version));
+  }
+  auto expires = ExpiresAt(ns, ttl_seconds, now);
+  if (!expires.ok()) return expires.status();
+  return WriteNew(*n, key, value, content_type, *expires, now);
+}
+
+Result<EntryInfo> RocksStore::Touch(std::string_view ns, std::string_view key,
+                                    std::optional<int64_t> ttl_seconds) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (Status s = ValidateWrite(key, {}, {}, ttl_seconds); !s.ok()) return s;
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr) return Status::NotFound("no such key" + InNamespace(ns));
+  auto lock = locks_.Lock(ns, key);
+  const int64_t now = clock_.NowMillis();
+  auto live = ReadLive(*n, key, now);
+  if (!live.ok()) return live.status();
+  if (!live->has_value()) return Status::NotFound("no such key" + InNamespace(ns));
+  auto expires = ExpiresAt(ns, ttl_seconds, now);
+  if (!expires.ok()) return expires.status();
+  Entry& entry = **live;
+  entry.info.expires_ms = *expires;
+  if (Status s = WriteEncoded(*n, key, entry.info, entry.content_type, entry.value); !s.ok()) {
+    return s;
+  }
+  return entry.info;
+}
+
+Result<int64_t> RocksStore::Incr(std::string_view ns, std::string_view key, int64_t delta,
+                                 std::optional<int64_t> ttl_on_create) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (Status s = ValidateWrite(key, {}, {}, ttl_on_create); !s.ok()) return s;
+  auto n = registry_.FindOrCreate(ns);
+  if (!n.ok()) return n.status();
+  auto lock = locks_.Lock(ns, key);
+  const int64_t now = clock_.NowMillis();
+  auto live = ReadLive(**n, key, now);
+  if (!live.ok()) return live.status();
+  int64_t result = delta;
+  int64_t expires_ms = 0;
+  std::string content_type;
+  if (live->has_value()) {
+    auto current = ParseInteger((*live)->value);
+    if (!current.ok()) return current.status();
+    if (__builtin_add_overflow(*current, delta, &result)) {
+      return Status::Conflict("adding " + std::to_string(delta) + " to " +
+                              std::to_string(*current) + " overflows a signed 64-bit integer");
+    }
+    expires_ms = (*live)->info.expires_ms;
+    content_type = std::move((*live)->content_type);
+  } else {
+    auto expires = ExpiresAt(ns, ttl_on_create, now);
+    if (!expires.ok()) return expires.status();
+    expires_ms = *expires;
+  }
+  auto written = WriteNew(**n, key, std::to_string(result), content_type, expires_ms, now);
+  if (!written.ok()) return written.status();
+  return result;
+}
+
+Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string_view key,
+                                                const MutateFn& fn) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (Status s = ValidateKey(key); !s.ok()) return s;
+  // The stripe is taken before the namespace lookup so that creating the namespace for a kPut
+  // stays atomic with the callback's view.
+  auto lock = locks_.Lock(ns, key);
+  const int64_t now = clock_.NowMillis();
+  Namespace* n = registry_.Find(ns);
+  std::optional<Entry> current;
+  bool present = false;
+  if (n != nullptr) {
+    auto live = ReadLive(*n, key, now, &present);
+    if (!live.ok()) return live.status();
+    current = std::move(*live);
+  }
+  Result<Mutation> mutation = fn(current ? &*current : nullptr);
+  if (!mutation.ok()) return mutation.status();
+  switch (mutation->kind) {
+    case Mutation::Kind::kKeep:
+      return current;
+    case Mutation::Kind::kDelete: {
+      if (present) {
+        rocksdb::Status s = db_->Delete(write_options_, n->handle, ToSlice(key));
+        if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
+      }
+      return std::optional<Entry>();
+    }
+    case Mutation::Kind::kPut:
+      break;
+  }
+  Mutation& m = *mutation;
+  const bool keep_expiry = m.keep_expiry && current.has_value();
+  if (Status s =
+          ValidateWrite(key, m.value, m.content_type, keep_expiry ? std::nullopt : m.ttl_seconds);
+      !s.ok()) {
+    return s;
+  }
+  int64_t expires_ms = keep_expiry ? current->info.expires_ms : 0;
+  if (!keep_expiry) {
+    auto expires = ExpiresAt(ns, m.ttl_seconds, now);
+    if (!expires.ok()) return expires.status();
+    expires_ms = *expires;
+  }
+  if (n == nullptr) {
+    auto created = registry_.FindOrCreate(ns);
+    if (!created.ok()) return created.status();
+    n = *created;
+  }
+  auto info = WriteNew(*n, key, m.value, m.content_type, expires_ms, now);
+  if (!info.ok()) return info.status();
+  return std::optional<Entry>(
+      Entry{.value = std::move(m.value), .content_type = std::move(m.content_type), .info = *info});
+}
+
+Result<std::vector<std::optional<Entry>>> RocksStore::MultiGet(
+    std::string_view ns, const std::vector<std::string>& keys) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  for (const std::string& key : keys) {
+    if (Status s = ValidateKey(key); !s.ok()) return s;
+  }
+  std::vector<std::optional<Entry>> out(keys.size());
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr || keys.empty()) return out;
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), n->handle, keys.size(), slices.data(), values.data(),
+                statuses.data());
+  const int64_t now = clock_.NowMillis();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "reading" + InNamespace(ns));
+    auto live = DecodeLive(*n, ToView(values[i]), now);
+    if (!live.ok()) return live.status();
+    out[i] = std::move(*live);
+  }
+  return out;
+}
+
+Result<std::vector<EntryInfo>> RocksStore::MultiPut(std::string_view ns,
+                                                    const std::vector<PutItem>& items) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PutItem& item = items[i];
+    if (Status s = ValidateWrite(item.key, item.value, item.content_type, item.ttl_seconds);
+        !s.ok()) {
+      return Status(s.code(), "item " + std::to_string(i) + ": " + s.message());
+    }
+  }
+  std::vector<EntryInfo> infos;
+  if (items.empty()) return infos;
+  auto n = registry_.FindOrCreate(ns);
+  if (!n.ok()) return n.status();
+  auto lock =
+      locks_.LockMany(ns, items, [](const PutItem& item) -> std::string_view { return item.key; });
+  const int64_t now = clock_.NowMillis();
+  rocksdb::WriteBatch batch;
+  infos.reserve(items.size());
+  for (const PutItem& item : items) {
+    auto expires = ExpiresAt(ns, item.ttl_seconds, now);
+    if (!expires.ok()) return expires.status();
+    auto version = versions_->Next();
+    if (!version.ok()) return version.status();
+    infos.push_back({.created_ms = now, .expires_ms = *expires, .version = *version});
+    rocksdb::Status s = batch.Put((*n)->handle, ToSlice(item.key),
+                                  EncodeEntry(infos.back(), item.content_type, item.value));
+    if (!s.ok()) return FromRocks(s, "batching" + InNamespace(ns));
+  }
+  rocksdb::Status s = db_->Write(write_options_, &batch);
+  if (!s.ok()) return FromRocks(s, "writing a batch" + InNamespace(ns));
+  return infos;
+}
+
+Result<uint64_t> RocksStore::DeleteMany(std::string_view ns, const std::vector<std::string>& keys) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  for (const std::string& key : keys) {
+    if (Status s = ValidateKey(key); !s.ok()) return s;
+  }
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr || keys.empty()) return uint64_t{0};
+  auto lock = locks_.LockMany(ns, keys, [](const std::string& k) -> std::string_view { return k; });
+  const int64_t now = clock_.NowMillis();
+  rocksdb::WriteBatch batch;
+  uint64_t deleted = 0;
+  std::vector<std::string> sorted(keys);
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());  // count each key once
+  for (const std::string& key : sorted) {
+    bool present = false;
+    auto live = ReadLive(*n, key, now, &present);
+    if (!live.ok()) return live.status();
+    if (!present) continue;
+    if (live->has_value()) ++deleted;
+    rocksdb::Status s = batch.Delete(n->handle, ToSlice(key));
+    if (!s.ok()) return FromRocks(s, "batching" + InNamespace(ns));
+  }
+  if (batch.Count() == 0) return deleted;
+  rocksdb::Status s = db_->Write(write_options_, &batch);
+  if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
+  return deleted;
+}
+
+Result<uint64_t> RocksStore::DeletePrefix(std::string_view ns, std::string_view prefix) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (prefix.empty()) return Status::InvalidArgument("prefix is empty");
+  if (prefix.size() > options_.max_key_bytes) return uint64_t{0};
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr) return uint64_t{0};
+  const std::optional<std::string> upper = PrefixSuccessor(prefix);
+  rocksdb::Slice upper_slice;
+  rocksdb::ReadOptions read;
+  if (upper) {
+    upper_slice = rocksdb::Slice(*upper);
+    read.iterate_upper_bound = &upper_slice;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, n->handle));
+  const int64_t now = clock_.NowMillis();
+  uint64_t deleted = 0;
+  rocksdb::WriteBatch batch;
+  auto flush = [&]() -> Status {
+    if (batch.Count() == 0) return Status::Ok();
+    Status s = FromRocks(db_->Write(write_options_, &batch), "deleting" + InNamespace(ns));
+    batch.Clear();
+    return s;
+  };
+  for (it->Seek(ToSlice(prefix)); it->Valid() && it->key().starts_with(ToSlice(prefix));
+       it->Next()) {
+    auto expires = DecodeExpiry(ToView(it->value()));
+    if (expires.ok() && !IsExpired(*expires, now)) ++deleted;
+    rocksdb::Status s = batch.Delete(n->handle, it->key());
+    if (!s.ok()) return FromRocks(s, "batching" + InNamespace(ns));
+    if (batch.Count() >= kDeleteBatchSize) {
+      if (Status st = flush(); !st.ok()) return st;
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "iterating" + InNamespace(ns));
+  if (Status st = flush(); !st.ok()) return st;
+  return deleted;
+}
+
+Status RocksStore::ClearNamespace(std::string_view ns) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr) return Status::Ok();
+  // Every key is at most max_key_bytes long, so this end is above all of them.
+  const std::string end(options_.max_key_bytes + 1, '\xff');
+  rocksdb::Status s = db_->DeleteRange(write_options_, n->handle, rocksdb::Slice(), end);
+  if (!s.ok()) return FromRocks(s, "clearing namespace '" + std::string(ns) + "'");
+  n->cleared = true;
+  maintenance_->Wake();
+  return Status::Ok();
+}
+
+Result<ScanPage> RocksStore::Scan(std::string_view ns, std::string_view prefix,
+                                  std::optional<std::string> start_after, size_t limit) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  if (limit == 0) return Status::InvalidArgument("scan limit must be at least 1");
+  ScanPage page;
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr) return page;
+  const std::optional<std::string> upper = prefix.empty() ? std::nullopt : PrefixSuccessor(prefix);
+  rocksdb::Slice upper_slice;
+  rocksdb::ReadOptions read;
+  if (upper) {
+    upper_slice = rocksdb::Slice(*upper);
+    read.iterate_upper_bound = &upper_slice;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, n->handle));
+  if (start_after && *start_after >= prefix) {
+    it->Seek(*start_after);
+    if (it->Valid() && it->key() == rocksdb::Slice(*start_after)) it->Next();
+  } else {
+    it->Seek(ToSlice(prefix));
+  }
+  const int64_t now = clock_.NowMillis();
+  for (; it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
+    auto live = DecodeLive(*n, ToView(it->value()), now);
+    if (!live.ok()) return live.status();
+    if (!live->has_value()) continue;
+    if (page.entries.size() == limit) {
+      page.next_after = page.entries.back().first;
+      break;
+    }
+    page.entries.emplace_back(it->key().ToString(), std::move(**live));
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scanning" + InNamespace(ns));
+  return page;
+}
+
+NamespaceFigures RocksStore::Figures(Namespace& ns) {
+  NamespaceFigures f;
+  f.name = ns.name;
+  db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kEstimateNumKeys, &f.approx_live_keys);
+  db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kLiveSstFilesSize, &f.disk_bytes);
+  f.expired_dropped = ns.expired_dropped->load();
+  f.expired_reads = ns.expired_reads.load();
+  f.default_ttl_seconds = DefaultTtlSeconds(ns.name);
+  return f;
+}
+
+Result<std::vector<NamespaceFigures>> RocksStore::ListNamespaces() {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  std::vector<NamespaceFigures> out;
+  for (Namespace* ns : registry_.All()) {
+    if (!IsInternalNamespace(ns->name)) out.push_back(Figures(*ns));
+  }
+  return out;
+}
+
+Result<NamespaceFigures> RocksStore::GetNamespace(std::string_view ns) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  Namespace* n = registry_.Find(ns);
+  if (n == nullptr) return Status::NotFound("namespace '" + std::string(ns) + "' does not exist");
+  return Figures(*n);
+}
+
+Result<MaintenanceReport> RocksStore::RunMaintenance(std::string_view ns) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  std::vector<Namespace*> targets;
+  if (ns.empty()) {
+    targets = registry_.All();
+  } else {
+    if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+    Namespace* n = registry_.Find(ns);
+    if (n == nullptr) return Status::NotFound("namespace '" + std::string(ns) + "' does not exist");
+    targets.push_back(n);
+  }
+  MaintenanceReport report;
+  for (Namespace* n : targets) {
+    auto result =
+        ReclaimExpired(*db_, *n, clock_.NowMillis(), options_.expired_fraction_to_compact);
+    if (!result.ok()) return result.status();
+    ++report.namespaces_checked;
+    if (result->compacted) ++report.namespaces_compacted;
+    report.expired_dropped += result->expired_dropped;
+  }
+  return report;
+}
+
+void RocksStore::BackgroundMaintenance() {
+  // Errors here are not lost: the same condition fails writes and CheckHealth.
+  RunMaintenance("").status().ToString();
+}
+
+Status RocksStore::Checkpoint(const std::string& dir) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  if (!s.ok()) return FromRocks(s, "preparing a checkpoint");
+  return FromRocks(checkpoint->CreateCheckpoint(dir), "writing a checkpoint into " + dir);
+}
+
+Status RocksStore::CheckHealth() {
+  {
+    auto hold = Enter();
+    if (!hold.ok()) return hold.status();
+    uint64_t stopped = 0;
+    if (db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &stopped) && stopped != 0) {
+      return Status::Unavailable("writes are stopped (too many pending flushes or compactions)");
+    }
+  }
+  auto probe = Put(kHealthNamespace, "probe", "", "", 0);
+  if (!probe.ok())
+    return Status::Unavailable("health probe write failed: " + probe.status().message());
+  auto deleted = Delete(kHealthNamespace, "probe");
+  if (!deleted.ok()) {
+    return Status::Unavailable("health probe delete failed: " + deleted.status().message());
+  }
+  return Status::Ok();
+}
+
+void RocksStore::SetTtlDefaults(TtlDefaults defaults) {
+  std::lock_guard lock(ttl_mu_);
+  ttl_ = std::move(defaults);
+}
+
+}  // namespace apicached

@@ -1,0 +1,114 @@
+// The RocksDB-backed Store (see store.h for the contract). Private to storage/: other folders
+// get one through OpenStore().
+//
+// Locking: every operation holds lifecycle_mu_ shared for its duration, Close holds it
+// exclusively; single-key read-modify-writes (and Put, MultiPut, DeleteMany, so that they
+// serialise with them) hold the key's stripe in locks_. Namespace lookups go through the
+// registry's shared lock.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+#include "storage/key_locks.h"
+#include "storage/namespace_registry.h"
+#include "storage/periodic_task.h"
+#include "storage/rocks_options.h"
+#include "storage/store.h"
+#include "storage/version_source.h"
+
+namespace apicached {
+
+class RocksStore final : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options, const Clock& clock);
+  ~RocksStore() override;
+
+  Result<Entry> Get(std::string_view ns, std::string_view key) override;
+  Result<EntryInfo> Put(std::string_view ns, std::string_view key, std::string_view value,
+                        std::string_view content_type, std::optional<int64_t> ttl_seconds) override;
+  Result<bool> Delete(std::string_view ns, std::string_view key) override;
+  Result<EntryInfo> Add(std::string_view ns, std::string_view key, std::string_view value,
+                        std::string_view content_type, std::optional<int64_t> ttl_seconds) override;
+  Result<EntryInfo> CompareAndSet(std::string_view ns, std::string_view key,
+                                  uint64_t expected_version, std::string_view value,
+                                  std::string_view content_type,
+                                  std::optional<int64_t> ttl_seconds) override;
+  Result<EntryInfo> Touch(std::string_view ns, std::string_view key,
+                          std::optional<int64_t> ttl_seconds) override;
+  Result<int64_t> Incr(std::string_view ns, std::string_view key, int64_t delta,
+                       std::optional<int64_t> ttl_on_create) override;
+  Result<std::optional<Entry>> Mutate(std::string_view ns, std::string_view key,
+                                      const MutateFn& fn) override;
+  Result<std::vector<std::optional<Entry>>> MultiGet(std::string_view ns,
+                                                     const std::vector<std::string>& keys) override;
+  Result<std::vector<EntryInfo>> MultiPut(std::string_view ns,
+                                          const std::vector<PutItem>& items) override;
+  Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override;
+  Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) override;
+  Status ClearNamespace(std::string_view ns) override;
+  Result<ScanPage> Scan(std::string_view ns, std::string_view prefix,
+                        std::optional<std::string> start_after, size_t limit) override;
+  Result<std::vector<NamespaceFigures>> ListNamespaces() override;
+  Result<NamespaceFigures> GetNamespace(std::string_view ns) override;
+  Result<MaintenanceReport> RunMaintenance(std::string_view ns) override;
+  Status Checkpoint(const std::string& dir) override;
+  Status CheckHealth() override;
+  void SetTtlDefaults(TtlDefaults defaults) override;
+  Status Close() override;
+
+  const Clock& clock() const override { return clock_; }
+  const StoreOptions& options() const override { return options_; }
+
+ private:
+  RocksStore(const StoreOptions& options, const Clock& clock);
+
+  // A shared hold on the open database, or Unavailable once Close has begun.
+  Result<std::shared_lock<std::shared_mutex>> Enter();
+
+  Status ValidateKey(std::string_view key) const;
+  Status ValidateWrite(std::string_view key, std::string_view value, std::string_view content_type,
+                       std::optional<int64_t> ttl) const;
+  int64_t DefaultTtlSeconds(std::string_view ns) const;
+  // The expires_ms a write at now_ms gets from ttl (see store.h for nullopt and 0).
+  Result<int64_t> ExpiresAt(std::string_view ns, std::optional<int64_t> ttl, int64_t now_ms) const;
+
+  // The live entry of key, or nullopt (absent or expired; an expired read is counted). *present
+  // tells whether any version, live or not, is stored.
+  Result<std::optional<Entry>> ReadLive(Namespace& ns, std::string_view key, int64_t now_ms,
+                                        bool* present = nullptr);
+  Result<std::optional<Entry>> DecodeLive(Namespace& ns, std::string_view raw, int64_t now_ms);
+  // Writes a new version of key. REQUIRES: the key's stripe is held.
+  Result<EntryInfo> WriteNew(Namespace& ns, std::string_view key, std::string_view value,
+                             std::string_view content_type, int64_t expires_ms, int64_t now_ms);
+  Status WriteEncoded(Namespace& ns, std::string_view key, const EntryInfo& info,
+                      std::string_view content_type, std::string_view value);
+  NamespaceFigures Figures(Namespace& ns);
+  void BackgroundMaintenance();
+
+  const StoreOptions options_;
+  const Clock& clock_;
+  const RocksResources resources_;
+  const rocksdb::WriteOptions write_options_;
+  NamespaceRegistry registry_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<VersionSource> versions_;
+  KeyLocks locks_;
+
+  mutable std::mutex ttl_mu_;
+  TtlDefaults ttl_;  // guarded by ttl_mu_
+
+  std::mutex close_mu_;
+  std::shared_mutex lifecycle_mu_;
+  std::atomic<bool> closed_{false};
+  std::unique_ptr<PeriodicTask> maintenance_;  // started last, stopped first
+};
+
+}  // namespace apicached

@@ -1,0 +1,50 @@
+#include "storage/entry_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace apicached {
+namespace {
+
+TEST(EntryCodecTest, RoundTripsEveryField) {
+  const EntryInfo info{.created_ms = 1'767'225'600'123, .expires_ms = -5, .version = ~0ull};
+  const std::string raw = EncodeEntry(info, "application/json", std::string("v\0al", 4));
+  EXPECT_EQ(raw.size(), kEntryHeaderBytes + 16 + 4);
+  auto entry = DecodeEntry(raw);
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  EXPECT_EQ(entry->info.created_ms, info.created_ms);
+  EXPECT_EQ(entry->info.expires_ms, info.expires_ms);
+  EXPECT_EQ(entry->info.version, info.version);
+  EXPECT_EQ(entry->content_type, "application/json");
+  EXPECT_EQ(entry->value, std::string("v\0al", 4));
+  auto expiry = DecodeExpiry(raw);
+  ASSERT_TRUE(expiry.ok());
+  EXPECT_EQ(*expiry, -5);
+}
+
+TEST(EntryCodecTest, RefusesGarbageWithoutCrashing) {
+  EXPECT_EQ(DecodeEntry("").code(), Code::kInternal);
+  EXPECT_EQ(DecodeExpiry(std::string(kEntryHeaderBytes - 1, '\x01')).code(), Code::kInternal);
+  std::string raw = EncodeEntry({}, "text/plain", "x");
+  raw[0] = 9;
+  EXPECT_NE(DecodeEntry(raw).status().message().find("unknown format 9"), std::string::npos);
+  raw = EncodeEntry({}, "text/plain", "");
+  raw.resize(raw.size() - 1);  // content type now runs past the end
+  EXPECT_EQ(DecodeEntry(raw).code(), Code::kInternal);
+  // Every prefix of a valid entry either decodes or is refused.
+  raw = EncodeEntry({.created_ms = 1, .expires_ms = 2, .version = 3}, "ct", "value");
+  for (size_t n = 0; n <= raw.size(); ++n) {
+    auto entry = DecodeEntry(raw.substr(0, n));
+    EXPECT_EQ(entry.ok(), n >= kEntryHeaderBytes + 2) << n;
+  }
+}
+
+TEST(EntryCodecTest, ExpiryBoundary) {
+  EXPECT_FALSE(IsExpired(0, INT64_MAX)) << "0 never expires";
+  EXPECT_FALSE(IsExpired(1000, 999));
+  EXPECT_TRUE(IsExpired(1000, 1000));
+}
+
+}  // namespace
+}  // namespace apicached
