@@ -1,0 +1,347 @@
+#include "hotcache/tiered_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/temp_dir.h"
+
+namespace apicached {
+namespace {
+
+using std::chrono::seconds;
+
+class TieredStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(HotCacheOptions{}); }
+
+  void Open(HotCacheOptions hot) {
+    hot.hot_set_period_seconds = 0;
+    StoreOptions o;
+    o.data_dir = dir_.Sub("db");
+    o.maintenance_period_seconds = 0;
+    o.ttl.default_ttl_seconds = 0;
+    auto inner = OpenStore(o, clock_);
+    ASSERT_TRUE(inner.ok()) << inner.status().ToString();
+    store_ = std::make_unique<TieredStore>(std::move(*inner), hot);
+  }
+
+  uint64_t Hits() const { return store_->hot_figures().hits; }
+
+  // The tiered answer equals the inner store's, field by field.
+  void ExpectSameAsInner(std::string_view ns, std::string_view key) {
+    SCOPED_TRACE(std::string(ns) + "/" + std::string(key));
+    Result<Entry> inner = store_->inner().Get(ns, key);
+    Result<Entry> tiered = store_->Get(ns, key);
+    ASSERT_EQ(tiered.code(), inner.code()) << tiered.status().ToString();
+    if (!inner.ok()) return;
+    EXPECT_EQ(tiered->value, inner->value);
+    EXPECT_EQ(tiered->content_type, inner->content_type);
+    EXPECT_EQ(tiered->info.version, inner->info.version);
+    EXPECT_EQ(tiered->info.expires_ms, inner->info.expires_ms);
+    EXPECT_EQ(tiered->info.created_ms, inner->info.created_ms);
+    // And again, now certainly from RAM when it was admitted.
+    Result<Entry> again = store_->Get(ns, key);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->value, inner->value);
+    EXPECT_EQ(again->info.version, inner->info.version);
+  }
+
+  // Primes the cache with the key's current value (when it has one).
+  void Prime(std::string_view ns, std::string_view key) { (void)store_->Get(ns, key); }
+
+  testing::TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<TieredStore> store_;
+};
+
+TEST_F(TieredStoreTest, ReadThroughThenHit) {
+  ASSERT_TRUE(store_->Put("ruc", "20123456789", "{\"name\":\"x\"}", "application/json", 0).ok());
+  const uint64_t hits = Hits();
+  auto first = store_->Get("ruc", "20123456789");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(Hits(), hits);
+  auto second = store_->Get("ruc", "20123456789");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(Hits(), hits + 1);
+  EXPECT_EQ(second->value, "{\"name\":\"x\"}");
+  EXPECT_EQ(second->content_type, "application/json");
+  EXPECT_EQ(second->info.version, first->info.version);
+  EXPECT_EQ(store_->Get("ruc", "missing").code(), Code::kNotFound);
+  EXPECT_EQ(store_->hot_figures().entries, 1u);
+}
+
+TEST_F(TieredStoreTest, EveryMutationKeepsRamConsistent) {
+  const std::string ns = "tax";
+  ASSERT_TRUE(store_->Put(ns, "k", "1", "text/plain", 0).ok());
+
+  Prime(ns, "k");
+  ASSERT_TRUE(store_->Put(ns, "k", "2", "text/plain", 0).ok());
+  ExpectSameAsInner(ns, "k");
+
+  Prime(ns, "k");
+  ASSERT_TRUE(store_->Incr(ns, "k", 5, 0).ok());
+  ExpectSameAsInner(ns, "k");
+  EXPECT_EQ(store_->Get(ns, "k")->value, "7");
+
+  Prime(ns, "k");
+  ASSERT_TRUE(store_->Touch(ns, "k", 100).ok());
+  ExpectSameAsInner(ns, "k");
+
+  Prime(ns, "k");
+  const uint64_t version = store_->Get(ns, "k")->info.version;
+  ASSERT_TRUE(store_->CompareAndSet(ns, "k", version, "cas", "", 0).ok());
+  ExpectSameAsInner(ns, "k");
+
+  Prime(ns, "k");
+  auto mutated = store_->Mutate(ns, "k", [](const Entry* current) -> Result<Mutation> {
+    Mutation m;
+    m.kind = Mutation::Kind::kPut;
+    m.value = (current != nullptr ? current->value : "") + "+";
+    m.ttl_seconds = 0;
+    return m;
+  });
+  ASSERT_TRUE(mutated.ok());
+  ExpectSameAsInner(ns, "k");
+  EXPECT_EQ(store_->Get(ns, "k")->value, "cas+");
+
+  Prime(ns, "k");
+  ASSERT_TRUE(store_->Delete(ns, "k").ok());
+  ExpectSameAsInner(ns, "k");
+
+  ASSERT_TRUE(store_->Add(ns, "k", "added", "", 0).ok());
+  ExpectSameAsInner(ns, "k");
+
+  Prime(ns, "k");
+  ASSERT_TRUE(
+      store_
+          ->MultiPut(ns, {{.key = "k", .value = "m1", .content_type = "", .ttl_seconds = 0},
+                          {.key = "j", .value = "m2", .content_type = "", .ttl_seconds = 0}})
+          .ok());
+  ExpectSameAsInner(ns, "k");
+  ExpectSameAsInner(ns, "j");
+
+  Prime(ns, "k");
+  Prime(ns, "j");
+  ASSERT_TRUE(store_->DeleteMany(ns, {"k", "zz"}).ok());
+  ExpectSameAsInner(ns, "k");
+  ExpectSameAsInner(ns, "j");
+
+  ASSERT_TRUE(store_->Put(ns, "ruc:1", "a", "", 0).ok());
+  ASSERT_TRUE(store_->Put(ns, "dni:1", "b", "", 0).ok());
+  Prime(ns, "ruc:1");
+  Prime(ns, "dni:1");
+  ASSERT_TRUE(store_->DeletePrefix(ns, "ruc:").ok());
+  ExpectSameAsInner(ns, "ruc:1");
+  ExpectSameAsInner(ns, "dni:1");
+
+  Prime(ns, "dni:1");
+  Prime(ns, "j");
+  ASSERT_TRUE(store_->ClearNamespace(ns).ok());
+  ExpectSameAsInner(ns, "dni:1");
+  ExpectSameAsInner(ns, "j");
+  // The namespace caches again after a clear.
+  ASSERT_TRUE(store_->Put(ns, "after", "x", "", 0).ok());
+  Prime(ns, "after");
+  const uint64_t hits = Hits();
+  ExpectSameAsInner(ns, "after");
+  EXPECT_GT(Hits(), hits);
+}
+
+TEST_F(TieredStoreTest, FailedConditionalWritesLeaveRamConsistent) {
+  ASSERT_TRUE(store_->Put("ns", "k", "v", "", 0).ok());
+  Prime("ns", "k");
+  EXPECT_EQ(store_->Add("ns", "k", "other", "", 0).code(), Code::kAlreadyExists);
+  EXPECT_EQ(store_->CompareAndSet("ns", "k", 999999, "x", "", 0).code(), Code::kPreconditionFailed);
+  EXPECT_EQ(store_->Incr("ns", "k", 1, 0).code(), Code::kConflict);
+  ExpectSameAsInner("ns", "k");
+}
+
+TEST_F(TieredStoreTest, ExpiryIsTheStoresExpiry) {
+  ASSERT_TRUE(store_->Put("ns", "short", "v", "", 10).ok());
+  Prime("ns", "short");
+  clock_.Advance(std::chrono::milliseconds(9'999));
+  ExpectSameAsInner("ns", "short");
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(store_->Get("ns", "short").code(), Code::kNotFound);
+  ExpectSameAsInner("ns", "short");
+
+  // Touch moves the expiry in RAM as on disk.
+  ASSERT_TRUE(store_->Put("ns", "t", "v", "", 10).ok());
+  Prime("ns", "t");
+  ASSERT_TRUE(store_->Touch("ns", "t", 100).ok());
+  clock_.Advance(seconds(50));
+  ExpectSameAsInner("ns", "t");
+  EXPECT_TRUE(store_->Get("ns", "t").ok());
+}
+
+TEST_F(TieredStoreTest, MultiGetMixesRamAndStore) {
+  ASSERT_TRUE(store_->Put("ns", "a", "1", "", 0).ok());
+  ASSERT_TRUE(store_->Put("ns", "b", "2", "", 0).ok());
+  Prime("ns", "a");
+  const uint64_t hits = Hits();
+  auto got = store_->MultiGet("ns", {"a", "b", "c", "a"});
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 4u);
+  EXPECT_EQ((*got)[0]->value, "1");
+  EXPECT_EQ((*got)[1]->value, "2");
+  EXPECT_FALSE((*got)[2].has_value());
+  EXPECT_EQ((*got)[3]->value, "1");
+  EXPECT_EQ(Hits(), hits + 2);
+  // b was filled by the MultiGet.
+  ASSERT_TRUE(store_->Get("ns", "b").ok());
+  EXPECT_EQ(Hits(), hits + 3);
+  EXPECT_EQ(store_->MultiGet("Bad Name", {"a"}).code(), Code::kInvalidArgument);
+}
+
+TEST_F(TieredStoreTest, LargeValueServedButNotKeptInRam) {
+  HotCacheOptions hot;
+  hot.max_entry_bytes = 1000;
+  store_.reset();
+  Open(hot);
+  ASSERT_TRUE(store_->Put("ns", "big", std::string(5000, 'b'), "", 0).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(store_->Get("ns", "big")->value.size(), 5000u);
+  EXPECT_EQ(store_->hot_figures().hits, 0u);
+  EXPECT_EQ(store_->hot_figures().entries, 0u);
+}
+
+TEST_F(TieredStoreTest, ErrorsPassThrough) {
+  EXPECT_EQ(store_->Get("Bad Name", "k").code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->Put("Bad Name", "k", "v", "", 0).code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->Get("ns", "").code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->ClearNamespace("Bad Name").code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->Put("ns", "k", "v", "", -1).code(), Code::kInvalidArgument);
+}
+
+TEST_F(TieredStoreTest, NothingServedFromRamAfterClose) {
+  ASSERT_TRUE(store_->Put("ns", "k", "v", "", 0).ok());
+  Prime("ns", "k");
+  ASSERT_TRUE(store_->Close().ok());
+  EXPECT_EQ(store_->Get("ns", "k").code(), Code::kUnavailable);
+  EXPECT_EQ(store_->MultiGet("ns", {"k"}).code(), Code::kUnavailable);
+  EXPECT_EQ(store_->hot_figures().entries, 0u);
+  EXPECT_TRUE(store_->Close().ok() || store_->Close().code() == Code::kUnavailable);
+}
+
+// Writers change each key under a per-key lock and publish the sequence number they committed;
+// values carry that sequence. A reader first reads the committed sequence, then reads the key:
+// the answer must be at least as new as what was committed before the read began. A stale RAM
+// entry (the classic fill/invalidate race) shows up as an older sequence.
+TEST_F(TieredStoreTest, ConcurrentWritesNeverLetAStaleValueBeRead) {
+  constexpr int kKeys = 6;
+  constexpr int kThreads = 8;
+#ifdef APICACHED_HOT_TEST_SMALL
+  constexpr int kOpsPerThread = 1500;
+#else
+  constexpr int kOpsPerThread = 4000;
+#endif
+  const std::string ns = "mt";
+  struct KeyState {
+    std::mutex mu;
+    uint64_t next = 0;                   // guarded by mu
+    bool present = false;                // guarded by mu
+    uint64_t value = 0;                  // guarded by mu
+    std::atomic<uint64_t> committed{1};  // seq << 1 | deleted; starts as "deleted at 0"
+    std::atomic<uint64_t> delete_started{0};
+  };
+  std::vector<KeyState> keys(kKeys);
+  std::mutex clear_mu;  // clears take every key lock, in order
+  std::atomic<uint64_t> violations{0};
+  std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> reads{0};
+  auto key_name = [](int k) { return "key" + std::to_string(k); };
+
+  auto check_read = [&](int k, uint64_t committed_before, const std::optional<Entry>& got) {
+    const uint64_t seq = committed_before >> 1;
+    const bool deleted = (committed_before & 1) != 0;
+    if (got.has_value()) {
+      const uint64_t v = std::stoull(got->value);
+      if (deleted ? v <= seq : v < seq) violations.fetch_add(1);
+    } else if (!deleted && keys[k].delete_started.load() <= seq) {
+      violations.fetch_add(1);
+    }
+    reads.fetch_add(1);
+  };
+
+  auto worker = [&](int id) {
+    std::mt19937 rng(static_cast<uint32_t>(id) * 7919u + 1u);
+    for (int op = 0; op < kOpsPerThread; ++op) {
+      const int k = static_cast<int>(rng() % kKeys);
+      const int dice = static_cast<int>(rng() % 100);
+      KeyState& s = keys[k];
+      if (dice < 55) {  // Get
+        const uint64_t before = s.committed.load();
+        Result<Entry> got = store_->Get(ns, key_name(k));
+        if (got.ok()) {
+          check_read(k, before, *got);
+        } else if (got.code() == Code::kNotFound) {
+          check_read(k, before, std::nullopt);
+        } else {
+          errors.fetch_add(1);
+        }
+      } else if (dice < 65) {  // MultiGet
+        const uint64_t before = s.committed.load();
+        auto got = store_->MultiGet(ns, {key_name(k)});
+        if (!got.ok()) {
+          errors.fetch_add(1);
+        } else {
+          check_read(k, before, (*got)[0]);
+        }
+      } else if (dice < 80) {  // Put
+        std::lock_guard lock(s.mu);
+        const uint64_t seq = ++s.next;
+        if (!store_->Put(ns, key_name(k), std::to_string(seq), "", 0).ok()) errors.fetch_add(1);
+        s.present = true;
+        s.value = seq;
+        s.committed.store(seq << 1);
+      } else if (dice < 90) {  // Incr to the next sequence
+        std::lock_guard lock(s.mu);
+        const uint64_t seq = ++s.next;
+        const auto delta = static_cast<int64_t>(s.present ? seq - s.value : seq);
+        auto r = store_->Incr(ns, key_name(k), delta, 0);
+        if (!r.ok() || static_cast<uint64_t>(*r) != seq) errors.fetch_add(1);
+        s.present = true;
+        s.value = seq;
+        s.committed.store(seq << 1);
+      } else if (dice < 99) {  // Delete
+        std::lock_guard lock(s.mu);
+        const uint64_t seq = ++s.next;
+        s.delete_started.store(seq);
+        if (!store_->Delete(ns, key_name(k)).ok()) errors.fetch_add(1);
+        s.present = false;
+        s.committed.store(seq << 1 | 1);
+      } else {  // ClearNamespace
+        std::lock_guard clear_lock(clear_mu);
+        std::vector<std::unique_lock<std::mutex>> locks;
+        std::vector<uint64_t> seqs;
+        for (KeyState& each : keys) {
+          locks.emplace_back(each.mu);
+          seqs.push_back(++each.next);
+          each.delete_started.store(seqs.back());
+        }
+        if (!store_->ClearNamespace(ns).ok()) errors.fetch_add(1);
+        for (int i = 0; i < kKeys; ++i) {
+          keys[i].present = false;
+          keys[i].committed.store(seqs[i] << 1 | 1);
+        }
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) threads.emplace_back(worker, i);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(violations.load(), 0u) << "stale reads out of " << reads.load();
+  EXPECT_EQ(errors.load(), 0u);
+  EXPECT_GT(store_->hot_figures().hits, 0u) << "the test never exercised RAM hits";
+  for (int k = 0; k < kKeys; ++k) ExpectSameAsInner(ns, key_name(k));
+}
+
+}  // namespace
+}  // namespace apicached
