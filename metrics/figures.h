@@ -1,0 +1,41 @@
+// Plain figures that live in other modules (hot cache, warm-up, invalid-ID registry) as metrics/
+// sees them. metrics/ never links hotcache/ or invalid/: the daemon copies their figures into
+// these structs inside the provider callbacks it hands to Metrics and HealthChecker.
+//
+// Thread safety: values; no shared state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace apicached {
+
+// The RAM tier in front of the store. Counters are monotonic since the process started.
+struct HotCacheFigures {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t evictions = 0;
+  uint64_t bytes = 0;           // bytes held now
+  uint64_t entries = 0;         // entries held now
+  uint64_t capacity_bytes = 0;  // the configured byte budget
+};
+
+// Start-up warm-up of the hot tier.
+struct WarmupFigures {
+  // "off" (no warm-up configured), "running", "done" or "failed".
+  std::string state = "off";
+  uint64_t keys_loaded = 0;
+  double seconds = 0;  // time spent so far, or in total once done
+  std::string error;   // why it failed; empty unless state == "failed"
+};
+
+// One invalid-ID list (e.g. "ruc").
+struct InvalidListFigures {
+  std::string list;
+  uint64_t records = 0;  // records held now
+  // Monotonic lookup counts by result, e.g. {"invalid", 12}, {"unknown", 40}.
+  std::map<std::string, uint64_t> lookups_by_result;
+};
+
+}  // namespace apicached

@@ -1,0 +1,382 @@
+#include "metrics/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <array>
+#include <atomic>
+#include <sstream>
+#include <utility>
+
+namespace apicached {
+namespace {
+
+// The one place where apicached's metric families are declared. Order follows MetricId.
+const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {{
+    {"apicached_http_requests_total",
+     "counter",
+     "HTTP requests answered, by route pattern, method and status code.",
+     {"route", "method", "status"}},
+    {"apicached_http_request_duration_seconds",
+     "histogram",
+     "Time from a request read to its response written, by route pattern and method.",
+     {"route", "method"}},
+    {"apicached_cache_hits_total",
+     "counter",
+     "Cache lookups that found a live entry.",
+     {"cache_namespace"}},
+    {"apicached_cache_misses_total",
+     "counter",
+     "Cache lookups that found no live entry (absent or expired).",
+     {"cache_namespace"}},
+    {"apicached_cache_expired_reads_total",
+     "counter",
+     "Store reads that found an expired entry not yet dropped, since the store was opened.",
+     {"cache_namespace"}},
+    {"apicached_hot_cache_hits_total", "counter", "Lookups answered by the RAM tier.", {}},
+    {"apicached_hot_cache_misses_total",
+     "counter",
+     "Lookups the RAM tier passed to the store.",
+     {}},
+    {"apicached_hot_cache_evictions_total",
+     "counter",
+     "Entries the RAM tier evicted to stay within its byte budget.",
+     {}},
+    {"apicached_hot_cache_bytes", "gauge", "Bytes the RAM tier holds now.", {}},
+    {"apicached_hot_cache_entries", "gauge", "Entries the RAM tier holds now.", {}},
+    {"apicached_hot_cache_capacity_bytes", "gauge", "The RAM tier's byte budget.", {}},
+    {"apicached_namespace_keys",
+     "gauge",
+     "Estimated live keys of a namespace (may still count expired, not yet dropped keys).",
+     {"cache_namespace"}},
+    {"apicached_namespace_disk_bytes",
+     "gauge",
+     "Bytes of a namespace's files on disk.",
+     {"cache_namespace"}},
+    {"apicached_namespace_default_ttl_seconds",
+     "gauge",
+     "Default TTL of a namespace's entries (0: never expire).",
+     {"cache_namespace"}},
+    {"apicached_expired_entries_dropped_total",
+     "counter",
+     "Expired entries compaction dropped since the store was opened.",
+     {"cache_namespace"}},
+    {"apicached_maintenance_runs_total",
+     "counter",
+     "Runs of the expired-entry check that compacts mostly expired files.",
+     {}},
+    {"apicached_compactions_total",
+     "counter",
+     "Namespace compactions started by the expired-entry check.",
+     {}},
+    {"apicached_maintenance_expired_dropped_total",
+     "counter",
+     "Expired entries dropped by the compactions the expired-entry check started.",
+     {}},
+    {"apicached_warmup_keys_loaded",
+     "gauge",
+     "Keys the start-up warm-up loaded into RAM so far.",
+     {}},
+    {"apicached_warmup_duration_seconds",
+     "gauge",
+     "Time the start-up warm-up took so far (its total once done).",
+     {}},
+    {"apicached_warmup_done", "gauge", "1 once the start-up warm-up finished, else 0.", {}},
+    {"apicached_invalid_records", "gauge", "Records an invalid-ID list holds now.", {"list"}},
+    {"apicached_invalid_lookups_total",
+     "counter",
+     "Lookups in an invalid-ID list, by result.",
+     {"list", "result"}},
+    {"apicached_metrics_provider_errors_total",
+     "counter",
+     "Scrapes that could not read a figure source (its series are left out of that scrape).",
+     {"provider"}},
+    {"process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.", {}},
+    {"apicached_build_info",
+     "gauge",
+     "Always 1; the version label says which build runs.",
+     {"version"}},
+}};
+
+constexpr std::array<double, 17> kDurationBuckets = {
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+    0.05,    0.1,    0.25,    0.5,    1,     2.5,    5,     10};
+
+prometheus::MetricType TypeOf(const MetricSpec& spec) {
+  if (spec.type == "counter") return prometheus::MetricType::Counter;
+  if (spec.type == "gauge") return prometheus::MetricType::Gauge;
+  return prometheus::MetricType::Histogram;
+}
+
+prometheus::MetricFamily EmptyFamily(MetricId id) {
+  const MetricSpec& spec = Spec(id);
+  prometheus::MetricFamily family;
+  family.name = std::string(spec.name);
+  family.help = std::string(spec.help);
+  family.type = TypeOf(spec);
+  return family;
+}
+
+// Adds one sample to a pulled family; the label names come from the family's spec.
+void AddSample(prometheus::MetricFamily& family, const MetricSpec& spec, double value,
+               std::vector<std::string> label_values = {}) {
+  prometheus::ClientMetric metric;
+  for (size_t i = 0; i < label_values.size() && i < spec.labels.size(); ++i) {
+    metric.label.push_back({std::string(spec.labels[i]), std::move(label_values[i])});
+  }
+  if (family.type == prometheus::MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  family.metric.push_back(std::move(metric));
+}
+
+// One pulled family with a single unlabelled sample.
+prometheus::MetricFamily Single(MetricId id, double value) {
+  prometheus::MetricFamily family = EmptyFamily(id);
+  AddSample(family, Spec(id), value);
+  return family;
+}
+
+template <typename T>
+prometheus::Family<T>& Register(prometheus::Registry& registry, MetricId id) {
+  const MetricSpec& spec = Spec(id);
+  return prometheus::detail::Builder<T>()
+      .Name(std::string(spec.name))
+      .Help(std::string(spec.help))
+      .Register(registry);
+}
+
+std::string_view NormalizeMethod(std::string_view method) {
+  static constexpr std::array<std::string_view, 7> kKnown = {"GET",    "HEAD",    "POST", "PUT",
+                                                             "DELETE", "OPTIONS", "PATCH"};
+  for (std::string_view known : kKnown) {
+    if (method == known) return known;
+  }
+  return "OTHER";
+}
+
+}  // namespace
+
+std::span<const MetricSpec> AllMetrics() {
+  return kMetrics;
+}
+
+const MetricSpec& Spec(MetricId id) {
+  return kMetrics[static_cast<size_t>(id)];
+}
+
+std::span<const double> RequestDurationBuckets() {
+  return kDurationBuckets;
+}
+
+// The pulled figures, collected at scrape time from the providers.
+class Metrics::ScrapeCollector {
+ public:
+  void SetProviders(MetricsProviders providers) {
+    std::lock_guard lock(mutex_);
+    providers_ = std::move(providers);
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const {
+    std::lock_guard lock(mutex_);  // one scrape at a time; also guards providers_
+    std::vector<prometheus::MetricFamily> out;
+    if (providers_.namespaces) CollectNamespaces(out);
+    if (providers_.hot_cache) CollectHotCache(providers_.hot_cache(), out);
+    if (providers_.warmup) CollectWarmup(providers_.warmup(), out);
+    if (providers_.invalid_lists) CollectInvalid(providers_.invalid_lists(), out);
+    return out;
+  }
+
+ private:
+  void CollectNamespaces(std::vector<prometheus::MetricFamily>& out) const {
+    Result<std::vector<NamespaceFigures>> figures = providers_.namespaces();
+    if (!figures.ok()) ++store_errors_;
+    prometheus::MetricFamily errors = EmptyFamily(MetricId::kProviderErrors);
+    AddSample(errors, Spec(MetricId::kProviderErrors), static_cast<double>(store_errors_),
+              {"store"});
+    out.push_back(std::move(errors));
+    if (!figures.ok()) return;
+
+    struct Column {
+      MetricId id;
+      double (*value)(const NamespaceFigures&);
+    };
+    static constexpr Column kColumns[] = {
+        {MetricId::kNamespaceKeys,
+         [](const NamespaceFigures& f) { return static_cast<double>(f.approx_live_keys); }},
+        {MetricId::kNamespaceDiskBytes,
+         [](const NamespaceFigures& f) { return static_cast<double>(f.disk_bytes); }},
+        {MetricId::kNamespaceDefaultTtl,
+         [](const NamespaceFigures& f) { return static_cast<double>(f.default_ttl_seconds); }},
+        {MetricId::kExpiredDropped,
+         [](const NamespaceFigures& f) { return static_cast<double>(f.expired_dropped); }},
+        {MetricId::kCacheExpiredReads,
+         [](const NamespaceFigures& f) { return static_cast<double>(f.expired_reads); }},
+    };
+    for (const Column& column : kColumns) {
+      prometheus::MetricFamily family = EmptyFamily(column.id);
+      for (const NamespaceFigures& ns : *figures) {
+        if (IsInternalNamespace(ns.name)) continue;
+        AddSample(family, Spec(column.id), column.value(ns), {ns.name});
+      }
+      out.push_back(std::move(family));
+    }
+  }
+
+  static void CollectHotCache(const HotCacheFigures& hot,
+                              std::vector<prometheus::MetricFamily>& out) {
+    out.push_back(Single(MetricId::kHotCacheHits, static_cast<double>(hot.hits)));
+    out.push_back(Single(MetricId::kHotCacheMisses, static_cast<double>(hot.misses)));
+    out.push_back(Single(MetricId::kHotCacheEvictions, static_cast<double>(hot.evictions)));
+    out.push_back(Single(MetricId::kHotCacheBytes, static_cast<double>(hot.bytes)));
+    out.push_back(Single(MetricId::kHotCacheEntries, static_cast<double>(hot.entries)));
+    out.push_back(Single(MetricId::kHotCacheCapacity, static_cast<double>(hot.capacity_bytes)));
+  }
+
+  static void CollectWarmup(const WarmupFigures& warmup,
+                            std::vector<prometheus::MetricFamily>& out) {
+    out.push_back(Single(MetricId::kWarmupKeysLoaded, static_cast<double>(warmup.keys_loaded)));
+    out.push_back(Single(MetricId::kWarmupDuration, warmup.seconds));
+    out.push_back(Single(MetricId::kWarmupDone, warmup.state == "done" ? 1 : 0));
+  }
+
+  static void CollectInvalid(const std::vector<InvalidListFigures>& lists,
+                             std::vector<prometheus::MetricFamily>& out) {
+    prometheus::MetricFamily records = EmptyFamily(MetricId::kInvalidRecords);
+    prometheus::MetricFamily lookups = EmptyFamily(MetricId::kInvalidLookups);
+    for (const InvalidListFigures& list : lists) {
+      AddSample(records, Spec(MetricId::kInvalidRecords), static_cast<double>(list.records),
+                {list.list});
+      for (const auto& [result, count] : list.lookups_by_result) {
+        AddSample(lookups, Spec(MetricId::kInvalidLookups), static_cast<double>(count),
+                  {list.list, result});
+      }
+    }
+    out.push_back(std::move(records));
+    out.push_back(std::move(lookups));
+  }
+
+  mutable std::mutex mutex_;
+  MetricsProviders providers_;
+  mutable uint64_t store_errors_ = 0;  // guarded by mutex_
+};
+
+struct Metrics::Families {
+  prometheus::Family<prometheus::Counter>* requests;
+  prometheus::Family<prometheus::Histogram>* duration;
+  prometheus::Family<prometheus::Counter>* hits;
+  prometheus::Family<prometheus::Counter>* misses;
+  prometheus::Counter* maintenance_runs;
+  prometheus::Counter* compactions;
+  prometheus::Counter* maintenance_dropped;
+};
+
+Metrics::Metrics(const Clock& clock, MetricsOptions options)
+    : options_(std::move(options)),
+      registry_(std::make_unique<prometheus::Registry>()),
+      collector_(std::make_unique<ScrapeCollector>()),
+      families_(std::make_unique<Families>()) {
+  prometheus::Registry& r = *registry_;
+  families_->requests = &Register<prometheus::Counter>(r, MetricId::kHttpRequests);
+  families_->duration = &Register<prometheus::Histogram>(r, MetricId::kHttpRequestDuration);
+  families_->hits = &Register<prometheus::Counter>(r, MetricId::kCacheHits);
+  families_->misses = &Register<prometheus::Counter>(r, MetricId::kCacheMisses);
+  families_->maintenance_runs =
+      &Register<prometheus::Counter>(r, MetricId::kMaintenanceRuns).Add({});
+  families_->compactions = &Register<prometheus::Counter>(r, MetricId::kCompactions).Add({});
+  families_->maintenance_dropped =
+      &Register<prometheus::Counter>(r, MetricId::kMaintenanceExpiredDropped).Add({});
+  Register<prometheus::Gauge>(r, MetricId::kProcessStartTime)
+      .Add({})
+      .Set(static_cast<double>(clock.NowMillis()) / 1000.0);
+  Register<prometheus::Gauge>(r, MetricId::kBuildInfo).Add({{"version", options_.version}}).Set(1);
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::SetProviders(MetricsProviders providers) {
+  collector_->SetProviders(std::move(providers));
+}
+
+const Metrics::RequestSeries& Metrics::RequestSeriesFor(std::string_view route,
+                                                        std::string_view method, int status) {
+  if (route.empty()) route = "unmatched";
+  method = NormalizeMethod(method);
+  const std::string status_text = std::to_string(status);
+  std::string key;
+  key.reserve(route.size() + method.size() + status_text.size() + 2);
+  key.append(route).append(1, ' ').append(method).append(1, ' ').append(status_text);
+  {
+    std::shared_lock lock(series_mutex_);
+    auto it = request_series_.find(key);
+    if (it != request_series_.end()) return it->second;
+  }
+  std::unique_lock lock(series_mutex_);
+  auto it = request_series_.find(key);
+  if (it != request_series_.end()) return it->second;
+  const std::string route_label(route);
+  const std::string method_label(method);
+  RequestSeries series{
+      &families_->requests->Add(
+          {{"route", route_label}, {"method", method_label}, {"status", status_text}}),
+      &families_->duration->Add({{"route", route_label}, {"method", method_label}},
+                                prometheus::Histogram::BucketBoundaries(kDurationBuckets.begin(),
+                                                                        kDurationBuckets.end())),
+  };
+  return request_series_.emplace(std::move(key), series).first->second;
+}
+
+void Metrics::OnRequest(std::string_view route, std::string_view method, int status,
+                        double seconds) {
+  const RequestSeries& series = RequestSeriesFor(route, method, status);
+  series.requests->Increment();
+  series.duration->Observe(seconds);
+}
+
+const Metrics::LookupSeries& Metrics::LookupSeriesFor(std::string_view ns) {
+  {
+    std::shared_lock lock(series_mutex_);
+    auto it = lookup_series_.find(ns);
+    if (it != lookup_series_.end()) return it->second;
+  }
+  std::unique_lock lock(series_mutex_);
+  if (lookup_series_.size() >= options_.max_lookup_namespaces && !lookup_series_.contains(ns)) {
+    ns = kOtherNamespace;
+  }
+  auto it = lookup_series_.find(ns);
+  if (it != lookup_series_.end()) return it->second;
+  const std::string label(ns);
+  LookupSeries series{&families_->hits->Add({{"cache_namespace", label}}),
+                      &families_->misses->Add({{"cache_namespace", label}})};
+  return lookup_series_.emplace(label, series).first->second;
+}
+
+void Metrics::OnLookup(std::string_view ns, bool hit) {
+  const LookupSeries& series = LookupSeriesFor(ns);
+  (hit ? series.hits : series.misses)->Increment();
+}
+
+void Metrics::OnMaintenance(const MaintenanceReport& report) {
+  families_->maintenance_runs->Increment();
+  families_->compactions->Increment(static_cast<double>(report.namespaces_compacted));
+  families_->maintenance_dropped->Increment(static_cast<double>(report.expired_dropped));
+}
+
+std::string Metrics::Serialize() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  std::vector<prometheus::MetricFamily> pulled = collector_->Collect();
+  families.insert(families.end(), std::make_move_iterator(pulled.begin()),
+                  std::make_move_iterator(pulled.end()));
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, families);
+  return out.str();
+}
+
+}  // namespace apicached

@@ -1,0 +1,169 @@
+// apicached's Prometheus metrics: one registry, every metric family declared once (AllMetrics()),
+// serialized in the Prometheus text format for GET /metrics.
+//
+// Two kinds of figures:
+// - pushed: what apicached sees happen (requests, lookups, maintenance runs) is counted as it
+//   happens through OnRequest / OnLookup / OnMaintenance into prometheus-cpp families;
+// - pulled: figures that live elsewhere (the store's per-namespace figures, the hot tier, the
+//   warm-up, the invalid-ID lists) are asked for at scrape time through the MetricsProviders
+//   callbacks, so a namespace's series vanish with it and metrics/ links neither hotcache/ nor
+//   invalid/.
+//
+// Labels: route, method, status for HTTP; cache_namespace (one value per namespace, never per
+// key); list and result for invalid-ID lists. Label values that come from clients are bounded:
+// methods outside the standard set become "OTHER", an empty route becomes "unmatched", and
+// lookups on more than max_lookup_namespaces distinct namespaces are counted under
+// cache_namespace="(other)".
+//
+// Thread safety: every method may be called concurrently from any thread. The providers are
+// called from the thread that calls Serialize(), one scrape at a time; they must not call back
+// into Metrics.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "metrics/figures.h"
+#include "storage/clock.h"
+#include "storage/store.h"
+
+namespace prometheus {
+class Counter;
+class Histogram;
+class Registry;
+}  // namespace prometheus
+
+namespace apicached {
+
+// One metric family: its name, type, help text and label names. AllMetrics() is the table.
+struct MetricSpec {
+  std::string_view name;
+  std::string_view type;  // "counter", "gauge" or "histogram"
+  std::string_view help;
+  std::vector<std::string_view> labels;
+};
+
+// Indices into AllMetrics(), one per family.
+enum class MetricId : size_t {
+  kHttpRequests = 0,
+  kHttpRequestDuration,
+  kCacheHits,
+  kCacheMisses,
+  kCacheExpiredReads,
+  kHotCacheHits,
+  kHotCacheMisses,
+  kHotCacheEvictions,
+  kHotCacheBytes,
+  kHotCacheEntries,
+  kHotCacheCapacity,
+  kNamespaceKeys,
+  kNamespaceDiskBytes,
+  kNamespaceDefaultTtl,
+  kExpiredDropped,
+  kMaintenanceRuns,
+  kCompactions,
+  kMaintenanceExpiredDropped,
+  kWarmupKeysLoaded,
+  kWarmupDuration,
+  kWarmupDone,
+  kInvalidRecords,
+  kInvalidLookups,
+  kProviderErrors,
+  kProcessStartTime,
+  kBuildInfo,
+  kCount,
+};
+
+// The table of every metric family apicached exports, indexed by MetricId.
+std::span<const MetricSpec> AllMetrics();
+const MetricSpec& Spec(MetricId id);
+
+// The latency histogram's upper bounds, in seconds: 50 µs .. 10 s.
+std::span<const double> RequestDurationBuckets();
+
+struct MetricsProviders {
+  // The store's user namespaces (Store::ListNamespaces). An error is counted in
+  // apicached_metrics_provider_errors_total{provider="store"} and the namespace series are left
+  // out of that scrape.
+  std::function<Result<std::vector<NamespaceFigures>>()> namespaces;
+  std::function<HotCacheFigures()> hot_cache;                      // unset: no hot tier series
+  std::function<WarmupFigures()> warmup;                           // unset: no warm-up series
+  std::function<std::vector<InvalidListFigures>()> invalid_lists;  // unset: no invalid series
+};
+
+struct MetricsOptions {
+  std::string version = "unknown";  // apicached_build_info{version}
+  // Distinct cache_namespace label values OnLookup creates before it folds new ones into
+  // "(other)". Protects Prometheus from clients asking for many made-up namespaces.
+  size_t max_lookup_namespaces = 512;
+};
+
+class Metrics {
+ public:
+  static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";
+  static constexpr std::string_view kOtherNamespace = "(other)";
+
+  // process_start_time_seconds is taken from clock now. The clock must outlive Metrics.
+  explicit Metrics(const Clock& clock, MetricsOptions options = {});
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  // Replaces the providers. Safe at any time; a scrape in progress finishes with the old ones.
+  void SetProviders(MetricsProviders providers);
+
+  // One finished HTTP request: route is the router's pattern (not the path), method the request
+  // method, status the response status, seconds the time from request read to response written.
+  void OnRequest(std::string_view route, std::string_view method, int status, double seconds);
+
+  // One cache lookup on namespace ns (GET/HEAD/_mget of one key): a hit or a miss.
+  void OnLookup(std::string_view ns, bool hit);
+
+  // One maintenance run of the store finished (Store::RunMaintenance's report).
+  void OnMaintenance(const MaintenanceReport& report);
+
+  // Every family in the Prometheus text exposition format 0.0.4 (see kContentType). Calls the
+  // providers.
+  std::string Serialize() const;
+
+  // The registry of the pushed families, for other collectors of the same process.
+  prometheus::Registry& registry() { return *registry_; }
+
+ private:
+  struct RequestSeries {
+    prometheus::Counter* requests;
+    prometheus::Histogram* duration;
+  };
+  struct LookupSeries {
+    prometheus::Counter* hits;
+    prometheus::Counter* misses;
+  };
+  class ScrapeCollector;
+
+  const RequestSeries& RequestSeriesFor(std::string_view route, std::string_view method,
+                                        int status);
+  const LookupSeries& LookupSeriesFor(std::string_view ns);
+
+  const MetricsOptions options_;
+  std::unique_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<ScrapeCollector> collector_;
+
+  // The families are owned by registry_; these point into it.
+  struct Families;
+  std::unique_ptr<Families> families_;
+
+  // Series already created, so the hot path does not go through Family::Add (which allocates).
+  std::shared_mutex series_mutex_;
+  std::map<std::string, RequestSeries, std::less<>> request_series_;
+  std::map<std::string, LookupSeries, std::less<>> lookup_series_;
+};
+
+}  // namespace apicached
