@@ -1,0 +1,105 @@
+// The TTL compaction filter and the background check give expired entries' space back.
+#include <chrono>
+#include <thread>
+
+#include "tests/storage/store_fixture.h"
+
+namespace apicached::testing {
+namespace {
+
+using ReclaimTest = StoreTest;
+using std::chrono::seconds;
+
+void PutMany(Store& store, std::string_view ns, std::string_view prefix, int n,
+             std::optional<int64_t> ttl) {
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE(
+        store.Put(ns, std::string(prefix) + std::to_string(i), std::string(200, 'x'), "", ttl)
+            .ok());
+  }
+}
+
+TEST_F(ReclaimTest, MaintenanceCompactsFilesWhoseEntriesExpired) {
+  PutMany(store(), "ns", "short:", 2000, 10);
+  PutMany(store(), "ns", "forever:", 20, 0);
+  Reopen();  // Close flushes the memtable into an SST file
+  auto before = store().GetNamespace("ns");
+  ASSERT_TRUE(before.ok());
+  EXPECT_GT(before->disk_bytes, 10'000u);
+  EXPECT_GE(before->approx_live_keys, 2000u);
+  EXPECT_EQ(before->expired_dropped, 0u);
+
+  auto early = store().RunMaintenance("ns");
+  ASSERT_TRUE(early.ok()) << early.status().ToString();
+  EXPECT_EQ(early->namespaces_compacted, 0u) << "nothing has expired yet";
+
+  clock_.Advance(seconds(10));
+  auto report = store().RunMaintenance("");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->namespaces_checked, 1u);
+  EXPECT_EQ(report->namespaces_compacted, 1u);
+  EXPECT_EQ(report->expired_dropped, 2000u);
+
+  auto after = store().GetNamespace("ns");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->expired_dropped, 2000u);
+  EXPECT_LT(after->disk_bytes, before->disk_bytes / 4);
+  EXPECT_LE(after->approx_live_keys, 20u);
+  EXPECT_TRUE(store().Get("ns", "forever:7").ok());
+}
+
+TEST_F(ReclaimTest, FilesWithFewExpiredEntriesAreLeftAlone) {
+  options_.expired_fraction_to_compact = 0.5;
+  Reopen();
+  PutMany(store(), "ns", "short:", 100, 10);
+  PutMany(store(), "ns", "long:", 300, 1000);
+  Reopen();
+  clock_.Advance(seconds(10));
+  auto report = store().RunMaintenance("ns");
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->namespaces_compacted, 0u) << "only a quarter expired";
+  clock_.Advance(seconds(1000));
+  report = store().RunMaintenance("ns");
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->namespaces_compacted, 1u);
+  EXPECT_EQ(store().GetNamespace("ns")->disk_bytes, 0u);
+}
+
+TEST_F(ReclaimTest, ClearedNamespaceGivesItsSpaceBack) {
+  PutMany(store(), "ns", "k:", 2000, 0);
+  Reopen();
+  ASSERT_GT(store().GetNamespace("ns")->disk_bytes, 0u);
+  ASSERT_TRUE(store().ClearNamespace("ns").ok());
+  auto report = store().RunMaintenance("ns");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->namespaces_compacted, 1u);
+  auto figures = store().GetNamespace("ns");
+  EXPECT_EQ(figures->disk_bytes, 0u);
+  EXPECT_EQ(figures->approx_live_keys, 0u);
+}
+
+TEST_F(ReclaimTest, BackgroundThreadReclaimsAfterAClear) {
+  options_.maintenance_period_seconds = 3600;  // woken by ClearNamespace, not by the period
+  Reopen();
+  PutMany(store(), "ns", "k:", 2000, 0);
+  Reopen();
+  ASSERT_GT(store().GetNamespace("ns")->disk_bytes, 0u);
+  ASSERT_TRUE(store().ClearNamespace("ns").ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (store().GetNamespace("ns")->disk_bytes != 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(store().GetNamespace("ns")->disk_bytes, 0u);
+}
+
+TEST_F(ReclaimTest, UnknownNamespaceIsNotFound) {
+  EXPECT_EQ(store().RunMaintenance("nons").code(), Code::kNotFound);
+  EXPECT_EQ(store().RunMaintenance("Bad!").code(), Code::kInvalidArgument);
+  auto all = store().RunMaintenance("");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->namespaces_checked, 0u);
+}
+
+}  // namespace
+}  // namespace apicached::testing
