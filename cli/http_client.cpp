@@ -1,0 +1,160 @@
+#include "cli/http_client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cctype>
+#include <charconv>
+
+namespace apicached::cli {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+
+// Responses can list every namespace or a whole invalid-ID list; values are bounded by the
+// daemon's own limit. This only guards against a runaway peer.
+constexpr uint64_t kMaxResponseBytes = 1ull << 30;
+
+std::optional<int64_t> ParseMaxAge(std::string_view cache_control) {
+  constexpr std::string_view kKey = "max-age=";
+  size_t pos = cache_control.find(kKey);
+  if (pos == std::string_view::npos) return std::nullopt;
+  std::string_view digits = cache_control.substr(pos + kKey.size());
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc() || ptr == digits.data()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::string BaseUrl::Display() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return "http://" + h + ":" + port + prefix;
+}
+
+Result<BaseUrl> ParseBaseUrl(std::string_view url) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("bad URL '" + std::string(url) + "': " + why);
+  };
+  constexpr std::string_view kScheme = "http://";
+  if (url.substr(0, kScheme.size()) != kScheme) {
+    return bad("it must start with http:// (apicachectl speaks plain HTTP)");
+  }
+  std::string_view rest = url.substr(kScheme.size());
+  if (rest.find_first_of("?#") != std::string_view::npos) return bad("no query or fragment");
+  size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
+  if (authority.find('@') != std::string_view::npos) {
+    return bad("credentials in the URL are not supported; use --token");
+  }
+  BaseUrl out;
+  std::string_view port;
+  if (!authority.empty() && authority[0] == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return bad("unclosed '[' in the host");
+    out.host = std::string(authority.substr(1, close - 1));
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') return bad("unexpected text after ']'");
+      port = after.substr(1);
+    }
+  } else {
+    size_t colon = authority.rfind(':');
+    out.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+  }
+  if (out.host.empty()) return bad("no host");
+  if (port.empty()) {
+    out.port = "7431";
+  } else {
+    unsigned value = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || ptr != port.data() + port.size() || value == 0 || value > 65535) {
+      return bad("the port must be a number from 1 to 65535");
+    }
+    out.port = std::to_string(value);
+  }
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  out.prefix = std::string(path);
+  return out;
+}
+
+std::string PercentEncode(std::string_view in) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (unsigned char c : in) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+Result<HttpResponse> HttpClient::Send(const HttpRequest& request) const {
+  const std::string where = url_.Display();
+  try {
+    boost::asio::io_context ioc;
+    tcp::resolver resolver(ioc);
+    beast::tcp_stream stream(ioc);
+    beast::error_code ec;
+    auto endpoints = resolver.resolve(url_.host, url_.port, ec);
+    if (ec) return Status::Unavailable("cannot resolve " + where + ": " + ec.message());
+    stream.expires_after(timeout_);
+    stream.connect(endpoints, ec);
+    if (ec) return Status::Unavailable("cannot connect to " + where + ": " + ec.message());
+
+    bhttp::verb verb = bhttp::string_to_verb(request.method);
+    bhttp::request<bhttp::string_body> req(verb, url_.prefix + request.target, 11);
+    req.set(bhttp::field::host, url_.host + ":" + url_.port);
+    req.set(bhttp::field::user_agent, "apicachectl");
+    if (!token_.empty()) req.set(bhttp::field::authorization, "Bearer " + token_);
+    if (!request.content_type.empty()) req.set(bhttp::field::content_type, request.content_type);
+    for (const auto& [name, value] : request.headers) req.set(name, value);
+    req.body() = request.body;
+    if (!request.body.empty() || verb == bhttp::verb::put || verb == bhttp::verb::post) {
+      req.prepare_payload();
+    }
+    req.keep_alive(false);
+
+    stream.expires_after(timeout_);
+    bhttp::write(stream, req, ec);
+    if (ec) return Status::Unavailable("cannot send the request to " + where + ": " + ec.message());
+
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(kMaxResponseBytes);
+    parser.skip(request.method == "HEAD");
+    stream.expires_after(timeout_);
+    bhttp::read(stream, buffer, parser, ec);
+    if (ec) return Status::Unavailable("no complete answer from " + where + ": " + ec.message());
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+
+    auto& res = parser.get();
+    HttpResponse out;
+    out.status = res.result_int();
+    out.content_type = std::string(res[bhttp::field::content_type]);
+    out.etag = std::string(res[bhttp::field::etag]);
+    auto cache_control = res[bhttp::field::cache_control];
+    out.max_age = ParseMaxAge({cache_control.data(), cache_control.size()});
+    out.body = std::move(res.body());
+    return out;
+  } catch (const std::exception& e) {
+    return Status::Unavailable("talking to " + where + " failed: " + e.what());
+  }
+}
+
+}  // namespace apicached::cli

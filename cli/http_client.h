@@ -1,0 +1,67 @@
+// The small blocking HTTP/1.1 client apicachectl talks to apicached with (Boost.Beast over TCP,
+// plain http only: apicached listens on loopback by default; put TLS in a reverse proxy).
+//
+// Thread safety: one HttpClient per thread. Each Send() opens its own connection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/status.h"
+
+namespace apicached::cli {
+
+// Where the daemon is: from "http://HOST:PORT[/PREFIX]". IPv6 hosts in brackets.
+struct BaseUrl {
+  std::string host;    // without brackets
+  std::string port;    // "7431" when the URL has none
+  std::string prefix;  // "" or "/something" without the trailing '/'
+  std::string Display() const;
+};
+
+// InvalidArgument naming what is wrong (not http://, empty host, bad port, query or fragment).
+Result<BaseUrl> ParseBaseUrl(std::string_view url);
+
+// Every byte outside [A-Za-z0-9-._~] as %XX, so that a key is always exactly one path segment.
+std::string PercentEncode(std::string_view in);
+
+struct HttpResponse {
+  unsigned status = 0;
+  std::string content_type;
+  std::string etag;
+  std::optional<int64_t> max_age;  // from Cache-Control: max-age=N
+  std::string body;
+};
+
+struct HttpRequest {
+  std::string method;  // "GET", "PUT", ...
+  std::string target;  // path and query, already percent-encoded, without the URL prefix
+  std::string body;
+  std::string content_type;                                  // sent when not empty (or with a body)
+  std::vector<std::pair<std::string, std::string>> headers;  // extra header fields
+};
+
+class HttpClient {
+ public:
+  // token: sent as "Authorization: Bearer <token>" when not empty.
+  HttpClient(BaseUrl url, std::string token, std::chrono::milliseconds timeout)
+      : url_(std::move(url)), token_(std::move(token)), timeout_(timeout) {}
+
+  // The daemon's answer, whatever its status. Unavailable when the connection failed (cannot
+  // resolve, refused, reset, timed out, malformed answer); the message says which.
+  Result<HttpResponse> Send(const HttpRequest& request) const;
+
+  const BaseUrl& url() const { return url_; }
+
+ private:
+  BaseUrl url_;
+  std::string token_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace apicached::cli
