@@ -30,11 +30,12 @@ struct WarmupFigures {
   std::string error;   // why it failed; empty unless state == "failed"
 };
 
-// One invalid-ID list (e.g. "ruc").
-struct InvalidListFigures {
+// One invalid-ID list (e.g. "ruc"), as metrics/ exports it. (Named apart from invalid/'s own
+// InvalidListFigures, which the daemon copies into this.)
+struct InvalidListCounts {
   std::string list;
-  uint64_t records = 0;  // records held now
-  // Monotonic lookup counts by result, e.g. {"invalid", 12}, {"unknown", 40}.
+  uint64_t records = 0;  // records held now (an estimate)
+  // Monotonic lookup counts by result, e.g. {"found", 12}, {"missed", 40}.
   std::map<std::string, uint64_t> lookups_by_result;
 };
 

@@ -187,23 +187,39 @@ class Metrics::ScrapeCollector {
   std::vector<prometheus::MetricFamily> Collect() const {
     std::lock_guard lock(mutex_);  // one scrape at a time; also guards providers_
     std::vector<prometheus::MetricFamily> out;
-    if (providers_.namespaces) CollectNamespaces(out);
+    if (providers_.namespaces) {
+      Result<std::vector<NamespaceFigures>> figures = providers_.namespaces();
+      uint64_t& errors = provider_errors_["store"];
+      if (figures.ok()) {
+        CollectNamespaces(*figures, out);
+      } else {
+        ++errors;
+      }
+    }
     if (providers_.hot_cache) CollectHotCache(providers_.hot_cache(), out);
     if (providers_.warmup) CollectWarmup(providers_.warmup(), out);
-    if (providers_.invalid_lists) CollectInvalid(providers_.invalid_lists(), out);
+    if (providers_.invalid_lists) {
+      Result<std::vector<InvalidListCounts>> lists = providers_.invalid_lists();
+      uint64_t& errors = provider_errors_["invalid"];
+      if (lists.ok()) {
+        CollectInvalid(*lists, out);
+      } else {
+        ++errors;
+      }
+    }
+    if (!provider_errors_.empty()) {
+      prometheus::MetricFamily family = EmptyFamily(MetricId::kProviderErrors);
+      for (const auto& [provider, errors] : provider_errors_) {
+        AddSample(family, Spec(MetricId::kProviderErrors), static_cast<double>(errors), {provider});
+      }
+      out.push_back(std::move(family));
+    }
     return out;
   }
 
  private:
-  void CollectNamespaces(std::vector<prometheus::MetricFamily>& out) const {
-    Result<std::vector<NamespaceFigures>> figures = providers_.namespaces();
-    if (!figures.ok()) ++store_errors_;
-    prometheus::MetricFamily errors = EmptyFamily(MetricId::kProviderErrors);
-    AddSample(errors, Spec(MetricId::kProviderErrors), static_cast<double>(store_errors_),
-              {"store"});
-    out.push_back(std::move(errors));
-    if (!figures.ok()) return;
-
+  static void CollectNamespaces(const std::vector<NamespaceFigures>& figures,
+                                std::vector<prometheus::MetricFamily>& out) {
     struct Column {
       MetricId id;
       double (*value)(const NamespaceFigures&);
@@ -222,7 +238,7 @@ class Metrics::ScrapeCollector {
     };
     for (const Column& column : kColumns) {
       prometheus::MetricFamily family = EmptyFamily(column.id);
-      for (const NamespaceFigures& ns : *figures) {
+      for (const NamespaceFigures& ns : figures) {
         if (IsInternalNamespace(ns.name)) continue;
         AddSample(family, Spec(column.id), column.value(ns), {ns.name});
       }
@@ -247,11 +263,11 @@ class Metrics::ScrapeCollector {
     out.push_back(Single(MetricId::kWarmupDone, warmup.state == "done" ? 1 : 0));
   }
 
-  static void CollectInvalid(const std::vector<InvalidListFigures>& lists,
+  static void CollectInvalid(const std::vector<InvalidListCounts>& lists,
                              std::vector<prometheus::MetricFamily>& out) {
     prometheus::MetricFamily records = EmptyFamily(MetricId::kInvalidRecords);
     prometheus::MetricFamily lookups = EmptyFamily(MetricId::kInvalidLookups);
-    for (const InvalidListFigures& list : lists) {
+    for (const InvalidListCounts& list : lists) {
       AddSample(records, Spec(MetricId::kInvalidRecords), static_cast<double>(list.records),
                 {list.list});
       for (const auto& [result, count] : list.lookups_by_result) {
@@ -265,7 +281,8 @@ class Metrics::ScrapeCollector {
 
   mutable std::mutex mutex_;
   MetricsProviders providers_;
-  mutable uint64_t store_errors_ = 0;  // guarded by mutex_
+  // Failed calls by provider name, since start; guarded by mutex_.
+  mutable std::map<std::string, uint64_t> provider_errors_;
 };
 
 struct Metrics::Families {

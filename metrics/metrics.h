@@ -94,9 +94,10 @@ struct MetricsProviders {
   // apicached_metrics_provider_errors_total{provider="store"} and the namespace series are left
   // out of that scrape.
   std::function<Result<std::vector<NamespaceFigures>>()> namespaces;
-  std::function<HotCacheFigures()> hot_cache;                      // unset: no hot tier series
-  std::function<WarmupFigures()> warmup;                           // unset: no warm-up series
-  std::function<std::vector<InvalidListFigures>()> invalid_lists;  // unset: no invalid series
+  std::function<HotCacheFigures()> hot_cache;  // unset: no hot tier series
+  std::function<WarmupFigures()> warmup;       // unset: no warm-up series
+  // The invalid-ID lists; an error counts under provider="invalid". Unset: no invalid series.
+  std::function<Result<std::vector<InvalidListCounts>>()> invalid_lists;
 };
 
 struct MetricsOptions {

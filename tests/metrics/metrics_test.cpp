@@ -45,9 +45,9 @@ MetricsProviders FullProviders() {
   providers.warmup = [] {
     return WarmupFigures{.state = "done", .keys_loaded = 12, .seconds = 0.25, .error = ""};
   };
-  providers.invalid_lists = [] {
-    return std::vector<InvalidListFigures>{
-        {.list = "ruc", .records = 5, .lookups_by_result = {{"invalid", 3}, {"unknown", 9}}}};
+  providers.invalid_lists = []() -> Result<std::vector<InvalidListCounts>> {
+    return std::vector<InvalidListCounts>{
+        {.list = "ruc", .records = 5, .lookups_by_result = {{"found", 3}, {"missed", 9}}}};
   };
   return providers;
 }
@@ -172,7 +172,7 @@ TEST_F(MetricsTest, PulledFiguresAppearWithTheirLabels) {
   EXPECT_THAT(text, HasSubstr("apicached_warmup_done 1\n"));
   EXPECT_THAT(text, HasSubstr("apicached_invalid_records{list=\"ruc\"} 5\n"));
   EXPECT_THAT(text,
-              HasSubstr("apicached_invalid_lookups_total{list=\"ruc\",result=\"unknown\"} 9\n"));
+              HasSubstr("apicached_invalid_lookups_total{list=\"ruc\",result=\"missed\"} 9\n"));
   EXPECT_THAT(text, HasSubstr("apicached_metrics_provider_errors_total{provider=\"store\"} 0\n"));
 }
 
@@ -190,9 +190,12 @@ TEST_F(MetricsTest, ANamespaceSeriesVanishesWithTheNamespace) {
   EXPECT_THAT(metrics_.Serialize(), Not(HasSubstr("cache_namespace=\"b\"")));
 }
 
-TEST_F(MetricsTest, AFailingStoreProviderIsCountedNotHidden) {
+TEST_F(MetricsTest, FailingProvidersAreCountedNotHidden) {
   MetricsProviders providers;
   providers.namespaces = []() -> Result<std::vector<NamespaceFigures>> {
+    return Status::Unavailable("closed");
+  };
+  providers.invalid_lists = []() -> Result<std::vector<InvalidListCounts>> {
     return Status::Unavailable("closed");
   };
   metrics_.SetProviders(providers);
@@ -200,6 +203,8 @@ TEST_F(MetricsTest, AFailingStoreProviderIsCountedNotHidden) {
   const std::string text = metrics_.Serialize();
   EXPECT_THAT(text, HasSubstr("apicached_metrics_provider_errors_total{provider=\"store\"} 2\n"));
   EXPECT_THAT(text, Not(HasSubstr("apicached_namespace_keys{")));
+  EXPECT_THAT(text, HasSubstr("apicached_metrics_provider_errors_total{provider=\"invalid\"} 2\n"));
+  EXPECT_THAT(text, Not(HasSubstr("apicached_invalid_records{")));
 }
 
 TEST_F(MetricsTest, WarmupNotDoneReadsZero) {
