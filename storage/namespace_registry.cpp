@@ -36,10 +36,9 @@ Result<std::unique_ptr<rocksdb::DB>> NamespaceRegistry::OpenDatabase(
   for (const std::string& family : families) {
     std::unique_ptr<Namespace> ns;
     if (family.starts_with(kFamilyPrefix)) ns = MakeNamespace(family.substr(kFamilyPrefix.size()));
-    descriptors.emplace_back(family,
-                             ns ? OptionsFor(*ns)
-                                : MakeColumnFamilyOptions(options_, resources_, clock_,
-                                                          MakeNamespace("")->expired_dropped));
+    // RocksDB's "default" family (and any stranger) gets namespace options with a counter
+    // nobody reads; only the version lease lives there.
+    descriptors.emplace_back(family, OptionsFor(ns ? *ns : *MakeNamespace(family)));
     opened.push_back(std::move(ns));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -673,8 +673,11 @@ Result<MaintenanceReport> RocksStore::RunMaintenance(std::string_view ns) {
 }
 
 void RocksStore::BackgroundMaintenance() {
-  // Errors here are not lost: the same condition fails writes and CheckHealth.
-  RunMaintenance("").status().ToString();
+  Result<MaintenanceReport> report = RunMaintenance("");
+  if (!report.ok() && closed_.load()) return;  // Close aborted it
+  // Kept for CheckHealth so that a failing background check is not silent.
+  std::lock_guard lock(maintenance_mu_);
+  maintenance_error_ = report.ok() ? Status::Ok() : report.status();
 }
 
 Status RocksStore::Checkpoint(const std::string& dir) {
@@ -694,6 +697,13 @@ Status RocksStore::CheckHealth() {
     uint64_t stopped = 0;
     if (db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &stopped) && stopped != 0) {
       return Status::Unavailable("writes are stopped (too many pending flushes or compactions)");
+    }
+  }
+  {
+    std::lock_guard lock(maintenance_mu_);
+    if (!maintenance_error_.ok()) {
+      return Status::Unavailable("the background expiry check failed: " +
+                                 maintenance_error_.ToString());
     }
   }
   auto probe = Put(kHealthNamespace, "probe", "", "", 0);

@@ -108,6 +108,8 @@ class RocksStore final : public Store {
   std::mutex close_mu_;
   std::shared_mutex lifecycle_mu_;
   std::atomic<bool> closed_{false};
+  std::mutex maintenance_mu_;
+  Status maintenance_error_;                   // of the last background run; guarded
   std::unique_ptr<PeriodicTask> maintenance_;  // started last, stopped first
 };
 
