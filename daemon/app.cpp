@@ -1,0 +1,52 @@
+#include "daemon/app.h"
+
+#include "http/health_api.h"
+
+namespace apicached {
+
+App::App(AppOptions options, const Clock& clock) : options_(std::move(options)), clock_(clock) {}
+
+App::~App() {
+  (void)Stop();
+}
+
+Status App::Start() {
+  if (running_ || store_ != nullptr) return Status::Internal("App::Start called twice");
+  auto opened = OpenStore(options_.store, clock_);
+  if (!opened.ok()) return opened.status();
+  store_ = std::move(*opened);
+  // The RAM tier wraps the store here, e.g. store_ = MakeTieredStore(std::move(store_), ...);
+  // everything below sees only the Store interface.
+
+  router_ = std::make_unique<http::Router>();
+  http::AddHealthRoute(*router_, *store_);
+  http::AddCacheRoutes(*router_, *store_, options_.cache_api);
+
+  server_ = std::make_unique<http::Server>(options_.server, *router_);
+  if (Status s = server_->Start(); !s.ok()) {
+    server_.reset();
+    router_.reset();
+    (void)store_->Close();
+    store_.reset();
+    return s;
+  }
+  port_ = server_->port();
+  const std::string& host = server_->address();
+  listen_address_ =
+      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port_);
+  running_ = true;
+  return Status::Ok();
+}
+
+Status App::Stop() {
+  if (!running_) return Status::Ok();
+  running_ = false;
+  server_->Stop();  // no handler runs after this
+  Status closed = store_->Close();
+  server_.reset();
+  router_.reset();
+  store_.reset();
+  return closed;
+}
+
+}  // namespace apicached

@@ -1,0 +1,62 @@
+// App: the whole apicached daemon as one object. Builds its parts in order (store, [hot tier],
+// router, server) and tears them down in reverse, so tests can run a complete daemon in-process
+// on port 0 and the binary's main stays tiny.
+//
+// Thread safety: Start(), Stop() and the accessors are for one controlling thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "http/cache_api.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "storage/clock.h"
+#include "storage/store.h"
+
+namespace apicached {
+
+struct AppOptions {
+  StoreOptions store;          // data_dir, limits, TTL defaults
+  http::ServerOptions server;  // listen address, threads, limits, timeouts
+  http::CacheApiOptions cache_api;
+};
+
+class App {
+ public:
+  // The clock must outlive the App.
+  explicit App(AppOptions options, const Clock& clock);
+  ~App();  // Stop()
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  // Opens the store, registers the routes and starts listening. On error (store cannot open,
+  // address cannot be bound) returns it and leaves nothing running.
+  // REQUIRES: not started yet.
+  Status Start();
+
+  // Graceful: the server stops (in-flight requests finish within the grace bound), then the
+  // store closes. Returns the store's close status. Idempotent.
+  Status Stop();
+
+  // The bound port and "HOST:PORT" (IPv6 hosts in brackets); valid after a successful Start().
+  uint16_t port() const { return port_; }
+  const std::string& listen_address() const { return listen_address_; }
+
+  // REQUIRES: Start() succeeded. Valid until Stop().
+  Store& store() { return *store_; }
+  http::Router& router() { return *router_; }
+  const AppOptions& options() const { return options_; }
+
+ private:
+  AppOptions options_;
+  const Clock& clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<http::Server> server_;
+  uint16_t port_ = 0;
+  std::string listen_address_;
+  bool running_ = false;
+};
+
+}  // namespace apicached

@@ -1,0 +1,174 @@
+#include "daemon/options.h"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/program_options.hpp>
+#include <charconv>
+#include <sstream>
+
+namespace apicached {
+
+namespace po = boost::program_options;
+
+Status ParseListen(const std::string& text, std::string& host, uint16_t& port) {
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("--listen '" + text + "': " + why +
+                                   " (expected HOST:PORT, e.g. 127.0.0.1:7431 or [::1]:7431)");
+  };
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return bad("no port");
+  std::string h = text.substr(0, colon);
+  const std::string p = text.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (h == "localhost") h = "127.0.0.1";
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(h, ec);
+  if (ec) return bad("host must be a numeric IPv4 or IPv6 address");
+  unsigned v = 0;
+  auto [ptr, err] = std::from_chars(p.data(), p.data() + p.size(), v);
+  if (p.empty() || err != std::errc() || ptr != p.data() + p.size() || v > 65535) {
+    return bad("port must be 0 to 65535");
+  }
+  host = h;
+  port = static_cast<uint16_t>(v);
+  return Status::Ok();
+}
+
+Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
+  CommandLine out;
+  AppOptions& app = out.app;
+  const StoreOptions store_defaults;
+  const http::ServerOptions server_defaults;
+  const http::CacheApiOptions api_defaults;
+
+  std::string listen = "127.0.0.1:7431";
+  std::string data_dir = "./apicached-data";
+  // Integers are read as int64_t and range-checked here: program_options would wrap "-1" into
+  // a huge unsigned value.
+  int64_t io_threads = 0;
+  int64_t max_connections = static_cast<int64_t>(server_defaults.max_connections);
+  int64_t max_value = static_cast<int64_t>(store_defaults.max_value_bytes);
+  int64_t max_key = store_defaults.max_key_bytes;
+  int64_t max_body = 0;
+  int64_t max_namespaces = store_defaults.max_namespaces;
+  int64_t max_batch = static_cast<int64_t>(api_defaults.max_batch_keys);
+  int64_t header_limit = static_cast<int64_t>(server_defaults.header_limit_bytes);
+  int64_t max_uri = static_cast<int64_t>(server_defaults.max_uri_bytes);
+  double read_timeout = 10, idle_timeout = 60, write_timeout = 10, shutdown_grace = 5;
+
+  po::options_description desc(
+      "Usage: apicached [options]\n"
+      "A persistent local cache for API answers, over HTTP/JSON (see docs/API.md).\n\nOptions");
+  // clang-format off
+  desc.add_options()
+    ("help,h", "print this help and exit")
+    ("listen", po::value(&listen)->default_value(listen),
+     "HOST:PORT to listen on (numeric address; port 0 picks a free port)")
+    ("data-dir", po::value(&data_dir)->default_value(data_dir),
+     "directory of the database (created if missing, mode 0700)")
+    ("io-threads", po::value(&io_threads)->default_value(io_threads),
+     "HTTP I/O threads; 0 = number of cores")
+    ("max-connections", po::value(&max_connections)->default_value(max_connections),
+     "open connections; further ones get 503 and are closed")
+    ("max-value-bytes", po::value(&max_value)->default_value(max_value),
+     "largest value (PUT body); larger -> 413")
+    ("max-key-bytes", po::value(&max_key)->default_value(max_key),
+     "longest key in bytes")
+    ("max-body-bytes", po::value(&max_body)->default_value(max_body),
+     "largest request body; 0 = 2 x max-value-bytes + 64 KiB (room for base64 in _mset)")
+    ("max-namespaces", po::value(&max_namespaces)->default_value(max_namespaces),
+     "user namespaces; a write creating one more -> 507")
+    ("default-ttl", po::value(&app.store.ttl.default_ttl_seconds)
+         ->default_value(store_defaults.ttl.default_ttl_seconds),
+     "TTL in seconds of writes that give none; 0 = never expire")
+    ("sync-writes", po::bool_switch(&app.store.sync_writes),
+     "fsync the write-ahead log on every write (power-loss safe, slower)")
+    ("max-batch-keys", po::value(&max_batch)->default_value(max_batch),
+     "keys or entries in one _mget/_mset/_mdelete")
+    ("header-limit-bytes", po::value(&header_limit)->default_value(header_limit),
+     "request header fields; larger -> 431")
+    ("max-uri-bytes", po::value(&max_uri)->default_value(max_uri),
+     "request target; longer -> 414")
+    ("read-timeout", po::value(&read_timeout)->default_value(read_timeout),
+     "seconds to receive one whole request (slow clients are disconnected)")
+    ("idle-timeout", po::value(&idle_timeout)->default_value(idle_timeout),
+     "seconds a keep-alive connection may stay idle")
+    ("write-timeout", po::value(&write_timeout)->default_value(write_timeout),
+     "seconds to send one response")
+    ("shutdown-grace", po::value(&shutdown_grace)->default_value(shutdown_grace),
+     "seconds in-flight requests get to finish on SIGTERM/SIGINT");
+  // clang-format on
+  std::ostringstream help;
+  help << desc;
+  out.help_text = help.str();
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return Status::InvalidArgument(e.what());
+  }
+  if (vm.count("help") > 0) {
+    out.help = true;
+    return out;
+  }
+
+  if (Status s = ParseListen(listen, app.server.address, app.server.port); !s.ok()) return s;
+  if (data_dir.empty()) return Status::InvalidArgument("--data-dir must not be empty");
+  app.store.data_dir = data_dir;
+  struct IntFlag {
+    const char* name;
+    int64_t value, min, max;
+  };
+  for (const IntFlag& f : {IntFlag{"io-threads", io_threads, 0, 1024},
+                           IntFlag{"max-connections", max_connections, 1, 1'000'000},
+                           IntFlag{"max-value-bytes", max_value, 1, 1ll << 30},
+                           IntFlag{"max-key-bytes", max_key, 1, 64 * 1024},
+                           IntFlag{"max-body-bytes", max_body, 0, 4ll << 30},
+                           IntFlag{"max-namespaces", max_namespaces, 1, 1'000'000},
+                           IntFlag{"max-batch-keys", max_batch, 1, 1'000'000},
+                           IntFlag{"header-limit-bytes", header_limit, 512, 1 << 20},
+                           IntFlag{"max-uri-bytes", max_uri, 64, 1 << 20}}) {
+    if (f.value < f.min || f.value > f.max) {
+      return Status::InvalidArgument("--" + std::string(f.name) + " must be " +
+                                     std::to_string(f.min) + " to " + std::to_string(f.max) +
+                                     ", got " + std::to_string(f.value));
+    }
+  }
+  app.server.io_threads = static_cast<unsigned>(io_threads);
+  app.server.max_connections = static_cast<size_t>(max_connections);
+  app.store.max_value_bytes = static_cast<uint64_t>(max_value);
+  app.store.max_key_bytes = static_cast<uint32_t>(max_key);
+  app.store.max_namespaces = static_cast<uint32_t>(max_namespaces);
+  app.cache_api.max_batch_keys = static_cast<size_t>(max_batch);
+  app.server.header_limit_bytes = static_cast<size_t>(header_limit);
+  app.server.max_uri_bytes = static_cast<size_t>(max_uri);
+  if (app.store.ttl.default_ttl_seconds < 0) {
+    return Status::InvalidArgument("--default-ttl must be 0 (never) or more seconds");
+  }
+  app.server.body_limit_bytes =
+      max_body != 0 ? static_cast<uint64_t>(max_body) : app.store.max_value_bytes * 2 + 64 * 1024;
+  if (app.server.body_limit_bytes < app.store.max_value_bytes) {
+    return Status::InvalidArgument("--max-body-bytes must be at least --max-value-bytes");
+  }
+  auto seconds = [](const char* name, double v, std::chrono::milliseconds& into) {
+    if (!(v > 0 && v <= 86400)) {
+      return Status::InvalidArgument(std::string("--") + name +
+                                     " must be more than 0 and at most " + "86400 seconds");
+    }
+    into = std::chrono::milliseconds(static_cast<int64_t>(v * 1000));
+    if (into.count() == 0) into = std::chrono::milliseconds(1);
+    return Status::Ok();
+  };
+  if (Status s = seconds("read-timeout", read_timeout, app.server.read_timeout); !s.ok()) return s;
+  if (Status s = seconds("idle-timeout", idle_timeout, app.server.idle_timeout); !s.ok()) return s;
+  if (Status s = seconds("write-timeout", write_timeout, app.server.write_timeout); !s.ok()) {
+    return s;
+  }
+  if (Status s = seconds("shutdown-grace", shutdown_grace, app.server.shutdown_grace); !s.ok()) {
+    return s;
+  }
+  return out;
+}
+
+}  // namespace apicached

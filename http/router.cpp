@@ -1,0 +1,277 @@
+#include "http/router.h"
+
+#include <algorithm>
+#include <exception>
+#include <stdexcept>
+
+#include "http/problem.h"
+
+namespace apicached::http {
+
+namespace bhttp = boost::beast::http;
+
+struct Router::Route {
+  std::string pattern;
+  // One entry per segment: the literal, or the parameter name with is_param set.
+  std::vector<std::pair<std::string, bool>> segments;
+  std::vector<std::pair<Verb, std::pair<Handler, RouteOptions>>> handlers;
+
+  const std::pair<Handler, RouteOptions>* Find(Verb verb) const {
+    for (const auto& [v, h] : handlers) {
+      if (v == verb) return &h;
+    }
+    return nullptr;
+  }
+};
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::vector<std::string_view> SplitRaw(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (true) {
+    size_t pos = s.find(sep, start);
+    if (pos == std::string_view::npos) {
+      out.push_back(s.substr(start));
+      return out;
+    }
+    out.push_back(s.substr(start, pos - start));
+    start = pos + 1;
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      int hi = HexValue(in[i + 1]);
+      int lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string PercentEncode(std::string_view in) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size());
+  for (unsigned char c : in) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+void Finish(const Request& request, Response& response) {
+  response.version(request.version());
+  response.keep_alive(request.keep_alive());
+  const auto status = response.result();
+  if (status == bhttp::status::no_content || status == bhttp::status::not_modified ||
+      response.result_int() < 200) {
+    response.body().clear();
+    response.content_length(boost::none);
+    return;
+  }
+  response.content_length(response.body().size());
+}
+
+const std::string& RequestContext::Param(std::string_view name) const {
+  for (const auto& [k, v] : params_) {
+    if (k == name) return v;
+  }
+  throw std::logic_error("route has no parameter " + std::string(name));
+}
+
+std::optional<std::string_view> RequestContext::Query(std::string_view name) const {
+  for (const auto& [k, v] : query_) {
+    if (k == name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+Router::Router() = default;
+Router::~Router() = default;
+
+void Router::Add(Verb verb, std::string_view pattern, Handler handler, RouteOptions options) {
+  if (pattern.empty() || pattern.front() != '/') {
+    throw std::invalid_argument("route pattern must start with '/': " + std::string(pattern));
+  }
+  Route* route = nullptr;
+  for (auto& r : routes_) {
+    if (r->pattern == pattern) route = r.get();
+  }
+  if (route == nullptr) {
+    auto fresh = std::make_unique<Route>();
+    fresh->pattern = std::string(pattern);
+    for (std::string_view seg : SplitRaw(pattern.substr(1), '/')) {
+      bool is_param = seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
+      std::string name(is_param ? seg.substr(1, seg.size() - 2) : seg);
+      for (const auto& [n, p] : fresh->segments) {
+        if (is_param && p && n == name) {
+          throw std::invalid_argument("duplicate parameter in " + std::string(pattern));
+        }
+      }
+      fresh->segments.emplace_back(std::move(name), is_param);
+    }
+    route = fresh.get();
+    routes_.push_back(std::move(fresh));
+  }
+  if (route->Find(verb) != nullptr) {
+    throw std::invalid_argument("route added twice: " + std::string(pattern));
+  }
+  route->handlers.push_back({verb, {std::move(handler), options}});
+}
+
+void Router::SetPreCheck(PreCheck check) {
+  pre_check_ = std::move(check);
+}
+
+std::vector<std::string> Router::Patterns() const {
+  std::vector<std::string> out;
+  for (const auto& r : routes_) out.push_back(r->pattern);
+  return out;
+}
+
+Routed Router::Handle(const Request& request) const {
+  Routed out{Response{}, kUnmatchedRoute};
+  const std::string_view target(request.target().data(), request.target().size());
+  const size_t qpos = target.find('?');
+  const std::string_view path = target.substr(0, qpos);
+  const std::string_view raw_query =
+      qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
+
+  auto finish = [&](Response response) {
+    Finish(request, response);
+    if (request.method() == Verb::head) response.body().clear();
+    out.response = std::move(response);
+    return std::move(out);
+  };
+
+  if (path.empty() || path.front() != '/') {
+    return finish(MakeProblem(400, "The request target must be an absolute path."));
+  }
+  std::vector<std::string> segments;
+  for (std::string_view raw : SplitRaw(path.substr(1), '/')) {
+    auto decoded = PercentDecode(raw, /*plus_is_space=*/false);
+    if (!decoded) {
+      return finish(
+          MakeProblem(400, "Bad percent-encoding in the path segment '" + std::string(raw) + "'."));
+    }
+    segments.push_back(std::move(*decoded));
+  }
+
+  // Candidate routes matching the path, most specific first.
+  std::vector<const Route*> matches;
+  for (const auto& r : routes_) {
+    if (r->segments.size() != segments.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < segments.size() && ok; ++i) {
+      ok = r->segments[i].second || r->segments[i].first == segments[i];
+    }
+    if (ok) matches.push_back(r.get());
+  }
+  if (matches.empty()) {
+    return finish(MakeProblem(404, "No route for " + std::string(path) + "."));
+  }
+  // a is more specific than b when, at the first segment where they differ in kind, a has a
+  // literal and b a parameter.
+  std::stable_sort(matches.begin(), matches.end(), [](const Route* a, const Route* b) {
+    for (size_t i = 0; i < a->segments.size() && i < b->segments.size(); ++i) {
+      if (a->segments[i].second != b->segments[i].second) return !a->segments[i].second;
+    }
+    return false;
+  });
+
+  const Verb verb = request.method();
+  const Route* route = nullptr;
+  const std::pair<Handler, RouteOptions>* handler = nullptr;
+  for (const Route* r : matches) {
+    handler = r->Find(verb);
+    if (handler == nullptr && verb == Verb::head) handler = r->Find(Verb::get);
+    if (handler != nullptr) {
+      route = r;
+      break;
+    }
+  }
+  if (route == nullptr) {
+    std::vector<Verb> allowed;
+    for (const Route* r : matches) {
+      for (const auto& [v, h] : r->handlers) {
+        if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) allowed.push_back(v);
+        if (v == Verb::get &&
+            std::find(allowed.begin(), allowed.end(), Verb::head) == allowed.end()) {
+          allowed.push_back(Verb::head);
+        }
+      }
+    }
+    std::string allow;
+    for (Verb v : allowed) {
+      if (!allow.empty()) allow += ", ";
+      allow += std::string(bhttp::to_string(v));
+    }
+    out.route = matches.front()->pattern;
+    Response res = MakeProblem(405, std::string(request.method_string()) + " is not allowed on " +
+                                        matches.front()->pattern + "; allowed: " + allow + ".");
+    res.set(bhttp::field::allow, allow);
+    return finish(std::move(res));
+  }
+  out.route = route->pattern;
+
+  std::vector<std::pair<std::string, std::string>> params;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (route->segments[i].second) params.emplace_back(route->segments[i].first, segments[i]);
+  }
+  std::vector<std::pair<std::string, std::string>> query;
+  if (!raw_query.empty()) {
+    for (std::string_view part : SplitRaw(raw_query, '&')) {
+      if (part.empty()) continue;
+      size_t eq = part.find('=');
+      auto name = PercentDecode(part.substr(0, eq), /*plus_is_space=*/true);
+      auto value = PercentDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1),
+                                 /*plus_is_space=*/true);
+      if (!name || !value) {
+        return finish(MakeProblem(
+            400, "Bad percent-encoding in the query parameter '" + std::string(part) + "'."));
+      }
+      query.emplace_back(std::move(*name), std::move(*value));
+    }
+  }
+  RequestContext ctx(request, route->pattern, std::move(params), std::move(query));
+  try {
+    if (pre_check_) {
+      if (auto early = pre_check_(ctx, handler->second)) return finish(std::move(*early));
+    }
+    return finish(handler->first(ctx));
+  } catch (const std::exception& e) {
+    return finish(MakeProblem(500, std::string("Internal error: ") + e.what()));
+  } catch (...) {
+    return finish(MakeProblem(500, "Internal error."));
+  }
+}
+
+}  // namespace apicached::http

@@ -1,0 +1,88 @@
+// Server: the HTTP/1.1 front of apicached on Boost.Beast. Reads requests, hands each to a Router,
+// writes the answers; it knows nothing of caching.
+//
+// One session per connection (a tcp_stream on its own strand); a fresh parser per request with
+// header and body limits. Keep-alive and pipelining are honoured: the next request is read only
+// after the previous response was written, so answers leave in request order. Requests the
+// server refuses before routing get a problem+json answer and the connection is closed:
+//   malformed request / bad chunked body          -> 400
+//   request line (target) over max_uri_bytes      -> 414
+//   header fields over header_limit_bytes         -> 431
+//   body over body_limit_bytes                    -> 413 (announced or while reading)
+//   more than max_connections open                -> 503 and close
+// A request not complete within read_timeout, a response not written within write_timeout, or
+// a keep-alive connection idle for idle_timeout is closed without an answer.
+//
+// Handlers run on the I/O threads (store calls block them; the store is local and fast).
+//
+// Thread safety: Start(), Stop() and the accessors are for one controlling thread. The Router
+// and the RequestObserver must outlive the Server and be safe to call from many threads at once.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "http/router.h"
+#include "storage/status.h"
+
+namespace apicached::http {
+
+// Told about every request the server answered (also those refused before routing, with route
+// kUnmatchedRoute; method is Verb::unknown when the request line could not be parsed). Called on
+// an I/O thread once the response is written (or failed to be).
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void OnRequest(std::string_view route, Verb method, unsigned status, double seconds) = 0;
+};
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";  // numeric IPv4 or IPv6 address to bind
+  uint16_t port = 7431;               // 0: the kernel picks a free port (see Server::port())
+  int listen_fd = -1;       // >= 0: adopt this already listening socket instead (socket activation)
+  unsigned io_threads = 0;  // 0: std::thread::hardware_concurrency()
+  size_t max_connections = 1024;           // open connections; the next ones get 503 and close
+  size_t header_limit_bytes = 8 * 1024;    // header fields, request line excluded -> 431
+  size_t max_uri_bytes = 4 * 1024;         // request target -> 414
+  uint64_t body_limit_bytes = 3ull << 20;  // request body -> 413; the daemon ties it to the
+                                           // value limit
+  std::chrono::milliseconds read_timeout{10'000};   // first byte to last byte of one request
+  std::chrono::milliseconds idle_timeout{60'000};   // between requests on a keep-alive connection
+  std::chrono::milliseconds write_timeout{10'000};  // writing one response
+  std::chrono::milliseconds shutdown_grace{5'000};  // Stop(): time left to in-flight requests
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router, RequestObserver* observer = nullptr);
+  ~Server();  // Stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens (or adopts listen_fd) and starts the I/O threads. Unavailable with the
+  // reason when the address cannot be bound. REQUIRES: not started yet.
+  Status Start();
+
+  // The bound port and address (valid after a successful Start()).
+  uint16_t port() const;
+  const std::string& address() const;
+
+  // Graceful stop: stops accepting, closes idle connections, lets requests in flight finish and
+  // answer (with Connection: close) for up to shutdown_grace, then closes what is left and joins
+  // the I/O threads. No handler runs once it returns. Idempotent.
+  void Stop();
+
+  // Connections open now (for tests and health).
+  size_t open_connections() const;
+
+  struct Impl;  // detail of server.cpp (public only so that its sessions can name it)
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace apicached::http

@@ -1,0 +1,32 @@
+// How stored values appear inside JSON bodies (batch routes), and how they come back in.
+//
+// Out (EncodeValueJson): a value whose content type is JSON (application/json or any +json type)
+// and that is valid JSON is written verbatim as a JSON value ("encoding": "json"); a value that is
+// valid UTF-8 is written as a JSON string ("encoding": "utf-8"); anything else as a base64 string
+// ("encoding": "base64", RFC 4648 with padding). Writing JSON verbatim means the bytes inside the
+// response are exactly the stored bytes.
+// In (DecodeValueJson): the inverse for _mset entries; see docs/API.md.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace apicached::http {
+
+bool IsValidUtf8(std::string_view s);
+bool IsJsonContentType(std::string_view content_type);
+
+std::string Base64Encode(std::string_view in);
+// nullopt when `in` is not canonical padded base64.
+std::optional<std::string> Base64Decode(std::string_view in);
+
+// Appends "\"value\":...,\"encoding\":\"...\"" (no braces) for the value to out.
+void AppendValueJson(std::string_view value, std::string_view content_type, std::string& out);
+
+// Appends s as a JSON string literal (with quotes). REQUIRES: IsValidUtf8(s).
+void AppendJsonString(std::string_view s, std::string& out);
+
+}  // namespace apicached::http

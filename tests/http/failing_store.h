@@ -1,0 +1,69 @@
+// A Store whose every call fails with Unavailable, as a store on a dead disk would: for the
+// 503 paths of the routes.
+#pragma once
+
+#include "storage/store.h"
+
+namespace apicached::testing {
+
+class FailingStore final : public Store {
+ public:
+  static Status Down() { return Status::Unavailable("disk on fire (FailingStore)"); }
+
+  Result<Entry> Get(std::string_view, std::string_view) override { return Down(); }
+  Result<EntryInfo> Put(std::string_view, std::string_view, std::string_view, std::string_view,
+                        std::optional<int64_t>) override {
+    return Down();
+  }
+  Result<bool> Delete(std::string_view, std::string_view) override { return Down(); }
+  Result<EntryInfo> Add(std::string_view, std::string_view, std::string_view, std::string_view,
+                        std::optional<int64_t>) override {
+    return Down();
+  }
+  Result<EntryInfo> CompareAndSet(std::string_view, std::string_view, uint64_t, std::string_view,
+                                  std::string_view, std::optional<int64_t>) override {
+    return Down();
+  }
+  Result<EntryInfo> Touch(std::string_view, std::string_view, std::optional<int64_t>) override {
+    return Down();
+  }
+  Result<int64_t> Incr(std::string_view, std::string_view, int64_t,
+                       std::optional<int64_t>) override {
+    return Down();
+  }
+  Result<std::optional<Entry>> Mutate(std::string_view, std::string_view,
+                                      const MutateFn&) override {
+    return Down();
+  }
+  Result<std::vector<std::optional<Entry>>> MultiGet(std::string_view,
+                                                     const std::vector<std::string>&) override {
+    return Down();
+  }
+  Result<std::vector<EntryInfo>> MultiPut(std::string_view, const std::vector<PutItem>&) override {
+    return Down();
+  }
+  Result<uint64_t> DeleteMany(std::string_view, const std::vector<std::string>&) override {
+    return Down();
+  }
+  Result<uint64_t> DeletePrefix(std::string_view, std::string_view) override { return Down(); }
+  Status ClearNamespace(std::string_view) override { return Down(); }
+  Result<ScanPage> Scan(std::string_view, std::string_view, std::optional<std::string>,
+                        size_t) override {
+    return Down();
+  }
+  Result<std::vector<NamespaceFigures>> ListNamespaces() override { return Down(); }
+  Result<NamespaceFigures> GetNamespace(std::string_view) override { return Down(); }
+  Result<MaintenanceReport> RunMaintenance(std::string_view) override { return Down(); }
+  Status Checkpoint(const std::string&) override { return Down(); }
+  Status CheckHealth() override { return Down(); }
+  void SetTtlDefaults(TtlDefaults) override {}
+  Status Close() override { return Status::Ok(); }
+  const Clock& clock() const override { return clock_; }
+  const StoreOptions& options() const override { return options_; }
+
+ private:
+  SystemClock clock_;
+  StoreOptions options_;
+};
+
+}  // namespace apicached::testing

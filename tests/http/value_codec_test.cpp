@@ -1,0 +1,58 @@
+#include "http/value_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace apicached::http {
+namespace {
+
+TEST(Base64Test, RoundTripsAllLengthsAndBytes) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(255 - i));
+  for (size_t n = 0; n <= all.size(); n += 1) {
+    std::string in = all.substr(0, n);
+    EXPECT_EQ(Base64Decode(Base64Encode(in)), in) << n;
+  }
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+}
+
+TEST(Base64Test, RefusesNonCanonical) {
+  for (const char* bad :
+       {"Zm8", "Zm9=v", "Z===", "Zm-=", "Zm9=Zm9v", "Zm9\n", "Zm9v!A==", "Zm9="}) {
+    // "Zm9=" has non-zero padding bits (canonical is "Zm8=").
+    EXPECT_EQ(Base64Decode(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(Utf8Test, ValidatesStrictly) {
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(IsValidUtf8("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));
+  EXPECT_TRUE(IsValidUtf8(std::string("a\0b", 3)));
+  EXPECT_FALSE(IsValidUtf8("\xC3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xFF"));
+}
+
+TEST(ValueJsonTest, PicksJsonTextOrBase64) {
+  auto enc = [](std::string_view v, std::string_view ct) {
+    std::string out = "{";
+    AppendValueJson(v, ct, out);
+    return nlohmann::json::parse(out + "}");
+  };
+  auto j = enc(R"( {"a": [1, 2]} )", "application/json; charset=utf-8");
+  EXPECT_EQ(j["encoding"], "json");
+  EXPECT_EQ(j["value"]["a"][1], 2);
+  EXPECT_EQ(enc("{not json", "application/json")["encoding"], "utf-8");
+  EXPECT_EQ(enc("[1]", "application/problem+json")["encoding"], "json");
+  EXPECT_EQ(enc("[1]", "text/plain")["encoding"], "utf-8");
+  auto b = enc(std::string("\xFF\x00", 2), "application/json");
+  EXPECT_EQ(b["encoding"], "base64");
+  EXPECT_EQ(b["value"], "/wA=");
+}
+
+}  // namespace
+}  // namespace apicached::http
