@@ -1,0 +1,49 @@
+#include "daemon/config_file.h"
+
+#include <boost/program_options/errors.hpp>
+#include <boost/program_options/parsers.hpp>
+#include <charconv>
+#include <fstream>
+
+#include "storage/store.h"
+
+namespace apicached {
+
+namespace po = boost::program_options;
+
+Status StoreConfigFile(const std::string& path, const po::options_description& desc,
+                       po::variables_map& vm) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument("cannot read the config file '" + path + "'");
+  try {
+    po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
+  } catch (const po::error& e) {
+    return Status::InvalidArgument("config file '" + path + "': " + e.what());
+  }
+  return Status::Ok();
+}
+
+Result<std::map<std::string, int64_t>> ParseNamespaceTtls(const std::vector<std::string>& entries) {
+  std::map<std::string, int64_t> out;
+  for (const std::string& entry : entries) {
+    auto bad = [&](const std::string& why) {
+      return Status::InvalidArgument("ns-ttl '" + entry + "': " + why +
+                                     " (expected NAMESPACE=SECONDS, e.g. ratelimit=60)");
+    };
+    size_t eq = entry.find('=');
+    if (eq == std::string::npos) return bad("no '='");
+    std::string ns = entry.substr(0, eq);
+    std::string seconds = entry.substr(eq + 1);
+    if (Status s = ValidateNamespaceName(ns); !s.ok()) return bad(s.message());
+    int64_t value = 0;
+    auto [ptr, ec] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), value);
+    if (seconds.empty() || ec != std::errc() || ptr != seconds.data() + seconds.size() ||
+        value < 0) {
+      return bad("the seconds must be an integer >= 0 (0: never expires)");
+    }
+    out.emplace(ns, value);  // first wins
+  }
+  return out;
+}
+
+}  // namespace apicached
