@@ -47,6 +47,29 @@ std::optional<std::string> PrefixSuccessor(std::string_view prefix) {
   return s;
 }
 
+// An iterator bounded above by the prefix's successor (RocksDB then stops early). Not movable:
+// the read options point into it.
+class PrefixIterator {
+ public:
+  PrefixIterator(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family, std::string_view prefix)
+      : upper_(PrefixSuccessor(prefix)) {
+    rocksdb::ReadOptions read;
+    if (upper_) {
+      upper_slice_ = rocksdb::Slice(*upper_);
+      read.iterate_upper_bound = &upper_slice_;
+    }
+    it_.reset(db.NewIterator(read, family));
+  }
+  PrefixIterator(const PrefixIterator&) = delete;
+  PrefixIterator& operator=(const PrefixIterator&) = delete;
+  rocksdb::Iterator* operator->() { return it_.get(); }
+
+ private:
+  const std::optional<std::string> upper_;
+  rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
 Result<int64_t> ParseInteger(std::string_view text) {
   int64_t v = 0;
   const bool digits_only = !text.empty() && text.front() != '+' &&
@@ -237,20 +260,63 @@ Result<Entry> RocksStore::Get(std::string_view ns, std::string_view key) {
   return std::move(**live);
 }
 
-Result<EntryInfo> RocksStore::Put(std::string_view ns, std::string_view key, std::string_view value,
-                                  std::string_view content_type,
-                                  std::optional<int64_t> ttl_seconds) {
+Result<EntryInfo> RocksStore::WriteIf(std::string_view ns, std::string_view key,
+                                      std::string_view value, std::string_view content_type,
+                                      std::optional<int64_t> ttl_seconds, WriteCondition condition,
+                                      uint64_t expected_version) {
   auto hold = Enter();
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
   if (Status s = ValidateWrite(key, value, content_type, ttl_seconds); !s.ok()) return s;
-  auto n = registry_.FindOrCreate(ns);
-  if (!n.ok()) return n.status();
+  Namespace* n = nullptr;
+  if (condition == WriteCondition::kVersion) {
+    n = registry_.Find(ns);  // a version can only match in an existing namespace
+    if (n == nullptr) return Status::PreconditionFailed("no live entry for key" + InNamespace(ns));
+  } else {
+    auto found = registry_.FindOrCreate(ns);
+    if (!found.ok()) return found.status();
+    n = *found;
+  }
   auto lock = locks_.Lock(ns, key);
   const int64_t now = clock_.NowMillis();
+  if (condition != WriteCondition::kAlways) {
+    auto live = ReadLive(*n, key, now);
+    if (!live.ok()) return live.status();
+    if (condition == WriteCondition::kAbsent && live->has_value()) {
+      return Status::AlreadyExists("key already has a live entry" + InNamespace(ns));
+    }
+    if (condition == WriteCondition::kVersion && !live->has_value()) {
+      return Status::PreconditionFailed("no live entry for key" + InNamespace(ns));
+    }
+    if (condition == WriteCondition::kVersion && (*live)->info.version != expected_version) {
+      return Status::PreconditionFailed("entry is at version " +
+                                        std::to_string((*live)->info.version) + ", not " +
+                                        std::to_string(expected_version));
+    }
+  }
   auto expires = ExpiresAt(ns, ttl_seconds, now);
   if (!expires.ok()) return expires.status();
-  return WriteNew(**n, key, value, content_type, *expires, now);
+  return WriteNew(*n, key, value, content_type, *expires, now);
+}
+
+Result<EntryInfo> RocksStore::Put(std::string_view ns, std::string_view key, std::string_view value,
+                                  std::string_view content_type,
+                                  std::optional<int64_t> ttl_seconds) {
+  return WriteIf(ns, key, value, content_type, ttl_seconds, WriteCondition::kAlways);
+}
+
+Result<EntryInfo> RocksStore::Add(std::string_view ns, std::string_view key, std::string_view value,
+                                  std::string_view content_type,
+                                  std::optional<int64_t> ttl_seconds) {
+  return WriteIf(ns, key, value, content_type, ttl_seconds, WriteCondition::kAbsent);
+}
+
+Result<EntryInfo> RocksStore::CompareAndSet(std::string_view ns, std::string_view key,
+                                            uint64_t expected_version, std::string_view value,
+                                            std::string_view content_type,
+                                            std::optional<int64_t> ttl_seconds) {
+  return WriteIf(ns, key, value, content_type, ttl_seconds, WriteCondition::kVersion,
+                 expected_version);
 }
 
 Result<bool> RocksStore::Delete(std::string_view ns, std::string_view key) {
@@ -268,53 +334,6 @@ Result<bool> RocksStore::Delete(std::string_view ns, std::string_view key) {
   rocksdb::Status s = db_->Delete(write_options_, n->handle, ToSlice(key));
   if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
   return live->has_value();
-}
-
-Result<EntryInfo> RocksStore::Add(std::string_view ns, std::string_view key, std::string_view value,
-                                  std::string_view content_type,
-                                  std::optional<int64_t> ttl_seconds) {
-  auto hold = Enter();
-  if (!hold.ok()) return hold.status();
-  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-  if (Status s = ValidateWrite(key, value, content_type, ttl_seconds); !s.ok()) return s;
-  auto n = registry_.FindOrCreate(ns);
-  if (!n.ok()) return n.status();
-  auto lock = locks_.Lock(ns, key);
-  const int64_t now = clock_.NowMillis();
-  auto live = ReadLive(**n, key, now);
-  if (!live.ok()) return live.status();
-  if (live->has_value())
-    return Status::AlreadyExists("key already has a live entry" + InNamespace(ns));
-  auto expires = ExpiresAt(ns, ttl_seconds, now);
-  if (!expires.ok()) return expires.status();
-  return WriteNew(**n, key, value, content_type, *expires, now);
-}
-
-Result<EntryInfo> RocksStore::CompareAndSet(std::string_view ns, std::string_view key,
-                                            uint64_t expected_version, std::string_view value,
-                                            std::string_view content_type,
-                                            std::optional<int64_t> ttl_seconds) {
-  auto hold = Enter();
-  if (!hold.ok()) return hold.status();
-  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-  if (Status s = ValidateWrite(key, value, content_type, ttl_seconds); !s.ok()) return s;
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr) return Status::PreconditionFailed("no live entry for key" + InNamespace(ns));
-  auto lock = locks_.Lock(ns, key);
-  const int64_t now = clock_.NowMillis();
-  auto live = ReadLive(*n, key, now);
-  if (!live.ok()) return live.status();
-  if (!live->has_value()) {
-    return Status::PreconditionFailed("no live entry for key" + InNamespace(ns));
-  }
-  if ((*live)->info.version != expected_version) {
-    return Status::PreconditionFailed("entry is at version " +
-                                      std::to_string((*live)->info.version) + ", not " +
-                                      std::to_string(expected_version));
-  }
-  auto expires = ExpiresAt(ns, ttl_seconds, now);
-  if (!expires.ok()) return expires.status();
-  return WriteNew(*n, key, value, content_type, *expires, now);
 }
 
 Result<EntryInfo> RocksStore::Touch(std::string_view ns, std::string_view key,
@@ -533,14 +552,7 @@ Result<uint64_t> RocksStore::DeletePrefix(std::string_view ns, std::string_view 
   if (prefix.size() > options_.max_key_bytes) return uint64_t{0};
   Namespace* n = registry_.Find(ns);
   if (n == nullptr) return uint64_t{0};
-  const std::optional<std::string> upper = PrefixSuccessor(prefix);
-  rocksdb::Slice upper_slice;
-  rocksdb::ReadOptions read;
-  if (upper) {
-    upper_slice = rocksdb::Slice(*upper);
-    read.iterate_upper_bound = &upper_slice;
-  }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, n->handle));
+  PrefixIterator it(*db_, n->handle, prefix);
   const int64_t now = clock_.NowMillis();
   uint64_t deleted = 0;
   rocksdb::WriteBatch batch;
@@ -589,14 +601,7 @@ Result<ScanPage> RocksStore::Scan(std::string_view ns, std::string_view prefix,
   ScanPage page;
   Namespace* n = registry_.Find(ns);
   if (n == nullptr) return page;
-  const std::optional<std::string> upper = prefix.empty() ? std::nullopt : PrefixSuccessor(prefix);
-  rocksdb::Slice upper_slice;
-  rocksdb::ReadOptions read;
-  if (upper) {
-    upper_slice = rocksdb::Slice(*upper);
-    read.iterate_upper_bound = &upper_slice;
-  }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, n->handle));
+  PrefixIterator it(*db_, n->handle, prefix);
   if (start_after && *start_after >= prefix) {
     it->Seek(*start_after);
     if (it->Valid() && it->key() == rocksdb::Slice(*start_after)) it->Next();

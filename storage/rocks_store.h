@@ -73,6 +73,12 @@ class RocksStore final : public Store {
   // A shared hold on the open database, or Unavailable once Close has begun.
   Result<std::shared_lock<std::shared_mutex>> Enter();
 
+  // Put, Add and CompareAndSet: a new version of key, written when condition holds.
+  enum class WriteCondition { kAlways, kAbsent, kVersion };
+  Result<EntryInfo> WriteIf(std::string_view ns, std::string_view key, std::string_view value,
+                            std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                            WriteCondition condition, uint64_t expected_version = 0);
+
   Status ValidateKey(std::string_view key) const;
   Status ValidateWrite(std::string_view key, std::string_view value, std::string_view content_type,
                        std::optional<int64_t> ttl) const;
