@@ -1,0 +1,140 @@
+# Shared helpers of the on-demand benchmark scripts (run-benchmarks.sh, scale.sh, soak.sh).
+# Sourced, not run. Every server started here listens on 127.0.0.1 only, lives in a temp dir and
+# is killed by bench_cleanup (installed as an EXIT trap by bench_init).
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_RELEASE_BUILD=${BENCH_RELEASE_BUILD:-$BENCH_ROOT/build-release}
+BENCH_PIDS=()
+
+bench_log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+bench_die() { bench_log "error: $*"; exit 1; }
+
+bench_cleanup() {
+  local pid
+  for pid in "${BENCH_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${BENCH_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  BENCH_PIDS=()
+  if [ -n "${BENCH_TMP:-}" ] && [ -d "$BENCH_TMP" ] && [ -z "${BENCH_KEEP_TMP:-}" ]; then
+    rm -rf "$BENCH_TMP"
+  fi
+}
+
+# bench_init NAME: a temp dir in $BENCH_TMP and the cleanup trap.
+bench_init() {
+  BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/apicached-$1.XXXXXX")
+  chmod 755 "$BENCH_TMP"
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_require() {
+  local t
+  for t in "$@"; do
+    command -v "$t" >/dev/null || bench_die "$t not found (scripts/install-deps.sh bench installs it)"
+  done
+}
+
+# Builds the Release daemon in $BENCH_RELEASE_BUILD; sets APICACHED_BIN. -O2 rather than CMake's
+# -O3: GCC 12 at -O3 raises a false -Wrestrict inside libstdc++'s char_traits (-Werror).
+bench_build_release() {
+  if [ ! -f "$BENCH_RELEASE_BUILD/build.ninja" ]; then
+    cmake -S "$BENCH_ROOT" -B "$BENCH_RELEASE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
+      -DAPICACHED_BUILD_TESTS=OFF -DAPICACHED_BUILD_BENCHMARKS=OFF >&2
+  fi
+  cmake --build "$BENCH_RELEASE_BUILD" -j "$(nproc)" --target apicached >&2
+  APICACHED_BIN=$BENCH_RELEASE_BUILD/daemon/apicached
+  [ -x "$APICACHED_BIN" ] || bench_die "no daemon binary at $APICACHED_BIN"
+}
+
+# A free TCP port on 127.0.0.1 (asked from the kernel; for servers that cannot take port 0).
+bench_free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# bench_wait_http URL [SECONDS]: polls until URL answers 200 or the deadline passes.
+bench_wait_http() {
+  local url=$1 deadline=$((SECONDS + ${2:-30}))
+  while [ $SECONDS -lt $deadline ]; do
+    if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# bench_start_apicached DATA_DIR [FLAGS...]: starts the daemon on 127.0.0.1:0 and waits for
+# /v1/health. Sets APICACHED_PID, APICACHED_URL, APICACHED_READY_SECONDS (start to ready).
+bench_start_apicached() {
+  local data_dir=$1
+  shift
+  local log=$BENCH_TMP/apicached.$RANDOM.log
+  local t0 addr deadline
+  t0=$(date +%s.%N)
+  "$APICACHED_BIN" --listen 127.0.0.1:0 --data-dir "$data_dir" "$@" 2>"$log" &
+  APICACHED_PID=$!
+  BENCH_PIDS+=("$APICACHED_PID")
+  deadline=$((SECONDS + 120))
+  addr=""
+  while [ -z "$addr" ]; do
+    addr=$(sed -n 's/.*apicached: listening on \([0-9.:]*\).*/\1/p' "$log" | head -1)
+    kill -0 "$APICACHED_PID" 2>/dev/null || { cat "$log" >&2; bench_die "apicached exited"; }
+    [ $SECONDS -lt $deadline ] || bench_die "apicached did not print its address"
+    [ -n "$addr" ] || sleep 0.02
+  done
+  APICACHED_URL="http://$addr"
+  bench_wait_http "$APICACHED_URL/v1/health" 120 || bench_die "apicached not healthy"
+  APICACHED_READY_SECONDS=$(echo "$(date +%s.%N) - $t0" | bc -l)
+}
+
+# bench_stop PID: SIGTERM, wait for the exit (graceful stop), forget the pid.
+bench_stop() {
+  local pid=$1 p keep=()
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${BENCH_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+  BENCH_PIDS=("${keep[@]}")
+}
+
+# Resident memory in KiB of the given pids and their children (nginx workers), summed.
+bench_rss_kb() {
+  local total=0 pid kids v
+  for pid in "$@"; do
+    kids=$(pgrep -P "$pid" 2>/dev/null || true)
+    for p in $pid $kids; do
+      v=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null || echo 0)
+      total=$((total + ${v:-0}))
+    done
+  done
+  echo "$total"
+}
+
+bench_du_bytes() { du -sb "$1" | awk '{print $1}'; }
+
+# bench_wrk OUT_PREFIX CONNS SECONDS URL [LUA [-- ARGS...]]: runs wrk with --latency and prints
+# "RPS P50_MS P99_MS ERRORS" (errors: socket errors + non-2xx/3xx answers). The raw output is kept
+# in OUT_PREFIX.wrk.
+bench_wrk() {
+  local out=$1 conns=$2 secs=$3 url=$4 lua=${5:-}
+  shift $(($# < 5 ? $# : 5))
+  local threads=$(( conns < $(nproc) ? conns : $(nproc) ))
+  local args=(-t "$threads" -c "$conns" -d "${secs}s" --latency --timeout 5s)
+  [ -n "$lua" ] && args+=(-s "$lua")
+  wrk "${args[@]}" "$url" "$@" >"$out.wrk" 2>&1 || true
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+      if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+      if (v ~ /s$/) return substr(v, 1, length(v) - 1) * 1000
+      return v + 0
+    }
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Socket errors:/ { gsub(",", ""); err += $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx responses:/ { err += $5 }
+    END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, err }' "$out.wrk"
+}

@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# The benchmark suite: apicached against nginx and redis-server on this machine, in one run.
+#
+# Usage: bench/run-benchmarks.sh            (about 5 minutes; not part of CI)
+#   BENCH_SECONDS=5      length of each measurement
+#   BENCH_CONNS="1 50 200"
+#   BENCH_DISK_KEYS=200000  entries of the "GET hit from disk" dataset (500 bytes each)
+#   BENCH_OUT=docs/benchmarks-suite.md   where the markdown report goes ("-": stdout only)
+#
+# Installs wrk, nginx, redis (scripts/install-deps.sh bench), builds a Release apicached in
+# build-release, then starts on 127.0.0.1 only, each in a temp dir: apicached (port 0), nginx
+# (a 500-byte static file, minimal config, access log off) and redis-server (no persistence).
+# Workloads, each at every connection count, p50/p99 from wrk --latency / redis-benchmark:
+#   GET hit, RAM   apicached GET of one 500-byte key     vs nginx GET of a 500-byte file
+#                                                        and vs redis GET (random of 10k keys)
+#   GET hit, disk  apicached GET of random keys of a dataset larger than the hot cache
+#                                                        vs redis GET (random, same key count)
+#   SET            apicached PUT of 500 bytes, random of 100k keys  vs redis SET -d 500
+#   mget 100       apicached _mget of 100 random keys (keys/s)  vs redis GET with -P 16 (keys/s)
+# Resident memory (VmRSS, nginx: master + workers) is read from /proc after the runs.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+SECS=${BENCH_SECONDS:-5}
+read -r -a CONNS <<<"${BENCH_CONNS:-1 50 200}"
+DISK_KEYS=${BENCH_DISK_KEYS:-200000}
+OUT=${BENCH_OUT:-$BENCH_ROOT/docs/benchmarks-suite.md}
+RAM_KEYS=10000
+SET_KEYS=100000
+SIZE=500
+SMALL_HOT_CACHE=$((8 << 20))
+LUA=$BENCH_ROOT/bench/lua
+
+"$BENCH_ROOT/scripts/install-deps.sh" bench
+bench_require wrk nginx redis-server redis-benchmark redis-cli curl python3 bc
+bench_init bench
+bench_build_release
+
+# --- servers ---------------------------------------------------------------------------------
+start_nginx() {
+  local port=$1 dir=$BENCH_TMP/nginx
+  mkdir -p "$dir/www" "$dir/tmp"
+  head -c "$SIZE" /dev/zero | tr '\0' 'n' >"$dir/www/value"
+  chmod -R a+rX "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes $(nproc);
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$port;
+    root $dir/www;
+  }
+}
+CONF
+  nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" &
+  NGINX_PID=$!
+  BENCH_PIDS+=("$NGINX_PID")
+  NGINX_URL="http://127.0.0.1:$port/value"
+  bench_wait_http "$NGINX_URL" 30 || { cat "$dir/error.log" >&2; bench_die "nginx did not start"; }
+}
+
+start_redis() {
+  REDIS_PORT=$1
+  mkdir -p "$BENCH_TMP/redis"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
+    --dir "$BENCH_TMP/redis" --daemonize no --logfile "$BENCH_TMP/redis/redis.log" &
+  REDIS_PID=$!
+  BENCH_PIDS+=("$REDIS_PID")
+  local deadline=$((SECONDS + 30))
+  until redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || bench_die "redis-server did not start"
+    sleep 0.05
+  done
+}
+
+# bench_redis TEST CONNS KEYS PIPELINE: "RPS P50_MS P99_MS ERRORS" of redis-benchmark. Requests
+# are sized to last about $SECS seconds at the rates this kind of machine reaches.
+bench_redis() {
+  local test=$1 conns=$2 keys=$3 pipeline=$4 per_s threads
+  per_s=$((conns == 1 ? 30000 : 100000))
+  [ "$pipeline" -gt 1 ] && per_s=$((per_s * 6))
+  threads=$((conns < $(nproc) ? conns : $(nproc)))
+  redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t "$test" -c "$conns" -n $((per_s * SECS)) \
+    -r "$keys" -d "$SIZE" -P "$pipeline" --threads "$threads" --csv 2>/dev/null |
+    awk -F'"' 'NR == 2 { printf "%.0f %.3f %.3f 0\n", $4, $10, $14 }'
+}
+
+nginx_port=$(bench_free_port)
+start_nginx "$nginx_port"
+redis_port=$(bench_free_port)
+start_redis "$redis_port"
+
+hot_flag=""
+if "$APICACHED_BIN" --help 2>&1 | grep -q -- '--hot-cache-bytes'; then
+  hot_flag="--hot-cache-bytes"
+fi
+mkdir -p "$BENCH_TMP/data-ram"
+bench_start_apicached "$BENCH_TMP/data-ram"
+A_URL=$APICACHED_URL
+A_PID=$APICACHED_PID
+bench_log "apicached $A_URL, nginx $NGINX_URL, redis 127.0.0.1:$REDIS_PORT"
+
+# --- data ------------------------------------------------------------------------------------
+value=$(head -c "$SIZE" /dev/zero | tr '\0' 'v')
+curl -fsS -o /dev/null -X PUT --data-binary "$value" -H 'Content-Type: application/octet-stream' \
+  "$A_URL/v1/cache/bench/hot"
+python3 "$BENCH_ROOT/bench/load.py" --url "$A_URL" --ns bench --prefix k --count "$RAM_KEYS" \
+  --size "$SIZE" >/dev/null
+# Redis: every key the GET runs can pick (-r N picks key:000000000000 .. N-1), pipelined SETs.
+redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -n $((DISK_KEYS * 8)) -r "$DISK_KEYS" \
+  -d "$SIZE" -P 64 -c 4 -q >/dev/null 2>&1
+
+ROWS=()
+RAW=$BENCH_TMP/raw
+mkdir -p "$RAW"
+
+# row WORKLOAD CONNS "A_RPS A_P50 A_P99 A_ERR" BASE_NAME "B_RPS B_P50 B_P99 B_ERR" [SCALE]
+# SCALE multiplies apicached's requests/s (mget: keys per request).
+row() {
+  local workload=$1 conns=$2 base=$4 scale=${6:-1}
+  local a_rps a_p50 a_p99 a_err b_rps b_p50 b_p99 b_err ratio note=""
+  read -r a_rps a_p50 a_p99 a_err <<<"$3"
+  read -r b_rps b_p50 b_p99 b_err <<<"$5"
+  a_rps=$((a_rps * scale))
+  ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+  [ "${a_err:-0}" -gt 0 ] && note=" ($a_err errors)"
+  ROWS+=("| $workload | $conns | $a_rps$note | $a_p50 / $a_p99 | $base | $b_rps | $b_p50 / $b_p99 | ${ratio}x |")
+  bench_log "${ROWS[-1]}"
+}
+
+# --- GET hit from RAM ------------------------------------------------------------------------
+for c in "${CONNS[@]}"; do
+  a=$(bench_wrk "$RAW/get-ram-apicached-$c" "$c" "$SECS" "$A_URL/v1/cache/bench/hot")
+  n=$(bench_wrk "$RAW/get-nginx-$c" "$c" "$SECS" "$NGINX_URL")
+  r=$(bench_redis get "$c" "$RAM_KEYS" 1)
+  row "GET hit, RAM (req/s)" "$c" "$a" "nginx static 500 B" "$n"
+  row "GET hit, RAM (req/s)" "$c" "$a" "redis GET" "$r"
+done
+
+# --- SET -------------------------------------------------------------------------------------
+for c in "${CONNS[@]}"; do
+  a=$(bench_wrk "$RAW/set-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/put_random.lua" \
+    -- /v1/cache/bench/s "$SET_KEYS" "$SIZE")
+  r=$(bench_redis set "$c" "$SET_KEYS" 1)
+  row "SET 500 B (req/s)" "$c" "$a" "redis SET" "$r"
+done
+
+# --- mget of 100 keys ------------------------------------------------------------------------
+for c in "${CONNS[@]}"; do
+  a=$(bench_wrk "$RAW/mget-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/mget.lua" \
+    -- /v1/cache/bench/_mget k "$RAM_KEYS" 100)
+  r=$(bench_redis get "$c" "$RAM_KEYS" 16)
+  row "mget 100 keys (keys/s)" "$c" "$a" "redis GET -P 16" "$r" 100
+done
+A_RSS_KB=$(bench_rss_kb "$A_PID")
+
+# --- GET hit from disk -----------------------------------------------------------------------
+# A second daemon whose dataset is larger than its hot cache: with a small hot cache when the
+# daemon has the flag, else just more data than the RAM-tier runs used.
+disk_flags=()
+disk_note="the daemon has no --hot-cache-bytes flag: no RAM tier sits in front of RocksDB, so every GET goes through RocksDB (64 MiB block cache, then the OS page cache)"
+if [ -n "$hot_flag" ]; then
+  disk_flags=("$hot_flag" "$SMALL_HOT_CACHE")
+  disk_note="started with $hot_flag $SMALL_HOT_CACHE (8 MiB) so most reads miss the RAM tier and go to RocksDB (64 MiB block cache, then the OS page cache)"
+fi
+mkdir -p "$BENCH_TMP/data-disk"
+bench_start_apicached "$BENCH_TMP/data-disk" "${disk_flags[@]}"
+B_URL=$APICACHED_URL
+B_PID=$APICACHED_PID
+load_json=$(python3 "$BENCH_ROOT/bench/load.py" --url "$B_URL" --ns disk --prefix k \
+  --count "$DISK_KEYS" --size "$SIZE" --ttl 0)
+bench_log "disk dataset: $load_json"
+disk_bytes=$(bench_du_bytes "$BENCH_TMP/data-disk")
+for c in "${CONNS[@]}"; do
+  a=$(bench_wrk "$RAW/get-disk-apicached-$c" "$c" "$SECS" "$B_URL" "$LUA/get_random.lua" \
+    -- /v1/cache/disk/k "$DISK_KEYS")
+  r=$(bench_redis get "$c" "$DISK_KEYS" 1)
+  row "GET hit, disk (req/s)" "$c" "$a" "redis GET (RAM)" "$r"
+done
+B_RSS_KB=$(bench_rss_kb "$B_PID")
+NGINX_RSS_KB=$(bench_rss_kb "$NGINX_PID")
+REDIS_RSS_KB=$(bench_rss_kb "$REDIS_PID")
+
+# --- report ----------------------------------------------------------------------------------
+commit=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+report() {
+  cat <<MD
+# Benchmark suite: apicached vs nginx and redis
+
+Latest run: $(date -u +"%Y-%m-%d %H:%M UTC"), commit $commit, $(nproc) cores ($cpu),
+$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM. Produced by \`bench/run-benchmarks.sh\` (${SECS} s per measurement);
+every server and the load generator share this machine and talk over 127.0.0.1.
+
+Ratio = apicached / baseline (above 1 means apicached is faster). Latencies are p50 / p99 in
+milliseconds (wrk --latency for apicached and nginx, redis-benchmark for redis). wrk and
+redis-benchmark use min(connections, cores) threads.
+
+| Workload | Conns | apicached | p50 / p99 ms | Baseline | baseline | p50 / p99 ms | Ratio |
+|---|---:|---:|---:|---|---:|---:|---:|
+$(printf '%s\n' "${ROWS[@]}")
+
+Resident memory (VmRSS after the runs):
+
+| Process | RSS | Holding |
+|---|---:|---|
+| apicached (RAM runs) | $((A_RSS_KB / 1024)) MiB | $RAM_KEYS + up to $SET_KEYS entries of $SIZE B |
+| apicached (disk run) | $((B_RSS_KB / 1024)) MiB | $DISK_KEYS entries of $SIZE B, $((disk_bytes / 1048576)) MiB on disk |
+| nginx (master + workers) | $((NGINX_RSS_KB / 1024)) MiB | one $SIZE B file |
+| redis-server | $((REDIS_RSS_KB / 1024)) MiB | $DISK_KEYS + $SET_KEYS keys of $SIZE B |
+
+Notes:
+- GET hit, RAM: one key read over and over (as nginx serves one file); redis picks among
+  $RAM_KEYS keys. GET hit, disk: random keys of $DISK_KEYS; $disk_note.
+  The OS page cache is not dropped (that would disturb the whole machine), so "disk" means "not
+  in apicached's RAM tier", not "from the device".
+- SET: apicached PUT of a $SIZE-byte body under random keys among $SET_KEYS (written to the WAL,
+  not fsynced: --sync-writes is off by default); redis SET -d $SIZE, no persistence.
+- mget: one _mget request carries 100 random keys of the $RAM_KEYS loaded; keys/s = requests/s x
+  100. redis: single-key GETs, 16 per pipeline.
+- The machine has $(nproc) cores shared by the server and the load generator (and, during
+  development, by other builds), so absolute figures are noisy; ratios within a run are the
+  useful part.
+MD
+}
+if [ "$OUT" = "-" ]; then
+  report
+else
+  report | tee "$OUT"
+  bench_log "wrote $OUT"
+fi
