@@ -1,0 +1,284 @@
+#include "daemon/service.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "daemon/app.h"
+#include "daemon/auth.h"
+#include "daemon/options.h"
+#include "daemon/sd_notify.h"
+#include "daemon/socket_activation.h"
+#include "http/admin_api.h"
+
+namespace apicached {
+namespace {
+
+constexpr int kExitStartFailed = 1;
+constexpr int kExitBadConfig = 2;
+
+// While the store opens (WAL replay can be long), asks systemd for more start time every few
+// seconds so that TimeoutStartSec= only catches a real hang.
+class StartTimeoutExtender {
+ public:
+  explicit StartTimeoutExtender(const Notifier& notifier) : notifier_(notifier) {
+    if (!notifier_.enabled()) return;
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mu_);
+      while (!done_) {
+        (void)notifier_.ExtendTimeout(std::chrono::seconds(30));
+        cv_.wait_for(lock, std::chrono::seconds(10), [this] { return done_; });
+      }
+    });
+  }
+  ~StartTimeoutExtender() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  const Notifier& notifier_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// The token from --auth-token-file, else the systemd credential, else "" (no authentication).
+Result<std::string> LoadToken(const ServiceOptions& service) {
+  if (!service.auth_token_file.empty()) return ReadTokenFile(service.auth_token_file);
+  if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir != nullptr && *dir != '\0') {
+    std::string path = std::string(dir) + "/auth-token";
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) return ReadTokenFile(path);
+  }
+  return std::string();
+}
+
+bool IsLoopback(const std::string& address) {
+  boost::system::error_code ec;
+  auto ip = boost::asio::ip::make_address(address, ec);
+  if (ec) return false;
+  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) {
+    return ip.to_v6().to_v4().is_loopback();  // ::ffff:127.0.0.1
+  }
+  return ip.is_loopback();
+}
+
+std::string DescribeTtls(const TtlDefaults& ttl) {
+  std::string out = "default-ttl " + std::to_string(ttl.default_ttl_seconds);
+  for (const auto& [ns, seconds] : ttl.namespace_ttl_seconds) {
+    out += ", " + ns + "=" + std::to_string(seconds);
+  }
+  return out;
+}
+
+class Service {
+ public:
+  Service(int argc, const char* const argv[]) : argc_(argc), argv_(argv) {}
+
+  int Run() {
+    InitLogFromEnvironment();
+    auto cl = ParseCommandLine(argc_, argv_);
+    if (!cl.ok()) {
+      LogError(cl.status().message() + " (see apicached --help)");
+      return kExitBadConfig;
+    }
+    if (cl->help) {
+      std::cout << cl->help_text;
+      return 0;
+    }
+    SetLogLevel(cl->service.log_level);
+    service_ = cl->service;
+    AppOptions app_options = std::move(cl->app);
+    if (!service_.config_file.empty()) LogInfo("configuration file " + service_.config_file);
+
+    // Socket activation: systemd's socket replaces --listen.
+    auto passed = TakeListenFds();
+    if (!passed.ok()) {
+      LogError("socket activation: " + passed.status().message());
+      return kExitBadConfig;
+    }
+    std::string address = app_options.server.address;
+    bool loopback = IsLoopback(address);
+    if (!passed->empty()) {
+      const ListenFd& fd = passed->front();
+      app_options.server.listen_fd = fd.fd;
+      address = fd.address;
+      loopback = fd.loopback;
+      LogInfo("using the socket passed by systemd (" + fd.name + ", " + fd.address + ")");
+      for (size_t i = 1; i < passed->size(); ++i) {
+        LogWarning("ignoring extra socket " + (*passed)[i].address + ": apicached serves one");
+      }
+    }
+
+    auto token = LoadToken(service_);
+    if (!token.ok()) {
+      LogError(token.status().message());
+      return kExitBadConfig;
+    }
+    token_ = *token;
+    auth_.SetToken(*token);
+    if (!loopback && !auth_.enabled() && !service_.allow_insecure_remote) {
+      LogError("refusing to listen on the non-loopback address " + address +
+               " without an auth token: set auth-token-file (or the systemd credential "
+               "auth-token), or allow-insecure-remote = true");
+      return kExitBadConfig;
+    }
+    if (!loopback && !auth_.enabled()) {
+      LogWarning("listening on " + address + " without a token (allow-insecure-remote)");
+    }
+
+    // Signals are blocked into the control loop before anything else runs.
+    boost::asio::io_context control;
+    boost::asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    std::string backup_dir = service_.backup_dir;
+    app_options.configure_routes = [this, backup_dir](http::Router& router, Store& store) {
+      router.SetPreCheck(auth_.MakePreCheck());
+      http::AddAdminRoutes(router, store, {.backup_dir = backup_dir, .extra_maintenance = {}});
+    };
+
+    const std::string data_dir = app_options.store.data_dir;
+    ttl_ = app_options.store.ttl;
+    SystemClock clock;
+    App app(std::move(app_options), clock);
+    (void)notifier_.SetStatus("opening the store in " + data_dir);
+    Status started;
+    {
+      StartTimeoutExtender extender(notifier_);
+      started = app.Start();
+    }
+    if (!started.ok()) {
+      LogError("cannot start: " + started.ToString());
+      (void)notifier_.SetStatus("failed to start: " + started.message());
+      return kExitStartFailed;
+    }
+    app_ = &app;
+    LogInfo("listening on " + app.listen_address());
+    status_ = "serving on " + app.listen_address() + (auth_.enabled() ? " (token required)" : "");
+    (void)notifier_.Notify("READY=1\nSTATUS=" + status_);
+
+    std::optional<std::chrono::microseconds> watchdog = WatchdogInterval();
+    boost::asio::steady_timer watchdog_timer(control);
+    if (watchdog && service_.watchdog) {
+      LogDebug("watchdog every " + std::to_string(watchdog->count() / 2) + " us");
+      KickWatchdog(watchdog_timer, *watchdog / 2);
+    }
+
+    int stop_signal = 0;
+    std::function<void()> wait_signal = [&] {
+      signals.async_wait([&](const boost::system::error_code& ec, int n) {
+        if (ec) return;
+        if (n == SIGHUP) {
+          Reload();
+          wait_signal();
+          return;
+        }
+        stop_signal = n;
+        watchdog_timer.cancel();
+      });
+    };
+    wait_signal();
+    control.run();
+
+    LogInfo(std::string("stopping on ") + (stop_signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    (void)notifier_.Notify("STOPPING=1\nSTATUS=stopping: finishing requests in flight");
+    Status closed = app.Stop();
+    app_ = nullptr;
+    if (!closed.ok()) {
+      LogError("closing the store failed: " + closed.ToString());
+      return kExitStartFailed;
+    }
+    LogInfo("stopped cleanly");
+    return 0;
+  }
+
+ private:
+  void KickWatchdog(boost::asio::steady_timer& timer, std::chrono::microseconds every) {
+    (void)notifier_.Watchdog();
+    timer.expires_after(every);
+    timer.async_wait([this, &timer, every](const boost::system::error_code& ec) {
+      if (!ec) KickWatchdog(timer, every);
+    });
+  }
+
+  // SIGHUP: applies what can change at run time; a bad file keeps everything as it is.
+  void Reload() {
+    (void)notifier_.Reloading();
+    auto cl = ParseCommandLine(argc_, argv_);
+    if (!cl.ok()) {
+      LogError("reload failed, keeping the running settings: " + cl.status().message());
+      (void)notifier_.Notify("READY=1\nSTATUS=" + status_ + "; last reload failed");
+      return;
+    }
+    std::vector<std::string> changed;
+    const TtlDefaults& ttl = cl->app.store.ttl;
+    if (ttl.default_ttl_seconds != ttl_.default_ttl_seconds ||
+        ttl.namespace_ttl_seconds != ttl_.namespace_ttl_seconds) {
+      app_->store().SetTtlDefaults(ttl);
+      changed.push_back("TTL defaults (" + DescribeTtls(ttl) + ")");
+      ttl_ = ttl;
+    }
+    if (cl->service.log_level != GetLogLevel()) {
+      SetLogLevel(cl->service.log_level);
+      changed.push_back("log-level " + std::string(LogLevelName(cl->service.log_level)));
+    }
+    auto token = LoadToken(cl->service);
+    if (!token.ok()) {
+      LogError("reload: " + token.status().message() + "; keeping the current token");
+    } else if (*token != token_) {
+      token_ = *token;
+      auth_.SetToken(*token);
+      changed.push_back(token->empty() ? "auth token (now none)" : "auth token");
+    }
+    const AppOptions& running = app_->options();
+    if (cl->app.server.address != running.server.address ||
+        cl->app.server.port != running.server.port ||
+        cl->app.store.data_dir != running.store.data_dir ||
+        cl->service.backup_dir != service_.backup_dir) {
+      LogWarning("reload: listen, data-dir or backup-dir changed; restart apicached to apply");
+    }
+    std::string what = "nothing changed";
+    if (!changed.empty()) {
+      what.clear();
+      for (const std::string& c : changed) what += (what.empty() ? "" : ", ") + c;
+    }
+    LogInfo(
+        "reloaded " +
+        (service_.config_file.empty() ? std::string("(no config file)") : service_.config_file) +
+        ": " + what);
+    (void)notifier_.Notify("READY=1\nSTATUS=" + status_ + "; reloaded: " + what);
+  }
+
+  int argc_;
+  const char* const* argv_;
+  Notifier notifier_ = Notifier::FromEnvironment();
+  ServiceOptions service_;
+  TokenAuth auth_;
+  std::string token_;  // what auth_ holds, to tell whether a reload changed it
+  TtlDefaults ttl_;
+  App* app_ = nullptr;
+  std::string status_;
+};
+
+}  // namespace
+
+int RunService(int argc, const char* const argv[]) {
+  return Service(argc, argv).Run();
+}
+
+}  // namespace apicached
