@@ -1,6 +1,7 @@
 #include "daemon/app.h"
 
 #include "http/health_api.h"
+#include "http/invalid_api.h"
 
 namespace apicached {
 
@@ -12,20 +13,33 @@ App::~App() {
 
 Status App::Start() {
   if (running_ || store_ != nullptr) return Status::Internal("App::Start called twice");
+  Result<RucChecker> ruc_checker = RucChecker::Create(options_.ruc);
+  if (!ruc_checker.ok()) return ruc_checker.status();
   auto opened = OpenStore(options_.store, clock_);
   if (!opened.ok()) return opened.status();
   store_ = std::move(*opened);
   // The RAM tier wraps the store here, e.g. store_ = MakeTieredStore(std::move(store_), ...);
   // everything below sees only the Store interface.
+  auto invalid = InvalidRegistry::Open(*store_, options_.invalid);
+  if (!invalid.ok()) {
+    (void)store_->Close();
+    store_.reset();
+    return invalid.status();
+  }
+  invalid_ = std::move(*invalid);
+  ruc_service_ = std::make_unique<RucService>(*invalid_, std::move(*ruc_checker));
 
   router_ = std::make_unique<http::Router>();
   http::AddHealthRoute(*router_, *store_);
   http::AddCacheRoutes(*router_, *store_, options_.cache_api);
+  http::AddInvalidRoutes(*router_, *invalid_, *ruc_service_);
 
   server_ = std::make_unique<http::Server>(options_.server, *router_);
   if (Status s = server_->Start(); !s.ok()) {
     server_.reset();
     router_.reset();
+    ruc_service_.reset();
+    invalid_.reset();
     (void)store_->Close();
     store_.reset();
     return s;
@@ -45,6 +59,8 @@ Status App::Stop() {
   Status closed = store_->Close();
   server_.reset();
   router_.reset();
+  ruc_service_.reset();
+  invalid_.reset();
   store_.reset();
   return closed;
 }

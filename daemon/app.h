@@ -11,6 +11,9 @@
 #include "http/cache_api.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "invalid/invalid_registry.h"
+#include "invalid/ruc.h"
+#include "invalid/ruc_service.h"
 #include "storage/clock.h"
 #include "storage/store.h"
 
@@ -20,6 +23,8 @@ struct AppOptions {
   StoreOptions store;          // data_dir, limits, TTL defaults
   http::ServerOptions server;  // listen address, threads, limits, timeouts
   http::CacheApiOptions cache_api;
+  InvalidRegistryOptions invalid;  // invalid-ID lists: TTLs, max_lists
+  RucOptions ruc;                  // known RUC prefixes
 };
 
 class App {
@@ -46,12 +51,15 @@ class App {
   // REQUIRES: Start() succeeded. Valid until Stop().
   Store& store() { return *store_; }
   http::Router& router() { return *router_; }
+  InvalidRegistry& invalid_registry() { return *invalid_; }
   const AppOptions& options() const { return options_; }
 
  private:
   AppOptions options_;
   const Clock& clock_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<InvalidRegistry> invalid_;  // on store_
+  std::unique_ptr<RucService> ruc_service_;   // on invalid_
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;
   uint16_t port_ = 0;
