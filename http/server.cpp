@@ -87,7 +87,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Shutdown() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->stopping_ = true;
-      if (!self->busy_) self->stream_.socket().cancel();
+      if (!self->busy_) {
+        beast::error_code ec;
+        self->stream_.socket().cancel(ec);
+      }
     });
   }
 
@@ -175,11 +178,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnReadError(beast::error_code ec) {
     if (ec == bhttp::error::header_limit) {
-      // Our limit covers request line plus fields: the request line is at fault when no line
-      // end shows up within max_uri_bytes.
-      std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-      size_t eol = data.find("\r\n");
-      if (eol == std::string_view::npos || eol > options_.max_uri_bytes + 16) {
+      // Our limit covers request line plus fields. The parser fills in the target once the
+      // request line is complete: without one, the request line is what overflowed.
+      if (parser_->get().target().empty()) {
         return Refuse(414, "The request target is longer than " +
                                std::to_string(options_.max_uri_bytes) + " bytes.");
       }

@@ -1,0 +1,95 @@
+// DaemonProcess: runs the real apicached binary for integration tests.
+//
+// Start() spawns the binary (path compiled in from $<TARGET_FILE:apicached>) with
+// `--listen 127.0.0.1:0 --data-dir <dir>` plus any extra arguments and environment, learns the
+// port from its "apicached: listening on HOST:PORT" line, and (by default) polls GET /v1/health
+// until it answers 200, all under one deadline. Stop() sends SIGTERM and returns how the process
+// ended; Kill() sends SIGKILL. Restart() starts again on the same data dir. Everything the
+// daemon writes to stdout and stderr is captured (output()), so a failing test can show it.
+//
+// Thread safety: one controlling thread per object.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "tests/support/temp_dir.h"
+
+namespace apicached::testing {
+
+// The built apicached binary.
+std::string DaemonBinaryPath();
+
+struct DaemonOptions {
+  std::vector<std::string> args;  // after --listen/--data-dir (may override them: last wins)
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) ours
+  std::string data_dir;             // empty: a fresh TempDir owned by the DaemonProcess
+  bool listen_on_free_port = true;  // pass --listen 127.0.0.1:0
+  bool wait_healthy = true;         // Start() also waits for GET /v1/health -> 200
+  std::chrono::milliseconds start_timeout{30'000};
+};
+
+class DaemonProcess {
+ public:
+  explicit DaemonProcess(DaemonOptions options = {});
+  ~DaemonProcess();  // SIGKILL if still running
+  DaemonProcess(const DaemonProcess&) = delete;
+  DaemonProcess& operator=(const DaemonProcess&) = delete;
+
+  // Spawns and waits until ready (see above). REQUIRES: not running.
+  ::testing::AssertionResult Start();
+
+  // SIGTERM, then waits up to `timeout` for the exit. Returns the exit code (0..255), -signal if
+  // it died of a signal, or nullopt if it is still running at the deadline (then killed).
+  std::optional<int> Stop(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // SIGKILL and reap.
+  void Kill();
+  // Sends a signal without waiting.
+  void Signal(int sig);
+  // Waits for the process to end by itself; same return as Stop().
+  std::optional<int> WaitExit(std::chrono::milliseconds timeout);
+
+  // Stop() (expecting exit 0) then Start() on the same data dir.
+  ::testing::AssertionResult Restart();
+
+  bool running() const { return pid_ > 0; }
+  int pid() const { return pid_; }
+  uint16_t port() const { return port_; }
+  const std::string& data_dir() const { return data_dir_; }
+  DaemonOptions& options() { return options_; }
+
+  // All output so far (stdout and stderr interleaved).
+  std::string output() const;
+  // Waits until output() contains `text`; false at the deadline.
+  bool WaitForOutput(const std::string& text, std::chrono::milliseconds timeout);
+
+  // GET /v1/health answers 200 now.
+  bool Healthy() const;
+
+ private:
+  void ReapReader();
+
+  DaemonOptions options_;
+  std::unique_ptr<TempDir> own_dir_;
+  std::string data_dir_;
+  int pid_ = -1;
+  uint16_t port_ = 0;
+
+  mutable std::mutex mu_;
+  std::condition_variable output_cv_;
+  std::string output_;
+  int output_fd_ = -1;
+  std::thread reader_;
+};
+
+}  // namespace apicached::testing
