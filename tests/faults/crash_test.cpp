@@ -1,0 +1,239 @@
+// Crash test: the real apicached binary under concurrent writers is killed with SIGKILL at a
+// random moment (after a random number of acknowledged writes), restarted on the same data dir,
+// and must still hold every write it acknowledged; many rounds in a row on one data dir.
+//
+// What "acknowledged" means: the PUT got a 2xx answer. Writes in flight at the kill may or may
+// not be there. Each writer also overwrites a key of its own with increasing sequence numbers:
+// after a restart that key holds the last acknowledged number or the one in flight, never an
+// older one (an acknowledged overwrite is not lost either).
+//
+// The seed is printed; APICACHED_CRASH_SEED=<n> replays a run.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/faults/daemon_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace apicached::testing {
+namespace {
+
+constexpr int kRounds = 24;
+constexpr int kWriters = 4;
+constexpr int kMaxAcksBeforeKill = 300;
+constexpr size_t kVerifyBatch = 500;
+constexpr const char* kNamespace = "crash";
+
+std::string ValueFor(const std::string& key, std::mt19937_64& rng) {
+  std::uniform_int_distribution<size_t> len(0, 1500);
+  std::uniform_int_distribution<int> ch(' ', '~');
+  std::string v = key + ":";
+  const size_t n = len(rng);
+  for (size_t i = 0; i < n; ++i) v.push_back(static_cast<char>(ch(rng)));
+  return v;
+}
+
+// A writer's own key: sequence numbers it sent and had acknowledged, kept across rounds.
+struct OwnedKey {
+  std::string key;
+  uint64_t next_seq = 1;
+  uint64_t acked = 0;      // 0: none acknowledged since the last verification
+  uint64_t in_flight = 0;  // sent, no answer (the kill came first); 0: none
+  uint64_t verified = 0;   // what the last verification found (0: absent)
+};
+
+// One round of writers against a running daemon. Stop() once the kill is done.
+class WriterPool {
+ public:
+  WriterPool(const cli::HttpClient& client, int round, uint64_t seed, std::vector<OwnedKey>& owned)
+      : client_(client), owned_(owned) {
+    for (int t = 0; t < kWriters; ++t) {
+      threads_.emplace_back([this, round, seed, t] { Run(round, seed + t, t); });
+    }
+  }
+
+  // Blocks until `acks` writes are acknowledged; false when every writer stopped on an error
+  // first, or after a generous deadline. From then on the writers expect the kill: a failed
+  // request ends a writer quietly.
+  bool WaitForAcksThenExpectKill(int acks) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(60),
+                 [&] { return total_acks_ >= acks || failed_writers_ == kWriters; });
+    killed_ = true;
+    return total_acks_ >= acks;
+  }
+
+  // Call after the daemon was killed: writers see their connection fail and end.
+  std::map<std::string, std::string> Join() {
+    for (auto& t : threads_) t.join();
+    return std::move(acked_);
+  }
+
+  std::vector<std::string> unexpected() const { return unexpected_; }
+
+ private:
+  void Run(int round, uint64_t seed, int t) {
+    std::mt19937_64 rng(seed);
+    OwnedKey& own = owned_[t];
+    for (int i = 0;; ++i) {
+      const bool overwrite = i % 8 == 7;
+      std::string key = overwrite ? own.key
+                                  : "r" + std::to_string(round) + "-t" + std::to_string(t) + "-" +
+                                        std::to_string(i);
+      std::string value;
+      if (overwrite) {
+        own.in_flight = own.next_seq++;
+        value = "seq:" + std::to_string(own.in_flight);
+      } else {
+        value = ValueFor(key, rng);
+      }
+      auto r = Http(client_, "PUT", "/v1/cache/" + std::string(kNamespace) + "/" + key, value,
+                    "text/plain");
+      if (!r.ok() || r->status / 100 != 2) {
+        if (killed_.load()) return;  // the kill: expected
+        std::lock_guard lock(mu_);
+        unexpected_.push_back(
+            "PUT " + key + ": " +
+            (r.ok() ? std::to_string(r->status) + " " + r->body : r.status().ToString()));
+        ++failed_writers_;
+        cv_.notify_all();
+        return;
+      }
+      std::lock_guard lock(mu_);
+      if (overwrite) {
+        own.acked = own.in_flight;
+        own.in_flight = 0;
+      } else {
+        acked_.emplace(std::move(key), std::move(value));
+      }
+      ++total_acks_;
+      cv_.notify_all();
+    }
+  }
+
+  const cli::HttpClient client_;
+  std::vector<OwnedKey>& owned_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> killed_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int total_acks_ = 0;
+  int failed_writers_ = 0;
+  std::map<std::string, std::string> acked_;
+  std::vector<std::string> unexpected_;
+};
+
+// Every acknowledged key holds its value (checked with _mget, kVerifyBatch keys a request).
+void ExpectAllPresent(const cli::HttpClient& client,
+                      const std::map<std::string, std::string>& expected, int round) {
+  auto it = expected.begin();
+  size_t lost = 0, wrong = 0;
+  while (it != expected.end()) {
+    nlohmann::json keys = nlohmann::json::array();
+    auto batch_begin = it;
+    for (size_t n = 0; n < kVerifyBatch && it != expected.end(); ++n, ++it)
+      keys.push_back(it->first);
+    auto r = Http(client, "POST", std::string("/v1/cache/") + kNamespace + "/_mget",
+                  nlohmann::json{{"keys", keys}}.dump(), "application/json");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->status, 200u) << r->body;
+    const auto body = nlohmann::json::parse(r->body);
+    const auto& found = body.at("found");
+    for (auto e = batch_begin; e != it; ++e) {
+      auto f = found.find(e->first);
+      if (f == found.end()) {
+        if (++lost <= 5)
+          ADD_FAILURE() << "round " << round << ": acknowledged key lost: " << e->first;
+        continue;
+      }
+      if (f->at("encoding") != "utf-8" || f->at("value") != e->second) {
+        if (++wrong <= 5) ADD_FAILURE() << "round " << round << ": wrong value for " << e->first;
+      }
+    }
+  }
+  EXPECT_EQ(lost, 0u) << "of " << expected.size();
+  EXPECT_EQ(wrong, 0u) << "of " << expected.size();
+}
+
+// Each owned key holds the last acknowledged sequence number or the one that was in flight.
+void ExpectOwnedKeys(const cli::HttpClient& client, std::vector<OwnedKey>& owned, int round) {
+  for (OwnedKey& own : owned) {
+    auto r = Http(client, "GET", std::string("/v1/cache/") + kNamespace + "/" + own.key);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    const uint64_t floor = own.acked != 0 ? own.acked : own.verified;
+    uint64_t found = 0;
+    if (r->status == 200) {
+      ASSERT_EQ(r->body.rfind("seq:", 0), 0u) << r->body;
+      found = std::stoull(r->body.substr(4));
+    } else {
+      ASSERT_EQ(r->status, 404u) << r->body;
+    }
+    EXPECT_TRUE(found == floor || (own.in_flight != 0 && found == own.in_flight))
+        << "round " << round << ": " << own.key << " holds seq " << found << ", acknowledged "
+        << floor << ", in flight " << own.in_flight;
+    own.verified = found;
+    own.acked = 0;
+    own.in_flight = 0;
+  }
+}
+
+void ExpectHealthy(const cli::HttpClient& client, int round) {
+  auto r = Http(client, "GET", "/v1/health");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 200u) << "round " << round << ": " << r->body;
+  EXPECT_NE(r->body.find("\"healthy\""), std::string::npos) << "round " << round << ": " << r->body;
+}
+
+TEST(CrashTest, EveryAcknowledgedWriteSurvivesSigkill) {
+  uint64_t seed = std::random_device{}();
+  if (const char* s = std::getenv("APICACHED_CRASH_SEED")) seed = std::stoull(s);
+  std::printf("crash test seed %llu (APICACHED_CRASH_SEED replays it)\n",
+              static_cast<unsigned long long>(seed));
+  RecordProperty("seed", std::to_string(seed));
+  std::mt19937_64 rng(seed);
+
+  TempDir dir;
+  DaemonUnderTest daemon(APICACHED_DAEMON_BIN, dir.Sub("data"), dir.path());
+  std::map<std::string, std::string> acked;
+  std::vector<OwnedKey> owned(kWriters);
+  for (int t = 0; t < kWriters; ++t) owned[t].key = "owner-" + std::to_string(t);
+
+  for (int round = 1; round <= kRounds + 1; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
+    Status started = daemon.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    const auto client = daemon.Client();
+    ExpectHealthy(client, round);
+    ExpectAllPresent(client, acked, round);
+    ExpectOwnedKeys(client, owned, round);
+    if (::testing::Test::HasFailure()) {
+      ADD_FAILURE() << "daemon log:\n" << daemon.Log();
+      return;
+    }
+    if (round > kRounds) break;
+
+    const int kill_after = std::uniform_int_distribution<int>(0, kMaxAcksBeforeKill)(rng);
+    WriterPool writers(client, round, rng(), owned);
+    const bool reached = writers.WaitForAcksThenExpectKill(kill_after);
+    daemon.Kill();
+    auto round_acks = writers.Join();
+    ASSERT_TRUE(reached) << "writers never reached " << kill_after << " acknowledgements";
+    for (const auto& u : writers.unexpected()) ADD_FAILURE() << "before the kill: " << u;
+    acked.merge(round_acks);
+  }
+  EXPECT_GT(acked.size(), static_cast<size_t>(kRounds));  // the rounds did write something
+  EXPECT_EQ(daemon.Stop(), 0) << "a clean stop after the last restart; log:\n" << daemon.Log();
+}
+
+}  // namespace
+}  // namespace apicached::testing
