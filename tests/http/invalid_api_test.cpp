@@ -5,9 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "storage/clock.h"
-#include "storage/store.h"
-#include "tests/support/temp_dir.h"
+#include "tests/invalid/registry_fixture.h"
 
 namespace apicached::http {
 namespace {
@@ -15,22 +13,12 @@ namespace {
 namespace bhttp = boost::beast::http;
 using nlohmann::json;
 
-class InvalidApiTest : public ::testing::Test {
+class InvalidApiTest : public testing::RegistryFixture {
  protected:
   void SetUp() override {
-    StoreOptions options;
-    options.data_dir = dir_.Sub("db");
-    options.maintenance_period_seconds = 0;
-    Result<std::unique_ptr<Store>> store = OpenStore(options, clock_);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    InvalidRegistryOptions registry_options;
-    registry_options.list_ttl_seconds = {{"ruc", 604800}, {"short", 100}};
-    Result<std::unique_ptr<InvalidRegistry>> registry =
-        InvalidRegistry::Open(*store_, registry_options);
-    ASSERT_TRUE(registry.ok()) << registry.status().ToString();
-    registry_ = std::move(*registry);
-    ruc_ = std::make_unique<RucService>(*registry_, RucChecker());
+    InvalidRegistryOptions options;
+    options.list_ttl_seconds = {{"ruc", 604800}, {"short", 100}};
+    Reopen(options);
     AddInvalidRoutes(router_, *registry_, *ruc_);
   }
 
@@ -53,11 +41,6 @@ class InvalidApiTest : public ::testing::Test {
     EXPECT_NE(Body(res)["detail"].get<std::string>().find(words), std::string::npos) << res.body();
   }
 
-  testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<InvalidRegistry> registry_;
-  std::unique_ptr<RucService> ruc_;
   Router router_;
 };
 

@@ -9,9 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "storage/clock.h"
-#include "storage/store.h"
-#include "tests/support/temp_dir.h"
+#include "tests/invalid/registry_fixture.h"
 
 namespace apicached {
 namespace {
@@ -28,26 +26,11 @@ InvalidRegistryOptions OptionsWith(Edit edit) {
   return options;
 }
 
-class InvalidRegistryTest : public ::testing::Test {
+class InvalidRegistryTest : public testing::RegistryFixture {
  protected:
   void SetUp() override {
-    OpenAll();
+    RegistryFixture::SetUp();
     t0_ = clock_.NowMillis();
-  }
-
-  void OpenAll(InvalidRegistryOptions options = {}) {
-    registry_.reset();
-    store_.reset();
-    StoreOptions store_options;
-    store_options.data_dir = dir_.Sub("db");
-    store_options.maintenance_period_seconds = 0;
-    Result<std::unique_ptr<Store>> store = OpenStore(store_options, clock_);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    Result<std::unique_ptr<InvalidRegistry>> registry =
-        InvalidRegistry::Open(*store_, std::move(options));
-    ASSERT_TRUE(registry.ok()) << registry.status().ToString();
-    registry_ = std::move(*registry);
   }
 
   InvalidReport MustReport(std::string_view list, std::string_view id, std::string_view reason,
@@ -57,11 +40,7 @@ class InvalidRegistryTest : public ::testing::Test {
     return report.ok() ? *report : InvalidReport{};
   }
 
-  testing::TempDir dir_;
-  FakeClock clock_;
   int64_t t0_ = 0;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<InvalidRegistry> registry_;
 };
 
 TEST_F(InvalidRegistryTest, FirstReportCreatesTheRecord) {
@@ -161,7 +140,7 @@ TEST_F(InvalidRegistryTest, ThirtyTwoConcurrentReportersGiveThirtyTwoAttempts) {
 }
 
 TEST_F(InvalidRegistryTest, PerListAndPerReportTtl) {
-  OpenAll(OptionsWith([](auto& o) { o.list_ttl_seconds = {{"ruc", 604800}, {"short", 10}}; }));
+  Reopen(OptionsWith([](auto& o) { o.list_ttl_seconds = {{"ruc", 604800}, {"short", 10}}; }));
   EXPECT_EQ(registry_->TtlSeconds("short"), 10);
   EXPECT_EQ(registry_->TtlSeconds("other"), kDefaultInvalidTtlSeconds);
   EXPECT_EQ(MustReport("short", "a", "r").record.expires_ms, t0_ + 10'000);
@@ -304,7 +283,7 @@ TEST_F(InvalidRegistryTest, BadOptionsAreRefused) {
 }
 
 TEST_F(InvalidRegistryTest, ListCountIsCapped) {
-  OpenAll(OptionsWith([](auto& o) { o.max_lists = 3; }));  // "ruc" plus two more
+  Reopen(OptionsWith([](auto& o) { o.max_lists = 3; }));  // "ruc" plus two more
   MustReport("a", "id", "r");
   MustReport("b", "id", "r");
   EXPECT_EQ(registry_->Report("c", "id", "r").code(), Code::kResourceExhausted);
@@ -344,7 +323,7 @@ TEST_F(InvalidRegistryTest, RecordsAndListsSurviveAReopen) {
   clock_.Advance(seconds(5));
   MustReport("acct", "a", "NOT_FOUND");
   ASSERT_TRUE(store_->Close().ok());
-  OpenAll();
+  Reopen();
 
   EXPECT_EQ(registry_->Lists(), (std::vector<std::string>{"acct", "ruc"}));
   Result<InvalidRecord> got = registry_->Get("acct", "a");
