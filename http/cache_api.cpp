@@ -419,11 +419,9 @@ class CacheApi {
 
   Response MultiGet(const RequestContext& ctx) {
     const std::string& ns = ctx.Param("ns");
-    if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
-    if (!HasBody(ctx.request())) return LengthRequired();
-    auto body = ParseBody(ctx.request(), options_);
-    if (!body.ok()) return ProblemFromStatus(body.status());
-    auto keys = KeyList(*body, "keys", options_);
+    json body;
+    if (auto refused = BatchBody(ctx, body)) return std::move(*refused);
+    auto keys = KeyList(body, "keys", options_);
     if (!keys.ok()) return ProblemFromStatus(keys.status());
     auto r = store_.MultiGet(ns, *keys);
     if (!r.ok()) return ProblemFromStatus(r.status());
@@ -456,12 +454,10 @@ class CacheApi {
 
   Response MultiSet(const RequestContext& ctx) {
     const std::string& ns = ctx.Param("ns");
-    if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
-    if (!HasBody(ctx.request())) return LengthRequired();
-    auto body = ParseBody(ctx.request(), options_);
-    if (!body.ok()) return ProblemFromStatus(body.status());
-    auto entries = body->find("entries");
-    if (entries == body->end() || !entries->is_array()) {
+    json body;
+    if (auto refused = BatchBody(ctx, body)) return std::move(*refused);
+    auto entries = body.find("entries");
+    if (entries == body.end() || !entries->is_array()) {
       return MakeProblem(400, "the body needs \"entries\": an array of {key, value, ...}");
     }
     if (entries->size() > options_.max_batch_keys) {
@@ -482,11 +478,9 @@ class CacheApi {
 
   Response MultiDelete(const RequestContext& ctx) {
     const std::string& ns = ctx.Param("ns");
-    if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
-    if (!HasBody(ctx.request())) return LengthRequired();
-    auto body = ParseBody(ctx.request(), options_);
-    if (!body.ok()) return ProblemFromStatus(body.status());
-    auto keys = KeyList(*body, "keys", options_);
+    json body;
+    if (auto refused = BatchBody(ctx, body)) return std::move(*refused);
+    auto keys = KeyList(body, "keys", options_);
     if (!keys.ok()) return ProblemFromStatus(keys.status());
     auto r = store_.DeleteMany(ns, *keys);
     if (!r.ok()) return ProblemFromStatus(r.status());
@@ -494,6 +488,17 @@ class CacheApi {
   }
 
  private:
+  // What the batch routes share: the namespace check and the JSON object body. An error answer
+  // when either is wrong.
+  std::optional<Response> BatchBody(const RequestContext& ctx, json& body) {
+    if (Status s = CheckNamespace(ctx.Param("ns")); !s.ok()) return ProblemFromStatus(s);
+    if (!HasBody(ctx.request())) return LengthRequired();
+    auto parsed = ParseBody(ctx.request(), options_);
+    if (!parsed.ok()) return ProblemFromStatus(parsed.status());
+    body = std::move(*parsed);
+    return std::nullopt;
+  }
+
   // A put through Store::Mutate so that we learn whether the key was new; `check` (optional)
   // refuses the write with its Status.
   Result<EntryInfo> Mutate(std::string_view ns, std::string_view key, std::string_view value,

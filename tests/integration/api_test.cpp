@@ -176,6 +176,21 @@ TEST_F(ApiTest, PipelinedRequestsAnswerInOrder) {
   EXPECT_EQ(responses[2].body(), "second");
 }
 
+TEST_F(ApiTest, ExpectContinueGets100BeforeTheBody) {
+  RawConnection raw(daemon_->port());
+  ASSERT_TRUE(
+      raw.Send("PUT /v1/cache/pipe/cont HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+               "Expect: 100-continue\r\n\r\n"));
+  auto interim = raw.ReadResponses(1, std::chrono::seconds(10));
+  ASSERT_EQ(interim.size(), 1u);
+  EXPECT_EQ(interim[0].result_int(), 100);
+  ASSERT_TRUE(raw.Send("hello"));
+  auto final_res = raw.ReadResponses(1, std::chrono::seconds(10));
+  ASSERT_EQ(final_res.size(), 1u);
+  EXPECT_EQ(final_res[0].result_int(), 201);
+  EXPECT_EQ(client_->Get("/v1/cache/pipe/cont").body(), "hello");
+}
+
 TEST_F(ApiTest, ConcurrentWritersLeaveAConsistentState) {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 50;
