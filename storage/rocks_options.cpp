@@ -38,6 +38,8 @@ RocksResources MakeRocksResources(const StoreOptions& options) {
   table.format_version = 5;
   r.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   r.expiry_collector = std::make_shared<ExpiryPropertiesCollectorFactory>();
+  r.error_watch = std::make_shared<BackgroundErrorWatch>();
+  r.info_log = std::make_shared<StderrLogger>();
   return r;
 }
 
@@ -50,6 +52,9 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, const RocksResourc
   db.max_background_jobs = 2;
   db.keep_log_file_num = 4;
   db.max_log_file_size = 8 << 20;
+  // No LOG file on the data disk: see background_errors.h for why.
+  db.info_log = resources.info_log;
+  db.listeners.push_back(resources.error_watch);
   return db;
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "storage/background_errors.h"
 #include "storage/clock.h"
 #include "storage/store.h"
 
@@ -23,6 +24,9 @@ struct RocksResources {
   std::shared_ptr<rocksdb::WriteBufferManager> write_buffer_manager;
   std::shared_ptr<rocksdb::TableFactory> table_factory;
   std::shared_ptr<rocksdb::TablePropertiesCollectorFactory> expiry_collector;
+  // Background-error tracking and the stderr info log (see background_errors.h).
+  std::shared_ptr<BackgroundErrorWatch> error_watch;
+  std::shared_ptr<rocksdb::Logger> info_log;
 };
 
 RocksResources MakeRocksResources(const StoreOptions& options);

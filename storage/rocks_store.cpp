@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -156,7 +157,20 @@ Status RocksStore::Close() {
 Result<std::shared_lock<std::shared_mutex>> RocksStore::Enter() {
   std::shared_lock lock(lifecycle_mu_);
   if (closed_.load()) return Status::Unavailable("the store is closed");
+  if (resources_.error_watch->stopped()) TryResume();
   return lock;
+}
+
+bool RocksStore::TryResume() {
+  // Rate-limited by the steady clock (not the injected Clock, which only decides expiry): one
+  // caller a second attempts it, the others go on and get the database's error.
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  int64_t last = last_resume_ns_.load();
+  if (now - last < int64_t{1'000'000'000} || !last_resume_ns_.compare_exchange_strong(last, now)) {
+    return !resources_.error_watch->stopped();
+  }
+  if (db_->Resume().ok()) resources_.error_watch->MarkRecovered();
+  return !resources_.error_watch->stopped();
 }
 
 Status RocksStore::ValidateKey(std::string_view key) const {
@@ -702,6 +716,11 @@ Status RocksStore::CheckHealth() {
     uint64_t stopped = 0;
     if (db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &stopped) && stopped != 0) {
       return Status::Unavailable("writes are stopped (too many pending flushes or compactions)");
+    }
+    if (resources_.error_watch->stopped() && !TryResume()) {
+      return Status::Unavailable("the database stopped writing after an error (" +
+                                 resources_.error_watch->error() +
+                                 "); it resumes by itself once the cause is gone");
     }
   }
   {

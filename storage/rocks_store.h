@@ -70,8 +70,11 @@ class RocksStore final : public Store {
  private:
   RocksStore(const StoreOptions& options, const Clock& clock);
 
-  // A shared hold on the open database, or Unavailable once Close has begun.
+  // A shared hold on the open database, or Unavailable once Close has begun. When RocksDB
+  // stopped writing after a background error, first tries to resume it (TryResume).
   Result<std::shared_lock<std::shared_mutex>> Enter();
+  // DB::Resume() at most once a second; true when the database writes again. REQUIRES: a hold.
+  bool TryResume();
 
   // Put, Add and CompareAndSet: a new version of key, written when condition holds.
   enum class WriteCondition { kAlways, kAbsent, kVersion };
@@ -114,6 +117,7 @@ class RocksStore final : public Store {
   std::mutex close_mu_;
   std::shared_mutex lifecycle_mu_;
   std::atomic<bool> closed_{false};
+  std::atomic<int64_t> last_resume_ns_{0};  // steady clock, of the last TryResume attempt
   std::mutex maintenance_mu_;
   Status maintenance_error_;                   // of the last background run; guarded
   std::unique_ptr<PeriodicTask> maintenance_;  // started last, stopped first

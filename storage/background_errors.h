@@ -1,0 +1,55 @@
+// How the store survives RocksDB's I/O failures (disk full, read-only or vanished directory).
+// Private to storage/.
+//
+// BackgroundErrorWatch is a RocksDB EventListener that records when the database stops writing
+// after an error (a failed WAL write, flush or compaction) and when it recovered. RocksDB 7.8
+// does not recover by itself from most of these (only from some retryable flush errors): someone
+// must call DB::Resume() once the cause is gone. RocksStore does, at most once a second, from
+// its operations and from CheckHealth, so writes succeed again as soon as space is freed or the
+// directory is writable again, with no restart.
+//
+// StderrLogger replaces RocksDB's own LOG file in the data dir. That file lives on the same disk
+// as the data, and in the packaged RocksDB 7.8 (built with assertions on) a second message to a
+// LOG file whose earlier write failed aborts the process
+// (WritableFileWriter::AssertFalseAndGetStatusForPrevError): a full disk would crash the daemon.
+// Warnings and errors go to stderr (the journal, under systemd) instead.
+//
+// Thread safety: both are called by RocksDB from any thread; the accessors are thread-safe.
+#pragma once
+
+#include <rocksdb/env.h>
+#include <rocksdb/listener.h>
+
+#include <atomic>
+#include <cstdarg>
+#include <mutex>
+#include <string>
+
+namespace apicached {
+
+class BackgroundErrorWatch final : public rocksdb::EventListener {
+ public:
+  // True from a background error until RocksDB reports the recovery.
+  bool stopped() const { return stopped_.load(std::memory_order_acquire); }
+  // The error that stopped the database, e.g. "IO error: No space left on device: ...".
+  std::string error() const;
+  // Called by the store after a successful DB::Resume().
+  void MarkRecovered();
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override;
+  void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override;
+
+ private:
+  std::atomic<bool> stopped_{false};
+  mutable std::mutex mu_;
+  std::string error_;  // guarded by mu_
+};
+
+class StderrLogger final : public rocksdb::Logger {
+ public:
+  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override;
+};
+
+}  // namespace apicached
