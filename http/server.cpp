@@ -5,9 +5,9 @@
 
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -47,7 +47,22 @@ class Session;
 
 struct Server::Impl {
   Impl(ServerOptions o, const Router& r, RequestObserver* obs)
-      : options(std::move(o)), router(r), observer(obs), acceptor(net::make_strand(ioc)) {}
+      : options(std::move(o)),
+        router(r),
+        observer(obs),
+        contexts(MakeContexts(options.io_threads)),
+        acceptor(contexts.front()->get_executor()) {
+    for (auto& c : contexts) guards.emplace_back(c->get_executor());
+  }
+
+  // One io_context per I/O thread, each run by its thread alone: a connection lives on one
+  // context, so its handlers never need a strand and never wake another thread.
+  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(unsigned n) {
+    if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (unsigned i = 0; i < n; ++i) out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -57,13 +72,16 @@ struct Server::Impl {
   ServerOptions options;
   const Router& router;
   RequestObserver* observer;
-  // Declared before ioc: sessions still queued in ioc unregister themselves when it dies.
+  // Declared before the contexts: sessions still queued in one unregister themselves when it
+  // dies.
   std::mutex mu;  // guards sessions; taken on connect, disconnect and Stop only
   std::condition_variable all_closed;
   std::map<Session*, std::weak_ptr<Session>> sessions;
   std::atomic<size_t> open{0};
-  net::io_context ioc;
-  tcp::acceptor acceptor;
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  tcp::acceptor acceptor;   // on contexts[0]
+  size_t next_context = 0;  // round robin of accepted connections; used on contexts[0] only
   std::vector<std::thread> threads;
   uint16_t port = 0;
   bool started = false;
@@ -292,7 +310,8 @@ void Server::Impl::Unregister(Session* s) {
 }
 
 void Server::Impl::Accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  auto& context = *contexts[next_context++ % contexts.size()];
+  acceptor.async_accept(context, [this](beast::error_code ec, tcp::socket socket) {
     OnAccept(ec, std::move(socket));
   });
 }
@@ -364,9 +383,7 @@ Status Server::Start() {
   if (s.options.listen_fd >= 0) s.options.address = local.address().to_string();
   s.started = true;
   s.Accept();
-  unsigned n = s.options.io_threads;
-  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& c : s.contexts) s.threads.emplace_back([ctx = c.get()] { ctx->run(); });
   return Status::Ok();
 }
 
@@ -409,7 +426,8 @@ void Server::Stop() {
     std::unique_lock lock(s.mu);
     s.all_closed.wait_for(lock, std::chrono::seconds(1), [&s] { return s.open.load() == 0; });
   }
-  s.ioc.stop();
+  s.guards.clear();
+  for (auto& c : s.contexts) c->stop();
   for (auto& t : s.threads) t.join();
   s.threads.clear();
 }

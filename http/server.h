@@ -1,8 +1,10 @@
 // Server: the HTTP/1.1 front of apicached on Boost.Beast. Reads requests, hands each to a Router,
 // writes the answers; it knows nothing of caching.
 //
-// One session per connection (a tcp_stream on its own strand); a fresh parser per request with
-// header and body limits. Keep-alive and pipelining are honoured: the next request is read only
+// One single-threaded io_context per I/O thread; accepted connections are spread over them
+// round robin, so a session's handlers always run on one thread and need no strand. One session
+// per connection (a tcp_stream with timeouts); a fresh parser per request with header and body
+// limits. Keep-alive and pipelining are honoured: the next request is read only
 // after the previous response was written, so answers leave in request order. Requests the
 // server refuses before routing get a problem+json answer and the connection is closed:
 //   malformed request / bad chunked body          -> 400
@@ -13,7 +15,8 @@
 // A request not complete within read_timeout, a response not written within write_timeout, or
 // a keep-alive connection idle for idle_timeout is closed without an answer.
 //
-// Handlers run on the I/O threads (store calls block them; the store is local and fast).
+// Handlers run on the I/O threads (store calls block them; the store is local and fast, but a
+// slow call holds up the other connections of its thread).
 //
 // Thread safety: Start(), Stop() and the accessors are for one controlling thread. The Router
 // and the RequestObserver must outlive the Server and be safe to call from many threads at once.
