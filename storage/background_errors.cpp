@@ -6,7 +6,18 @@ namespace apicached {
 
 std::string BackgroundErrorWatch::error() const {
   std::lock_guard lock(mu_);
-  return error_;
+  std::string out = error_;
+  if (!resume_error_.empty() && resume_error_ != error_)
+    out += "; resuming failed: " + resume_error_;
+  out += fatal_ ? "; RocksDB cannot resume after this kind of error: restart apicached once the "
+                  "cause is fixed (reads keep working until then)"
+                : "; writes resume by themselves once the cause is gone";
+  return out;
+}
+
+void BackgroundErrorWatch::NoteResumeFailure(const std::string& why) {
+  std::lock_guard lock(mu_);
+  resume_error_ = why;
 }
 
 void BackgroundErrorWatch::MarkRecovered() {
@@ -19,6 +30,8 @@ void BackgroundErrorWatch::OnBackgroundError(rocksdb::BackgroundErrorReason /*re
   {
     std::lock_guard lock(mu_);
     error_ = error->ToString();
+    fatal_ = error->severity() >= rocksdb::Status::Severity::kFatalError;
+    resume_error_.clear();
   }
   stopped_.store(true, std::memory_order_release);
 }

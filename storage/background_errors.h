@@ -31,18 +31,24 @@ class BackgroundErrorWatch final : public rocksdb::EventListener {
  public:
   // True from a background error until RocksDB reports the recovery.
   bool stopped() const { return stopped_.load(std::memory_order_acquire); }
-  // The error that stopped the database, e.g. "IO error: No space left on device: ...".
+  // The error that stopped the database, e.g. "IO error: No space left on device: ...", with
+  // what brings writes back: the fault going away, or (after a fatal error, e.g. a new WAL file
+  // that could not be created at a memtable switch) a restart of the daemon.
   std::string error() const;
   // Called by the store after a successful DB::Resume().
   void MarkRecovered();
+  // Called by the store when DB::Resume() failed; error() then says so.
+  void NoteResumeFailure(const std::string& why);
 
   void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override;
   void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override;
 
  private:
   std::atomic<bool> stopped_{false};
+  bool fatal_ = false;  // guarded by mu_; RocksDB's severity kFatalError or worse
   mutable std::mutex mu_;
-  std::string error_;  // guarded by mu_
+  std::string error_;         // guarded by mu_
+  std::string resume_error_;  // guarded by mu_; of the latest failed DB::Resume()
 };
 
 class StderrLogger final : public rocksdb::Logger {

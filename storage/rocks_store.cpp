@@ -169,7 +169,12 @@ bool RocksStore::TryResume() {
   if (now - last < int64_t{1'000'000'000} || !last_resume_ns_.compare_exchange_strong(last, now)) {
     return !resources_.error_watch->stopped();
   }
-  if (db_->Resume().ok()) resources_.error_watch->MarkRecovered();
+  const rocksdb::Status s = db_->Resume();
+  if (s.ok()) {
+    resources_.error_watch->MarkRecovered();
+  } else if (!s.IsBusy()) {  // Busy: RocksDB's own recovery (from "no space") is under way
+    resources_.error_watch->NoteResumeFailure(s.ToString());
+  }
   return !resources_.error_watch->stopped();
 }
 
@@ -718,9 +723,8 @@ Status RocksStore::CheckHealth() {
       return Status::Unavailable("writes are stopped (too many pending flushes or compactions)");
     }
     if (resources_.error_watch->stopped() && !TryResume()) {
-      return Status::Unavailable("the database stopped writing after an error (" +
-                                 resources_.error_watch->error() +
-                                 "); it resumes by itself once the cause is gone");
+      return Status::Unavailable("the database stopped writing after an error: " +
+                                 resources_.error_watch->error());
     }
   }
   {

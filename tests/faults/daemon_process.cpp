@@ -43,8 +43,12 @@ uint16_t ParsePort(const std::string& log) {
 
 }  // namespace
 
-DaemonUnderTest::DaemonUnderTest(std::string binary, std::string data_dir, std::string log_dir)
-    : binary_(std::move(binary)), data_dir_(std::move(data_dir)), log_dir_(std::move(log_dir)) {}
+DaemonUnderTest::DaemonUnderTest(std::string binary, std::string data_dir, std::string log_dir,
+                                 std::vector<std::string> command_prefix)
+    : binary_(std::move(binary)),
+      data_dir_(std::move(data_dir)),
+      log_dir_(std::move(log_dir)),
+      command_prefix_(std::move(command_prefix)) {}
 
 DaemonUnderTest::~DaemonUnderTest() {
   Kill();
@@ -53,7 +57,10 @@ DaemonUnderTest::~DaemonUnderTest() {
 Status DaemonUnderTest::Start(const std::vector<std::string>& extra_flags,
                               std::chrono::seconds deadline) {
   log_path_ = log_dir_ + "/daemon-" + std::to_string(++starts_) + ".log";
-  std::vector<std::string> args = {binary_, "--listen", "127.0.0.1:0", "--data-dir", data_dir_};
+  std::vector<std::string> args = command_prefix_;
+  for (const char* a : {binary_.c_str(), "--listen", "127.0.0.1:0", "--data-dir"})
+    args.push_back(a);
+  args.push_back(data_dir_);
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -65,9 +72,9 @@ Status DaemonUnderTest::Start(const std::vector<std::string>& extra_flags,
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, binary_.c_str(), &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawnp(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return Status::Internal("cannot spawn " + binary_ + ": " + std::strerror(rc));
+  if (rc != 0) return Status::Internal("cannot spawn " + args[0] + ": " + std::strerror(rc));
   pid_ = pid;
   port_ = 0;
 

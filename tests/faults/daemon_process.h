@@ -23,8 +23,10 @@ namespace apicached::testing {
 
 class DaemonUnderTest {
  public:
-  // binary: path of apicached; log_dir: where the per-start stderr logs go.
-  DaemonUnderTest(std::string binary, std::string data_dir, std::string log_dir);
+  // binary: path of apicached; log_dir: where the per-start stderr logs go; command_prefix: run
+  // through it, e.g. {"setpriv", "--reuid=nobody", ...} (empty: run the binary directly).
+  DaemonUnderTest(std::string binary, std::string data_dir, std::string log_dir,
+                  std::vector<std::string> command_prefix = {});
   ~DaemonUnderTest();  // SIGKILL if still running
   DaemonUnderTest(const DaemonUnderTest&) = delete;
   DaemonUnderTest& operator=(const DaemonUnderTest&) = delete;
@@ -51,6 +53,7 @@ class DaemonUnderTest {
   std::string binary_;
   std::string data_dir_;
   std::string log_dir_;
+  std::vector<std::string> command_prefix_;
   std::string log_path_;
   int starts_ = 0;
   pid_t pid_ = -1;

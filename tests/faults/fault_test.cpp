@@ -1,0 +1,282 @@
+// Fault tests: the real apicached binary on a disk that fills up, in a data dir that becomes
+// read-only, and through a RocksDB background (flush) error. In every case writes must fail with
+// 503 and a problem+json body that says why, reads keep working, /v1/health reports the error,
+// nothing crashes, and once the fault is gone writes succeed again without a restart.
+//
+// The full-disk tests mount a 64 MiB tmpfs (root with CAP_SYS_ADMIN); without it they skip.
+// 64 MiB and not less: RocksDB resumes after "no space" only once the free space is at least one
+// memtable (16 MiB with the default 64 MiB write budget), see docs/faults.md.
+// The read-only test runs the daemon as `nobody` (setpriv) when the test runs as root, because
+// root ignores file permissions.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/faults/daemon_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace apicached::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+constexpr size_t kBigValueBytes = 256 << 10;
+constexpr int kMaxWritesToFail = 300;  // 75 MiB: more than the tmpfs holds
+
+// A tmpfs mounted for the life of the object; mounted() false (with why()) when not permitted.
+class TmpfsMount {
+ public:
+  TmpfsMount(const std::string& dir, const std::string& size) : dir_(dir) {
+    fs::create_directories(dir_);
+    const std::string opts = "size=" + size + ",mode=0755";
+    if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, opts.c_str()) == 0) {
+      mounted_ = true;
+    } else {
+      why_ = std::string("mount -t tmpfs failed: ") + std::strerror(errno) +
+             " (these tests need root with CAP_SYS_ADMIN, e.g. a privileged CI container)";
+    }
+  }
+  ~TmpfsMount() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  TmpfsMount(const TmpfsMount&) = delete;
+  TmpfsMount& operator=(const TmpfsMount&) = delete;
+  bool mounted() const { return mounted_; }
+  const std::string& why() const { return why_; }
+
+ private:
+  std::string dir_;
+  bool mounted_ = false;
+  std::string why_;
+};
+
+uint64_t FreeBytes(const std::string& path) {
+  struct statvfs st {};
+  if (::statvfs(path.c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+// Writes `path` until the filesystem has at most `leave` bytes free (or is full).
+void FillDisk(const std::string& path, uint64_t leave) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  const std::string chunk(64 << 10, 'b');
+  while (FreeBytes(path) > leave + chunk.size()) {
+    if (::write(fd, chunk.data(), chunk.size()) <= 0) break;
+  }
+  ::fsync(fd);
+  ::close(fd);
+}
+
+std::string Path(const std::string& key) {
+  return "/v1/cache/faults/" + key;
+}
+
+class FaultTest : public ::testing::Test {
+ protected:
+  // Starts the daemon; fails the test with its log otherwise.
+  void StartDaemon(DaemonUnderTest& d) {
+    Status s = d.Start();
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    client_.emplace(d.Client());
+  }
+
+  unsigned Put(const std::string& key, const std::string& value, std::string* body = nullptr) {
+    auto r = Http(*client_, "PUT", Path(key), value, "application/octet-stream");
+    if (!r.ok()) {
+      ADD_FAILURE() << "PUT " << key << ": " << r.status().ToString();
+      return 0;
+    }
+    if (body != nullptr) *body = r->body;
+    if (r->status / 100 == 2) acked_[key] = value;
+    return r->status;
+  }
+
+  // Big incompressible PUTs until one fails, or (watch_health) until /v1/health reports an
+  // error, after which one more PUT must fail; returns the failed PUT's answer. Fails the test
+  // if nothing fails.
+  cli::HttpResponse WriteUntilFailure(bool watch_health) {
+    for (int i = 0; i < kMaxWritesToFail; ++i) {
+      const std::string key = "big-" + std::to_string(next_big_++);
+      std::string value(kBigValueBytes, '\0');
+      for (char& c : value) c = static_cast<char>(rng_());
+      auto r = Http(*client_, "PUT", Path(key), value, "application/octet-stream");
+      if (!r.ok()) {
+        ADD_FAILURE() << "the daemon stopped answering: " << r.status().ToString();
+        return {};
+      }
+      if (r->status / 100 != 2) return *r;
+      acked_[key] = std::move(value);
+      if (watch_health && Health().status != 200) {
+        auto again = Http(*client_, "PUT", Path("after-health"), "x", "text/plain");
+        if (!again.ok()) ADD_FAILURE() << again.status().ToString();
+        return again.ok() ? *again : cli::HttpResponse{};
+      }
+    }
+    ADD_FAILURE() << "no write failed after " << kMaxWritesToFail << " big values";
+    return {};
+  }
+
+  // A failed write is a 503 problem+json whose detail names the cause.
+  void ExpectUnavailable(const cli::HttpResponse& r, const std::string& cause) {
+    EXPECT_EQ(r.status, 503u) << r.body;
+    EXPECT_EQ(r.content_type, "application/problem+json") << r.body;
+    EXPECT_NE(r.body.find("\"detail\""), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find(cause), std::string::npos) << "expected '" << cause << "' in " << r.body;
+  }
+
+  // Every acknowledged write reads back (spot-checks the big ones: first, last, every tenth).
+  void ExpectAckedReadable() {
+    int big = 0;
+    for (const auto& [key, value] : acked_) {
+      if (key.rfind("big-", 0) == 0 && big++ % 10 != 0) continue;
+      auto r = Http(*client_, "GET", Path(key));
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      ASSERT_EQ(r->status, 200u) << key << ": " << r->body;
+      EXPECT_TRUE(r->body == value) << key << " has a different value";
+    }
+  }
+
+  cli::HttpResponse Health() {
+    auto r = Http(*client_, "GET", "/v1/health");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : cli::HttpResponse{};
+  }
+
+  // Polls a small PUT until it succeeds (the store resumed) or the deadline passes.
+  bool WaitForWritesToResume(seconds deadline = seconds(60)) {
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    while (std::chrono::steady_clock::now() < until) {
+      if (Put("after-" + std::to_string(next_probe_++), "back") / 100 == 2) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return false;
+  }
+
+  // The whole story after the fault is in place and `fix` removes it. kResumes: writes come back
+  // by themselves; kNeedsRestart: RocksDB called the error fatal, so writes come back after a
+  // restart (health must say so), and nothing acknowledged is lost either way.
+  enum class Recovery { kResumes, kNeedsRestart };
+  void CheckFaultThenRecovery(DaemonUnderTest& d, const std::string& cause,
+                              const std::function<void()>& fix, Recovery recovery,
+                              bool watch_health = false) {
+    const cli::HttpResponse failed = WriteUntilFailure(watch_health);
+    if (HasFailure()) return;
+    ExpectUnavailable(failed, cause);
+    // Further writes keep failing the same way (the daemon did not crash).
+    std::string body;
+    EXPECT_EQ(Put("while-broken", "x", &body), 503u) << body;
+    ExpectAckedReadable();
+    failure_health_ = Health();
+    EXPECT_EQ(failure_health_.status, 503u) << failure_health_.body;
+    EXPECT_NE(failure_health_.body.find(cause), std::string::npos) << failure_health_.body;
+
+    fix();
+    if (recovery == Recovery::kResumes) {
+      ASSERT_TRUE(WaitForWritesToResume()) << "writes did not resume; log:\n" << d.Log();
+      EXPECT_EQ(Health().status, 200u);
+      ExpectAckedReadable();
+      EXPECT_EQ(d.Stop(), 0) << d.Log();
+    } else {
+      EXPECT_NE(failure_health_.body.find("restart apicached"), std::string::npos)
+          << failure_health_.body;
+      EXPECT_EQ(Put("still-broken", "x", &body), 503u) << body;
+      ExpectAckedReadable();
+      // Closing cannot flush the memtable either: exit 1 with the reason, not a crash.
+      const int code = d.Stop();
+      EXPECT_TRUE(code == 0 || code == 1) << "exit " << code << "; log:\n" << d.Log();
+    }
+    StartDaemon(d);
+    ExpectAckedReadable();
+    EXPECT_EQ(Put("after-restart", "ok"), 201u);
+    EXPECT_EQ(Health().status, 200u);
+    EXPECT_EQ(d.Stop(), 0) << d.Log();
+  }
+
+  TempDir dir_;
+  std::optional<cli::HttpClient> client_;
+  cli::HttpResponse failure_health_;  // /v1/health while the fault was in place
+  std::map<std::string, std::string> acked_;
+  int next_big_ = 0;
+  std::minstd_rand rng_{42};
+  int next_probe_ = 0;
+};
+
+// The disk is nearly full before the daemon starts, so the write-ahead log cannot preallocate
+// and a foreground WAL write is what hits "no space".
+TEST_F(FaultTest, FullDiskFailsWritesWith503AndRecoversWhenSpaceIsFreed) {
+  TmpfsMount mnt(dir_.Sub("mnt"), "64m");
+  if (!mnt.mounted()) GTEST_SKIP() << mnt.why();
+  const std::string ballast = dir_.Sub("mnt/ballast");
+  FillDisk(ballast, 8 << 20);
+  DaemonUnderTest d(APICACHED_DAEMON_BIN, dir_.Sub("mnt/data"), dir_.path());
+  StartDaemon(d);
+  ASSERT_EQ(Put("before", "stored before the disk filled up"), 201u);
+  CheckFaultThenRecovery(
+      d, "No space left on device", [&] { fs::remove(ballast); }, Recovery::kResumes);
+}
+
+// The daemon starts with room (its WAL preallocated), then the disk fills to 4 MiB free: writes
+// still land in the WAL until the memtable (16 MiB) is switched and its flush cannot write the
+// table file, a RocksDB background error. Health is polled after each write so that the writes
+// stop before they could fill the new WAL: the flush is what fails.
+TEST_F(FaultTest, BackgroundFlushErrorStopsWritesAndRecovers) {
+  TmpfsMount mnt(dir_.Sub("mnt"), "64m");
+  if (!mnt.mounted()) GTEST_SKIP() << mnt.why();
+  DaemonUnderTest d(APICACHED_DAEMON_BIN, dir_.Sub("mnt/data"), dir_.path());
+  StartDaemon(d);
+  ASSERT_EQ(Put("before", "stored before the disk filled up"), 201u);
+  const std::string ballast = dir_.Sub("mnt/ballast");
+  FillDisk(ballast, 4 << 20);
+  CheckFaultThenRecovery(
+      d, "No space left on device", [&] { fs::remove(ballast); }, Recovery::kResumes,
+      /*watch_health=*/true);
+  EXPECT_NE(failure_health_.body.find(".sst"), std::string::npos)
+      << "expected the failure in a flush (writing a table file): " << failure_health_.body;
+}
+
+// chmod a-w on the data dir: files already open stay writable, so writes fail once RocksDB
+// needs a new file: the next WAL at a memtable switch. RocksDB 7.8 rates that failure fatal
+// (DB::Resume() refuses), so writes come back only after a restart; health says so.
+TEST_F(FaultTest, ReadOnlyDataDirFailsWritesWith503AndRecoversAfterRestart) {
+  std::vector<std::string> prefix;
+  const std::string data = dir_.Sub("data");
+  fs::create_directories(data);
+  ::chmod(data.c_str(), 0700);
+  if (::geteuid() == 0) {
+    // Root ignores permissions: run the daemon as nobody in a directory it owns.
+    ::chmod(dir_.path().c_str(), 0755);
+    ASSERT_EQ(::chown(data.c_str(), 65534, 65534), 0) << std::strerror(errno);
+    prefix = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"};
+  }
+  DaemonUnderTest d(APICACHED_DAEMON_BIN, data, dir_.path(), prefix);
+  Status started = d.Start();
+  if (!started.ok() && !prefix.empty() && d.Log().find("setpriv") != std::string::npos) {
+    GTEST_SKIP() << "cannot run the daemon as nobody via setpriv (util-linux): " << d.Log();
+  }
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  client_.emplace(d.Client());
+  ASSERT_EQ(Put("before", "stored before the directory became read-only"), 201u);
+  ASSERT_EQ(::chmod(data.c_str(), 0500), 0) << std::strerror(errno);
+  CheckFaultThenRecovery(
+      d, "Permission denied", [&] { ::chmod(data.c_str(), 0700); }, Recovery::kNeedsRestart);
+}
+
+}  // namespace
+}  // namespace apicached::testing
