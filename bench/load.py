@@ -2,13 +2,16 @@
 """Loads entries into a running apicached through POST /v1/cache/{ns}/_mset batches.
 
 Keys are PREFIX<i> for i in [start, start + count); each value is SIZE bytes of UTF-8 text that
-begins with the key (so a reader can check it). Several keep-alive connections load disjoint
+begins with the key (so a reader can check it) followed by random base64 (so it compresses about
+as badly as real API answers do, not to nothing). Several keep-alive connections load disjoint
 slices in parallel. Prints one JSON line: {"entries": .., "seconds": .., "entries_per_s": ..}.
 Exits 1 on the first answer that is not 200.
 """
 import argparse
+import base64
 import http.client
 import json
+import os
 import sys
 import threading
 import time
@@ -17,7 +20,8 @@ import urllib.parse
 
 def value_for(key, size):
     head = key + ":"
-    return (head + "x" * size)[:size] if size >= len(head) else "x" * size
+    fill = base64.b64encode(os.urandom(size * 3 // 4 + 3)).decode("ascii")
+    return (head + fill)[:size]
 
 
 def load_slice(url, ns, prefix, lo, hi, size, batch, ttl, errors):
