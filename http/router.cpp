@@ -33,6 +33,11 @@ int HexValue(char c) {
   return -1;
 }
 
+// Client input quoted in an error detail: at most 100 bytes of it.
+std::string Excerpt(std::string_view in) {
+  return in.size() <= 100 ? std::string(in) : std::string(in.substr(0, 100)) + "...";
+}
+
 std::vector<std::string_view> SplitRaw(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   size_t start = 0;
@@ -180,7 +185,7 @@ Routed Router::Handle(const Request& request) const {
     auto decoded = PercentDecode(raw, /*plus_is_space=*/false);
     if (!decoded) {
       return finish(
-          MakeProblem(400, "Bad percent-encoding in the path segment '" + std::string(raw) + "'."));
+          MakeProblem(400, "Bad percent-encoding in the path segment '" + Excerpt(raw) + "'."));
     }
     segments.push_back(std::move(*decoded));
   }
@@ -196,7 +201,7 @@ Routed Router::Handle(const Request& request) const {
     if (ok) matches.push_back(r.get());
   }
   if (matches.empty()) {
-    return finish(MakeProblem(404, "No route for " + std::string(path) + "."));
+    return finish(MakeProblem(404, "No route for " + Excerpt(path) + "."));
   }
   // a is more specific than b when, at the first segment where they differ in kind, a has a
   // literal and b a parameter.
@@ -256,7 +261,7 @@ Routed Router::Handle(const Request& request) const {
                                  /*plus_is_space=*/true);
       if (!name || !value) {
         return finish(MakeProblem(
-            400, "Bad percent-encoding in the query parameter '" + std::string(part) + "'."));
+            400, "Bad percent-encoding in the query parameter '" + Excerpt(part) + "'."));
       }
       query.emplace_back(std::move(*name), std::move(*value));
     }

@@ -88,6 +88,14 @@ TEST_F(RouterTest, NoRouteIs404ProblemJson) {
   }
 }
 
+TEST_F(RouterTest, ErrorDetailsQuoteOnlyAnExcerptOfTheInput) {
+  for (const std::string& target :
+       {"/x/" + std::string(3000, 'a'), "/v1/cache/ns/%zz" + std::string(3000, 'b')}) {
+    auto body = nlohmann::json::parse(router_.Handle(Req(Verb::get, target)).response.body());
+    EXPECT_LT(body["detail"].get<std::string>().size(), 200u);
+  }
+}
+
 TEST_F(RouterTest, WrongVerbIs405WithAllow) {
   Routed r = router_.Handle(Req(Verb::patch, "/v1/cache/ns/k"));
   EXPECT_EQ(r.response.result_int(), 405);
