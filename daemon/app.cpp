@@ -18,12 +18,19 @@ Status App::Start() {
   auto opened = OpenStore(options_.store, clock_);
   if (!opened.ok()) return opened.status();
   store_ = std::move(*opened);
-  // The RAM tier wraps the store here, e.g. store_ = MakeTieredStore(std::move(store_), ...);
-  // everything below sees only the Store interface.
+  // The RAM tier wraps the store; everything below sees only the Store interface, so every
+  // write (cache routes, invalid-ID records, statistics) keeps the tier consistent.
+  if (options_.hot.capacity_bytes > 0) {
+    auto tiered = std::make_unique<TieredStore>(std::move(store_), options_.hot);
+    tiered_ = tiered.get();
+    store_ = std::move(tiered);
+    tiered_->StartWarmup();  // returns at once: the store answers while RAM fills
+  }
   auto invalid = InvalidRegistry::Open(*store_, options_.invalid);
   if (!invalid.ok()) {
     (void)store_->Close();
     store_.reset();
+    tiered_ = nullptr;
     return invalid.status();
   }
   invalid_ = std::move(*invalid);
@@ -42,6 +49,7 @@ Status App::Start() {
     invalid_.reset();
     (void)store_->Close();
     store_.reset();
+    tiered_ = nullptr;
     return s;
   }
   port_ = server_->port();
@@ -50,6 +58,10 @@ Status App::Start() {
       (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port_);
   running_ = true;
   return Status::Ok();
+}
+
+HotFigures App::hot_figures() const {
+  return tiered_ != nullptr ? tiered_->hot_figures() : HotFigures{};
 }
 
 Status App::Stop() {
@@ -62,6 +74,7 @@ Status App::Stop() {
   ruc_service_.reset();
   invalid_.reset();
   store_.reset();
+  tiered_ = nullptr;
   return closed;
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "hotcache/tiered_store.h"
 #include "http/cache_api.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -21,6 +22,7 @@ namespace apicached {
 
 struct AppOptions {
   StoreOptions store;          // data_dir, limits, TTL defaults
+  HotCacheOptions hot;         // the RAM tier in front of the store; capacity 0 turns it off
   http::ServerOptions server;  // listen address, threads, limits, timeouts
   http::CacheApiOptions cache_api;
   InvalidRegistryOptions invalid;  // invalid-ID lists: TTLs, max_lists
@@ -50,6 +52,8 @@ class App {
 
   // REQUIRES: Start() succeeded. Valid until Stop().
   Store& store() { return *store_; }
+  // The RAM tier's figures; all zero when the tier is off.
+  HotFigures hot_figures() const;
   http::Router& router() { return *router_; }
   InvalidRegistry& invalid_registry() { return *invalid_; }
   const AppOptions& options() const { return options_; }
@@ -58,6 +62,7 @@ class App {
   AppOptions options_;
   const Clock& clock_;
   std::unique_ptr<Store> store_;
+  TieredStore* tiered_ = nullptr;             // store_ itself when the RAM tier is on
   std::unique_ptr<InvalidRegistry> invalid_;  // on store_
   std::unique_ptr<RucService> ruc_service_;   // on invalid_
   std::unique_ptr<http::Router> router_;

@@ -39,6 +39,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   const StoreOptions store_defaults;
   const http::ServerOptions server_defaults;
   const http::CacheApiOptions api_defaults;
+  const HotCacheOptions hot_defaults;
 
   std::string listen = "127.0.0.1:7431";
   std::string data_dir = "./apicached-data";
@@ -53,6 +54,10 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   int64_t max_batch = static_cast<int64_t>(api_defaults.max_batch_keys);
   int64_t header_limit = static_cast<int64_t>(server_defaults.header_limit_bytes);
   int64_t max_uri = static_cast<int64_t>(server_defaults.max_uri_bytes);
+  int64_t hot_bytes = static_cast<int64_t>(hot_defaults.capacity_bytes);
+  int64_t hot_entry = static_cast<int64_t>(hot_defaults.max_entry_bytes);
+  int64_t hot_set_period = hot_defaults.hot_set_period_seconds;
+  int64_t hot_set_keys = hot_defaults.hot_set_max_keys;
   double read_timeout = 10, idle_timeout = 60, write_timeout = 10, shutdown_grace = 5;
 
   po::options_description desc(
@@ -80,6 +85,14 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
     ("default-ttl", po::value(&app.store.ttl.default_ttl_seconds)
          ->default_value(store_defaults.ttl.default_ttl_seconds),
      "TTL in seconds of writes that give none; 0 = never expire")
+    ("hot-cache-bytes", po::value(&hot_bytes)->default_value(hot_bytes),
+     "RAM for the hot-entry LRU in front of RocksDB; 0 turns it off")
+    ("hot-max-entry-bytes", po::value(&hot_entry)->default_value(hot_entry),
+     "values larger than this are never kept in RAM")
+    ("hot-set-period", po::value(&hot_set_period)->default_value(hot_set_period),
+     "seconds between records of the hot keys (warm restart); 0 = only at a clean stop")
+    ("hot-set-max-keys", po::value(&hot_set_keys)->default_value(hot_set_keys),
+     "most keys recorded for the warm restart")
     ("sync-writes", po::bool_switch(&app.store.sync_writes),
      "fsync the write-ahead log on every write (power-loss safe, slower)")
     ("max-batch-keys", po::value(&max_batch)->default_value(max_batch),
@@ -128,7 +141,11 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
                            IntFlag{"max-namespaces", max_namespaces, 1, 1'000'000},
                            IntFlag{"max-batch-keys", max_batch, 1, 1'000'000},
                            IntFlag{"header-limit-bytes", header_limit, 512, 1 << 20},
-                           IntFlag{"max-uri-bytes", max_uri, 64, 1 << 20}}) {
+                           IntFlag{"max-uri-bytes", max_uri, 64, 1 << 20},
+                           IntFlag{"hot-cache-bytes", hot_bytes, 0, 1ll << 40},
+                           IntFlag{"hot-max-entry-bytes", hot_entry, 1, 1ll << 30},
+                           IntFlag{"hot-set-period", hot_set_period, 0, 86400},
+                           IntFlag{"hot-set-max-keys", hot_set_keys, 0, 100'000'000}}) {
     if (f.value < f.min || f.value > f.max) {
       return Status::InvalidArgument("--" + std::string(f.name) + " must be " +
                                      std::to_string(f.min) + " to " + std::to_string(f.max) +
@@ -136,6 +153,10 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
     }
   }
   app.server.io_threads = static_cast<unsigned>(io_threads);
+  app.hot.capacity_bytes = static_cast<uint64_t>(hot_bytes);
+  app.hot.max_entry_bytes = static_cast<uint64_t>(hot_entry);
+  app.hot.hot_set_period_seconds = static_cast<uint32_t>(hot_set_period);
+  app.hot.hot_set_max_keys = static_cast<uint32_t>(hot_set_keys);
   app.server.max_connections = static_cast<size_t>(max_connections);
   app.store.max_value_bytes = static_cast<uint64_t>(max_value);
   app.store.max_key_bytes = static_cast<uint32_t>(max_key);
