@@ -112,7 +112,15 @@ bench_rss_kb() {
   echo "$total"
 }
 
-bench_du_bytes() { du -sb "$1" | awk '{print $1}'; }
+# Bytes under a directory. du fails when a file vanishes while it counts (RocksDB deletes files
+# all the time), giving a partial total: count again then.
+bench_du_bytes() {
+  local out try
+  for try in 1 2 3 4 5; do
+    if out=$(du -sb "$1" 2>/dev/null); then break; fi
+  done
+  awk '{print $1}' <<<"$out"
+}
 
 # bench_wrk OUT_PREFIX CONNS SECONDS URL [LUA [-- ARGS...]]: runs wrk with --latency and prints
 # "RPS P50_MS P99_MS ERRORS" (errors: socket errors + non-2xx/3xx answers). The raw output is kept
