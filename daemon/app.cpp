@@ -40,6 +40,8 @@ Status App::Start() {
   http::AddHealthRoute(*router_, *store_);
   http::AddCacheRoutes(*router_, *store_, options_.cache_api);
   http::AddInvalidRoutes(*router_, *invalid_, *ruc_service_);
+  http::AddAdminRoutes(*router_, *store_, options_.admin);
+  if (options_.pre_check) router_->SetPreCheck(options_.pre_check);
 
   server_ = std::make_unique<http::Server>(options_.server, *router_);
   if (Status s = server_->Start(); !s.ok()) {

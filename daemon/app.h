@@ -9,6 +9,7 @@
 #include <string>
 
 #include "hotcache/tiered_store.h"
+#include "http/admin_api.h"
 #include "http/cache_api.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -27,6 +28,11 @@ struct AppOptions {
   http::CacheApiOptions cache_api;
   InvalidRegistryOptions invalid;  // invalid-ID lists: TTLs, max_lists
   RucOptions ruc;                  // known RUC prefixes
+  // The /v1/admin routes: backup dir for checkpoints, extra maintenance steps.
+  http::AdminOptions admin;
+  // Runs before every handler (Router::SetPreCheck), e.g. the bearer-token check of
+  // daemon/auth.h; empty: none. What it captures must outlive the App.
+  http::PreCheck pre_check;
 };
 
 class App {

@@ -23,27 +23,33 @@ Status StoreConfigFile(const std::string& path, const po::options_description& d
   return Status::Ok();
 }
 
-Result<std::map<std::string, int64_t>> ParseNamespaceTtls(const std::vector<std::string>& entries) {
+Result<std::map<std::string, int64_t>> ParseNameSeconds(
+    std::string_view option, const std::vector<std::string>& entries,
+    const std::function<Status(std::string_view)>& validate_name, std::string_view example) {
   std::map<std::string, int64_t> out;
   for (const std::string& entry : entries) {
     auto bad = [&](const std::string& why) {
-      return Status::InvalidArgument("ns-ttl '" + entry + "': " + why +
-                                     " (expected NAMESPACE=SECONDS, e.g. ratelimit=60)");
+      return Status::InvalidArgument(std::string(option) + " '" + entry + "': " + why +
+                                     " (expected NAME=SECONDS, e.g. " + std::string(example) + ")");
     };
     size_t eq = entry.find('=');
     if (eq == std::string::npos) return bad("no '='");
-    std::string ns = entry.substr(0, eq);
+    std::string name = entry.substr(0, eq);
     std::string seconds = entry.substr(eq + 1);
-    if (Status s = ValidateNamespaceName(ns); !s.ok()) return bad(s.message());
+    if (Status s = validate_name(name); !s.ok()) return bad(s.message());
     int64_t value = 0;
     auto [ptr, ec] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), value);
     if (seconds.empty() || ec != std::errc() || ptr != seconds.data() + seconds.size() ||
         value < 0) {
       return bad("the seconds must be an integer >= 0 (0: never expires)");
     }
-    out.emplace(ns, value);  // first wins
+    out.emplace(name, value);  // first wins
   }
   return out;
+}
+
+Result<std::map<std::string, int64_t>> ParseNamespaceTtls(const std::vector<std::string>& entries) {
+  return ParseNameSeconds("ns-ttl", entries, ValidateNamespaceName, "ratelimit=60");
 }
 
 }  // namespace apicached

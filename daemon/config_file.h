@@ -8,8 +8,10 @@
 #include <boost/program_options/options_description.hpp>
 #include <boost/program_options/variables_map.hpp>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/status.h"
@@ -26,6 +28,15 @@ inline constexpr const char* kDefaultConfigPath = "/etc/apicached/apicached.conf
 Status StoreConfigFile(const std::string& path,
                        const boost::program_options::options_description& desc,
                        boost::program_options::variables_map& vm);
+
+// "NAME=SECONDS" entries of the repeatable option `option` (ns-ttl, invalid-ttl) -> a map.
+// validate_name checks NAME (its message is quoted); example shows the expected form. The first
+// entry for a name wins, so with the command line stored before the file a flag overrides the
+// file's entry for that name. InvalidArgument naming the option and the entry when NAME is
+// refused or the seconds are not an integer >= 0.
+Result<std::map<std::string, int64_t>> ParseNameSeconds(
+    std::string_view option, const std::vector<std::string>& entries,
+    const std::function<Status(std::string_view)>& validate_name, std::string_view example);
 
 // "NAMESPACE=SECONDS" entries (ns-ttl) -> a map. The first entry for a namespace wins, so with
 // the command line stored before the file a flag overrides the file's entry for that namespace.

@@ -1,9 +1,11 @@
 #include "daemon/log.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 
 namespace apicached {
@@ -44,9 +46,22 @@ LogLevel GetLogLevel() {
   return g_level.load();
 }
 
+bool StderrIsJournalStream(const char* journal_stream) {
+  if (journal_stream == nullptr) return false;
+  // "DEVICE:INODE" of the journal's stream socket. systemd sets it for the service's own
+  // stdout/stderr; a child whose stderr was redirected elsewhere (a pipe in a test, a file)
+  // inherits the variable but must not write priority prefixes into that file.
+  unsigned long long dev = 0, ino = 0;
+  char tail = 0;
+  if (std::sscanf(journal_stream, "%llu:%llu%c", &dev, &ino, &tail) != 2) return false;
+  struct stat st {};
+  if (::fstat(STDERR_FILENO, &st) != 0) return false;
+  return static_cast<unsigned long long>(st.st_dev) == dev &&
+         static_cast<unsigned long long>(st.st_ino) == ino;
+}
+
 void InitLogFromEnvironment() {
-  const char* stream = std::getenv("JOURNAL_STREAM");
-  g_journal.store(stream != nullptr && *stream != '\0');
+  g_journal.store(StderrIsJournalStream(std::getenv("JOURNAL_STREAM")));
 }
 
 void Log(LogLevel level, std::string_view message) {

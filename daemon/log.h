@@ -1,8 +1,9 @@
 // apicached's log: one line per event on stderr, in the form journald reads well.
 //
-// Under systemd (JOURNAL_STREAM is set: stderr is connected to the journal) each line starts
-// with a syslog priority prefix, "<3>" error, "<4>" warning, "<6>" info, "<7>" debug, which
-// journald turns into the entry's PRIORITY (so `journalctl -p warning` works) and strips.
+// Under systemd (JOURNAL_STREAM names the file stderr is open on: stderr is the journal) each
+// line starts with a syslog priority prefix, "<3>" error, "<4>" warning, "<6>" info, "<7>"
+// debug, which journald turns into the entry's PRIORITY (so `journalctl -p warning` works) and
+// strips.
 // Elsewhere lines read "apicached: warning: <message>". The level is changeable at run time
 // (SIGHUP). Messages above the level are dropped.
 //
@@ -28,6 +29,10 @@ LogLevel GetLogLevel();
 
 // Decides the prefix style from $JOURNAL_STREAM; called once at start, tests may call it again.
 void InitLogFromEnvironment();
+
+// true when journal_stream ("DEVICE:INODE", the value of $JOURNAL_STREAM) names the file
+// stderr is open on now; false for nullptr, a malformed value, or another file.
+bool StderrIsJournalStream(const char* journal_stream);
 
 void Log(LogLevel level, std::string_view message);
 inline void LogError(std::string_view m) {

@@ -1,9 +1,14 @@
 #include "daemon/options.h"
 
+#include <boost/algorithm/string/split.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <sstream>
+
+#include "invalid/invalid_registry.h"
 
 namespace apicached {
 
@@ -33,9 +38,28 @@ Status ParseListen(const std::string& text, std::string& host, uint16_t& port) {
   return Status::Ok();
 }
 
-Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
+namespace {
+
+// Boolean options: "--name" alone means true; "--name=false" and "name = false" in the file too.
+po::typed_value<bool>* BoolValue(bool* into) {
+  return po::value(into)
+      ->default_value(*into, *into ? "true" : "false")
+      ->implicit_value(true, "true");
+}
+
+std::string Join(const std::vector<std::string>& parts, char sep) {
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : std::string(1, sep)) + p;
+  return out;
+}
+
+}  // namespace
+
+Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
+                                     const std::string& default_config) {
   CommandLine out;
   AppOptions& app = out.app;
+  ServiceOptions& service = out.service;
   const StoreOptions store_defaults;
   const http::ServerOptions server_defaults;
   const http::CacheApiOptions api_defaults;
@@ -59,13 +83,21 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   int64_t hot_set_period = hot_defaults.hot_set_period_seconds;
   int64_t hot_set_keys = hot_defaults.hot_set_max_keys;
   double read_timeout = 10, idle_timeout = 60, write_timeout = 10, shutdown_grace = 5;
+  int64_t maintenance_period = store_defaults.maintenance_period_seconds;
+  std::string log_level(LogLevelName(service.log_level));
+  int64_t invalid_default_ttl = app.invalid.default_ttl_seconds;
+  std::string ruc_prefixes = Join(app.ruc.prefixes, ',');
 
   po::options_description desc(
       "Usage: apicached [options]\n"
-      "A persistent local cache for API answers, over HTTP/JSON (see docs/API.md).\n\nOptions");
+      "A persistent local cache for API answers, over HTTP/JSON (see docs/API.md).\n\nOptions",
+      /*line_length=*/100, /*min_description_length=*/50);
   // clang-format off
   desc.add_options()
     ("help,h", "print this help and exit")
+    ("config", po::value<std::string>(),
+     ("configuration file of \"name = value\" lines, read after the command line (flags win); "
+      "default: " + default_config + " when it exists; '' reads none").c_str())
     ("listen", po::value(&listen)->default_value(listen),
      "HOST:PORT to listen on (numeric address; port 0 picks a free port)")
     ("data-dir", po::value(&data_dir)->default_value(data_dir),
@@ -93,8 +125,30 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
      "seconds between records of the hot keys (warm restart); 0 = only at a clean stop")
     ("hot-set-max-keys", po::value(&hot_set_keys)->default_value(hot_set_keys),
      "most keys recorded for the warm restart")
-    ("sync-writes", po::bool_switch(&app.store.sync_writes),
+    ("ns-ttl", po::value<std::vector<std::string>>()->composing(),
+     "NAMESPACE=SECONDS: default TTL of one namespace; repeat for more (e.g. ratelimit=60)")
+    ("sync-writes", BoolValue(&app.store.sync_writes),
      "fsync the write-ahead log on every write (power-loss safe, slower)")
+    ("maintenance-period", po::value(&maintenance_period)->default_value(maintenance_period),
+     "seconds between maintenance runs (compaction of files with many expired entries); "
+     "0 = only on POST /v1/admin/compact")
+    ("backup-dir", po::value(&service.backup_dir)->default_value(service.backup_dir),
+     "directory for POST /v1/admin/checkpoint; empty = checkpoints refused")
+    ("invalid-default-ttl", po::value(&invalid_default_ttl)->default_value(invalid_default_ttl),
+     "TTL in seconds of invalid-ID records of lists without invalid-ttl; 0 = never expire")
+    ("invalid-ttl", po::value<std::vector<std::string>>()->composing(),
+     "LIST=SECONDS: TTL of one invalid-ID list's records; repeat for more (default ruc=604800)")
+    ("ruc-prefixes", po::value(&ruc_prefixes)->default_value(ruc_prefixes),
+     "comma-separated two-digit prefixes a well-formed RUC may start with")
+    ("auth-token-file", po::value(&service.auth_token_file)->default_value(""),
+     "file whose first line is the bearer token required on every route but /v1/health and "
+     "/metrics; empty = the systemd credential auth-token if any, else no token")
+    ("allow-insecure-remote", BoolValue(&service.allow_insecure_remote),
+     "allow a non-loopback --listen address without a token")
+    ("log-level", po::value(&log_level)->default_value(log_level),
+     "error, warning, info or debug")
+    ("watchdog", BoolValue(&service.watchdog),
+     "send WATCHDOG=1 when systemd asks for it (WatchdogSec=)")
     ("max-batch-keys", po::value(&max_batch)->default_value(max_batch),
      "keys or entries in one _mget/_mset/_mdelete")
     ("header-limit-bytes", po::value(&header_limit)->default_value(header_limit),
@@ -117,13 +171,25 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-    po::notify(vm);
   } catch (const po::error& e) {
     return Status::InvalidArgument(e.what());
   }
   if (vm.count("help") > 0) {
     out.help = true;
     return out;
+  }
+  if (vm.count("config") > 0) {
+    service.config_file = vm["config"].as<std::string>();
+  } else if (std::error_code ec; std::filesystem::exists(default_config, ec)) {
+    service.config_file = default_config;
+  }
+  if (!service.config_file.empty()) {
+    if (Status s = StoreConfigFile(service.config_file, desc, vm); !s.ok()) return s;
+  }
+  try {
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return Status::InvalidArgument(e.what());
   }
 
   if (Status s = ParseListen(listen, app.server.address, app.server.port); !s.ok()) return s;
@@ -133,19 +199,22 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
     const char* name;
     int64_t value, min, max;
   };
-  for (const IntFlag& f : {IntFlag{"io-threads", io_threads, 0, 1024},
-                           IntFlag{"max-connections", max_connections, 1, 1'000'000},
-                           IntFlag{"max-value-bytes", max_value, 1, 1ll << 30},
-                           IntFlag{"max-key-bytes", max_key, 1, 64 * 1024},
-                           IntFlag{"max-body-bytes", max_body, 0, 4ll << 30},
-                           IntFlag{"max-namespaces", max_namespaces, 1, 1'000'000},
-                           IntFlag{"max-batch-keys", max_batch, 1, 1'000'000},
-                           IntFlag{"header-limit-bytes", header_limit, 512, 1 << 20},
-                           IntFlag{"max-uri-bytes", max_uri, 64, 1 << 20},
-                           IntFlag{"hot-cache-bytes", hot_bytes, 0, 1ll << 40},
-                           IntFlag{"hot-max-entry-bytes", hot_entry, 1, 1ll << 30},
-                           IntFlag{"hot-set-period", hot_set_period, 0, 86400},
-                           IntFlag{"hot-set-max-keys", hot_set_keys, 0, 100'000'000}}) {
+  for (const IntFlag& f :
+       {IntFlag{"io-threads", io_threads, 0, 1024},
+        IntFlag{"max-connections", max_connections, 1, 1'000'000},
+        IntFlag{"max-value-bytes", max_value, 1, 1ll << 30},
+        IntFlag{"max-key-bytes", max_key, 1, 64 * 1024},
+        IntFlag{"max-body-bytes", max_body, 0, 4ll << 30},
+        IntFlag{"max-namespaces", max_namespaces, 1, 1'000'000},
+        IntFlag{"max-batch-keys", max_batch, 1, 1'000'000},
+        IntFlag{"header-limit-bytes", header_limit, 512, 1 << 20},
+        IntFlag{"max-uri-bytes", max_uri, 64, 1 << 20},
+        IntFlag{"hot-cache-bytes", hot_bytes, 0, 1ll << 40},
+        IntFlag{"hot-max-entry-bytes", hot_entry, 1, 1ll << 30},
+        IntFlag{"hot-set-period", hot_set_period, 0, 86400},
+        IntFlag{"hot-set-max-keys", hot_set_keys, 0, 100'000'000},
+        IntFlag{"maintenance-period", maintenance_period, 0, 30 * 86400},
+        IntFlag{"invalid-default-ttl", invalid_default_ttl, 0, kMaxInvalidTtlSeconds}}) {
     if (f.value < f.min || f.value > f.max) {
       return Status::InvalidArgument("--" + std::string(f.name) + " must be " +
                                      std::to_string(f.min) + " to " + std::to_string(f.max) +
@@ -153,6 +222,38 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
     }
   }
   app.server.io_threads = static_cast<unsigned>(io_threads);
+  app.store.maintenance_period_seconds = static_cast<uint32_t>(maintenance_period);
+  auto log = ParseLogLevel(log_level);
+  if (!log.ok()) return log.status();
+  service.log_level = *log;
+  if (vm.count("ns-ttl") > 0) {
+    auto ttls = ParseNamespaceTtls(vm["ns-ttl"].as<std::vector<std::string>>());
+    if (!ttls.ok()) return ttls.status();
+    app.store.ttl.namespace_ttl_seconds = std::move(*ttls);
+  }
+  app.invalid.default_ttl_seconds = invalid_default_ttl;
+  if (vm.count("invalid-ttl") > 0) {
+    auto ttls = ParseNameSeconds("invalid-ttl", vm["invalid-ttl"].as<std::vector<std::string>>(),
+                                 ValidateInvalidListName, "ruc=604800");
+    if (!ttls.ok()) return ttls.status();
+    for (const auto& [list, ttl] : *ttls) {
+      if (ttl > kMaxInvalidTtlSeconds) {
+        return Status::InvalidArgument("invalid-ttl '" + list + "=" + std::to_string(ttl) +
+                                       "': at most " + std::to_string(kMaxInvalidTtlSeconds) +
+                                       " seconds");
+      }
+      app.invalid.list_ttl_seconds[list] = ttl;
+    }
+  }
+  app.ruc.prefixes.clear();
+  boost::split(app.ruc.prefixes, ruc_prefixes, [](char c) { return c == ','; });
+  for (const std::string& p : app.ruc.prefixes) {
+    if (p.size() != 2 || !std::isdigit(static_cast<unsigned char>(p[0])) ||
+        !std::isdigit(static_cast<unsigned char>(p[1]))) {
+      return Status::InvalidArgument("ruc-prefixes '" + ruc_prefixes +
+                                     "': each prefix must be two digits, e.g. 10,15,20");
+    }
+  }
   app.hot.capacity_bytes = static_cast<uint64_t>(hot_bytes);
   app.hot.max_entry_bytes = static_cast<uint64_t>(hot_entry);
   app.hot.hot_set_period_seconds = static_cast<uint32_t>(hot_set_period);

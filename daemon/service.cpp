@@ -17,7 +17,6 @@
 #include "daemon/options.h"
 #include "daemon/sd_notify.h"
 #include "daemon/socket_activation.h"
-#include "http/admin_api.h"
 
 namespace apicached {
 namespace {
@@ -146,11 +145,8 @@ class Service {
     boost::asio::signal_set signals(control, SIGTERM, SIGINT, SIGHUP);
     std::signal(SIGPIPE, SIG_IGN);
 
-    std::string backup_dir = service_.backup_dir;
-    app_options.configure_routes = [this, backup_dir](http::Router& router, Store& store) {
-      router.SetPreCheck(auth_.MakePreCheck());
-      http::AddAdminRoutes(router, store, {.backup_dir = backup_dir, .extra_maintenance = {}});
-    };
+    app_options.pre_check = auth_.MakePreCheck();
+    app_options.admin.backup_dir = service_.backup_dir;
 
     const std::string data_dir = app_options.store.data_dir;
     ttl_ = app_options.store.ttl;

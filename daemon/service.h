@@ -17,22 +17,9 @@
 // Thread safety: call once, from main.
 #pragma once
 
-#include <string>
-
-#include "daemon/log.h"
-
 namespace apicached {
 
-// The service settings of the command line / config file (daemon/options.cpp fills them).
-struct ServiceOptions {
-  std::string config_file;      // the file that was read; "" when none
-  std::string auth_token_file;  // "" : the systemd credential, else no token
-  bool allow_insecure_remote = false;
-  LogLevel log_level = LogLevel::kInfo;
-  std::string backup_dir;  // "" : checkpoints refused
-  bool watchdog = true;    // answer systemd's watchdog when WATCHDOG_USEC is set
-};
-
+// The exit code, see above.
 int RunService(int argc, const char* const argv[]);
 
 }  // namespace apicached

@@ -57,6 +57,11 @@ DaemonProcess::~DaemonProcess() {
     args.insert(args.end(), {"--listen", "127.0.0.1:0"});
   }
   args.insert(args.end(), {"--data-dir", data_dir_});
+  // Never the machine's /etc/apicached/apicached.conf: only a --config the test passes.
+  bool has_config = false;
+  for (const std::string& a : options_.args)
+    has_config |= a == "--config" || a.starts_with("--config=");
+  if (!has_config) args.insert(args.end(), {"--config", ""});
   args.insert(args.end(), options_.args.begin(), options_.args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
