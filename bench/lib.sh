@@ -114,6 +114,39 @@ bench_rss_kb() {
 
 # Bytes under a directory. du fails when a file vanishes while it counts (RocksDB deletes files
 # all the time), giving a partial total: count again then.
+# bench_start_nginx WWW_DIR FILE: nginx serving WWW_DIR (FILE in it is polled for readiness) on a free 127.0.0.1 port, one worker per core,
+# access log off, keep-alive unlimited, everything else in $BENCH_TMP/nginx. Sets NGINX_PID and
+# NGINX_URL (http://127.0.0.1:PORT, no trailing slash).
+bench_start_nginx() {
+  local www=$1 file=$2 dir=$BENCH_TMP/nginx port
+  port=$(bench_free_port)
+  mkdir -p "$dir/tmp"
+  chmod -R a+rX "$www" "$dir"
+  cat >"$dir/nginx.conf" <<CONF
+worker_processes $(nproc);
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  default_type application/octet-stream;
+  server { listen 127.0.0.1:$port; root $www; }
+}
+CONF
+  nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" &
+  NGINX_PID=$!
+  BENCH_PIDS+=("$NGINX_PID")
+  NGINX_URL="http://127.0.0.1:$port"
+  bench_wait_http "$NGINX_URL/$file" 30 || { cat "$dir/error.log" >&2; bench_die "nginx did not start"; }
+}
+
 bench_du_bytes() {
   local out try
   for try in 1 2 3 4 5; do

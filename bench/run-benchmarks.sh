@@ -37,39 +37,6 @@ bench_init bench
 bench_build_release
 
 # --- servers ---------------------------------------------------------------------------------
-start_nginx() {
-  local port=$1 dir=$BENCH_TMP/nginx
-  mkdir -p "$dir/www" "$dir/tmp"
-  head -c "$SIZE" /dev/zero | tr '\0' 'n' >"$dir/www/value"
-  chmod -R a+rX "$dir"
-  cat >"$dir/nginx.conf" <<CONF
-worker_processes $(nproc);
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  default_type application/octet-stream;
-  server {
-    listen 127.0.0.1:$port;
-    root $dir/www;
-  }
-}
-CONF
-  nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" &
-  NGINX_PID=$!
-  BENCH_PIDS+=("$NGINX_PID")
-  NGINX_URL="http://127.0.0.1:$port/value"
-  bench_wait_http "$NGINX_URL" 30 || { cat "$dir/error.log" >&2; bench_die "nginx did not start"; }
-}
-
 start_redis() {
   REDIS_PORT=$1
   mkdir -p "$BENCH_TMP/redis"
@@ -96,8 +63,10 @@ bench_redis() {
     awk -F'"' 'NR == 2 { printf "%.0f %.3f %.3f 0\n", $4, $10, $14 }'
 }
 
-nginx_port=$(bench_free_port)
-start_nginx "$nginx_port"
+mkdir -p "$BENCH_TMP/nginx-www"
+head -c "$SIZE" /dev/zero | tr '\0' 'n' >"$BENCH_TMP/nginx-www/value"
+bench_start_nginx "$BENCH_TMP/nginx-www" value
+NGINX_URL="$NGINX_URL/value"
 redis_port=$(bench_free_port)
 start_redis "$redis_port"
 

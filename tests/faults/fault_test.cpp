@@ -38,6 +38,10 @@ using std::chrono::seconds;
 
 constexpr size_t kBigValueBytes = 256 << 10;
 constexpr int kMaxWritesToFail = 300;  // 75 MiB: more than the tmpfs holds
+// A namespace's memtable is 16 MiB with the default 64 MiB write budget (storage/rocks_options.cpp)
+// and the WAL preallocates 1.1 times that; 17 MiB of values switch the memtable (its flush then
+// needs 16 MiB) while all but the last few writes stay in the preallocated WAL.
+constexpr size_t kFlushTriggerBytes = 17 << 20;
 
 // A tmpfs mounted for the life of the object; mounted() false (with why()) when not permitted.
 class TmpfsMount {
@@ -108,11 +112,14 @@ class FaultTest : public ::testing::Test {
     return r->status;
   }
 
-  // Big incompressible PUTs until one fails, or (watch_health) until /v1/health reports an
-  // error, after which one more PUT must fail; returns the failed PUT's answer. Fails the test
+  // Big incompressible PUTs until one fails; returns that answer. With watch_health, writes stop
+  // after kFlushTriggerBytes (the memtable is full and switched, its flush started) and
+  // /v1/health is polled until it reports an error; then one more PUT must fail. Fails the test
   // if nothing fails.
   cli::HttpResponse WriteUntilFailure(bool watch_health) {
-    for (int i = 0; i < kMaxWritesToFail; ++i) {
+    const int writes =
+        watch_health ? static_cast<int>(kFlushTriggerBytes / kBigValueBytes) : kMaxWritesToFail;
+    for (int i = 0; i < writes; ++i) {
       const std::string key = "big-" + std::to_string(next_big_++);
       std::string value(kBigValueBytes, '\0');
       for (char& c : value) c = static_cast<char>(rng_());
@@ -123,13 +130,17 @@ class FaultTest : public ::testing::Test {
       }
       if (r->status / 100 != 2) return *r;
       acked_[key] = std::move(value);
-      if (watch_health && Health().status != 200) {
-        auto again = Http(*client_, "PUT", Path("after-health"), "x", "text/plain");
-        if (!again.ok()) ADD_FAILURE() << again.status().ToString();
-        return again.ok() ? *again : cli::HttpResponse{};
-      }
     }
-    ADD_FAILURE() << "no write failed after " << kMaxWritesToFail << " big values";
+    if (watch_health) {
+      const auto until = std::chrono::steady_clock::now() + seconds(30);
+      while (Health().status == 200 && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      auto again = Http(*client_, "PUT", Path("after-health"), "x", "text/plain");
+      if (!again.ok()) ADD_FAILURE() << again.status().ToString();
+      return again.ok() ? *again : cli::HttpResponse{};
+    }
+    ADD_FAILURE() << "no write failed after " << writes << " big values";
     return {};
   }
 
@@ -234,8 +245,8 @@ TEST_F(FaultTest, FullDiskFailsWritesWith503AndRecoversWhenSpaceIsFreed) {
 
 // The daemon starts with room (its WAL preallocated), then the disk fills to 4 MiB free: writes
 // still land in the WAL until the memtable (16 MiB) is switched and its flush cannot write the
-// table file, a RocksDB background error. Health is polled after each write so that the writes
-// stop before they could fill the new WAL: the flush is what fails.
+// table file, a RocksDB background error. The writes stop right after the switch (17 MiB), so
+// the new WAL never runs out of room: the flush is what fails.
 TEST_F(FaultTest, BackgroundFlushErrorStopsWritesAndRecovers) {
   TmpfsMount mnt(dir_.Sub("mnt"), "64m");
   if (!mnt.mounted()) GTEST_SKIP() << mnt.why();
