@@ -1,6 +1,7 @@
 #include "daemon/app.h"
 
-#include "http/health_api.h"
+#include <cstdio>
+
 #include "http/invalid_api.h"
 
 namespace apicached {
@@ -36,17 +37,20 @@ Status App::Start() {
   invalid_ = std::move(*invalid);
   ruc_service_ = std::make_unique<RucService>(*invalid_, std::move(*ruc_checker));
 
+  StartObservability();
   router_ = std::make_unique<http::Router>();
-  http::AddHealthRoute(*router_, *store_);
-  http::AddCacheRoutes(*router_, *store_, options_.cache_api);
+  http::AddStatsRoutes(*router_, *metrics_, *stats_, *health_);
+  http::AddCacheRoutes(*router_, *store_, options_.cache_api,
+                       http::MakeLookupRecorder(*metrics_, *stats_));
   http::AddInvalidRoutes(*router_, *invalid_, *ruc_service_);
   http::AddAdminRoutes(*router_, *store_, options_.admin);
   if (options_.pre_check) router_->SetPreCheck(options_.pre_check);
 
-  server_ = std::make_unique<http::Server>(options_.server, *router_);
+  server_ = std::make_unique<http::Server>(options_.server, *router_, observer_.get());
   if (Status s = server_->Start(); !s.ok()) {
     server_.reset();
     router_.reset();
+    StopObservability();
     ruc_service_.reset();
     invalid_.reset();
     (void)store_->Close();
@@ -62,6 +66,66 @@ Status App::Start() {
   return Status::Ok();
 }
 
+// Metrics (with providers pulling the store's, the RAM tier's and the invalid lists' figures),
+// the per-day statistics and the health checker, all on store_.
+void App::StartObservability() {
+  metrics_ = std::make_unique<Metrics>(clock_);
+  MetricsProviders providers;
+  providers.namespaces = [this] { return store_->ListNamespaces(); };
+  providers.invalid_lists = [this]() -> Result<std::vector<InvalidListCounts>> {
+    Result<std::vector<InvalidListFigures>> lists = invalid_->Figures();
+    if (!lists.ok()) return lists.status();
+    std::vector<InvalidListCounts> out;
+    for (const InvalidListFigures& list : *lists) {
+      out.push_back(
+          {.list = list.list,
+           .records = list.approx_live_records,
+           .lookups_by_result = {{"found", list.lookups_found}, {"missed", list.lookups_missed}}});
+    }
+    return out;
+  };
+  std::function<WarmupFigures()> warmup;
+  if (tiered_ != nullptr) {
+    providers.hot_cache = [this] {
+      const HotFigures hot = tiered_->hot_figures();
+      return HotCacheFigures{.hits = hot.hits,
+                             .misses = hot.misses,
+                             .evictions = hot.evictions,
+                             .bytes = hot.bytes,
+                             .entries = hot.entries,
+                             .capacity_bytes = hot.capacity_bytes};
+    };
+    warmup = [this] {
+      const HotFigures hot = tiered_->hot_figures();
+      return WarmupFigures{.state = hot.warmup_done ? "done" : "running",
+                           .keys_loaded = hot.warmup_keys_loaded,
+                           .seconds = hot.warmup_seconds,
+                           .error = ""};
+    };
+    providers.warmup = warmup;
+  }
+  metrics_->SetProviders(std::move(providers));
+  stats_ = std::make_unique<StatsBook>(*store_, clock_, options_.stats);
+  HealthOptions health = options_.health;
+  if (health.data_dir.empty()) health.data_dir = options_.store.data_dir;
+  health_ = std::make_unique<HealthChecker>(*store_, clock_, std::move(health));
+  if (warmup) health_->SetWarmupProvider(std::move(warmup));
+  observer_ = std::make_unique<http::MetricsRequestObserver>(*metrics_, *health_);
+}
+
+void App::StopObservability() {
+  if (stats_ != nullptr) {
+    if (Status flushed = stats_->Stop(); !flushed.ok()) {
+      std::fprintf(stderr, "apicached: last statistics flush failed: %s\n",
+                   flushed.ToString().c_str());
+    }
+  }
+  observer_.reset();
+  health_.reset();
+  stats_.reset();
+  metrics_.reset();
+}
+
 HotFigures App::hot_figures() const {
   return tiered_ != nullptr ? tiered_->hot_figures() : HotFigures{};
 }
@@ -69,7 +133,8 @@ HotFigures App::hot_figures() const {
 Status App::Stop() {
   if (!running_) return Status::Ok();
   running_ = false;
-  server_->Stop();  // no handler runs after this
+  server_->Stop();      // no handler runs after this
+  StopObservability();  // the last statistics flush, before the store closes
   Status closed = store_->Close();
   server_.reset();
   router_.reset();

@@ -13,9 +13,13 @@
 #include "http/cache_api.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/stats_api.h"
 #include "invalid/invalid_registry.h"
 #include "invalid/ruc.h"
 #include "invalid/ruc_service.h"
+#include "metrics/health.h"
+#include "metrics/metrics.h"
+#include "metrics/stats_book.h"
 #include "storage/clock.h"
 #include "storage/store.h"
 
@@ -28,6 +32,8 @@ struct AppOptions {
   http::CacheApiOptions cache_api;
   InvalidRegistryOptions invalid;  // invalid-ID lists: TTLs, max_lists
   RucOptions ruc;                  // known RUC prefixes
+  StatsBookOptions stats;          // per-day statistics: retention, flush period
+  HealthOptions health;            // free-disk threshold; data_dir empty: store.data_dir
   // The /v1/admin routes: backup dir for checkpoints, extra maintenance steps.
   http::AdminOptions admin;
   // Runs before every handler (Router::SetPreCheck), e.g. the bearer-token check of
@@ -62,15 +68,24 @@ class App {
   HotFigures hot_figures() const;
   http::Router& router() { return *router_; }
   InvalidRegistry& invalid_registry() { return *invalid_; }
+  Metrics& metrics() { return *metrics_; }
+  StatsBook& stats_book() { return *stats_; }
   const AppOptions& options() const { return options_; }
 
  private:
+  void StartObservability();
+  void StopObservability();
+
   AppOptions options_;
   const Clock& clock_;
   std::unique_ptr<Store> store_;
   TieredStore* tiered_ = nullptr;             // store_ itself when the RAM tier is on
   std::unique_ptr<InvalidRegistry> invalid_;  // on store_
   std::unique_ptr<RucService> ruc_service_;   // on invalid_
+  std::unique_ptr<Metrics> metrics_;          // pulls figures from store_, tiered_, invalid_
+  std::unique_ptr<StatsBook> stats_;          // on store_
+  std::unique_ptr<HealthChecker> health_;     // on store_
+  std::unique_ptr<http::MetricsRequestObserver> observer_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;
   uint16_t port_ = 0;

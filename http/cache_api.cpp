@@ -264,7 +264,8 @@ std::string FiguresJson(const NamespaceFigures& f) {
 // All routes share this state; one instance per AddCacheRoutes call, owned by the handlers.
 class CacheApi {
  public:
-  CacheApi(Store& store, CacheApiOptions options) : store_(store), options_(options) {}
+  CacheApi(Store& store, CacheApiOptions options, LookupObserver on_lookup)
+      : store_(store), options_(options), on_lookup_(std::move(on_lookup)) {}
 
   Response ListNamespaces(const RequestContext&) {
     auto r = store_.ListNamespaces();
@@ -305,6 +306,7 @@ class CacheApi {
     const std::string& ns = ctx.Param("ns");
     if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
     auto r = store_.Get(ns, ctx.Param("key"));
+    if (on_lookup_ && (r.ok() || r.code() == Code::kNotFound)) on_lookup_(ns, r.ok());
     if (!r.ok()) return ProblemFromStatus(r.status());
     const int64_t now = store_.clock().NowMillis();
     const Request& req = ctx.request();
@@ -425,6 +427,9 @@ class CacheApi {
     if (!keys.ok()) return ProblemFromStatus(keys.status());
     auto r = store_.MultiGet(ns, *keys);
     if (!r.ok()) return ProblemFromStatus(r.status());
+    if (on_lookup_) {
+      for (const auto& entry : *r) on_lookup_(ns, entry.has_value());
+    }
     const int64_t now = store_.clock().NowMillis();
     std::string found = "{";
     std::string missing = "[";
@@ -523,12 +528,14 @@ class CacheApi {
 
   Store& store_;
   CacheApiOptions options_;
+  LookupObserver on_lookup_;
 };
 
 }  // namespace
 
-void AddCacheRoutes(Router& router, Store& store, CacheApiOptions options) {
-  auto api = std::make_shared<CacheApi>(store, options);
+void AddCacheRoutes(Router& router, Store& store, CacheApiOptions options,
+                    LookupObserver on_lookup) {
+  auto api = std::make_shared<CacheApi>(store, options, std::move(on_lookup));
   auto bind = [api](Response (CacheApi::*method)(const RequestContext&)) {
     return [api, method](const RequestContext& ctx) { return ((*api).*method)(ctx); };
   };

@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 #include "http/router.h"
 #include "storage/store.h"
@@ -23,6 +25,12 @@ struct CacheApiOptions {
   int64_t max_ttl_seconds = 3'153'600'000;  // 100 years; larger ttl values are refused (400)
 };
 
-void AddCacheRoutes(Router& router, Store& store, CacheApiOptions options = {});
+// Told once per key looked up by GET, HEAD or _mget: hit when a live entry was found, miss when
+// none was (absent or expired); requests refused before the store answered are no lookups.
+// Called on the handler's thread; must be thread-safe. Empty: nobody is told.
+using LookupObserver = std::function<void(std::string_view ns, bool hit)>;
+
+void AddCacheRoutes(Router& router, Store& store, CacheApiOptions options = {},
+                    LookupObserver on_lookup = {});
 
 }  // namespace apicached::http

@@ -313,7 +313,8 @@ Metrics::Metrics(const Clock& clock, MetricsOptions options)
   Register<prometheus::Gauge>(r, MetricId::kProcessStartTime)
       .Add({})
       .Set(static_cast<double>(clock.NowMillis()) / 1000.0);
-  Register<prometheus::Gauge>(r, MetricId::kBuildInfo).Add({{"version", options_.version}}).Set(1);
+  const std::string version = options_.version.empty() ? APICACHED_VERSION : options_.version;
+  Register<prometheus::Gauge>(r, MetricId::kBuildInfo).Add({{"version", version}}).Set(1);
 }
 
 Metrics::~Metrics() = default;

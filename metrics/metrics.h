@@ -101,7 +101,7 @@ struct MetricsProviders {
 };
 
 struct MetricsOptions {
-  std::string version = "unknown";  // apicached_build_info{version}
+  std::string version;  // apicached_build_info{version}; empty: this build's project version
   // Distinct cache_namespace label values OnLookup creates before it folds new ones into
   // "(other)". Protects Prometheus from clients asking for many made-up namespaces.
   size_t max_lookup_namespaces = 512;
