@@ -139,6 +139,16 @@ class Service {
     if (!loopback && !auth_.enabled()) {
       LogWarning("listening on " + address + " without a token (allow-insecure-remote)");
     }
+    if (auth_.enabled()) {
+      LogInfo("bearer token required on every route but /v1/health and /metrics");
+    }
+    LogDebug("settings: data-dir " + app_options.store.data_dir + ", " +
+             DescribeTtls(app_options.store.ttl) + ", io-threads " +
+             std::to_string(app_options.server.io_threads) + ", hot-cache-bytes " +
+             std::to_string(app_options.hot.capacity_bytes) + ", maintenance-period " +
+             std::to_string(app_options.store.maintenance_period_seconds) + ", sync-writes " +
+             (app_options.store.sync_writes ? "true" : "false") + ", backup-dir '" +
+             service_.backup_dir + "'");
 
     // Signals are blocked into the control loop before anything else runs.
     boost::asio::io_context control;
