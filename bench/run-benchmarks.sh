@@ -102,7 +102,7 @@ row() {
   read -r a_rps a_p50 a_p99 a_err <<<"$3"
   read -r b_rps b_p50 b_p99 b_err <<<"$5"
   a_rps=$((a_rps * scale))
-  ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+  ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
   [ "${a_err:-0}" -gt 0 ] && note=" ($a_err errors)"
   ROWS+=("| $workload | $conns | $a_rps$note | $a_p50 / $a_p99 | $base | $b_rps | $b_p50 / $b_p99 | ${ratio}x |")
   bench_log "${ROWS[-1]}"
