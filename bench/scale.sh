@@ -71,7 +71,9 @@ Notes:
 - Values are the key, ':' and random base64 (bench/load.py), so they compress about as badly as
   real API answers (RocksDB compresses with LZ4 when available).
 - A read of the last key after the restart answered: \`$sample...\`.
-- The load generator (wrk, python) shares the $(nproc) cores with the daemon.
+- The load generator (wrk, python) shares the $(nproc) cores with the daemon; the loader is a
+  single Python process that builds every JSON batch with fresh random values, so the load rate
+  is a lower bound of what the daemon takes.
 MD
 }
 if [ "$OUT" = "-" ]; then report; else report | tee "$OUT"; bench_log "wrote $OUT"; fi
