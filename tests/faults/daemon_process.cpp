@@ -61,6 +61,9 @@ Status DaemonUnderTest::Start(const std::vector<std::string>& extra_flags,
   for (const char* a : {binary_.c_str(), "--listen", "127.0.0.1:0", "--data-dir"})
     args.push_back(a);
   args.push_back(data_dir_);
+  // No config file: an installed /etc/apicached/apicached.conf must not change the test.
+  args.push_back("--config");
+  args.push_back("");
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

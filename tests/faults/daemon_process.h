@@ -1,8 +1,11 @@
 // DaemonUnderTest: the real apicached binary as a child process that a fault test can start,
 // SIGKILL, stop gracefully and restart on the same data directory.
 //
-// Start() spawns `apicached --listen 127.0.0.1:0 --data-dir DIR [extra flags]` with stderr going
-// to a log file, waits (polling, with a deadline) for the line "apicached: listening on H:P",
+// Like tests/support/daemon_process.h, plus a command prefix (the read-only test runs the daemon
+// as nobody through setpriv); it can go once DaemonOptions has one.
+//
+// Start() spawns `apicached --listen 127.0.0.1:0 --data-dir DIR --config '' [flags]` with stderr
+// going to a log file, waits (polling, with a deadline) for the line "apicached: listening on H:P",
 // then polls GET /v1/health until it answers (any status: a degraded store still answers).
 // Client() gives an HTTP client for the current address (one connection per request).
 //
