@@ -1,6 +1,8 @@
 // Unit tests of the daemon's service parts: token check, token file, config file, ns-ttl, log
 // levels.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
 #include <fstream>
@@ -147,6 +149,20 @@ TEST(ParseNamespaceTtlsTest, RejectsMalformedEntries) {
   auto never = ParseNamespaceTtls({"forever=0"});
   ASSERT_TRUE(never.ok());
   EXPECT_EQ(never->at("forever"), 0);
+}
+
+TEST(LogTest, JournalStreamMustNameTheFileStderrIsOpenOn) {
+  struct stat st {};
+  ASSERT_EQ(::fstat(STDERR_FILENO, &st), 0);
+  const std::string mine = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  EXPECT_TRUE(StderrIsJournalStream(mine.c_str()));
+  // Inherited from a parent whose stderr was the journal, while ours is a pipe or a file.
+  const std::string other = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino + 1);
+  EXPECT_FALSE(StderrIsJournalStream(other.c_str()));
+  EXPECT_FALSE(StderrIsJournalStream(nullptr));
+  EXPECT_FALSE(StderrIsJournalStream(""));
+  EXPECT_FALSE(StderrIsJournalStream("garbage"));
+  EXPECT_FALSE(StderrIsJournalStream((mine + "x").c_str()));
 }
 
 TEST(LogLevelTest, ParsesTheFourLevels) {
