@@ -33,7 +33,9 @@ namespace apicached::testing {
 std::string DaemonBinaryPath();
 
 struct DaemonOptions {
-  std::vector<std::string> args;  // after --listen/--data-dir (may override them: last wins)
+  // After --listen/--data-dir/--config. The daemon refuses an option given twice: to choose the
+  // address set listen_on_free_port = false and pass --listen; for the directory set data_dir.
+  std::vector<std::string> args;
   std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) ours
   std::string data_dir;             // empty: a fresh TempDir owned by the DaemonProcess
   bool listen_on_free_port = true;  // pass --listen 127.0.0.1:0
