@@ -31,6 +31,20 @@ std::string DaemonBinaryPath() {
   return APICACHED_BINARY;
 }
 
+std::vector<std::string> EnvironmentWith(
+    const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::map<std::string, std::string> env_map;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv = *e;
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) env_map[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const auto& [k, v] : extra) env_map[k] = v;
+  std::vector<std::string> out;
+  for (const auto& [k, v] : env_map) out.push_back(k + "=" + v);
+  return out;
+}
+
 DaemonProcess::DaemonProcess(DaemonOptions options) : options_(std::move(options)) {
   if (options_.data_dir.empty()) {
     own_dir_ = std::make_unique<TempDir>();
@@ -67,15 +81,7 @@ DaemonProcess::~DaemonProcess() {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
-  std::map<std::string, std::string> env_map;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv = *e;
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) env_map[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  for (const auto& [k, v] : options_.env) env_map[k] = v;
-  std::vector<std::string> env_strings;
-  for (const auto& [k, v] : env_map) env_strings.push_back(k + "=" + v);
+  std::vector<std::string> env_strings = EnvironmentWith(options_.env);
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -32,6 +32,10 @@ namespace apicached::testing {
 // The built apicached binary.
 std::string DaemonBinaryPath();
 
+// This process's environment with `extra` added (or replacing), as "NAME=value" strings.
+std::vector<std::string> EnvironmentWith(
+    const std::vector<std::pair<std::string, std::string>>& extra);
+
 struct DaemonOptions {
   // After --listen/--data-dir/--config. The daemon refuses an option given twice: to choose the
   // address set listen_on_free_port = false and pass --listen; for the directory set data_dir.
