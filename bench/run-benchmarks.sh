@@ -71,7 +71,8 @@ redis_port=$(bench_free_port)
 start_redis "$redis_port"
 
 hot_flag=""
-if "$APICACHED_BIN" --help 2>&1 | grep -q -- '--hot-cache-bytes'; then
+help_text=$("$APICACHED_BIN" --help 2>&1 || true)
+if grep -q -- '--hot-cache-bytes' <<<"$help_text"; then
   hot_flag="--hot-cache-bytes"
 fi
 mkdir -p "$BENCH_TMP/data-ram"
@@ -139,7 +140,9 @@ A_RSS_KB=$(bench_rss_kb "$A_PID")
 # daemon has the flag, else just more data than the RAM-tier runs used.
 disk_flags=()
 disk_note="the daemon has no --hot-cache-bytes flag: no RAM tier sits in front of RocksDB, so every GET goes through RocksDB (64 MiB block cache, then the OS page cache)"
+ram_note="every GET goes through RocksDB (memtable, block cache): the daemon has no RAM tier"
 if [ -n "$hot_flag" ]; then
+  ram_note="served from the RAM tier (default $hot_flag)"
   disk_flags=("$hot_flag" "$SMALL_HOT_CACHE")
   disk_note="started with $hot_flag $SMALL_HOT_CACHE (8 MiB) so most reads miss the RAM tier and go to RocksDB (64 MiB block cache, then the OS page cache)"
 fi
@@ -190,8 +193,8 @@ Resident memory (VmRSS after the runs):
 | redis-server | $((REDIS_RSS_KB / 1024)) MiB | $DISK_KEYS + $SET_KEYS keys of $SIZE B |
 
 Notes:
-- GET hit, RAM: one key read over and over (as nginx serves one file); redis picks among
-  $RAM_KEYS keys. GET hit, disk: random keys of $DISK_KEYS; $disk_note.
+- GET hit, RAM: one key read over and over (as nginx serves one file), $ram_note; redis
+  picks among $RAM_KEYS keys. GET hit, disk: random keys of $DISK_KEYS; $disk_note.
   The OS page cache is not dropped (that would disturb the whole machine), so "disk" means "not
   in apicached's RAM tier", not "from the device".
 - SET: apicached PUT of a $SIZE-byte body under random keys among $SET_KEYS (written to the WAL,
