@@ -71,6 +71,38 @@ TEST(ServiceAdminTest, CompactReclaimsExpiredEntries) {
   EXPECT_EQ(d.Stop(), 0);
 }
 
+TEST(ServiceAdminTest, CompactReclaimsExpiredInvalidIdRecords) {
+  DaemonProcess d(Daemon({"--maintenance-period", "0"}));
+  ASSERT_TRUE(d.Start());
+  constexpr int kRecords = 50;
+  auto id = [](int i) { return "2000000" + std::to_string(1000 + i); };
+  {
+    HttpClient c(d.port());
+    for (int i = 0; i < kRecords; ++i) {
+      ASSERT_EQ(
+          c.Put("/v1/invalid/ruc/" + id(i), R"({"reason":"NOT_FOUND","ttl":1})").result_int() / 100,
+          2);
+    }
+  }
+  ASSERT_TRUE(d.Restart());  // into table files
+  HttpClient c(d.port());
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (c.Get("/v1/invalid/ruc/" + id(kRecords - 1)).result_int() != 404) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the records never expired";
+    std::this_thread::sleep_for(50ms);  // polling interval of a real-time TTL
+  }
+  int64_t dropped = 0;
+  while (dropped < kRecords) {
+    HttpResponse res = c.Post("/v1/admin/compact");  // every namespace, internal ones too
+    ASSERT_EQ(res.result_int(), 200) << res.body();
+    dropped += BodyJson(res)["expired_dropped"].get<int64_t>();
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "reclaimed only " << dropped;
+    if (dropped < kRecords) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(dropped, kRecords);
+  EXPECT_EQ(d.Stop(), 0);
+}
+
 TEST(ServiceAdminTest, CheckpointOpensAsAWorkingDataDir) {
   TempDir dir;
   DaemonProcess d(Daemon({"--backup-dir", dir.Sub("backups")}));
@@ -83,6 +115,11 @@ TEST(ServiceAdminTest, CheckpointOpensAsAWorkingDataDir) {
   const std::string path = BodyJson(res)["path"];
   EXPECT_EQ(path.rfind(dir.Sub("backups") + "/checkpoint-", 0), 0u) << path;
   ASSERT_TRUE(std::filesystem::is_directory(path));
+  // The backup dir is private to the service user, like the data dir.
+  EXPECT_EQ(std::filesystem::status(dir.Sub("backups")).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+  EXPECT_EQ(std::filesystem::status(d.data_dir()).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
   ASSERT_EQ(c.Put("/v1/cache/exchange/usd-pen", "3.80").result_int() / 100, 2);  // after it
 
   // A second daemon on the checkpoint, while the first still runs.
