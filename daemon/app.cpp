@@ -43,7 +43,16 @@ Status App::Start() {
   http::AddCacheRoutes(*router_, *store_, options_.cache_api,
                        http::MakeLookupRecorder(*metrics_, *stats_));
   http::AddInvalidRoutes(*router_, *invalid_, *ruc_service_);
-  http::AddAdminRoutes(*router_, *store_, options_.admin);
+  // POST /v1/admin/compact also prunes the daily statistics past their retention (every
+  // statistics flush does too), after the steps the options add.
+  http::AdminOptions admin = options_.admin;
+  admin.extra_maintenance = [stats = stats_.get(), extra = std::move(admin.extra_maintenance)] {
+    if (extra) {
+      if (Status s = extra(); !s.ok()) return s;
+    }
+    return stats->Prune();
+  };
+  http::AddAdminRoutes(*router_, *store_, std::move(admin));
   if (options_.pre_check) router_->SetPreCheck(options_.pre_check);
 
   server_ = std::make_unique<http::Server>(options_.server, *router_, observer_.get());

@@ -84,6 +84,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   int64_t hot_set_keys = hot_defaults.hot_set_max_keys;
   double read_timeout = 10, idle_timeout = 60, write_timeout = 10, shutdown_grace = 5;
   int64_t maintenance_period = store_defaults.maintenance_period_seconds;
+  int64_t stats_retention = app.stats.retention_days;
   std::string log_level(LogLevelName(service.log_level));
   int64_t invalid_default_ttl = app.invalid.default_ttl_seconds;
   std::string ruc_prefixes = Join(app.ruc.prefixes, ',');
@@ -132,6 +133,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
     ("maintenance-period", po::value(&maintenance_period)->default_value(maintenance_period),
      "seconds between maintenance runs (compaction of files with many expired entries); "
      "0 = only on POST /v1/admin/compact")
+    ("stats-retention-days", po::value(&stats_retention)->default_value(stats_retention),
+     "days of hit/miss statistics kept (GET /v1/stats?date=), today included")
     ("backup-dir", po::value(&service.backup_dir)->default_value(service.backup_dir),
      "directory for POST /v1/admin/checkpoint; empty = checkpoints refused")
     ("invalid-default-ttl", po::value(&invalid_default_ttl)->default_value(invalid_default_ttl),
@@ -214,6 +217,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
         IntFlag{"hot-set-period", hot_set_period, 0, 86400},
         IntFlag{"hot-set-max-keys", hot_set_keys, 0, 100'000'000},
         IntFlag{"maintenance-period", maintenance_period, 0, 30 * 86400},
+        IntFlag{"stats-retention-days", stats_retention, 1, 3660},
         IntFlag{"invalid-default-ttl", invalid_default_ttl, 0, kMaxInvalidTtlSeconds}}) {
     if (f.value < f.min || f.value > f.max) {
       return Status::InvalidArgument("--" + std::string(f.name) + " must be " +
@@ -223,6 +227,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   }
   app.server.io_threads = static_cast<unsigned>(io_threads);
   app.store.maintenance_period_seconds = static_cast<uint32_t>(maintenance_period);
+  app.stats.retention_days = static_cast<uint32_t>(stats_retention);
   auto log = ParseLogLevel(log_level);
   if (!log.ok()) return log.status();
   service.log_level = *log;

@@ -50,7 +50,8 @@ TEST(OptionsTest, FlagsWinAndRepeatedOptionsCompose) {
                                       "ns-ttl = ruc=3600\n"
                                       "invalid-ttl = dni=100\n"
                                       "log-level = warning\n"
-                                      "backup-dir = /b\n";
+                                      "backup-dir = /b\n"
+                                      "stats-retention-days = 7\n";
   auto cl = Parse({"--config", dir.Sub("c.conf"), "--io-threads", "5", "--ns-ttl", "ruc=10",
                    "--log-level", "debug", "--ruc-prefixes", "10,20"},
                   "");
@@ -66,6 +67,7 @@ TEST(OptionsTest, FlagsWinAndRepeatedOptionsCompose) {
   EXPECT_EQ(cl->app.invalid.list_ttl_seconds.at("ruc"), 604800);  // the default list stays
   EXPECT_EQ(cl->service.log_level, LogLevel::kDebug);
   EXPECT_EQ(cl->service.backup_dir, "/b");
+  EXPECT_EQ(cl->app.stats.retention_days, 7u);
   EXPECT_EQ(cl->app.ruc.prefixes, (std::vector<std::string>{"10", "20"}));
 }
 
@@ -90,6 +92,7 @@ TEST(OptionsTest, BadValuesNameTheOption) {
       {{"--ruc-prefixes", ""}, "ruc-prefixes"},
       {{"--ruc-prefixes", "10,2x"}, "ruc-prefixes"},
       {{"--log-level", "verbose"}, "log-level"},
+      {{"--stats-retention-days", "0"}, "stats-retention-days"},
       {{"--watchdog=sometimes"}, "watchdog"},
   };
   for (const auto& [args, named] : cases) {
