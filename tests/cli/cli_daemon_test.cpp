@@ -195,6 +195,8 @@ TEST_F(CliDaemonTest, AdminCommands) {
   CliRun compact = Run({"-o", "json", "admin", "compact"});
   EXPECT_RUN(compact, kExitOk);
   EXPECT_TRUE(json::parse(compact.out).contains("expired_dropped")) << compact.out;
+  EXPECT_RUN(Run({"admin", "compact", "--ns", "never-written"}), kExitNotFound);
+  EXPECT_RUN(Run({"set", "weather", "lima", "sunny"}), kExitOk);
   EXPECT_RUN(Run({"admin", "compact", "--ns", "weather"}), kExitOk);
   EXPECT_RUN(Run({"admin", "compact", "--ns", "Bad Name"}), kExitClientError);
   CliRun checkpoint = Run({"-o", "json", "admin", "checkpoint"});
