@@ -106,6 +106,22 @@ TEST(ServiceConfigTest, NoConfigFileMeansDefaults) {
   EXPECT_EQ(d.Stop(), 0);
 }
 
+TEST(ServiceConfigTest, ShippedConfigWithEveryDefaultUncommentedStarts) {
+  // Every "#name = value" line of etc/apicached.conf, uncommented: each documented value must be
+  // accepted (listen and data-dir come from the command line, which wins).
+  std::string text = ReadTextFile(std::string(APICACHED_SOURCE_DIR) + "/etc/apicached.conf");
+  text = std::regex_replace(text, std::regex(R"((^|\n)#([a-z][a-z-]+ =))"), "$1$2");
+  TempDir dir;
+  WriteTextFile(dir.Sub("apicached.conf"), text);
+  ASSERT_NE(text.find("\nns-ttl = ratelimit=60"), std::string::npos) << text;
+  DaemonProcess d(Daemon({"--config", dir.Sub("apicached.conf")}));
+  ASSERT_TRUE(d.Start());
+  HttpClient c(d.port());
+  ASSERT_EQ(c.Put("/v1/cache/ratelimit/ip", "1").result_int(), 201);
+  EXPECT_EQ(BodyJson(c.Get("/v1/cache/ratelimit"))["default_ttl_seconds"], 60);
+  EXPECT_EQ(d.Stop(), 0);
+}
+
 struct BadCase {
   std::string file;                // config file text ("" : no file)
   std::vector<std::string> flags;  // command line
