@@ -8,7 +8,8 @@ LISTEN     ?= 127.0.0.1:7431
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: all deps test-deps build asan run test test-fast test-asan bench format format-check clean
+.PHONY: all deps test-deps build asan run test test-fast test-asan format format-check clean \
+        bench bench-http bench-micro scale soak fuzz
 
 all: build
 
@@ -45,6 +46,29 @@ test-asan: asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# On-demand measurements; never part of `make test` (see docs/benchmarks*.md, scale.md, soak.md,
+# fuzzing.md). They install their own packages (scripts/install-deps.sh bench).
+bench:
+	bench/run-benchmarks.sh
+
+bench-http:
+	bench/http_vs_nginx.sh
+
+bench-micro: deps
+	cmake -S . -B build-release $(CMAKE_FLAGS) -DCMAKE_BUILD_TYPE=Release
+	cmake --build build-release -j $(JOBS) --target store_bench hot_bench
+	build-release/bench/store_bench
+	build-release/bench/hot_bench
+
+scale:
+	bench/scale.sh
+
+soak:
+	bench/soak.sh
+
+fuzz:
+	tests/fuzz/run.sh
 
 format:
 	git ls-files '*.h' '*.cpp' | xargs clang-format -i
