@@ -30,33 +30,10 @@ curl -fsS -o /dev/null -X PUT --data-binary @"$BENCH_TMP/value" \
 A_URL="$APICACHED_URL/v1/cache/bench/value"
 
 # --- nginx: a static file of the same size ---
-NG=$BENCH_TMP/nginx
-mkdir -p "$NG/www" "$NG/tmp"
-cp "$BENCH_TMP/value" "$NG/www/value"
-chmod -R a+rX "$NG"
-NGINX_PORT=$(bench_free_port)
-cat >"$NG/nginx.conf" <<CONF
-worker_processes $(nproc);
-daemon off;
-pid $NG/nginx.pid;
-error_log $NG/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  client_body_temp_path $NG/tmp/body;
-  proxy_temp_path $NG/tmp/proxy;
-  fastcgi_temp_path $NG/tmp/fastcgi;
-  uwsgi_temp_path $NG/tmp/uwsgi;
-  scgi_temp_path $NG/tmp/scgi;
-  default_type application/octet-stream;
-  server { listen 127.0.0.1:$NGINX_PORT; root $NG/www; }
-}
-CONF
-nginx -p "$NG" -e "$NG/error.log" -c "$NG/nginx.conf" &
-BENCH_PIDS+=("$!")
-N_URL="http://127.0.0.1:$NGINX_PORT/value"
-bench_wait_http "$N_URL" 30 || { cat "$NG/error.log" >&2; bench_die "nginx did not start"; }
+mkdir -p "$BENCH_TMP/www"
+cp "$BENCH_TMP/value" "$BENCH_TMP/www/value"
+bench_start_nginx "$BENCH_TMP/www" value
+N_URL="$NGINX_URL/value"
 
 [ "$(curl -fsS "$A_URL" | wc -c)" -eq "$SIZE" ] || bench_die "apicached answers the wrong size"
 [ "$(curl -fsS "$N_URL" | wc -c)" -eq "$SIZE" ] || bench_die "nginx answers the wrong size"
