@@ -81,6 +81,7 @@ void App::StartObservability() {
   metrics_ = std::make_unique<Metrics>(clock_);
   MetricsProviders providers;
   providers.namespaces = [this] { return store_->ListNamespaces(); };
+  providers.maintenance = [this] { return store_->MaintenanceTotals(); };
   providers.invalid_lists = [this]() -> Result<std::vector<InvalidListCounts>> {
     Result<std::vector<InvalidListFigures>> lists = invalid_->Figures();
     if (!lists.ok()) return lists.status();

@@ -120,6 +120,7 @@ class TieredStore final : public Store {
   Result<std::vector<NamespaceFigures>> ListNamespaces() override;
   Result<NamespaceFigures> GetNamespace(std::string_view ns) override;
   Result<MaintenanceReport> RunMaintenance(std::string_view ns) override;
+  MaintenanceReport MaintenanceTotals() const override { return inner_->MaintenanceTotals(); }
   Status Checkpoint(const std::string& dir) override;
   Status CheckHealth() override;
   void SetTtlDefaults(TtlDefaults defaults) override;

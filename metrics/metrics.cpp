@@ -66,13 +66,18 @@ const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {
      "counter",
      "Expired entries compaction dropped since the store was opened.",
      {"cache_namespace"}},
+    {"apicached_namespace_compactions_total",
+     "counter",
+     "RocksDB compactions of a namespace completed since the store was opened (all of them).",
+     {"cache_namespace"}},
     {"apicached_maintenance_runs_total",
      "counter",
-     "Runs of the expired-entry check that compacts mostly expired files.",
+     "Runs of the expired-entry check that compacts mostly expired files, since the store was "
+     "opened.",
      {}},
     {"apicached_compactions_total",
      "counter",
-     "Namespace compactions started by the expired-entry check.",
+     "Namespace compactions started by the expired-entry check, since the store was opened.",
      {}},
     {"apicached_maintenance_expired_dropped_total",
      "counter",
@@ -196,6 +201,7 @@ class Metrics::ScrapeCollector {
         ++errors;
       }
     }
+    if (providers_.maintenance) CollectMaintenance(providers_.maintenance(), out);
     if (providers_.hot_cache) CollectHotCache(providers_.hot_cache(), out);
     if (providers_.warmup) CollectWarmup(providers_.warmup(), out);
     if (providers_.invalid_lists) {
@@ -235,6 +241,8 @@ class Metrics::ScrapeCollector {
          [](const NamespaceFigures& f) { return static_cast<double>(f.expired_dropped); }},
         {MetricId::kCacheExpiredReads,
          [](const NamespaceFigures& f) { return static_cast<double>(f.expired_reads); }},
+        {MetricId::kNamespaceCompactions,
+         [](const NamespaceFigures& f) { return static_cast<double>(f.compactions); }},
     };
     for (const Column& column : kColumns) {
       prometheus::MetricFamily family = EmptyFamily(column.id);
@@ -244,6 +252,14 @@ class Metrics::ScrapeCollector {
       }
       out.push_back(std::move(family));
     }
+  }
+
+  static void CollectMaintenance(const MaintenanceReport& totals,
+                                 std::vector<prometheus::MetricFamily>& out) {
+    out.push_back(Single(MetricId::kMaintenanceRuns, static_cast<double>(totals.runs)));
+    out.push_back(Single(MetricId::kCompactions, static_cast<double>(totals.namespaces_compacted)));
+    out.push_back(
+        Single(MetricId::kMaintenanceExpiredDropped, static_cast<double>(totals.expired_dropped)));
   }
 
   static void CollectHotCache(const HotCacheFigures& hot,
@@ -290,9 +306,6 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Histogram>* duration;
   prometheus::Family<prometheus::Counter>* hits;
   prometheus::Family<prometheus::Counter>* misses;
-  prometheus::Counter* maintenance_runs;
-  prometheus::Counter* compactions;
-  prometheus::Counter* maintenance_dropped;
 };
 
 Metrics::Metrics(const Clock& clock, MetricsOptions options)
@@ -305,11 +318,6 @@ Metrics::Metrics(const Clock& clock, MetricsOptions options)
   families_->duration = &Register<prometheus::Histogram>(r, MetricId::kHttpRequestDuration);
   families_->hits = &Register<prometheus::Counter>(r, MetricId::kCacheHits);
   families_->misses = &Register<prometheus::Counter>(r, MetricId::kCacheMisses);
-  families_->maintenance_runs =
-      &Register<prometheus::Counter>(r, MetricId::kMaintenanceRuns).Add({});
-  families_->compactions = &Register<prometheus::Counter>(r, MetricId::kCompactions).Add({});
-  families_->maintenance_dropped =
-      &Register<prometheus::Counter>(r, MetricId::kMaintenanceExpiredDropped).Add({});
   Register<prometheus::Gauge>(r, MetricId::kProcessStartTime)
       .Add({})
       .Set(static_cast<double>(clock.NowMillis()) / 1000.0);
@@ -379,12 +387,6 @@ const Metrics::LookupSeries& Metrics::LookupSeriesFor(std::string_view ns) {
 void Metrics::OnLookup(std::string_view ns, bool hit) {
   const LookupSeries& series = LookupSeriesFor(ns);
   (hit ? series.hits : series.misses)->Increment();
-}
-
-void Metrics::OnMaintenance(const MaintenanceReport& report) {
-  families_->maintenance_runs->Increment();
-  families_->compactions->Increment(static_cast<double>(report.namespaces_compacted));
-  families_->maintenance_dropped->Increment(static_cast<double>(report.expired_dropped));
 }
 
 std::string Metrics::Serialize() const {

@@ -2,10 +2,11 @@
 // serialized in the Prometheus text format for GET /metrics.
 //
 // Two kinds of figures:
-// - pushed: what apicached sees happen (requests, lookups, maintenance runs) is counted as it
-//   happens through OnRequest / OnLookup / OnMaintenance into prometheus-cpp families;
-// - pulled: figures that live elsewhere (the store's per-namespace figures, the hot tier, the
-//   warm-up, the invalid-ID lists) are asked for at scrape time through the MetricsProviders
+// - pushed: what apicached sees happen (requests, lookups) is counted as it happens through
+//   OnRequest / OnLookup into prometheus-cpp families;
+// - pulled: figures that live elsewhere (the store's per-namespace figures and maintenance
+//   totals, the hot tier, the warm-up, the invalid-ID lists) are asked for at scrape time through
+//   the MetricsProviders
 //   callbacks, so a namespace's series vanish with it and metrics/ links neither hotcache/ nor
 //   invalid/.
 //
@@ -68,6 +69,7 @@ enum class MetricId : size_t {
   kNamespaceDiskBytes,
   kNamespaceDefaultTtl,
   kExpiredDropped,
+  kNamespaceCompactions,
   kMaintenanceRuns,
   kCompactions,
   kMaintenanceExpiredDropped,
@@ -94,6 +96,9 @@ struct MetricsProviders {
   // apicached_metrics_provider_errors_total{provider="store"} and the namespace series are left
   // out of that scrape.
   std::function<Result<std::vector<NamespaceFigures>>()> namespaces;
+  // The store's expired-entry check totals since open (Store::MaintenanceTotals), whoever ran
+  // it. Unset: no maintenance series.
+  std::function<MaintenanceReport()> maintenance;
   std::function<HotCacheFigures()> hot_cache;  // unset: no hot tier series
   std::function<WarmupFigures()> warmup;       // unset: no warm-up series
   // The invalid-ID lists; an error counts under provider="invalid". Unset: no invalid series.
@@ -127,9 +132,6 @@ class Metrics {
 
   // One cache lookup on namespace ns (GET/HEAD/_mget of one key): a hit or a miss.
   void OnLookup(std::string_view ns, bool hit);
-
-  // One maintenance run of the store finished (Store::RunMaintenance's report).
-  void OnMaintenance(const MaintenanceReport& report);
 
   // Every family in the Prometheus text exposition format 0.0.4 (see kContentType). Calls the
   // providers.

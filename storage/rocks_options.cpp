@@ -39,6 +39,7 @@ RocksResources MakeRocksResources(const StoreOptions& options) {
   r.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   r.expiry_collector = std::make_shared<ExpiryPropertiesCollectorFactory>();
   r.error_watch = std::make_shared<BackgroundErrorWatch>();
+  r.compactions = std::make_shared<CompactionCounter>();
   r.info_log = std::make_shared<StderrLogger>();
   return r;
 }
@@ -55,6 +56,7 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, const RocksResourc
   // No LOG file on the data disk: see background_errors.h for why.
   db.info_log = resources.info_log;
   db.listeners.push_back(resources.error_watch);
+  db.listeners.push_back(resources.compactions);
   return db;
 }
 

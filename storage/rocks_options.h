@@ -14,6 +14,7 @@
 
 #include "storage/background_errors.h"
 #include "storage/clock.h"
+#include "storage/compaction_counter.h"
 #include "storage/store.h"
 
 namespace apicached {
@@ -26,6 +27,7 @@ struct RocksResources {
   std::shared_ptr<rocksdb::TablePropertiesCollectorFactory> expiry_collector;
   // Background-error tracking and the stderr info log (see background_errors.h).
   std::shared_ptr<BackgroundErrorWatch> error_watch;
+  std::shared_ptr<CompactionCounter> compactions;  // per column family, since open
   std::shared_ptr<rocksdb::Logger> info_log;
 };
 

@@ -59,6 +59,7 @@ class RocksStore final : public Store {
   Result<std::vector<NamespaceFigures>> ListNamespaces() override;
   Result<NamespaceFigures> GetNamespace(std::string_view ns) override;
   Result<MaintenanceReport> RunMaintenance(std::string_view ns) override;
+  MaintenanceReport MaintenanceTotals() const override;
   Status Checkpoint(const std::string& dir) override;
   Status CheckHealth() override;
   void SetTtlDefaults(TtlDefaults defaults) override;
@@ -119,7 +120,12 @@ class RocksStore final : public Store {
   std::atomic<bool> closed_{false};
   std::atomic<int64_t> last_resume_ns_{0};  // steady clock, of the last TryResume attempt
   std::mutex maintenance_mu_;
-  Status maintenance_error_;                   // of the last background run; guarded
+  Status maintenance_error_;  // of the last background run; guarded
+  // What every RunMaintenance did since open (see Store::MaintenanceTotals).
+  std::atomic<uint64_t> maintenance_runs_{0};
+  std::atomic<uint64_t> maintenance_checked_{0};
+  std::atomic<uint64_t> maintenance_compacted_{0};
+  std::atomic<uint64_t> maintenance_dropped_{0};
   std::unique_ptr<PeriodicTask> maintenance_;  // started last, stopped first
 };
 

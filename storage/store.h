@@ -90,6 +90,9 @@ struct NamespaceFigures {
   uint64_t disk_bytes = 0;        // SST + blob files of this namespace
   uint64_t expired_dropped = 0;   // entries the compaction filter dropped since open
   uint64_t expired_reads = 0;     // reads that found an expired entry since open
+  // RocksDB compactions of this namespace completed since open: all of them, RocksDB's own
+  // (level) compactions as well as those the expired-entry check started.
+  uint64_t compactions = 0;
   int64_t default_ttl_seconds = 0;
 };
 
@@ -98,10 +101,13 @@ struct ScanPage {
   std::optional<std::string> next_after;               // pass as start_after for the next page
 };
 
+// What the expired-entry check did: one run (RunMaintenance's answer), or all runs since open
+// (MaintenanceTotals).
 struct MaintenanceReport {
+  uint64_t runs = 0;  // 1 in a RunMaintenance answer
   uint64_t namespaces_checked = 0;
   uint64_t namespaces_compacted = 0;
-  uint64_t expired_dropped = 0;  // entries dropped by the compactions this run started
+  uint64_t expired_dropped = 0;  // entries dropped by the compactions these runs started
 };
 
 // TTL defaults; replaceable at run time (SIGHUP).
@@ -205,6 +211,14 @@ class Store {
   // Runs the expired-entry check now on one namespace (or all when ns is empty) and compacts
   // what it finds; blocks until the compactions finish.
   virtual Result<MaintenanceReport> RunMaintenance(std::string_view ns) = 0;
+
+  // Running totals since open of every expired-entry check, whoever started it (the background
+  // thread of maintenance_period_seconds, or RunMaintenance). A run that stopped on an error
+  // counts in runs, with the namespaces it had checked and compacted until then; one refused
+  // before it started (bad or unknown namespace, closed store) does not count. Each field is
+  // monotonic; a run in progress may show in some fields and not yet in others. Never fails,
+  // also after Close (the totals then stay as they were).
+  virtual MaintenanceReport MaintenanceTotals() const = 0;
 
   // Writes a consistent, openable copy of the database into dir (must not exist yet).
   virtual Status Checkpoint(const std::string& dir) = 0;

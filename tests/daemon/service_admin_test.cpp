@@ -63,6 +63,17 @@ TEST(ServiceAdminTest, CompactReclaimsExpiredEntries) {
   for (int i = 0; i < kLong; ++i) {
     EXPECT_EQ(c.Get("/v1/cache/sessions/l" + std::to_string(i)).body(), "y");
   }
+  // The compaction shows in /metrics (these counters used to stay at 0).
+  const std::string metrics = c.Get("/metrics").body();
+  const size_t runs = metrics.find("\napicached_maintenance_runs_total ");
+  ASSERT_NE(runs, std::string::npos) << metrics;
+  EXPECT_GE(std::stod(metrics.substr(runs + 34)), 1) << metrics;
+  EXPECT_EQ(metrics.find("apicached_namespace_compactions_total{cache_namespace=\"sessions\"} 0\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("apicached_namespace_compactions_total{cache_namespace=\"sessions\"} "),
+            std::string::npos)
+      << metrics;
   // All namespaces, and a bad name.
   HttpResponse all = c.Post("/v1/admin/compact");
   ASSERT_EQ(all.result_int(), 200) << all.body();

@@ -54,6 +54,7 @@ class FailingStore final : public Store {
   Result<std::vector<NamespaceFigures>> ListNamespaces() override { return Down(); }
   Result<NamespaceFigures> GetNamespace(std::string_view) override { return Down(); }
   Result<MaintenanceReport> RunMaintenance(std::string_view) override { return Down(); }
+  MaintenanceReport MaintenanceTotals() const override { return {}; }
   Status Checkpoint(const std::string&) override { return Down(); }
   Status CheckHealth() override { return Down(); }
   void SetTtlDefaults(TtlDefaults) override {}

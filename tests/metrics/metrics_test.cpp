@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "tests/metrics/promtool.h"
+#include "tests/metrics/store_fixture.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::testing {
@@ -30,9 +32,14 @@ MetricsProviders FullProviders() {
          .disk_bytes = 4096,
          .expired_dropped = 3,
          .expired_reads = 2,
+         .compactions = 5,
          .default_ttl_seconds = 3600},
         {.name = "nubefact", .approx_live_keys = 7, .default_ttl_seconds = 86400},
     };
+  };
+  providers.maintenance = [] {
+    return MaintenanceReport{
+        .runs = 2, .namespaces_checked = 4, .namespaces_compacted = 1, .expired_dropped = 3};
   };
   providers.hot_cache = [] {
     return HotCacheFigures{.hits = 10,
@@ -145,15 +152,52 @@ TEST_F(MetricsTest, LookupsPastTheNamespaceCapFoldIntoOther) {
   EXPECT_THAT(text, Not(HasSubstr("cache_namespace=\"e\"")));
 }
 
-TEST_F(MetricsTest, MaintenanceRunsAddUp) {
-  metrics_.OnMaintenance(
-      {.namespaces_checked = 3, .namespaces_compacted = 2, .expired_dropped = 9});
-  metrics_.OnMaintenance(
-      {.namespaces_checked = 3, .namespaces_compacted = 0, .expired_dropped = 0});
-  const std::string text = metrics_.Serialize();
+TEST_F(MetricsTest, MaintenanceTotalsArePulledAtScrapeTime) {
+  EXPECT_THAT(metrics_.Serialize(), Not(HasSubstr("apicached_maintenance_runs_total")))
+      << "no store, no maintenance series";
+  MaintenanceReport totals{.runs = 2, .namespaces_compacted = 2, .expired_dropped = 9};
+  MetricsProviders providers;
+  providers.maintenance = [&totals] { return totals; };
+  metrics_.SetProviders(providers);
+  std::string text = metrics_.Serialize();
   EXPECT_THAT(text, HasSubstr("apicached_maintenance_runs_total 2\n"));
   EXPECT_THAT(text, HasSubstr("apicached_compactions_total 2\n"));
   EXPECT_THAT(text, HasSubstr("apicached_maintenance_expired_dropped_total 9\n"));
+  totals.runs = 3;  // e.g. the store's background thread ran once more
+  EXPECT_THAT(metrics_.Serialize(), HasSubstr("apicached_maintenance_runs_total 3\n"));
+}
+
+// The value of the sample series (name with its labels) in text, or -1 when absent.
+double SampleValue(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+// A real store's expired-entry check and compactions, end to end into a scrape: these counters
+// used to be pushed by nobody and stayed at 0.
+using MetricsOnStoreTest = MetricsStoreTest;
+
+TEST_F(MetricsOnStoreTest, AStoreMaintenanceRunShowsInTheScrape) {
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE(store().Put("migo", "k" + std::to_string(i), std::string(100, 'x'), "", 10).ok());
+  }
+  Reopen();  // Close flushes: the entries are in a table file, where the check looks
+  clock_.Advance(std::chrono::seconds(10));
+  auto report = store().RunMaintenance("");
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->namespaces_compacted, 1u);
+  Metrics metrics(clock_);
+  MetricsProviders providers;
+  providers.namespaces = [this] { return store().ListNamespaces(); };
+  providers.maintenance = [this] { return store().MaintenanceTotals(); };
+  metrics.SetProviders(providers);
+  const std::string text = metrics.Serialize();
+  EXPECT_GE(SampleValue(text, "apicached_maintenance_runs_total"), 1) << text;
+  EXPECT_GE(SampleValue(text, "apicached_compactions_total"), 1) << text;
+  EXPECT_EQ(SampleValue(text, "apicached_maintenance_expired_dropped_total"), 500) << text;
+  EXPECT_GT(SampleValue(text, "apicached_namespace_compactions_total{cache_namespace=\"migo\"}"), 0)
+      << text;
 }
 
 TEST_F(MetricsTest, PulledFiguresAppearWithTheirLabels) {
@@ -165,6 +209,8 @@ TEST_F(MetricsTest, PulledFiguresAppearWithTheirLabels) {
   EXPECT_THAT(text,
               HasSubstr("apicached_expired_entries_dropped_total{cache_namespace=\"migo\"} 3\n"));
   EXPECT_THAT(text, HasSubstr("apicached_cache_expired_reads_total{cache_namespace=\"migo\"} 2\n"));
+  EXPECT_THAT(text,
+              HasSubstr("apicached_namespace_compactions_total{cache_namespace=\"migo\"} 5\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE apicached_expired_entries_dropped_total counter\n"));
   EXPECT_THAT(text, HasSubstr("apicached_hot_cache_hits_total 10\n"));
   EXPECT_THAT(text, HasSubstr("apicached_hot_cache_capacity_bytes 1048576\n"));
@@ -250,8 +296,6 @@ TEST_F(MetricsTest, PromtoolFindsNothingToComplainAbout) {
   metrics_.OnRequest("", "BREW", 405, 0.0001);
   metrics_.OnLookup("migo", true);
   metrics_.OnLookup("nubefact", false);
-  metrics_.OnMaintenance(
-      {.namespaces_checked = 1, .namespaces_compacted = 1, .expired_dropped = 1});
   TempDir dir;
   const PromtoolResult result = PromtoolCheckMetrics(*promtool, dir.path(), metrics_.Serialize());
   EXPECT_EQ(result.exit_code, 0) << result.output;

@@ -93,6 +93,46 @@ TEST_F(ReclaimTest, BackgroundThreadReclaimsAfterAClear) {
   EXPECT_EQ(store().GetNamespace("ns")->disk_bytes, 0u);
 }
 
+TEST_F(ReclaimTest, MaintenanceTotalsAddUpEveryRun) {
+  EXPECT_EQ(store().MaintenanceTotals().runs, 0u);
+  PutMany(store(), "ns", "short:", 1000, 10);
+  Reopen();  // in a table file; the totals count since open
+  EXPECT_EQ(store().GetNamespace("ns")->compactions, 0u);
+  clock_.Advance(seconds(10));
+  ASSERT_TRUE(store().RunMaintenance("ns").ok());
+  ASSERT_TRUE(store().RunMaintenance("").ok());
+  const MaintenanceReport totals = store().MaintenanceTotals();
+  EXPECT_EQ(totals.runs, 2u);
+  EXPECT_EQ(totals.namespaces_checked, 2u);
+  EXPECT_EQ(totals.namespaces_compacted, 1u) << "the second run found nothing left to compact";
+  EXPECT_EQ(totals.expired_dropped, 1000u);
+  EXPECT_GT(store().GetNamespace("ns")->compactions, 0u);
+  // Refused runs do not count.
+  EXPECT_FALSE(store().RunMaintenance("nons").ok());
+  EXPECT_EQ(store().MaintenanceTotals().runs, 2u);
+}
+
+TEST_F(ReclaimTest, MaintenanceTotalsCountTheBackgroundThread) {
+  options_.maintenance_period_seconds = 3600;  // woken by ClearNamespace, not by the period
+  Reopen();
+  PutMany(store(), "ns", "k:", 1000, 0);
+  Reopen();
+  const MaintenanceReport before = store().MaintenanceTotals();
+  ASSERT_TRUE(store().ClearNamespace("ns").ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  auto done = [&] {  // runs is added last, after the figures of its run
+    const MaintenanceReport now = store().MaintenanceTotals();
+    return now.namespaces_compacted > before.namespaces_compacted && now.runs > before.runs;
+  };
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  const MaintenanceReport after = store().MaintenanceTotals();
+  EXPECT_GT(after.runs, before.runs);
+  EXPECT_EQ(after.namespaces_compacted, before.namespaces_compacted + 1);
+  EXPECT_GT(store().GetNamespace("ns")->compactions, 0u);
+}
+
 TEST_F(ReclaimTest, UnknownNamespaceIsNotFound) {
   EXPECT_EQ(store().RunMaintenance("nons").code(), Code::kNotFound);
   EXPECT_EQ(store().RunMaintenance("Bad!").code(), Code::kInvalidArgument);
