@@ -9,10 +9,23 @@ std::string BackgroundErrorWatch::error() const {
   std::string out = error_;
   if (!resume_error_.empty() && resume_error_ != error_)
     out += "; resuming failed: " + resume_error_;
-  out += fatal_ ? "; RocksDB cannot resume after this kind of error: restart apicached once the "
-                  "cause is fixed (reads keep working until then)"
-                : "; writes resume by themselves once the cause is gone";
+  if (reopenable_) {
+    out +=
+        "; RocksDB cannot resume after this kind of error: apicached reopens the database once "
+        "the cause is fixed (reads keep working until then)";
+  } else if (fatal_) {
+    out +=
+        "; RocksDB cannot resume after this kind of error: restart apicached once the cause is "
+        "fixed (reads keep working until then)";
+  } else {
+    out += "; writes resume by themselves once the cause is gone";
+  }
   return out;
+}
+
+bool BackgroundErrorWatch::reopenable() const {
+  std::lock_guard lock(mu_);
+  return stopped() && reopenable_;
 }
 
 void BackgroundErrorWatch::NoteResumeFailure(const std::string& why) {
@@ -31,6 +44,7 @@ void BackgroundErrorWatch::OnBackgroundError(rocksdb::BackgroundErrorReason /*re
     std::lock_guard lock(mu_);
     error_ = error->ToString();
     fatal_ = error->severity() >= rocksdb::Status::Severity::kFatalError;
+    reopenable_ = fatal_ && error->IsIOError();
     resume_error_.clear();
   }
   stopped_.store(true, std::memory_order_release);

@@ -5,8 +5,10 @@
 // after an error (a failed WAL write, flush or compaction) and when it recovered. RocksDB 7.8
 // does not recover by itself from most of these (only from some retryable flush errors): someone
 // must call DB::Resume() once the cause is gone. RocksStore does, at most once a second, from
-// its operations and from CheckHealth, so writes succeed again as soon as space is freed or the
-// directory is writable again, with no restart.
+// its operations and from CheckHealth, so writes succeed again as soon as space is freed, with no
+// restart. DB::Resume() refuses errors RocksDB rates fatal (e.g. a new WAL file that could not be
+// created in a read-only directory at a memtable switch); for those that are I/O errors the store
+// closes and reopens the database itself once the directory takes writes again (reopenable()).
 //
 // StderrLogger replaces RocksDB's own LOG file in the data dir. That file lives on the same disk
 // as the data, and in the packaged RocksDB 7.8 (built with assertions on) a second message to a
@@ -32,10 +34,13 @@ class BackgroundErrorWatch final : public rocksdb::EventListener {
   // True from a background error until RocksDB reports the recovery.
   bool stopped() const { return stopped_.load(std::memory_order_acquire); }
   // The error that stopped the database, e.g. "IO error: No space left on device: ...", with
-  // what brings writes back: the fault going away, or (after a fatal error, e.g. a new WAL file
-  // that could not be created at a memtable switch) a restart of the daemon.
+  // what brings writes back: the fault going away (the store resumes or reopens the database),
+  // or, after a fatal error that is not an I/O error (corruption), a restart of the daemon.
   std::string error() const;
-  // Called by the store after a successful DB::Resume().
+  // True when the error is a fatal I/O error: DB::Resume() refuses it, reopening the database
+  // once the cause is gone recovers it.
+  bool reopenable() const;
+  // Called by the store after a successful DB::Resume() or reopen.
   void MarkRecovered();
   // Called by the store when DB::Resume() failed; error() then says so.
   void NoteResumeFailure(const std::string& why);
@@ -45,7 +50,8 @@ class BackgroundErrorWatch final : public rocksdb::EventListener {
 
  private:
   std::atomic<bool> stopped_{false};
-  bool fatal_ = false;  // guarded by mu_; RocksDB's severity kFatalError or worse
+  bool fatal_ = false;       // guarded by mu_; RocksDB's severity kFatalError or worse
+  bool reopenable_ = false;  // guarded by mu_; fatal_ and an I/O error
   mutable std::mutex mu_;
   std::string error_;         // guarded by mu_
   std::string resume_error_;  // guarded by mu_; of the latest failed DB::Resume()

@@ -31,15 +31,27 @@ Result<std::unique_ptr<rocksdb::DB>> NamespaceRegistry::OpenDatabase(
   rocksdb::Status s = rocksdb::DB::ListColumnFamilies(db_options, path, &families);
   if (!s.ok()) families = {rocksdb::kDefaultColumnFamilyName};  // a new database
 
-  std::vector<std::unique_ptr<Namespace>> opened;
+  // On a reopen (after ReleaseHandles) the namespaces known before are found again and keep
+  // their counters; their compaction filters count into the same expired_dropped.
+  std::unique_lock lock(mu_);
+  std::vector<Namespace*> known(families.size(), nullptr);
+  std::vector<std::unique_ptr<Namespace>> created(families.size());
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& family : families) {
-    std::unique_ptr<Namespace> ns;
-    if (family.starts_with(kFamilyPrefix)) ns = MakeNamespace(family.substr(kFamilyPrefix.size()));
+  for (size_t i = 0; i < families.size(); ++i) {
+    const std::string& family = families[i];
+    if (family.starts_with(kFamilyPrefix)) {
+      const std::string name = family.substr(kFamilyPrefix.size());
+      auto it = namespaces_.find(name);
+      if (it != namespaces_.end()) {
+        known[i] = it->second.get();
+      } else {
+        created[i] = MakeNamespace(name);
+        known[i] = created[i].get();
+      }
+    }
     // RocksDB's "default" family (and any stranger) gets namespace options with a counter
     // nobody reads; only the version lease lives there.
-    descriptors.emplace_back(family, OptionsFor(ns ? *ns : *MakeNamespace(family)));
-    opened.push_back(std::move(ns));
+    descriptors.emplace_back(family, OptionsFor(known[i] ? *known[i] : *MakeNamespace(family)));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -48,9 +60,8 @@ Result<std::unique_ptr<rocksdb::DB>> NamespaceRegistry::OpenDatabase(
   std::unique_ptr<rocksdb::DB> db(raw);
   db_ = raw;
 
-  std::unique_lock lock(mu_);
   for (size_t i = 0; i < handles.size(); ++i) {
-    if (!opened[i]) {
+    if (known[i] == nullptr) {
       if (families[i] == rocksdb::kDefaultColumnFamilyName) {
         default_handle_ = handles[i];
       } else {
@@ -58,9 +69,21 @@ Result<std::unique_ptr<rocksdb::DB>> NamespaceRegistry::OpenDatabase(
       }
       continue;
     }
-    opened[i]->handle = handles[i];
-    if (!IsInternalNamespace(opened[i]->name)) ++user_count_;
-    namespaces_.emplace(opened[i]->name, std::move(opened[i]));
+    known[i]->handle = handles[i];
+    if (created[i]) {
+      if (!IsInternalNamespace(known[i]->name)) ++user_count_;
+      namespaces_.emplace(known[i]->name, std::move(created[i]));
+    }
+  }
+  // A namespace the reopened database does not list (its creation never reached the MANIFEST)
+  // has no handle: forget it.
+  for (auto it = namespaces_.begin(); it != namespaces_.end();) {
+    if (it->second->handle != nullptr) {
+      ++it;
+      continue;
+    }
+    if (!IsInternalNamespace(it->first)) --user_count_;
+    it = namespaces_.erase(it);
   }
   return db;
 }

@@ -3,7 +3,7 @@
 // Each namespace is the column family "ns:<name>" (RocksDB's own "default" family holds
 // nothing), created on first write and found again by OpenDatabase after a restart. Handles stay
 // valid until ReleaseHandles (namespaces are never dropped), so a Namespace* may be kept for the
-// duration of an operation without holding any lock.
+// duration of an operation without holding any lock (a reopen waits for operations to end).
 //
 // Thread safety: Find/All take a shared lock and are cheap; FindOrCreate serialises creations
 // with a separate mutex so that readers are not blocked while RocksDB writes its MANIFEST.
@@ -42,7 +42,9 @@ class NamespaceRegistry {
   NamespaceRegistry(const NamespaceRegistry&) = delete;
   NamespaceRegistry& operator=(const NamespaceRegistry&) = delete;
 
-  // Opens the database at path with all its column families and adopts their handles.
+  // Opens the database at path with all its column families and adopts their handles. Also
+  // after ReleaseHandles, to reopen: namespaces already known keep their Namespace (and
+  // counters). REQUIRES: no operation is using a Namespace (the store holds its lifecycle lock).
   Result<std::unique_ptr<rocksdb::DB>> OpenDatabase(const rocksdb::DBOptions& db_options,
                                                     const std::string& path);
 

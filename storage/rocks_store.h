@@ -1,7 +1,7 @@
 // The RocksDB-backed Store (see store.h for the contract). Private to storage/: other folders
 // get one through OpenStore().
 //
-// Locking: every operation holds lifecycle_mu_ shared for its duration, Close holds it
+// Locking: every operation holds lifecycle_mu_ shared for its duration, Close and Reopen hold it
 // exclusively; single-key read-modify-writes (and Put, MultiPut, DeleteMany, so that they
 // serialise with them) hold the key's stripe in locks_. Namespace lookups go through the
 // registry's shared lock.
@@ -71,11 +71,17 @@ class RocksStore final : public Store {
  private:
   RocksStore(const StoreOptions& options, const Clock& clock);
 
-  // A shared hold on the open database, or Unavailable once Close has begun. When RocksDB
-  // stopped writing after a background error, first tries to resume it (TryResume).
+  // A shared hold on the open database, or Unavailable once Close has begun (or while a reopen
+  // keeps failing). When RocksDB stopped writing after a background error, first tries to
+  // recover it (Recover).
   Result<std::shared_lock<std::shared_mutex>> Enter();
-  // DB::Resume() at most once a second; true when the database writes again. REQUIRES: a hold.
-  bool TryResume();
+  // At most once a second: DB::Resume(), and when RocksDB refuses to resume a fatal I/O error,
+  // Reopen(). REQUIRES: no hold (a reopen takes lifecycle_mu_ exclusively).
+  void Recover();
+  // Closes the database and opens it again (WAL replay; namespaces, their counters and the hot
+  // tier above stay as they are), once a probe file can be written into the data directory.
+  // Leaves db_ null when the open fails; the next Recover tries again.
+  void Reopen();
 
   // Put, Add and CompareAndSet: a new version of key, written when condition holds.
   enum class WriteCondition { kAlways, kAbsent, kVersion };
@@ -118,7 +124,11 @@ class RocksStore final : public Store {
   std::mutex close_mu_;
   std::shared_mutex lifecycle_mu_;
   std::atomic<bool> closed_{false};
-  std::atomic<int64_t> last_resume_ns_{0};  // steady clock, of the last TryResume attempt
+  std::atomic<int64_t> last_resume_ns_{0};  // steady clock, of the last Recover attempt
+  // db_ is null: a reopen failed (reopen_error_ says why) and is retried by Recover.
+  std::atomic<bool> reopen_pending_{false};
+  std::mutex reopen_mu_;
+  std::string reopen_error_;  // guarded by reopen_mu_
   std::mutex maintenance_mu_;
   Status maintenance_error_;  // of the last background run; guarded
   // What every RunMaintenance did since open (see Store::MaintenanceTotals).
