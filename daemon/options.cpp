@@ -85,6 +85,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   double read_timeout = 10, idle_timeout = 60, write_timeout = 10, shutdown_grace = 5;
   int64_t maintenance_period = store_defaults.maintenance_period_seconds;
   int64_t stats_retention = app.stats.retention_days;
+  int64_t stats_flush = app.stats.flush_period_seconds;
+  int64_t min_free_disk = static_cast<int64_t>(app.health.min_free_disk_bytes);
   std::string log_level(LogLevelName(service.log_level));
   int64_t invalid_default_ttl = app.invalid.default_ttl_seconds;
   std::string ruc_prefixes = Join(app.ruc.prefixes, ',');
@@ -135,6 +137,11 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      "0 = only on POST /v1/admin/compact")
     ("stats-retention-days", po::value(&stats_retention)->default_value(stats_retention),
      "days of hit/miss statistics kept (GET /v1/stats?date=), today included")
+    ("stats-flush-period", po::value(&stats_flush)->default_value(stats_flush),
+     "seconds between writes of the statistics to the store (a crash loses at most this much); "
+     "0 = only at a clean stop")
+    ("min-free-disk-bytes", po::value(&min_free_disk)->default_value(min_free_disk),
+     "free space on the data dir's file system below which /v1/health says degraded")
     ("backup-dir", po::value(&service.backup_dir)->default_value(service.backup_dir),
      "directory for POST /v1/admin/checkpoint; empty = checkpoints refused")
     ("invalid-default-ttl", po::value(&invalid_default_ttl)->default_value(invalid_default_ttl),
@@ -218,6 +225,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
         IntFlag{"hot-set-max-keys", hot_set_keys, 0, 100'000'000},
         IntFlag{"maintenance-period", maintenance_period, 0, 30 * 86400},
         IntFlag{"stats-retention-days", stats_retention, 1, 3660},
+        IntFlag{"stats-flush-period", stats_flush, 0, 86400},
+        IntFlag{"min-free-disk-bytes", min_free_disk, 0, 1ll << 50},
         IntFlag{"invalid-default-ttl", invalid_default_ttl, 0, kMaxInvalidTtlSeconds}}) {
     if (f.value < f.min || f.value > f.max) {
       return Status::InvalidArgument("--" + std::string(f.name) + " must be " +
@@ -228,6 +237,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   app.server.io_threads = static_cast<unsigned>(io_threads);
   app.store.maintenance_period_seconds = static_cast<uint32_t>(maintenance_period);
   app.stats.retention_days = static_cast<uint32_t>(stats_retention);
+  app.stats.flush_period_seconds = static_cast<uint32_t>(stats_flush);
+  app.health.min_free_disk_bytes = static_cast<uint64_t>(min_free_disk);
   auto log = ParseLogLevel(log_level);
   if (!log.ok()) return log.status();
   service.log_level = *log;

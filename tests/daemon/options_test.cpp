@@ -51,9 +51,11 @@ TEST(OptionsTest, FlagsWinAndRepeatedOptionsCompose) {
                                       "invalid-ttl = dni=100\n"
                                       "log-level = warning\n"
                                       "backup-dir = /b\n"
-                                      "stats-retention-days = 7\n";
+                                      "stats-retention-days = 7\n"
+                                      "stats-flush-period = 0\n"
+                                      "min-free-disk-bytes = 5000\n";
   auto cl = Parse({"--config", dir.Sub("c.conf"), "--io-threads", "5", "--ns-ttl", "ruc=10",
-                   "--log-level", "debug", "--ruc-prefixes", "10,20"},
+                   "--log-level", "debug", "--ruc-prefixes", "10,20", "--stats-flush-period", "30"},
                   "");
   ASSERT_TRUE(cl.ok()) << cl.status().ToString();
   EXPECT_EQ(cl->app.server.port, 9000);
@@ -68,6 +70,8 @@ TEST(OptionsTest, FlagsWinAndRepeatedOptionsCompose) {
   EXPECT_EQ(cl->service.log_level, LogLevel::kDebug);
   EXPECT_EQ(cl->service.backup_dir, "/b");
   EXPECT_EQ(cl->app.stats.retention_days, 7u);
+  EXPECT_EQ(cl->app.stats.flush_period_seconds, 30u);
+  EXPECT_EQ(cl->app.health.min_free_disk_bytes, 5000u);
   EXPECT_EQ(cl->app.ruc.prefixes, (std::vector<std::string>{"10", "20"}));
 }
 
@@ -93,6 +97,8 @@ TEST(OptionsTest, BadValuesNameTheOption) {
       {{"--ruc-prefixes", "10,2x"}, "ruc-prefixes"},
       {{"--log-level", "verbose"}, "log-level"},
       {{"--stats-retention-days", "0"}, "stats-retention-days"},
+      {{"--stats-flush-period", "-1"}, "stats-flush-period"},
+      {{"--min-free-disk-bytes", "-5"}, "min-free-disk-bytes"},
       {{"--watchdog=sometimes"}, "watchdog"},
   };
   for (const auto& [args, named] : cases) {

@@ -102,6 +102,21 @@ TEST(MetricsApiTest, StatisticsSurviveARestart) {
   EXPECT_EQ(daemon.Stop(), 0) << daemon.output();
 }
 
+// --min-free-disk-bytes above any real disk: health is "degraded" (still 200) and says why.
+TEST(MetricsApiTest, HealthIsDegradedBelowTheFreeDiskThreshold) {
+  DaemonOptions options;
+  options.args = {"--min-free-disk-bytes", "1125899906842624"};
+  DaemonProcess daemon(options);
+  ASSERT_TRUE(daemon.Start()) << daemon.output();
+  HttpClient client(daemon.port());
+  const json health = GetJson(client, "/v1/health");
+  EXPECT_EQ(health["status"], "degraded") << health.dump();
+  EXPECT_EQ(health["checks"]["free_disk_ok"], false) << health.dump();
+  EXPECT_EQ(health["checks"]["min_free_disk_bytes"], 1125899906842624ull) << health.dump();
+  EXPECT_EQ(health["checks"]["store_writable"], true) << health.dump();
+  EXPECT_EQ(daemon.Stop(), 0) << daemon.output();
+}
+
 TEST(MetricsApiTest, PromtoolAcceptsALiveScrape) {
   const std::optional<std::string> promtool = FindPromtool();
   if (!promtool) {
