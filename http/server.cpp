@@ -40,6 +40,8 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 // kLingerBytes) so that closing does not reset the connection before the answer is read.
 constexpr std::chrono::milliseconds kLinger{1000};
 constexpr size_t kLingerBytes = 1 << 20;
+// Connections taken from the backlog per accept completion, at most (see OnAccept).
+constexpr size_t kAcceptBurst = 256;
 
 }  // namespace
 
@@ -66,6 +68,7 @@ struct Server::Impl {
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
+  void Adopt(tcp::socket socket);
   void Register(Session* s, const std::shared_ptr<Session>& sp);
   void Unregister(Session* s);
 
@@ -318,10 +321,23 @@ void Server::Impl::Accept() {
 
 void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (!acceptor.is_open() || stopping.load()) return;
-  if (ec) {
-    // EMFILE and friends: keep accepting; the failed connection is simply dropped.
-    return Accept();
+  // On an error (EMFILE and friends) the failed connection is simply dropped; keep accepting.
+  if (!ec) Adopt(std::move(socket));
+  // Take the connections already waiting in the backlog now, with non-blocking accepts (the
+  // acceptor is non-blocking; would_block ends the burst). One accept per async_accept would
+  // put each behind every handler queued on contexts[0]: under load, a burst of new
+  // connections then waits one full turn of that queue per connection, seconds for 200.
+  for (size_t i = 0; !ec && i < kAcceptBurst; ++i) {
+    tcp::socket next(*contexts[next_context % contexts.size()]);
+    acceptor.accept(next, ec);
+    if (ec) break;
+    ++next_context;
+    Adopt(std::move(next));
   }
+  Accept();
+}
+
+void Server::Impl::Adopt(tcp::socket socket) {
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (open.load() >= options.max_connections) {
@@ -336,13 +352,12 @@ void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     socket.write_some(net::buffer(kBusy), ignored);
     socket.shutdown(tcp::socket::shutdown_send, ignored);
     socket.close(ignored);
-    return Accept();
+    return;
   }
   open.fetch_add(1);
   auto session = std::make_shared<Session>(std::move(socket), *this);
   Register(session.get(), session);
   session->Start();
-  Accept();
 }
 
 Server::Server(ServerOptions options, const Router& router, RequestObserver* observer)
@@ -380,6 +395,10 @@ Status Server::Start() {
   auto local = s.acceptor.local_endpoint(ec);
   if (ec) return Status::Unavailable("cannot read the bound address: " + ec.message());
   s.port = local.port();
+  // Non-blocking synchronous accepts drain the backlog (OnAccept); async_accept is unaffected.
+  s.acceptor.non_blocking(true, ec);
+  if (ec)
+    return Status::Unavailable("cannot make the listening socket non-blocking: " + ec.message());
   if (s.options.listen_fd >= 0) s.options.address = local.address().to_string();
   s.started = true;
   s.Accept();

@@ -2,7 +2,9 @@
 // writes the answers; it knows nothing of caching.
 //
 // One single-threaded io_context per I/O thread; accepted connections are spread over them
-// round robin, so a session's handlers always run on one thread and need no strand. One session
+// round robin, so a session's handlers always run on one thread and need no strand. Each accept
+// completion also takes every connection already waiting in the backlog (up to a burst), so a
+// burst of new connections is not accepted one per turn of a busy I/O thread. One session
 // per connection (a tcp_stream with timeouts); a fresh parser per request with header and body
 // limits. Keep-alive and pipelining are honoured: the next request is read only
 // after the previous response was written, so answers leave in request order. Requests the
