@@ -107,10 +107,13 @@ void App::StartObservability() {
     };
     warmup = [this] {
       const HotFigures hot = tiered_->hot_figures();
-      return WarmupFigures{.state = hot.warmup_done ? "done" : "running",
+      const char* state = !hot.warmup_done           ? "running"
+                          : hot.warmup_error.empty() ? "done"
+                                                     : "failed";
+      return WarmupFigures{.state = state,
                            .keys_loaded = hot.warmup_keys_loaded,
                            .seconds = hot.warmup_seconds,
-                           .error = ""};
+                           .error = hot.warmup_error};
     };
     providers.warmup = warmup;
   }

@@ -241,7 +241,8 @@ HotFigures TieredStore::hot_figures() const {
   f.capacity_bytes = cache_.capacity_bytes();
   f.warmup_keys_loaded = warmup_keys_loaded_.load();
   const WarmupState state = warmup_state_.load();
-  f.warmup_done = state == WarmupState::kDone;
+  f.warmup_done = state == WarmupState::kDone || state == WarmupState::kFailed;
+  if (state == WarmupState::kFailed) f.warmup_error = warmup_error_;  // written before the state
   if (state != WarmupState::kNotStarted) {
     const int64_t end = f.warmup_done ? warmup_end_ns_.load() : SteadyNanos();
     f.warmup_seconds = static_cast<double>(end - warmup_start_ns_.load()) / 1e9;
@@ -345,7 +346,12 @@ void TieredStore::StartWarmup() {
 
 void TieredStore::WarmupLoop() {
   hot_set::KeyList keys;
-  if (!LoadHotSet(&keys).ok()) hot_set_record_errors_.fetch_add(1);
+  std::string error;  // the first failure, if any
+  if (Status loaded = LoadHotSet(&keys); !loaded.ok()) {
+    hot_set_record_errors_.fetch_add(1);
+    // A damaged chunk costs only its keys; a record that gave nothing at all fails the warm-up.
+    if (keys.empty()) error = "reading the hot-set record: " + loaded.ToString();
+  }
   const size_t batch_keys = std::max<uint32_t>(1, cache_.options().warmup_batch_keys);
   auto stopping = [this] {
     std::lock_guard lock(thread_mu_);
@@ -375,11 +381,18 @@ void TieredStore::WarmupLoop() {
             warmup_keys_loaded_.fetch_add(1);
           }
         }
+      } else if (error.empty()) {
+        error = "loading keys of namespace '" + ns + "': " + fetched.status().ToString();
       }
     }
     end = begin;
   }
   warmup_end_ns_.store(SteadyNanos());
+  if (!error.empty()) {
+    warmup_error_ = std::move(error);
+    warmup_state_.store(WarmupState::kFailed);  // publishes warmup_error_
+    return;
+  }
   warmup_state_.store(WarmupState::kDone);
 }
 

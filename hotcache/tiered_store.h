@@ -57,9 +57,12 @@ struct HotFigures {
   uint64_t bytes = 0;
   uint64_t entries = 0;
   uint64_t capacity_bytes = 0;
-  uint64_t warmup_keys_loaded = 0;     // entries the last warm-up put in RAM
-  double warmup_seconds = 0;           // how long it took (so far, while running)
-  bool warmup_done = false;            // finished (also true when there was nothing to load)
+  uint64_t warmup_keys_loaded = 0;  // entries the last warm-up put in RAM
+  double warmup_seconds = 0;        // how long it took (so far, while running)
+  bool warmup_done = false;         // finished (also true when there was nothing to load)
+  // Non-empty when the warm-up failed (its record could not be read, or a store read of its
+  // keys failed): why. The tier works, just colder; the next record replaces the damaged one.
+  std::string warmup_error;
   uint64_t hot_set_records = 0;        // records written since start
   uint64_t hot_set_keys_recorded = 0;  // keys in the last record
   uint64_t hot_set_record_errors = 0;  // periodic records and warm-up loads that failed
@@ -130,7 +133,7 @@ class TieredStore final : public Store {
   const StoreOptions& options() const override { return inner_->options(); }
 
  private:
-  enum class WarmupState { kNotStarted, kRunning, kDone };
+  enum class WarmupState { kNotStarted, kRunning, kDone, kFailed };
 
   // Whether ns is served through the cache (valid names, except the hot-set record's).
   bool Cached(std::string_view ns) const;
@@ -159,6 +162,7 @@ class TieredStore final : public Store {
   std::atomic<uint64_t> warmup_keys_loaded_{0};
   std::atomic<int64_t> warmup_start_ns_{0};  // steady_clock
   std::atomic<int64_t> warmup_end_ns_{0};
+  std::string warmup_error_;  // set by the warm-up thread before warmup_state_ becomes kFailed
   std::atomic<uint64_t> hot_set_records_{0};
   std::atomic<uint64_t> hot_set_keys_recorded_{0};
   std::atomic<uint64_t> hot_set_record_errors_{0};

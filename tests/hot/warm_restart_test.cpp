@@ -66,6 +66,18 @@ void WaitForWarmup(TieredStore& store) {
   }
 }
 
+// Opens the tiered store (no periodic record) and waits for its warm-up to finish.
+std::unique_ptr<TieredStore> OpenWarmed(const std::string& dir, const Clock& clock) {
+  HotCacheOptions hot;
+  hot.hot_set_period_seconds = 0;
+  auto store = OpenTiered(dir, clock, hot);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  if (!store.ok()) return nullptr;
+  (*store)->StartWarmup();
+  WaitForWarmup(**store);
+  return std::move(*store);
+}
+
 // Writes the data set and reads the hot set a few times, all through the tiered store.
 void Populate(TieredStore& store) {
   std::vector<PutItem> batch;
@@ -273,20 +285,48 @@ TEST(WarmRestartTest, WarmupNeverOverwritesAConcurrentWrite) {
 TEST(WarmRestartTest, NothingToLoadIsDoneAtOnce) {
   testing::TempDir dir;
   FakeClock clock;
-  HotCacheOptions hot;
-  hot.hot_set_period_seconds = 0;
-  auto store = OpenTiered(dir.Sub("db"), clock, hot);
-  ASSERT_TRUE(store.ok());
-  (*store)->StartWarmup();
-  WaitForWarmup(**store);
-  EXPECT_TRUE((*store)->hot_figures().warmup_done);
-  EXPECT_EQ((*store)->hot_figures().warmup_keys_loaded, 0u);
+  auto store = OpenWarmed(dir.Sub("db"), clock);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->hot_figures().warmup_done);
+  EXPECT_EQ(store->hot_figures().warmup_keys_loaded, 0u);
   // An empty LRU records nothing, and the record namespace stays hidden.
-  EXPECT_TRUE((*store)->SaveHotSet().ok());
-  EXPECT_EQ((*store)->hot_figures().hot_set_records, 0u);
-  auto listed = (*store)->ListNamespaces();
+  EXPECT_TRUE(store->SaveHotSet().ok());
+  EXPECT_EQ(store->hot_figures().hot_set_records, 0u);
+  auto listed = store->ListNamespaces();
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->empty());
+}
+
+// A hot-set record that cannot be read fails the warm-up (health then says "degraded" and why);
+// the tier still works, and the next record replaces the damaged one.
+TEST(WarmRestartTest, AnUnreadableRecordFailsTheWarmupWithTheReason) {
+  testing::TempDir dir;
+  FakeClock clock;
+  {
+    auto plain = OpenStore(Options(dir.Sub("db")), clock);
+    ASSERT_TRUE(plain.ok());
+    ASSERT_TRUE((*plain)->Put(TieredStore::kHotSetNamespace, "index", "not an index", "", 0).ok());
+    ASSERT_TRUE((*plain)->Put(kNs, KeyOf(1), ValueOf(1), "", 0).ok());
+    ASSERT_TRUE((*plain)->Close().ok());
+  }
+  {
+    auto store = OpenWarmed(dir.Sub("db"), clock);
+    ASSERT_NE(store, nullptr);
+    const HotFigures failed = store->hot_figures();
+    EXPECT_TRUE(failed.warmup_done);
+    EXPECT_EQ(failed.warmup_keys_loaded, 0u);
+    EXPECT_NE(failed.warmup_error.find("hot-set index is malformed"), std::string::npos)
+        << failed.warmup_error;
+    EXPECT_EQ(failed.hot_set_record_errors, 1u);
+    auto got = store->Get(kNs, KeyOf(1));
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got->value, ValueOf(1));
+    ASSERT_TRUE(store->Close().ok());  // records the hot set over the damaged one
+  }
+  auto store = OpenWarmed(dir.Sub("db"), clock);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->hot_figures().warmup_error, "");
+  EXPECT_EQ(store->hot_figures().warmup_keys_loaded, 1u);
 }
 
 }  // namespace
