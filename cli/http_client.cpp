@@ -88,22 +88,6 @@ Result<BaseUrl> ParseBaseUrl(std::string_view url) {
   return out;
 }
 
-std::string PercentEncode(std::string_view in) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(in.size());
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
-}
-
 Result<HttpResponse> HttpClient::Send(const HttpRequest& request) const {
   const std::string where = url_.Display();
   try {

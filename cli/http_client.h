@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/text_codec.h"
 #include "storage/status.h"
 
 namespace apicached::cli {
@@ -27,8 +28,7 @@ struct BaseUrl {
 // InvalidArgument naming what is wrong (not http://, empty host, bad port, query or fragment).
 Result<BaseUrl> ParseBaseUrl(std::string_view url);
 
-// Every byte outside [A-Za-z0-9-._~] as %XX, so that a key is always exactly one path segment.
-std::string PercentEncode(std::string_view in);
+using http::PercentEncode;  // every byte outside [A-Za-z0-9-._~] as %XX
 
 struct HttpResponse {
   unsigned status = 0;

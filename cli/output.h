@@ -9,10 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "http/text_codec.h"
+
 namespace apicached::cli {
 
-bool IsValidUtf8(std::string_view s);
-std::string Base64Encode(std::string_view in);
+using http::Base64Encode;
+using http::IsValidUtf8;
 
 // {"value": ..., "encoding": "json"|"utf-8"|"base64"} the way the daemon's batch routes write
 // values: JSON verbatim when the content type says JSON and it parses, UTF-8 text as a string,

@@ -112,12 +112,6 @@ class Router {
   PreCheck pre_check_;
 };
 
-// Percent-decoding of one path segment ('+' stays '+') or one query component ('+' is a space).
-// nullopt on a '%' not followed by two hex digits.
-std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
-// The inverse for building request targets: every byte outside [A-Za-z0-9-._~] becomes %XX.
-std::string PercentEncode(std::string_view in);
-
 // Finishes a response for the given request: version, keep-alive and Content-Length.
 void Finish(const Request& request, Response& response);
 

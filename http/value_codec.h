@@ -14,14 +14,11 @@
 #include <string>
 #include <string_view>
 
+#include "http/text_codec.h"  // IsValidUtf8, Base64Encode/Decode
+
 namespace apicached::http {
 
-bool IsValidUtf8(std::string_view s);
 bool IsJsonContentType(std::string_view content_type);
-
-std::string Base64Encode(std::string_view in);
-// nullopt when `in` is not canonical padded base64.
-std::optional<std::string> Base64Decode(std::string_view in);
 
 // Appends "\"value\":...,\"encoding\":\"...\"" (no braces) for the value to out.
 void AppendValueJson(std::string_view value, std::string_view content_type, std::string& out);

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/text_codec.h"
+
 namespace apicached::http {
 namespace {
 

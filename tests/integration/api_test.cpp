@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "http/router.h"
+#include "http/text_codec.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 

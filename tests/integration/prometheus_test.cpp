@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "http/router.h"
+#include "http/text_codec.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/temp_dir.h"
