@@ -40,7 +40,16 @@ bench_require() {
 
 # Builds the Release daemon in $BENCH_RELEASE_BUILD; sets APICACHED_BIN. -O2 rather than CMake's
 # -O3: GCC 12 at -O3 raises a false -Wrestrict inside libstdc++'s char_traits (-Werror).
+# Also sets BENCH_COMMIT, the commit the binary is built from, for the reports: taken now, since
+# others may commit while the runs go on, and marked when the working tree has uncommitted
+# changes. Set BENCH_COMMIT yourself when BENCH_RELEASE_BUILD builds another source tree.
 bench_build_release() {
+  if [ -z "${BENCH_COMMIT:-}" ]; then
+    BENCH_COMMIT=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    if ! git -C "$BENCH_ROOT" diff --quiet HEAD 2>/dev/null; then
+      BENCH_COMMIT="$BENCH_COMMIT (plus uncommitted changes)"
+    fi
+  fi
   if [ ! -f "$BENCH_RELEASE_BUILD/build.ninja" ]; then
     cmake -S "$BENCH_ROOT" -B "$BENCH_RELEASE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \

@@ -6,6 +6,8 @@
 #   BENCH_CONNS="1 50 200"
 #   BENCH_DISK_KEYS=200000  entries of the "GET hit from disk" dataset (500 bytes each)
 #   BENCH_OUT=docs/benchmarks-suite.md   where the markdown report goes ("-": stdout only)
+#   BENCH_RELEASE_BUILD=build-release     the build dir of the daemon (bench/lib.sh); with a
+#   BENCH_COMMIT=<what it was built from>  build of another source tree, say what it is
 #
 # Installs wrk, nginx, redis (scripts/install-deps.sh bench), builds a Release apicached in
 # build-release, then starts on 127.0.0.1 only, each in a temp dir: apicached (port 0), nginx
@@ -165,7 +167,7 @@ NGINX_RSS_KB=$(bench_rss_kb "$NGINX_PID")
 REDIS_RSS_KB=$(bench_rss_kb "$REDIS_PID")
 
 # --- report ----------------------------------------------------------------------------------
-commit=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$BENCH_COMMIT
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 report() {
   cat <<MD

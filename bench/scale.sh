@@ -45,7 +45,7 @@ read -r rps p50 p99 errors <<<"$(bench_wrk "$BENCH_TMP/get" "$CONNS" "$SECS" "$A
 rss_after_gets=$(bench_rss_kb "$APICACHED_PID")
 bench_stop "$APICACHED_PID"
 
-commit=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$BENCH_COMMIT
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f MiB", b / 1048576 }'; }
 report() {
   cat <<MD

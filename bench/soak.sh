@@ -75,7 +75,7 @@ get() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<<"$verdict"; }
 mixed=$(grep '^mixed:' "$BENCH_TMP/wrk.out" || echo "mixed: (no counts)")
 rps=$(awk '/Requests\/sec:/ {print $2}' "$BENCH_TMP/wrk.out")
 p99=$(awk '$1 == "99%" {print $2}' "$BENCH_TMP/wrk.out")
-commit=$(git -C "$BENCH_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$BENCH_COMMIT
 report() {
   cat <<MD
 # Soak: ${DURATION} s of mixed load with expiring TTLs
