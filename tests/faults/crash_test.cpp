@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/faults/daemon_process.h"
+#include "tests/faults/fault_client.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::testing {
@@ -203,21 +203,22 @@ TEST(CrashTest, EveryAcknowledgedWriteSurvivesSigkill) {
   std::mt19937_64 rng(seed);
 
   TempDir dir;
-  DaemonUnderTest daemon(APICACHED_DAEMON_BIN, dir.Sub("data"), dir.path());
+  DaemonOptions options;
+  options.data_dir = dir.Sub("data");
+  DaemonProcess daemon(options);
   std::map<std::string, std::string> acked;
   std::vector<OwnedKey> owned(kWriters);
   for (int t = 0; t < kWriters; ++t) owned[t].key = "owner-" + std::to_string(t);
 
   for (int round = 1; round <= kRounds + 1; ++round) {
     SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
-    Status started = daemon.Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-    const auto client = daemon.Client();
+    ASSERT_TRUE(daemon.Start());
+    const auto client = ClientOf(daemon);
     ExpectHealthy(client, round);
     ExpectAllPresent(client, acked, round);
     ExpectOwnedKeys(client, owned, round);
     if (::testing::Test::HasFailure()) {
-      ADD_FAILURE() << "daemon log:\n" << daemon.Log();
+      ADD_FAILURE() << "daemon log:\n" << daemon.output();
       return;
     }
     if (round > kRounds) break;
@@ -232,7 +233,7 @@ TEST(CrashTest, EveryAcknowledgedWriteSurvivesSigkill) {
     acked.merge(round_acks);
   }
   EXPECT_GT(acked.size(), static_cast<size_t>(kRounds));  // the rounds did write something
-  EXPECT_EQ(daemon.Stop(), 0) << "a clean stop after the last restart; log:\n" << daemon.Log();
+  EXPECT_EQ(daemon.Stop(), 0) << "a clean stop after the last restart; log:\n" << daemon.output();
 }
 
 }  // namespace

@@ -27,7 +27,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/faults/daemon_process.h"
+#include "tests/faults/fault_client.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::testing {
@@ -88,6 +88,12 @@ void FillDisk(const std::string& path, uint64_t leave) {
   ::close(fd);
 }
 
+DaemonOptions DataDir(const std::string& dir) {
+  DaemonOptions options;
+  options.data_dir = dir;
+  return options;
+}
+
 std::string Path(const std::string& key) {
   return "/v1/cache/faults/" + key;
 }
@@ -95,10 +101,9 @@ std::string Path(const std::string& key) {
 class FaultTest : public ::testing::Test {
  protected:
   // Starts the daemon; fails the test with its log otherwise.
-  void StartDaemon(DaemonUnderTest& d) {
-    Status s = d.Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    client_.emplace(d.Client());
+  void StartDaemon(DaemonProcess& d) {
+    ASSERT_TRUE(d.Start());
+    client_.emplace(ClientOf(d));
   }
 
   unsigned Put(const std::string& key, const std::string& value, std::string* body = nullptr) {
@@ -183,7 +188,7 @@ class FaultTest : public ::testing::Test {
   // The whole story after the fault is in place and `fix` removes it: writes come back by
   // themselves (the store resumes or reopens RocksDB), nothing acknowledged is lost, and a
   // restart afterwards finds everything.
-  void CheckFaultThenRecovery(DaemonUnderTest& d, const std::string& cause,
+  void CheckFaultThenRecovery(DaemonProcess& d, const std::string& cause,
                               const std::function<void()>& fix, bool watch_health = false) {
     const cli::HttpResponse failed = WriteUntilFailure(watch_health);
     if (HasFailure()) return;
@@ -197,20 +202,20 @@ class FaultTest : public ::testing::Test {
     EXPECT_NE(failure_health_.body.find(cause), std::string::npos) << failure_health_.body;
 
     fix();
-    ASSERT_TRUE(WaitForWritesToResume()) << "writes did not resume; log:\n" << d.Log();
-    recovery_log_ = d.Log();
+    ASSERT_TRUE(WaitForWritesToResume()) << "writes did not resume; log:\n" << d.output();
+    recovery_log_ = d.output();
     EXPECT_EQ(Health().status, 200u);
     ExpectAckedReadable();
     // A namespace created after the recovery works too (a reopen renews the column families).
     auto fresh = Http(*client_, "PUT", "/v1/cache/after-fault/k", "v", "text/plain");
     ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
     EXPECT_EQ(fresh->status, 201u) << fresh->body;
-    EXPECT_EQ(d.Stop(), 0) << d.Log();
+    EXPECT_EQ(d.Stop(), 0) << d.output();
     StartDaemon(d);
     ExpectAckedReadable();
     EXPECT_EQ(Put("after-restart", "ok"), 201u);
     EXPECT_EQ(Health().status, 200u);
-    EXPECT_EQ(d.Stop(), 0) << d.Log();
+    EXPECT_EQ(d.Stop(), 0) << d.output();
   }
 
   TempDir dir_;
@@ -230,7 +235,7 @@ TEST_F(FaultTest, FullDiskFailsWritesWith503AndRecoversWhenSpaceIsFreed) {
   if (!mnt.mounted()) GTEST_SKIP() << mnt.why();
   const std::string ballast = dir_.Sub("mnt/ballast");
   FillDisk(ballast, 8 << 20);
-  DaemonUnderTest d(APICACHED_DAEMON_BIN, dir_.Sub("mnt/data"), dir_.path());
+  DaemonProcess d(DataDir(dir_.Sub("mnt/data")));
   StartDaemon(d);
   ASSERT_EQ(Put("before", "stored before the disk filled up"), 201u);
   CheckFaultThenRecovery(d, "No space left on device", [&] { fs::remove(ballast); });
@@ -243,7 +248,7 @@ TEST_F(FaultTest, FullDiskFailsWritesWith503AndRecoversWhenSpaceIsFreed) {
 TEST_F(FaultTest, BackgroundFlushErrorStopsWritesAndRecovers) {
   TmpfsMount mnt(dir_.Sub("mnt"), "64m");
   if (!mnt.mounted()) GTEST_SKIP() << mnt.why();
-  DaemonUnderTest d(APICACHED_DAEMON_BIN, dir_.Sub("mnt/data"), dir_.path());
+  DaemonProcess d(DataDir(dir_.Sub("mnt/data")));
   StartDaemon(d);
   ASSERT_EQ(Put("before", "stored before the disk filled up"), 201u);
   const std::string ballast = dir_.Sub("mnt/ballast");
@@ -269,13 +274,15 @@ TEST_F(FaultTest, ReadOnlyDataDirFailsWritesWith503AndRecoversByReopening) {
     ASSERT_EQ(::chown(data.c_str(), 65534, 65534), 0) << std::strerror(errno);
     prefix = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"};
   }
-  DaemonUnderTest d(APICACHED_DAEMON_BIN, data, dir_.path(), prefix);
-  Status started = d.Start();
-  if (!started.ok() && !prefix.empty() && d.Log().find("setpriv") != std::string::npos) {
-    GTEST_SKIP() << "cannot run the daemon as nobody via setpriv (util-linux): " << d.Log();
+  DaemonOptions options = DataDir(data);
+  options.command_prefix = prefix;
+  DaemonProcess d(options);
+  const ::testing::AssertionResult started = d.Start();
+  if (!started && !prefix.empty() && d.output().find("setpriv") != std::string::npos) {
+    GTEST_SKIP() << "cannot run the daemon as nobody via setpriv (util-linux): " << d.output();
   }
-  ASSERT_TRUE(started.ok()) << started.ToString();
-  client_.emplace(d.Client());
+  ASSERT_TRUE(started);
+  client_.emplace(ClientOf(d));
   ASSERT_EQ(Put("before", "stored before the directory became read-only"), 201u);
   ASSERT_EQ(::chmod(data.c_str(), 0500), 0) << std::strerror(errno);
   CheckFaultThenRecovery(d, "Permission denied", [&] { ::chmod(data.c_str(), 0700); });

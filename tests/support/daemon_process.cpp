@@ -66,7 +66,8 @@ DaemonProcess::~DaemonProcess() {
     std::lock_guard lock(mu_);
     output_.clear();
   }
-  std::vector<std::string> args = {DaemonBinaryPath()};
+  std::vector<std::string> args = options_.command_prefix;
+  args.push_back(DaemonBinaryPath());
   if (options_.listen_on_free_port) {
     args.insert(args.end(), {"--listen", "127.0.0.1:0"});
   }
@@ -96,12 +97,12 @@ DaemonProcess::~DaemonProcess() {
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
   if (rc != 0) {
     close(pipe_fds[0]);
-    return ::testing::AssertionFailure() << "posix_spawn " << argv[0] << ": " << std::strerror(rc);
+    return ::testing::AssertionFailure() << "posix_spawnp " << argv[0] << ": " << std::strerror(rc);
   }
   pid_ = pid;
   output_fd_ = pipe_fds[0];

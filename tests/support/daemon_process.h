@@ -44,6 +44,9 @@ struct DaemonOptions {
   std::string data_dir;             // empty: a fresh TempDir owned by the DaemonProcess
   bool listen_on_free_port = true;  // pass --listen 127.0.0.1:0
   bool wait_healthy = true;         // Start() also waits for GET /v1/health -> 200
+  // Runs the daemon through this command (searched in PATH), e.g. {"setpriv", "--reuid=65534",
+  // "--regid=65534", "--clear-groups", "--"}; empty: the binary directly.
+  std::vector<std::string> command_prefix;
   std::chrono::milliseconds start_timeout{30'000};
 };
 
