@@ -16,7 +16,16 @@ Status StoreConfigFile(const std::string& path, const po::options_description& d
   std::ifstream in(path);
   if (!in) return Status::InvalidArgument("cannot read the config file '" + path + "'");
   try {
-    po::store(po::parse_config_file(in, desc, /*allow_unregistered=*/false), vm);
+    po::parsed_options parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/false);
+    for (const po::option& o : parsed.options) {
+      // Read only from the command line: a file naming another file, or asking for help, would
+      // otherwise be ignored without a word.
+      if (o.string_key == "config" || o.string_key == "help") {
+        return Status::InvalidArgument("config file '" + path + "': '" + o.string_key +
+                                       "' can only be given on the command line");
+      }
+    }
+    po::store(parsed, vm);
   } catch (const po::error& e) {
     return Status::InvalidArgument("config file '" + path + "': " + e.what());
   }

@@ -22,7 +22,8 @@ namespace apicached {
 inline constexpr const char* kDefaultConfigPath = "/etc/apicached/apicached.conf";
 
 // Stores the file's values into vm for the options not already there (so call it after storing
-// the command line: flags win). Every name in the file must be an option of desc. InvalidArgument
+// the command line: flags win). Every name in the file must be an option of desc other than
+// config and help (command line only). InvalidArgument
 // naming the file (and the option, where program_options says which) when the file cannot be
 // read, has a syntax error, an unknown option or a bad value.
 Status StoreConfigFile(const std::string& path,

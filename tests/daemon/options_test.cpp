@@ -86,9 +86,11 @@ TEST(OptionsTest, BooleanFlagsAloneMeanTrue) {
 TEST(OptionsTest, BadValuesNameTheOption) {
   TempDir dir;
   std::ofstream(dir.Sub("bad.conf")) << "max-key-bytes = lots\n";
+  std::ofstream(dir.Sub("nested.conf")) << "config = " << dir.Sub("bad.conf") << "\n";
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"--config", dir.Sub("bad.conf")}, "max-key-bytes"},
       {{"--config", dir.Sub("none.conf")}, "none.conf"},
+      {{"--config", dir.Sub("nested.conf")}, "'config' can only be given on the command line"},
       {{"--maintenance-period", "99999999"}, "maintenance-period"},
       {{"--invalid-default-ttl", "-1"}, "invalid-default-ttl"},
       {{"--invalid-ttl", "Bad=5"}, "invalid-ttl"},
