@@ -132,6 +132,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      "NAMESPACE=SECONDS: default TTL of one namespace; repeat for more (e.g. ratelimit=60)")
     ("sync-writes", BoolValue(&app.store.sync_writes),
      "fsync the write-ahead log on every write (power-loss safe, slower)")
+    ("rocksdb-info-log", BoolValue(&app.store.engine_info_log),
+     "also log RocksDB's INFO lines (flushes, compactions) to stderr; warnings always are")
     ("maintenance-period", po::value(&maintenance_period)->default_value(maintenance_period),
      "seconds between maintenance runs (compaction of files with many expired entries); "
      "0 = only on POST /v1/admin/compact")

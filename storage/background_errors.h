@@ -59,7 +59,8 @@ class BackgroundErrorWatch final : public rocksdb::EventListener {
 
 class StderrLogger final : public rocksdb::Logger {
  public:
-  StderrLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  explicit StderrLogger(rocksdb::InfoLogLevel level = rocksdb::InfoLogLevel::WARN_LEVEL)
+      : rocksdb::Logger(level) {}
   using rocksdb::Logger::Logv;
   void Logv(const char* format, va_list ap) override;
 };

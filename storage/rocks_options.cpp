@@ -40,7 +40,9 @@ RocksResources MakeRocksResources(const StoreOptions& options) {
   r.expiry_collector = std::make_shared<ExpiryPropertiesCollectorFactory>();
   r.error_watch = std::make_shared<BackgroundErrorWatch>();
   r.compactions = std::make_shared<CompactionCounter>();
-  r.info_log = std::make_shared<StderrLogger>();
+  r.info_log =
+      std::make_shared<StderrLogger>(options.engine_info_log ? rocksdb::InfoLogLevel::INFO_LEVEL
+                                                             : rocksdb::InfoLogLevel::WARN_LEVEL);
   return r;
 }
 

@@ -126,6 +126,9 @@ struct StoreOptions {
   uint64_t block_cache_bytes = 64ull << 20;     // shared by all namespaces
   uint64_t write_buffer_bytes = 64ull << 20;    // total memtable budget (WriteBufferManager)
   uint64_t max_total_wal_bytes = 256ull << 20;  // forces flushes past this
+  // RocksDB's own log goes to stderr (never a LOG file on the data disk): warnings and errors,
+  // and with this also its INFO lines (flushes, compactions, options at open).
+  bool engine_info_log = false;
   // Period of the built-in background check that compacts files whose entries mostly expired.
   // 0 turns the thread off (tests call RunMaintenance() themselves).
   uint32_t maintenance_period_seconds = 3600;

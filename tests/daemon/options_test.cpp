@@ -76,9 +76,11 @@ TEST(OptionsTest, FlagsWinAndRepeatedOptionsCompose) {
 }
 
 TEST(OptionsTest, BooleanFlagsAloneMeanTrue) {
-  auto cl = Parse({"--sync-writes", "--allow-insecure-remote", "--watchdog=false"}, "");
+  auto cl = Parse(
+      {"--sync-writes", "--allow-insecure-remote", "--watchdog=false", "--rocksdb-info-log"}, "");
   ASSERT_TRUE(cl.ok()) << cl.status().ToString();
   EXPECT_TRUE(cl->app.store.sync_writes);
+  EXPECT_TRUE(cl->app.store.engine_info_log);
   EXPECT_TRUE(cl->service.allow_insecure_remote);
   EXPECT_FALSE(cl->service.watchdog);
 }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 #include "tests/storage/store_fixture.h"
@@ -196,6 +197,33 @@ TEST(OpenStoreTest, CreatesDataDirPrivate) {
   struct stat st {};
   ASSERT_EQ(stat(options.data_dir.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+// RocksDB's log goes to stderr: warnings always, its INFO lines (the options and DB summary it
+// writes at every open, flushes, compactions) only with engine_info_log.
+TEST(EngineLogTest, InfoLinesGoToStderrOnlyWhenAskedFor) {
+  for (const bool info : {false, true}) {
+    TempDir dir;
+    FakeClock clock;
+    StoreOptions options;
+    options.data_dir = dir.Sub("db");
+    options.maintenance_period_seconds = 0;
+    options.engine_info_log = info;
+    ::testing::internal::CaptureStderr();
+    Status result;
+    {
+      auto store = OpenStore(options, clock);
+      result = store.ok() ? (*store)->Close() : store.status();
+    }
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    ASSERT_TRUE(result.ok()) << result.ToString();
+    if (info) {
+      EXPECT_NE(err.find("apicached: rocksdb: "), std::string::npos) << "no INFO line";
+    } else {
+      EXPECT_EQ(err.find("apicached: rocksdb: "), std::string::npos) << err;
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.Sub("db/LOG"))) << "RocksDB wrote a LOG file";
+  }
 }
 
 }  // namespace
