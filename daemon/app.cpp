@@ -1,7 +1,6 @@
 #include "daemon/app.h"
 
-#include <cstdio>
-
+#include "daemon/log.h"
 #include "http/invalid_api.h"
 
 namespace apicached {
@@ -129,8 +128,7 @@ void App::StartObservability() {
 void App::StopObservability() {
   if (stats_ != nullptr) {
     if (Status flushed = stats_->Stop(); !flushed.ok()) {
-      std::fprintf(stderr, "apicached: last statistics flush failed: %s\n",
-                   flushed.ToString().c_str());
+      LogError("last statistics flush failed: " + flushed.ToString());
     }
   }
   observer_.reset();

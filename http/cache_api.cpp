@@ -306,7 +306,7 @@ class CacheApi {
     const std::string& ns = ctx.Param("ns");
     if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
     auto r = store_.Get(ns, ctx.Param("key"));
-    if (on_lookup_ && (r.ok() || r.code() == Code::kNotFound)) on_lookup_(ns, r.ok());
+    if (on_lookup_ && (r.ok() || r.code() == Code::kNotFound)) on_lookup_(ns, r.ok(), !r.ok());
     if (!r.ok()) return ProblemFromStatus(r.status());
     const int64_t now = store_.clock().NowMillis();
     const Request& req = ctx.request();
@@ -428,7 +428,9 @@ class CacheApi {
     auto r = store_.MultiGet(ns, *keys);
     if (!r.ok()) return ProblemFromStatus(r.status());
     if (on_lookup_) {
-      for (const auto& entry : *r) on_lookup_(ns, entry.has_value());
+      const auto hits = static_cast<uint64_t>(
+          std::count_if(r->begin(), r->end(), [](const auto& e) { return e.has_value(); }));
+      on_lookup_(ns, hits, r->size() - hits);
     }
     const int64_t now = store_.clock().NowMillis();
     std::string found = "{";

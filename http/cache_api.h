@@ -25,10 +25,10 @@ struct CacheApiOptions {
   int64_t max_ttl_seconds = 3'153'600'000;  // 100 years; larger ttl values are refused (400)
 };
 
-// Told once per key looked up by GET, HEAD or _mget: hit when a live entry was found, miss when
-// none was (absent or expired); requests refused before the store answered are no lookups.
-// Called on the handler's thread; must be thread-safe. Empty: nobody is told.
-using LookupObserver = std::function<void(std::string_view ns, bool hit)>;
+// Told once per request that looked keys up (GET, HEAD, _mget) how many were hits (a live entry
+// found) and misses (absent or expired); requests refused before the store answered are no
+// lookups. Called on the handler's thread; must be thread-safe. Empty: nobody is told.
+using LookupObserver = std::function<void(std::string_view ns, uint64_t hits, uint64_t misses)>;
 
 void AddCacheRoutes(Router& router, Store& store, CacheApiOptions options = {},
                     LookupObserver on_lookup = {});

@@ -59,11 +59,10 @@ void MetricsRequestObserver::OnRequest(std::string_view route, Verb method, unsi
   health_.OnRequest(seconds);
 }
 
-std::function<void(std::string_view ns, bool hit)> MakeLookupRecorder(Metrics& metrics,
-                                                                      StatsBook& stats) {
-  return [&metrics, &stats](std::string_view ns, bool hit) {
-    metrics.OnLookup(ns, hit);
-    stats.Record(ns, hit);
+LookupObserver MakeLookupRecorder(Metrics& metrics, StatsBook& stats) {
+  return [&metrics, &stats](std::string_view ns, uint64_t hits, uint64_t misses) {
+    metrics.OnLookup(ns, hits, misses);
+    stats.Record(ns, hits, misses);
   };
 }
 

@@ -16,9 +16,9 @@
 // made here.
 #pragma once
 
-#include <functional>
 #include <string_view>
 
+#include "http/cache_api.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "metrics/health.h"
@@ -42,9 +42,7 @@ class MetricsRequestObserver final : public RequestObserver {
   HealthChecker& health_;
 };
 
-// What the cache routes call once per key looked up (GET, HEAD, each key of _mget): counts the
-// hit or miss in Metrics and in the StatsBook.
-std::function<void(std::string_view ns, bool hit)> MakeLookupRecorder(Metrics& metrics,
-                                                                      StatsBook& stats);
+// The cache routes' LookupObserver: counts the hits and misses in Metrics and in the StatsBook.
+LookupObserver MakeLookupRecorder(Metrics& metrics, StatsBook& stats);
 
 }  // namespace apicached::http

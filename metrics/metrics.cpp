@@ -384,9 +384,10 @@ const Metrics::LookupSeries& Metrics::LookupSeriesFor(std::string_view ns) {
   return lookup_series_.emplace(label, series).first->second;
 }
 
-void Metrics::OnLookup(std::string_view ns, bool hit) {
+void Metrics::OnLookup(std::string_view ns, uint64_t hits, uint64_t misses) {
   const LookupSeries& series = LookupSeriesFor(ns);
-  (hit ? series.hits : series.misses)->Increment();
+  if (hits > 0) series.hits->Increment(static_cast<double>(hits));
+  if (misses > 0) series.misses->Increment(static_cast<double>(misses));
 }
 
 std::string Metrics::Serialize() const {

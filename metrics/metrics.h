@@ -130,8 +130,10 @@ class Metrics {
   // method, status the response status, seconds the time from request read to response written.
   void OnRequest(std::string_view route, std::string_view method, int status, double seconds);
 
-  // One cache lookup on namespace ns (GET/HEAD/_mget of one key): a hit or a miss.
-  void OnLookup(std::string_view ns, bool hit);
+  // Cache lookups on namespace ns (GET/HEAD/_mget keys): hits and misses of one request.
+  void OnLookup(std::string_view ns, uint64_t hits, uint64_t misses);
+  // One lookup: a hit or a miss.
+  void OnLookup(std::string_view ns, bool hit) { OnLookup(ns, hit ? 1 : 0, hit ? 0 : 1); }
 
   // Every family in the Prometheus text exposition format 0.0.4 (see kContentType). Calls the
   // providers.

@@ -61,6 +61,11 @@ std::string EncodeRecord(const NamespaceStats& stats) {
 struct StatsBook::Counters {
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
+
+  void Add(uint64_t h, uint64_t m) {
+    if (h > 0) hits.fetch_add(h, std::memory_order_relaxed);
+    if (m > 0) misses.fetch_add(m, std::memory_order_relaxed);
+  }
 };
 
 double HitRatePercent(uint64_t hits, uint64_t misses) {
@@ -131,7 +136,7 @@ StatsBook::~StatsBook() {
   static_cast<void>(Stop());
 }
 
-void StatsBook::Record(std::string_view ns, bool hit) {
+void StatsBook::Record(std::string_view ns, uint64_t hits, uint64_t misses) {
   const int64_t day = DayOf(clock_.NowMillis());
   // The add happens under the shared lock so that Flush (exclusive) never frees a counter in use.
   {
@@ -140,7 +145,7 @@ void StatsBook::Record(std::string_view ns, bool hit) {
     if (day_it != pending_.end()) {
       auto it = day_it->second.find(ns);
       if (it != day_it->second.end()) {
-        (hit ? it->second->hits : it->second->misses).fetch_add(1, std::memory_order_relaxed);
+        it->second->Add(hits, misses);
         return;
       }
     }
@@ -154,7 +159,7 @@ void StatsBook::Record(std::string_view ns, bool hit) {
   if (it == day_counters.end()) {
     it = day_counters.emplace(std::string(ns), std::make_unique<Counters>()).first;
   }
-  (hit ? it->second->hits : it->second->misses).fetch_add(1, std::memory_order_relaxed);
+  it->second->Add(hits, misses);
 }
 
 Status StatsBook::Flush() {

@@ -88,8 +88,11 @@ class StatsBook {
   StatsBook(const StatsBook&) = delete;
   StatsBook& operator=(const StatsBook&) = delete;
 
-  // Counts one lookup on namespace ns today. Never blocks on the store.
-  void Record(std::string_view ns, bool hit);
+  // Counts lookups on namespace ns today (the hits and misses of one request). Never blocks on
+  // the store.
+  void Record(std::string_view ns, uint64_t hits, uint64_t misses);
+  // One lookup: a hit or a miss.
+  void Record(std::string_view ns, bool hit) { Record(ns, hit ? 1 : 0, hit ? 0 : 1); }
 
   // Adds every count not yet flushed to the store, then prunes old days. Counts the store
   // refuses stay pending for the next flush; the first error is returned (Unavailable when the
@@ -116,7 +119,6 @@ class StatsBook {
   struct Counters;
   using DayCounters = std::map<std::string, std::unique_ptr<Counters>, std::less<>>;
 
-  Counters& CountersFor(int64_t day, std::string_view ns);
   Status FlushDay(int64_t day, DayCounters& counters,
                   const std::map<std::string, uint64_t, std::less<>>& keys);
   Status AddStored(int64_t day, DayStats& stats);
