@@ -7,6 +7,11 @@ DATA_DIR   ?= $(CURDIR)/.apicached-data
 LISTEN     ?= 127.0.0.1:7431
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+# ccache, where installed, makes rebuilds of several work trees cheap; nothing needs it.
+CCACHE     := $(shell command -v ccache 2>/dev/null)
+ifneq ($(CCACHE),)
+CMAKE_FLAGS += -DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)
+endif
 
 .PHONY: all deps test-deps build asan run test test-fast test-asan format format-check clean \
         bench bench-http bench-micro scale soak fuzz
