@@ -1,0 +1,248 @@
+// CacheService: the one protocol-neutral cache layer. Every front (http/ now, memcached/ and a
+// Redis front next) speaks its wire format to this class and to nothing below it: it validates
+// namespaces, applies the TTL rules (cache/expiry.h), carries the value metadata (content type,
+// 32-bit client flags, version, created, expires), counts lookups and operations per protocol
+// (cache/cache_observer.h, cache/op_counters.h) and calls the Store. A value written through
+// one front reads back byte for byte, with its flags, through the others.
+//
+// Fronts own only what is theirs: parsing, the mapping of their keys to namespaces, converting
+// their expiry forms to an Expiry, and mapping a Status to their own error words.
+//
+// Thread safety: every method may be called from any number of threads at once. Each
+// single-key operation is atomic towards concurrent callers of the same key (the store's key
+// lock), read-modify-writes included. The Store, the Clock and the observer must outlive the
+// service.
+//
+// Namespaces: a namespace argument is a user namespace (1 to 64 characters of [a-z0-9_-]);
+// internal names (starting with '.') and malformed ones are InvalidArgument on every method.
+// Reads and deletes on a namespace that was never written behave as on an empty one.
+//
+// Errors every method may return besides the ones it lists: InvalidArgument (namespace, empty or
+// oversized key, an Expiry past max_ttl_seconds, content type over 1024 bytes), TooLarge (value
+// over StoreOptions::max_value_bytes), ResourceExhausted (a write would create a namespace past
+// the cap), Unavailable (the store cannot read or write now), Internal (a bug or corruption).
+// A refused call writes nothing.
+//
+// Statistics: the lookup calls (Get, MultiGet, GetAndTouch) report their hits and misses to the
+// CacheObserver exactly once per call and namespace, with the caller's Protocol; every call
+// adds to OpCounters (see op_counters.h for what counts where).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cache/cache_observer.h"
+#include "cache/expiry.h"
+#include "cache/op_counters.h"
+#include "storage/clock.h"
+#include "storage/status.h"
+#include "storage/store.h"
+
+namespace apicached::cache {
+
+struct CacheServiceOptions {
+  // Longest lifetime an Expiry may ask for (After, or AtUnix from now); longer is
+  // InvalidArgument. 100 years: no realistic TTL is refused, a typo'd huge one is.
+  int64_t max_ttl_seconds = 3'153'600'000;
+};
+
+// An entry's metadata as every front shows it.
+struct ItemMeta {
+  uint32_t flags = 0;      // memcached's client flags, stored and returned unchanged
+  uint64_t version = 0;    // unique per write of a key, also across restarts: ETag, CAS unique
+  int64_t created_ms = 0;  // when this version was written (Unix ms)
+  int64_t expires_ms = 0;  // Unix ms; 0: never expires (see SecondsLeft in expiry.h)
+  uint64_t size = 0;       // bytes of the value
+};
+
+struct Item {
+  std::string value;
+  std::string content_type;  // as written; empty when the writer gave none (memcached)
+  ItemMeta meta;
+};
+
+// One key of a MultiGet.
+struct KeyRef {
+  std::string_view ns;
+  std::string_view key;
+};
+
+enum class WriteMode : uint8_t {
+  kSet,      // store whatever exists
+  kAdd,      // only when no live entry exists; AlreadyExists otherwise
+  kReplace,  // only when a live entry exists; NotFound otherwise
+  kAppend,   // data after the live entry's value; NotFound when none (see vivify)
+  kPrepend,  // data before the live entry's value; NotFound when none (see vivify)
+};
+
+// A write. data and content_type need only live for the call. (GCC 12 -Wextra warns on a
+// designated initializer that leaves fields out: set the fields by name.)
+struct WriteRequest {
+  WriteMode mode = WriteMode::kSet;
+  std::string_view data;
+  // kSet, kAdd, kReplace: the new entry's content type (empty: none) and flags. kAppend and
+  // kPrepend keep the entry's content type, flags and expiry and ignore these and `expiry`.
+  std::string_view content_type;
+  uint32_t flags = 0;
+  Expiry expiry = Expiry::Default();
+  // Compare-and-set (memcached cas, meta C, HTTP If-Match): write only when the live entry is at
+  // exactly this version. No live entry: NotFound; another version: PreconditionFailed.
+  std::optional<uint64_t> expected_version;
+  // kAppend/kPrepend on a missing key store data as a new entry with content_type, flags and
+  // expiry instead of NotFound (memcached meta ms N).
+  bool vivify = false;
+  // Fill WriteResult::created for kSet (costs a read of the current entry; the other modes know
+  // it anyway).
+  bool report_created = false;
+};
+
+struct WriteResult {
+  // The written entry's metadata. An Expired() write reports expires_ms equal to the time of the
+  // write and leaves no entry.
+  ItemMeta meta;
+  // No live entry existed before. Always set except for kSet without report_created (false).
+  bool created = false;
+};
+
+// memcached's incr/decr (and meta ma) on an unsigned 64-bit decimal value.
+struct ArithRequest {
+  uint64_t delta = 1;
+  bool decrement = false;  // incr wraps at 2^64; decr stops at 0
+  // Create a missing key holding `initial` (the delta is not applied) with this expiry and
+  // flags 0, instead of NotFound (meta ma N<ttl> J<initial>).
+  std::optional<Expiry> create_with;
+  uint64_t initial = 0;
+  std::optional<uint64_t> expected_version;  // meta ma C: PreconditionFailed on mismatch
+  std::optional<Expiry> new_expiry;          // meta ma T: also set a new expiry; else kept
+};
+
+struct ArithResult {
+  uint64_t value = 0;
+  ItemMeta meta;
+};
+
+class CacheService {
+ public:
+  // observer may be null (nobody is told). REQUIRES: store, clock and observer outlive this.
+  CacheService(Store& store, const Clock& clock, CacheServiceOptions options = {},
+               CacheObserver* observer = nullptr);
+  ~CacheService();
+  CacheService(const CacheService&) = delete;
+  CacheService& operator=(const CacheService&) = delete;
+
+  // Ok for a user namespace name; InvalidArgument with the reason otherwise (also for internal
+  // '.' names, which no client may name). Every method below checks its namespace with it.
+  static Status CheckNamespace(std::string_view ns);
+
+  // --- Reads (count lookups) -----------------------------------------------------------------
+
+  // The live entry, or NotFound.
+  Result<Item> Get(Protocol protocol, std::string_view ns, std::string_view key);
+
+  // One answer per key, in order: the live entry or nullopt. Keys may span namespaces (the
+  // store is asked once per namespace) and repeat. Empty keys: an empty answer. A bad namespace
+  // or key refuses the whole call.
+  Result<std::vector<std::optional<Item>>> MultiGet(Protocol protocol,
+                                                    std::span<const KeyRef> keys);
+
+  // The live entry with its new expiry applied (memcached gat/gats, meta mg T); NotFound when
+  // none. Version, value and flags stay. With Expiry::Expired() the entry is returned and then
+  // deleted.
+  Result<Item> GetAndTouch(Protocol protocol, std::string_view ns, std::string_view key,
+                           Expiry expiry);
+
+  // --- Writes --------------------------------------------------------------------------------
+
+  // Stores per request.mode and request.expected_version; errors as listed at WriteMode and
+  // WriteRequest. The new version is unique (a fresh CAS unique) whatever the mode.
+  // Note for memcached fronts: memcached also drops the old entry when a set is refused for
+  // size; a front that wants that calls Delete after TooLarge.
+  Result<WriteResult> Write(Protocol protocol, std::string_view ns, std::string_view key,
+                            const WriteRequest& request);
+
+  // Shorthands for Write.
+  Result<WriteResult> Set(Protocol p, std::string_view ns, std::string_view key,
+                          std::string_view data, uint32_t flags, Expiry expiry);
+  Result<WriteResult> Add(Protocol p, std::string_view ns, std::string_view key,
+                          std::string_view data, uint32_t flags, Expiry expiry);
+  Result<WriteResult> Replace(Protocol p, std::string_view ns, std::string_view key,
+                              std::string_view data, uint32_t flags, Expiry expiry);
+  Result<WriteResult> Append(Protocol p, std::string_view ns, std::string_view key,
+                             std::string_view data);
+  Result<WriteResult> Prepend(Protocol p, std::string_view ns, std::string_view key,
+                              std::string_view data);
+  Result<WriteResult> CompareAndSet(Protocol p, std::string_view ns, std::string_view key,
+                                    uint64_t expected_version, std::string_view data,
+                                    uint32_t flags, Expiry expiry);
+
+  // Ok when a live entry existed and was deleted; NotFound when there was none. With
+  // expected_version (meta md C): PreconditionFailed when the live entry has another version.
+  Status Delete(Protocol protocol, std::string_view ns, std::string_view key,
+                std::optional<uint64_t> expected_version = std::nullopt);
+
+  // memcached incr/decr: the live entry's value must be an unsigned decimal as memcached reads
+  // it (optional leading blanks, digits, then the end or a blank; at most 2^64-1). Incr wraps
+  // at 2^64, decr stops at 0. The new value replaces the old one keeping its flags, content
+  // type and expiry (unless new_expiry); a shorter number is padded with spaces to the old
+  // length, as memcached does in place ("100" decr 1 reads back "99 "). Errors: NotFound (no
+  // live entry and no create_with), Conflict (the value is not such a number; nothing written),
+  // PreconditionFailed (expected_version mismatch).
+  Result<ArithResult> Arith(Protocol protocol, std::string_view ns, std::string_view key,
+                            const ArithRequest& request);
+
+  // The HTTP counter: adds a signed delta to a signed 64-bit decimal value; a missing key is
+  // created as delta with expiry on_create. Conflict on a non-integer value or on overflow.
+  Result<int64_t> IncrSigned(Protocol protocol, std::string_view ns, std::string_view key,
+                             int64_t delta, Expiry on_create);
+
+  // Gives a live entry a new expiry (value, flags and version stay); NotFound when none. With
+  // Expiry::Expired() the entry is deleted and its last metadata returned.
+  Result<ItemMeta> Touch(Protocol protocol, std::string_view ns, std::string_view key,
+                         Expiry expiry);
+
+  // Generic atomic read-modify-write of one key (the Store's Mutate, with namespace checks and
+  // counting as a cmd_set). For what the operations above do not cover.
+  Result<std::optional<Entry>> Mutate(Protocol protocol, std::string_view ns, std::string_view key,
+                                      const MutateFn& fn);
+
+  // --- Batches and namespaces ----------------------------------------------------------------
+
+  // All items or none, one atomic batch (HTTP _mset). One ItemMeta per item, in order.
+  Result<std::vector<ItemMeta>> MultiSet(Protocol protocol, std::string_view ns,
+                                         const std::vector<PutItem>& items);
+  // Number of keys that had a live entry and were deleted.
+  Result<uint64_t> DeleteMany(Protocol protocol, std::string_view ns,
+                              const std::vector<std::string>& keys);
+  // Deletes every key starting with prefix; InvalidArgument when prefix is empty.
+  Result<uint64_t> DeletePrefix(Protocol protocol, std::string_view ns, std::string_view prefix);
+  // Removes every entry of the namespace (memcached flush_all on the namespaces a listener maps
+  // to); constant time.
+  Status Clear(Protocol protocol, std::string_view ns);
+
+  Result<std::vector<NamespaceFigures>> ListNamespaces();
+  // NotFound if the namespace was never written.
+  Result<NamespaceFigures> GetNamespace(std::string_view ns);
+
+  // This protocol's totals since start.
+  OpCounters Counters(Protocol protocol) const;
+
+  const Clock& clock() const { return clock_; }
+  const CacheServiceOptions& options() const { return options_; }
+
+ private:
+  struct AtomicCounters;
+
+  Store& store_;
+  const Clock& clock_;
+  const CacheServiceOptions options_;
+  CacheObserver* const observer_;
+  std::unique_ptr<AtomicCounters[]> counters_;  // one per Protocol
+};
+
+}  // namespace apicached::cache
