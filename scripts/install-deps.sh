@@ -2,6 +2,10 @@
 # Installs the Debian bookworm packages apicached needs to build, test and (optionally) benchmark.
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: build)
 # Only missing packages are installed, so a second run is a no-op. Needs root (or sudo).
+# The test profile also unpacks Django's own test suite from Debian's source package of
+# python-django (tests/memcached_py and tests/django_cache run it; never committed) into
+# $APICACHED_DJANGO_SRC (default ~/.cache/apicached/django-src), adding a deb-src list first
+# when apt has none.
 set -euo pipefail
 profile=${1:-build}
 pkgs=(build-essential cmake ninja-build pkg-config
@@ -9,7 +13,9 @@ pkgs=(build-essential cmake ninja-build pkg-config
       prometheus-cpp-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
 case "$profile" in
   build) ;;
-  test)  pkgs+=(python3 curl prometheus systemd clang clang-format libclang-rt-14-dev) ;;
+  test)  pkgs+=(python3 curl prometheus systemd clang clang-format libclang-rt-14-dev
+               memcached libmemcached-tools nutcracker python3-pytest python3-pymemcache
+               python3-django dpkg-dev) ;;
   bench) pkgs+=(python3 curl wrk nginx-light redis-server memcached redis-tools) ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
@@ -17,10 +23,35 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "install-deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Django's tests/ from the source package of the installed python3-django, unpacked once.
+django_tests() {
+  local dir=${APICACHED_DJANGO_SRC:-${XDG_CACHE_HOME:-$HOME/.cache}/apicached/django-src}
+  [ -f "$dir/python-django/tests/cache/tests.py" ] && return 0
+  if ! grep -rqsE '^(deb-src |Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/
+  then
+    echo "install-deps: adding /etc/apt/sources.list.d/debian-src.sources (deb-src)" >&2
+    printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
+      'Suites: bookworm bookworm-updates' 'Components: main' \
+      'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+      $sudo tee /etc/apt/sources.list.d/debian-src.sources >/dev/null
+    $sudo apt-get update -qq
+  fi
+  echo "install-deps: unpacking Django's test suite into $dir" >&2
+  mkdir -p "$dir/download"
+  (cd "$dir/download" && apt-get source --download-only -qq python-django)
+  rm -rf "$dir/python-django"
+  dpkg-source --no-check -x "$(ls "$dir"/download/python-django_*.dsc | tail -n 1)" \
+    "$dir/python-django" >/dev/null
+}
+if [ "$profile" = test ]; then
+  django_tests
+fi
