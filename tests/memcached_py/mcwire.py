@@ -124,7 +124,7 @@ def data_size(line):
 
 def own_mn_count(request):
     """How many meta no-op lines a request holds (their MN replies belong to the request)."""
-    return len(re.findall(rb"(?:^|\n)mn\r?\n", request))
+    return len(re.findall(rb"(?:^|(?<=\n))mn\r?\n", request))
 
 
 class CasNames:
