@@ -8,6 +8,7 @@
 
 #include "http/problem.h"
 #include "http/value_codec.h"
+#include "storage/media_type.h"
 
 namespace apicached::http {
 
@@ -17,6 +18,13 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kDefaultContentType = "application/octet-stream";
+
+// The Content-Type of a stored entry: what was stored when it is a media type, otherwise (none
+// given, or bytes stored before the store checked them) application/octet-stream, so stored
+// bytes can never reach a header unchecked.
+std::string_view ServedContentType(std::string_view stored) {
+  return IsMediaType(stored) ? stored : kDefaultContentType;
+}
 
 // Errors inside a handler travel as a Status; the handler answers ProblemFromStatus().
 Status CheckNamespace(std::string_view ns) {
@@ -320,8 +328,7 @@ class CacheApi {
       }
     }
     Response res{bhttp::status::ok, 11};
-    res.set(bhttp::field::content_type,
-            r->content_type.empty() ? kDefaultContentType : std::string_view(r->content_type));
+    res.set(bhttp::field::content_type, ServedContentType(r->content_type));
     SetEntryHeaders(res, r->info, now);
     res.body() = std::move(r->value);
     return res;

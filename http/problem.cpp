@@ -38,6 +38,8 @@ std::string Slug(unsigned status) {
       return "request-header-fields-too-large";
     case 500:
       return "internal-error";
+    case 501:
+      return "not-implemented";
     case 503:
       return "service-unavailable";
     case 507:

@@ -23,7 +23,9 @@
 #include <thread>
 #include <vector>
 
+#include "http/header_guard.h"
 #include "http/problem.h"
+#include "http/request_gate.h"
 
 namespace apicached::http {
 
@@ -149,10 +151,7 @@ class Session : public std::enable_shared_from_this<Session> {
     start_ = Clock::now();
     method_ = Verb::unknown;
     parser_.emplace();
-    // The parser's limit covers the request line too; we tell 414 from 431 afterwards.
-    parser_->header_limit(
-        static_cast<uint32_t>(options_.header_limit_bytes + options_.max_uri_bytes + 64));
-    parser_->body_limit(options_.body_limit_bytes);
+    LimitParser(*parser_, options_);
     stream_.expires_after(options_.read_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
@@ -163,20 +162,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     const Request& req = parser_->get();
     method_ = req.method();
-    if (req.target().size() > options_.max_uri_bytes) {
-      return Refuse(414, "The request target is longer than " +
-                             std::to_string(options_.max_uri_bytes) + " bytes.");
-    }
-    size_t field_bytes = 0;
-    for (const auto& f : req) field_bytes += f.name_string().size() + f.value().size() + 4;
-    if (field_bytes > options_.header_limit_bytes) {
-      return Refuse(431, "The header fields are larger than " +
-                             std::to_string(options_.header_limit_bytes) + " bytes.");
-    }
-    if (auto len = parser_->content_length(); len && *len > options_.body_limit_bytes) {
-      return Refuse(
-          413, "The body is larger than " + std::to_string(options_.body_limit_bytes) + " bytes.");
-    }
+    if (auto refused = CheckHeader(*parser_, options_)) return Refuse(std::move(*refused));
     auto expect = req.find(bhttp::field::expect);
     if (expect != req.end() && beast::iequals(expect->value(), "100-continue") &&
         !parser_->is_done()) {
@@ -199,34 +185,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadError(beast::error_code ec) {
-    if (ec == bhttp::error::header_limit) {
-      // Our limit covers request line plus fields. The parser fills in the target once the
-      // request line is complete: without one, the request line is what overflowed.
-      if (parser_->get().target().empty()) {
-        return Refuse(414, "The request target is longer than " +
-                               std::to_string(options_.max_uri_bytes) + " bytes.");
-      }
-      return Refuse(431, "The header fields are larger than " +
-                             std::to_string(options_.header_limit_bytes) + " bytes.");
+    if (auto refused = RefusalForReadError(ec, *parser_, options_)) {
+      return Refuse(std::move(*refused));
     }
-    if (ec == bhttp::error::body_limit) {
-      return Refuse(
-          413, "The body is larger than " + std::to_string(options_.body_limit_bytes) + " bytes.");
-    }
-    const bool parse_error =
-        ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
-        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
-    if (parse_error) return Refuse(400, "Malformed HTTP request: " + ec.message() + ".");
-    // EOF, a timeout, a reset: nobody to answer (or too slow to deserve one).
     Close();
   }
 
   // Answers a request refused before routing and closes the connection.
-  void Refuse(unsigned status, std::string detail) {
-    res_ = MakeProblem(status, std::move(detail));
-    res_.version(11);
-    res_.keep_alive(false);
-    res_.content_length(res_.body().size());
+  void Refuse(Refusal refusal) {
+    res_ = RefusalResponse(std::move(refusal));
     route_ = kUnmatchedRoute;
     Write();
   }
@@ -241,7 +208,9 @@ class Session : public std::enable_shared_from_this<Session> {
     Write();
   }
 
+  // Every response passes here: nothing leaves with a header byte that could split it.
   void Write() {
+    GuardHeaders(res_);
     stream_.expires_after(options_.write_timeout);
     bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->OnWrite(ec);
@@ -289,7 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl& server_;
   const ServerOptions& options_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   Response res_;
   std::string_view route_ = kUnmatchedRoute;
   Verb method_ = Verb::unknown;

@@ -8,12 +8,19 @@
 // per connection (a tcp_stream with timeouts); a fresh parser per request with header and body
 // limits. Keep-alive and pipelining are honoured: the next request is read only
 // after the previous response was written, so answers leave in request order. Requests the
-// server refuses before routing get a problem+json answer and the connection is closed:
+// server refuses before routing get a problem+json answer and the connection is closed (the
+// rules are in request_gate.h):
 //   malformed request / bad chunked body          -> 400
+//   framing (RFC 9112 6): Transfer-Encoding with
+//     Content-Length, chunked not final, ...      -> 400
+//   a transfer coding other than chunked          -> 501
+//   HTTP/1.1 without Host, or two Hosts           -> 400
 //   request line (target) over max_uri_bytes      -> 414
 //   header fields over header_limit_bytes         -> 431
 //   body over body_limit_bytes                    -> 413 (announced or while reading)
 //   more than max_connections open                -> 503 and close
+// Every response passes GuardHeaders (header_guard.h) just before it is written, so no route
+// can emit a CR, LF, NUL or other control byte in a header.
 // A request not complete within read_timeout, a response not written within write_timeout, or
 // a keep-alive connection idle for idle_timeout is closed without an answer.
 //

@@ -16,6 +16,7 @@
 
 #include "storage/entry_codec.h"
 #include "storage/expiry_reclaimer.h"
+#include "storage/media_type.h"
 #include "storage/rocks_status.h"
 
 namespace apicached {
@@ -280,6 +281,13 @@ Status RocksStore::ValidateWrite(std::string_view key, std::string_view value,
     return Status::InvalidArgument("content type is " + std::to_string(content_type.size()) +
                                    " bytes; at most " + std::to_string(kMaxContentTypeBytes) +
                                    " are allowed");
+  }
+  // The store is where every front's every write path meets, so the header-safety rule for
+  // content types lives here (see media_type.h); empty still means "none given".
+  if (!content_type.empty()) {
+    if (std::string why = MediaTypeError(content_type); !why.empty()) {
+      return Status::InvalidArgument(why);
+    }
   }
   if (ttl && *ttl < 0) {
     return Status::InvalidArgument("ttl must not be negative (got " + std::to_string(*ttl) + ")");

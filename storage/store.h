@@ -20,8 +20,8 @@
 // TTL arguments are std::optional<int64_t> seconds: nullopt means "the namespace's default,
 // else StoreOptions::default_ttl_seconds"; 0 means "never expires"; negative is InvalidArgument.
 //
-// Errors common to all methods: InvalidArgument (bad namespace name, empty or oversized key,
-// negative ttl or one so large that the expiry overflows, content type over 1024 bytes), TooLarge
+// Errors common to all methods: InvalidArgument (bad namespace name, empty or oversized key, bad
+// ttl, content type over 1024 bytes or not a media type: media_type.h; "" means none), TooLarge
 // (value over max_value_bytes), ResourceExhausted (a write would create a namespace past
 // max_namespaces), Unavailable (the database cannot read or write now: I/O error, disk full,
 // read-only directory, background error; the message says which).

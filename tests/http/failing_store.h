@@ -6,7 +6,7 @@
 
 namespace apicached::testing {
 
-class FailingStore final : public Store {
+class FailingStore : public Store {
  public:
   static Status Down() { return Status::Unavailable("disk on fire (FailingStore)"); }
 

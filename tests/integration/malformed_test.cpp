@@ -130,10 +130,12 @@ TEST_F(MalformedTest, HugeUriGets414) {
 
 TEST_F(MalformedTest, OversizedBodiesGet413) {
   // Announced: refused before the body is sent.
-  auto r = SendAndRead("PUT /v1/cache/mal/big HTTP/1.1\r\nContent-Length: 10000000\r\n\r\n");
+  auto r =
+      SendAndRead("PUT /v1/cache/mal/big HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n");
   EXPECT_EQ(StatusOf(r.data), 413u) << r.data;
   // Chunked: refused while reading.
-  std::string chunked = "PUT /v1/cache/mal/big HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string chunked =
+      "PUT /v1/cache/mal/big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 20; ++i) chunked += "1000\r\n" + std::string(4096, 'x') + "\r\n";
   auto r2 = SendAndRead(chunked);
   EXPECT_EQ(StatusOf(r2.data), 413u) << r2.data.substr(0, 200);
@@ -169,8 +171,8 @@ TEST_F(MalformedTest, BadChunkedEncodingGets400) {
   for (const std::string& body :
        {std::string("ZZ\r\nabc\r\n0\r\n\r\n"), std::string("3\r\nabcdef\r\n0\r\n\r\n"),
         std::string("ffffffffffffffffffff\r\n")}) {
-    auto r = SendAndRead("PUT /v1/cache/mal/chunk HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                         body);
+    auto r = SendAndRead(
+        "PUT /v1/cache/mal/chunk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body);
     EXPECT_TRUE(StatusOf(r.data) == 400u || StatusOf(r.data) == 413u) << r.data;
     EXPECT_TRUE(r.closed);
   }

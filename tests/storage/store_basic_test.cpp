@@ -103,6 +103,41 @@ TEST_F(BasicTest, RefusesBadKeysValuesAndTtls) {
   EXPECT_EQ(store().Put("ns", "k", "v", "", INT64_MAX).code(), Code::kInvalidArgument);
 }
 
+// Every write path refuses a content type that is not a media type (it would reach a response
+// header), so no front and no protocol can store one.
+TEST_F(BasicTest, EveryWritePathRefusesAContentTypeThatIsNotAMediaType) {
+  const std::string bad = "text/html\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK";
+  ASSERT_TRUE(store().Put("ns", "k", "v", "text/plain", 0).ok());
+  const uint64_t version = store().Get("ns", "k")->info.version;
+  auto put = store().Put("ns", "k", "v", bad, 0);
+  EXPECT_EQ(put.code(), Code::kInvalidArgument);
+  EXPECT_NE(put.status().message().find("media type"), std::string::npos)
+      << put.status().ToString();
+  EXPECT_EQ(store().Add("ns", "new", "v", bad, 0).code(), Code::kInvalidArgument);
+  EXPECT_EQ(store().CompareAndSet("ns", "k", version, "v", bad, 0).code(), Code::kInvalidArgument);
+  auto mutated = store().Mutate("ns", "k", [&](const Entry*) -> Result<Mutation> {
+    Mutation m;
+    m.kind = Mutation::Kind::kPut;
+    m.value = "v";
+    m.content_type = bad;
+    return m;
+  });
+  EXPECT_EQ(mutated.code(), Code::kInvalidArgument);
+  std::vector<PutItem> items = {
+      {.key = "a", .value = "1", .content_type = "text/plain", .ttl_seconds = 0},
+      {.key = "b", .value = "2", .content_type = "no-slash", .ttl_seconds = 0}};
+  EXPECT_EQ(store().MultiPut("ns", items).code(), Code::kInvalidArgument);
+  EXPECT_EQ(store().Get("ns", "a").code(), Code::kNotFound);  // all or nothing
+  EXPECT_EQ(store().Get("ns", "new").code(), Code::kNotFound);
+  auto kept = store().Get("ns", "k");
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(kept->content_type, "text/plain");
+  EXPECT_EQ(kept->info.version, version);
+  // Empty still means "none given"; parameters are fine.
+  EXPECT_TRUE(store().Put("ns", "k", "v", "", 0).ok());
+  EXPECT_TRUE(store().Put("ns", "k", "v", "text/plain; charset=\"utf-8\"", 0).ok());
+}
+
 TEST_F(BasicTest, NamespaceCapCountsOnlyUserNamespaces) {
   options_.max_namespaces = 2;
   Reopen();
