@@ -63,11 +63,13 @@ Result<ReclaimResult> ReclaimExpired(rocksdb::DB& db, Namespace& ns, int64_t now
   ReclaimResult result;
   const std::string what = "compacting namespace '" + ns.name + "'";
   if (ns.cleared.exchange(false)) {
+    const uint64_t clears = ns.clears();  // after the exchange: this compaction covers them
     rocksdb::Status s = db.CompactRange(compact, ns.handle, nullptr, nullptr);
     if (!s.ok()) {
       ns.cleared = true;  // try again next time
       return FromRocks(s, what);
     }
+    ns.NoteClearCompacted(clears);
     result.compacted = true;
   } else {
     auto ranges = RangesToCompact(db, ns, now_ms, expired_fraction_to_compact);

@@ -11,6 +11,7 @@
 
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -32,6 +33,34 @@ struct Namespace {
   std::shared_ptr<std::atomic<uint64_t>> expired_dropped;  // shared with its compaction filter
   std::atomic<uint64_t> expired_reads{0};
   std::atomic<bool> cleared{false};  // ClearNamespace left a range tombstone to compact away
+
+  // RocksDB's key estimate goes on counting the keys a clear's range tombstone hides until a
+  // compaction drops them (85,999 right after clearing 100k keys). The figures subtract the
+  // estimate taken at the last clear until the compaction that clear asked for has run.
+  void NoteClear(uint64_t estimate_after_clear) {
+    std::lock_guard lock(clear_mu_);
+    hidden_by_clear_ = estimate_after_clear;
+    ++clears_;
+  }
+  uint64_t clears() const {
+    std::lock_guard lock(clear_mu_);
+    return clears_;
+  }
+  // The compaction started after clears() returned `clears_before` finished: the keys it hid
+  // are gone from the estimate, unless another clear came since (its own compaction follows).
+  void NoteClearCompacted(uint64_t clears_before) {
+    std::lock_guard lock(clear_mu_);
+    if (clears_ == clears_before) hidden_by_clear_ = 0;
+  }
+  uint64_t LiveKeysEstimate(uint64_t rocksdb_estimate) const {
+    std::lock_guard lock(clear_mu_);
+    return rocksdb_estimate - std::min(rocksdb_estimate, hidden_by_clear_);
+  }
+
+ private:
+  mutable std::mutex clear_mu_;
+  uint64_t hidden_by_clear_ = 0;
+  uint64_t clears_ = 0;
 };
 
 class NamespaceRegistry {

@@ -696,6 +696,9 @@ Status RocksStore::ClearNamespace(std::string_view ns) {
   const std::string end(options_.max_key_bytes + 1, '\xff');
   rocksdb::Status s = db_->DeleteRange(write_options_, n->handle, rocksdb::Slice(), end);
   if (!s.ok()) return FromRocks(s, "clearing namespace '" + std::string(ns) + "'");
+  uint64_t estimate = 0;
+  db_->GetIntProperty(n->handle, rocksdb::DB::Properties::kEstimateNumKeys, &estimate);
+  n->NoteClear(estimate);
   n->cleared = true;
   maintenance_->Wake();
   return Status::Ok();
@@ -735,7 +738,9 @@ Result<ScanPage> RocksStore::Scan(std::string_view ns, std::string_view prefix,
 NamespaceFigures RocksStore::Figures(Namespace& ns) {
   NamespaceFigures f;
   f.name = ns.name;
-  db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kEstimateNumKeys, &f.approx_live_keys);
+  uint64_t estimate = 0;
+  db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kEstimateNumKeys, &estimate);
+  f.approx_live_keys = ns.LiveKeysEstimate(estimate);
   db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kLiveSstFilesSize, &f.disk_bytes);
   f.expired_dropped = ns.expired_dropped->load();
   f.expired_reads = ns.expired_reads.load();
