@@ -182,6 +182,12 @@ CASES = {
         (b"get\r\n", None),
         (b"x" * 2000 + b"\r\n", None),
     ],
+    "long_lines": [
+        (b"x" * 10000 + b"\r\n", None),                                   # garbage: ERROR
+        (b"set " + b"k" * 5000 + b" 0 0 1\r\nx\r\n", None),                # key far too long
+        (S(b"k7", b"x") + b"get " + b" ".join(b"k%d" % i for i in range(3000)) + b"\r\n",
+         None),                                                           # a 17 KB get line
+    ],
     "bare_newline_terminates_lines": [
         (b"set k 0 0 1\nx\r\nget k\n", None),
     ],
@@ -229,6 +235,11 @@ def test_quit_closes(pair):
 def test_quit_after_pipelined_get(pair):
     pair.check(S(b"k", b"1"), b"STORED\r\n")
     pair.check(b"get k\r\nquit\r\nget k\r\n", b"VALUE k 0 1\r\n1\r\nEND\r\n", expect_close=True)
+
+
+def test_endless_line_closes_the_connection(pair):
+    """64 KiB without a newline: memcached closes the connection (its line bound)."""
+    pair.check(b"x" * 65536, expect=b"", expect_close=True)
 
 
 def test_too_large_in_pieces_stays_in_sync(pair):
