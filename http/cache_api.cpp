@@ -5,6 +5,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "http/problem.h"
 #include "http/value_codec.h"
@@ -125,24 +126,26 @@ Result<ETagList> ParseETags(std::string_view header, std::string_view field) {
   return out;
 }
 
-// Cache headers of a live entry. max-age is the whole seconds left (never-expiring entries get
-// "no-cache": there is no lifetime to advertise, clients revalidate with the ETag); Age is the
-// whole seconds since this version was written.
-void SetEntryHeaders(Response& res, const EntryInfo& info, int64_t now_ms) {
-  res.set(bhttp::field::etag, ETag(info.version));
-  if (info.expires_ms == 0) {
-    res.set(bhttp::field::cache_control, "no-cache");
-  } else {
-    const int64_t left = std::max<int64_t>(0, info.expires_ms - now_ms) / 1000;
-    res.set(bhttp::field::cache_control, "max-age=" + std::to_string(left));
-  }
-  res.set(bhttp::field::age, std::to_string(std::max<int64_t>(0, now_ms - info.created_ms) / 1000));
-}
-
-// Seconds left rounded up, for JSON bodies; nullopt for "never expires".
+// The one rounding rule for "seconds left" (Cache-Control max-age, the ttl of _mget): the
+// milliseconds left rounded UP to whole seconds, so a PUT with ttl=3600 answers 3600 whether it
+// created or replaced and however many milliseconds the write took, and every live entry says
+// at least 1. nullopt for "never expires".
 std::optional<int64_t> TtlLeft(const EntryInfo& info, int64_t now_ms) {
   if (info.expires_ms == 0) return std::nullopt;
   return (std::max<int64_t>(0, info.expires_ms - now_ms) + 999) / 1000;
+}
+
+// Cache headers of a live entry. max-age is TtlLeft (never-expiring entries get "no-cache":
+// there is no lifetime to advertise, clients revalidate with the ETag); Age is the whole
+// seconds since this version was written, rounded down.
+void SetEntryHeaders(Response& res, const EntryInfo& info, int64_t now_ms) {
+  res.set(bhttp::field::etag, ETag(info.version));
+  if (auto left = TtlLeft(info, now_ms)) {
+    res.set(bhttp::field::cache_control, "max-age=" + std::to_string(*left));
+  } else {
+    res.set(bhttp::field::cache_control, "no-cache");
+  }
+  res.set(bhttp::field::age, std::to_string(std::max<int64_t>(0, now_ms - info.created_ms) / 1000));
 }
 
 Response JsonResponse(unsigned status, std::string body) {
@@ -182,6 +185,19 @@ Result<json> ParseBody(const Request& req, const CacheApiOptions& options) {
   } catch (const json::exception& e) {
     return Status::InvalidArgument(std::string("the request body is not valid JSON: ") + e.what());
   }
+}
+
+// keys without repeats, in the order each was first given.
+std::vector<std::string> Unique(std::vector<std::string> keys) {
+  std::vector<std::string> out;
+  out.reserve(keys.size());  // never reallocates: the views in `seen` point into out
+  std::unordered_set<std::string_view> seen;
+  for (std::string& k : keys) {
+    if (seen.contains(k)) continue;
+    out.push_back(std::move(k));
+    seen.insert(out.back());
+  }
+  return out;
 }
 
 // body[field] as a list of string keys.
@@ -432,6 +448,8 @@ class CacheApi {
     if (auto refused = BatchBody(ctx, body)) return std::move(*refused);
     auto keys = KeyList(body, "keys", options_);
     if (!keys.ok()) return ProblemFromStatus(keys.status());
+    // A key asked twice is looked up, counted and answered once: JSON member names are unique.
+    *keys = Unique(std::move(*keys));
     auto r = store_.MultiGet(ns, *keys);
     if (!r.ok()) return ProblemFromStatus(r.status());
     if (on_lookup_) {

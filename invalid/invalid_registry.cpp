@@ -44,10 +44,14 @@ Result<InvalidRecord> DecodeRecord(const Entry& entry, std::string_view id) {
       attempts == j.end() || !attempts->is_number_unsigned()) {
     return bad();
   }
+  // Every report rewrites the entry, so the entry's write time IS the last report's time, taken
+  // from the same clock reading as its expiry: expires_at is always last_seen + ttl, to the
+  // millisecond. (The time the report callback saw, stored in the value, can be a tick later.)
+  const uint64_t count = attempts->get<uint64_t>();
   return InvalidRecord{.reason = reason->get<std::string>(),
-                       .first_seen_ms = first->get<int64_t>(),
-                       .last_seen_ms = last->get<int64_t>(),
-                       .attempts = attempts->get<uint64_t>(),
+                       .first_seen_ms = count <= 1 ? entry.info.created_ms : first->get<int64_t>(),
+                       .last_seen_ms = entry.info.created_ms,
+                       .attempts = count,
                        .expires_ms = entry.info.expires_ms};
 }
 
@@ -258,7 +262,9 @@ Result<InvalidReport> InvalidRegistry::Report(std::string_view list, std::string
   if (!after->has_value()) {
     return Status::Internal("store answered no entry right after writing invalid-ID record");
   }
-  report.record.expires_ms = (*after)->info.expires_ms;
+  Result<InvalidRecord> stored = DecodeRecord(**after, id);  // the times as DecodeRecord says
+  if (!stored.ok()) return stored.status();
+  report.record = std::move(*stored);
   (*state)->reports.fetch_add(1, std::memory_order_relaxed);
   return report;
 }

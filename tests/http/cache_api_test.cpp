@@ -12,6 +12,7 @@
 #include "http/value_codec.h"
 #include "tests/http/failing_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/ticking_clock.h"
 
 namespace apicached::http {
 namespace {
@@ -104,10 +105,54 @@ TEST_F(CacheApiTest, TtlDrivesCacheControlAgeAndExpiry) {
   ASSERT_EQ(Put("/v1/cache/api/k?ttl=100", "v").response.result_int(), 201);
   clock_.Advance(std::chrono::milliseconds(30'500));
   Routed get = Do(Verb::get, "/v1/cache/api/k");
-  EXPECT_EQ(get.response[bhttp::field::cache_control], "max-age=69");
+  EXPECT_EQ(get.response[bhttp::field::cache_control], "max-age=70");  // 69.5 s left, rounded up
   EXPECT_EQ(get.response[bhttp::field::age], "30");
   clock_.Advance(std::chrono::seconds(70));
   ExpectProblem(Do(Verb::get, "/v1/cache/api/k"), 404);
+}
+
+// One rounding rule for seconds left: rounded up, the same in max-age and in _mget's ttl.
+TEST_F(CacheApiTest, SecondsLeftAreRoundedUpEverywhere) {
+  Routed created = Put("/v1/cache/api/k?ttl=3600", "v");
+  EXPECT_EQ(created.response[bhttp::field::cache_control], "max-age=3600");
+  clock_.Advance(std::chrono::milliseconds(1));
+  Routed replaced = Put("/v1/cache/api/k?ttl=3600", "w");
+  EXPECT_EQ(replaced.response[bhttp::field::cache_control], "max-age=3600");
+  for (int64_t ms : {1, 998}) {  // 3599.998 s and 3599.001 s left
+    clock_.Advance(std::chrono::milliseconds(ms));
+    Routed get = Do(Verb::get, "/v1/cache/api/k");
+    EXPECT_EQ(get.response[bhttp::field::cache_control], "max-age=3600") << ms;
+    json mget = Json(Do(Verb::post, "/v1/cache/api/_mget", R"({"keys":["k"]})"));
+    EXPECT_EQ(mget["found"]["k"]["ttl"], 3600) << ms;
+  }
+  clock_.Advance(std::chrono::milliseconds(1));  // exactly 3599 s left
+  EXPECT_EQ(Do(Verb::get, "/v1/cache/api/k").response[bhttp::field::cache_control], "max-age=3599");
+  clock_.Advance(std::chrono::milliseconds(3'598'999));  // 1 ms left: still live, says 1
+  EXPECT_EQ(Do(Verb::get, "/v1/cache/api/k").response[bhttp::field::cache_control], "max-age=1");
+  EXPECT_EQ(Do(Verb::post, "/v1/cache/api/k/touch?ttl=10").response[bhttp::field::cache_control],
+            "max-age=10");
+}
+
+// A clock that ticks between the write and the answer (as a real one does) must not turn
+// ttl=3600 into max-age=3599 for a create and 3600 for a replace.
+TEST(CacheApiTickingClockTest, CreateAndReplaceAnswerTheSameMaxAge) {
+  testing::TempDir dir;
+  testing::TickingClock clock;
+  StoreOptions options;
+  options.data_dir = dir.Sub("db");
+  options.maintenance_period_seconds = 0;
+  auto store = OpenStore(options, clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Router router;
+  AddCacheRoutes(router, **store);
+  for (unsigned expected_status : {201u, 204u}) {
+    Request req{Verb::put, "/v1/cache/api/k?ttl=3600", 11};
+    req.body() = "v";
+    req.prepare_payload();
+    Routed r = router.Handle(req);
+    EXPECT_EQ(r.response.result_int(), expected_status);
+    EXPECT_EQ(r.response[bhttp::field::cache_control], "max-age=3600") << expected_status;
+  }
 }
 
 TEST_F(CacheApiTest, TtlZeroNeverExpires) {
@@ -265,6 +310,30 @@ TEST_F(CacheApiTest, MultiGetEncodesJsonTextAndBinary) {
   EXPECT_EQ(body["missing"], json::array({"nope"}));
   EXPECT_EQ(body["found"]["b"]["etag"],
             std::string(Do(Verb::get, "/v1/cache/api/b").response[bhttp::field::etag]));
+}
+
+// A key asked twice appears once (JSON member names must be unique) and is one lookup.
+TEST_F(CacheApiTest, MultiGetAnswersARepeatedKeyOnce) {
+  Put("/v1/cache/api/a", "1");
+  uint64_t hits = 0, misses = 0;
+  Router counted;
+  AddCacheRoutes(counted, *store_, {}, [&](std::string_view, uint64_t h, uint64_t m) {
+    hits += h;
+    misses += m;
+  });
+  Request req{Verb::post, "/v1/cache/api/_mget", 11};
+  req.body() = R"({"keys":["a","b","a","b","a"]})";
+  req.prepare_payload();
+  Routed r = counted.Handle(req);
+  ASSERT_EQ(r.response.result_int(), 200);
+  const std::string& text = r.response.body();
+  EXPECT_EQ(text.find("\"a\":"), text.rfind("\"a\":")) << text;
+  json body = json::parse(text);
+  EXPECT_EQ(body["found"].size(), 1u);
+  EXPECT_EQ(body["found"]["a"]["value"], "1");
+  EXPECT_EQ(body["missing"], json::array({"b"}));
+  EXPECT_EQ(hits, 1u);
+  EXPECT_EQ(misses, 1u);
 }
 
 TEST_F(CacheApiTest, MultiSetRoundTripsThroughMultiGet) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/invalid/registry_fixture.h"
+#include "tests/support/ticking_clock.h"
 
 namespace apicached {
 namespace {
@@ -347,6 +348,32 @@ TEST_F(InvalidRegistryTest, ACorruptStoredRecordIsReportedNotOverwritten) {
   EXPECT_EQ(raw->value, "not json");
   EXPECT_TRUE(registry_->Remove("acct", "a").ok());
   EXPECT_TRUE(MustReport("acct", "a", "r").created);
+}
+
+// A clock that ticks between the store's reading and the registry's (as a real one can) must
+// not make expires_at last_seen + ttl - 1 ms: both come from the one write.
+TEST(InvalidRegistryTickingClockTest, ExpiresAtIsLastSeenPlusTtlExactly) {
+  testing::TempDir dir;
+  testing::TickingClock clock;
+  StoreOptions store_options;
+  store_options.data_dir = dir.Sub("db");
+  store_options.maintenance_period_seconds = 0;
+  Result<std::unique_ptr<Store>> store = OpenStore(store_options, clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Result<std::unique_ptr<InvalidRegistry>> registry = InvalidRegistry::Open(**store, {});
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  for (int i = 0; i < 3; ++i) {
+    Result<InvalidReport> report = (*registry)->Report("acct", "a", "NOT_FOUND", 60);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_EQ(report->record.expires_ms - report->record.last_seen_ms, 60'000) << i;
+    EXPECT_LE(report->record.first_seen_ms, report->record.last_seen_ms);
+    Result<InvalidRecord> got = (*registry)->Get("acct", "a");
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->expires_ms - got->last_seen_ms, 60'000) << i;
+    EXPECT_EQ(got->last_seen_ms, report->record.last_seen_ms);
+    EXPECT_EQ(got->first_seen_ms, report->record.first_seen_ms);
+    EXPECT_EQ(got->attempts, static_cast<uint64_t>(i + 1));
+  }
 }
 
 TEST(InvalidRecordJsonTest, Shape) {
