@@ -43,13 +43,14 @@ Commands:
   invalid list LIST              the live records of LIST [--limit N] [--after ID]
   invalid del LIST ID            forget ID
   ruc check RUC                  check a RUC's format and whether it is recorded invalid
-                                 (--record: record it when the format is wrong)
+                                 (--record: record it when the format is wrong); exit 6 when
+                                 it is not valid
   admin compact                  run the maintenance job now (all namespaces, or --ns NS)
   admin checkpoint               write a RocksDB checkpoint into the daemon's backup dir
 
 Exit codes: 0 ok, 1 not found, 2 usage, 3 server error (5xx), 4 connection error,
 5 request refused (4xx other than 404, e.g. 401 bad token, 400 bad input, 412 set --if-absent
-found a live entry).
+found a live entry), 6 ruc check: the RUC is not valid.
 
 Environment: APICACHED_URL (default http://127.0.0.1:7431), APICACHED_TOKEN.
 )";
@@ -413,7 +414,19 @@ int CmdRucCheck(Context& c) {
   Need(c, 1, 1, "ruc check RUC [--record]");
   std::string target = "/v1/ruc/" + PercentEncode(c.args[0]);
   if (c.Has("record")) AddQuery(target, "record", "1");
-  return c.Simple(Req("GET", target), "ruc check");
+  int code;
+  auto res = c.Send(Req("GET", target), &code);
+  if (!res) return code;
+  if (code != kExitOk) return c.Fail(*res, "ruc check");
+  json answer = json::parse(res->body, nullptr, false);
+  if (!answer.is_object()) return c.Fail(*res, "ruc check: not a JSON object");
+  c.PrintJson(answer);
+  // A RUC with a bad format or a live invalid record is not valid: a script must be able to
+  // tell that from "valid" without parsing the output.
+  const auto invalid = answer.find("invalid");
+  const bool valid =
+      answer.value("valid_format", false) && (invalid == answer.end() || invalid->is_null());
+  return valid ? kExitOk : kExitInvalid;
 }
 
 int CmdAdminCompact(Context& c) {

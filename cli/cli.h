@@ -24,6 +24,7 @@ enum ExitCode : int {
   kExitServerError = 3,      // the daemon answered 5xx (e.g. 503: store unavailable)
   kExitConnectionError = 4,  // no answer: cannot resolve, connect, refused, timed out
   kExitClientError = 5,      // the daemon refused the request: 4xx other than 404
+  kExitInvalid = 6,          // `ruc check`: the RUC is not valid (bad format or recorded invalid)
 };
 
 struct CliIo {

@@ -189,6 +189,11 @@ TEST_F(CliDaemonTest, InvalidIdAndRucCommands) {
   EXPECT_EQ(json::parse(ruc.out)["valid_format"], true) << ruc.out << ruc.err;
   CliRun bad = Run({"-o", "json", "ruc", "check", "12345678901", "--record"});
   EXPECT_NE(bad.out.find("UNKNOWN_PREFIX"), std::string::npos) << bad.out << bad.err;
+  // An invalid RUC has its own exit code: a bad format, or a well-formed RUC recorded invalid.
+  EXPECT_RUN(bad, kExitInvalid);
+  EXPECT_RUN(Run({"ruc", "check", "12345678901"}), kExitInvalid);
+  EXPECT_RUN(Run({"invalid", "add", "ruc", "20131312955", "--reason", "NOT_FOUND"}), kExitOk);
+  EXPECT_RUN(Run({"ruc", "check", "20131312955"}), kExitInvalid);
 }
 
 TEST_F(CliDaemonTest, AdminCommands) {

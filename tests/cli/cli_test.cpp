@@ -313,6 +313,20 @@ TEST(CliFakeDaemonTest, MgetPrintsEachKeyAndFailsWhenOneIsMissing) {
   EXPECT_EQ(d.requests()[0].target(), "/v1/cache/n/_mget");
 }
 
+TEST(CliFakeDaemonTest, RucCheckExitsSixWhenTheRucIsNotValid) {
+  std::string answer;
+  FakeDaemon d([&answer](const FakeRequest&) { return FakeDaemon::Reply(200, answer); });
+  answer = R"({"ruc":"20131312955","valid_format":true,"reason":null,"invalid":null})";
+  EXPECT_EQ(RunAt(d, {"ruc", "check", "20131312955"}).code, kExitOk);
+  answer = R"({"ruc":"12345678901","valid_format":false,"reason":"UNKNOWN_PREFIX","invalid":null})";
+  CliRun bad = RunAt(d, {"ruc", "check", "12345678901"});
+  EXPECT_EQ(bad.code, kExitInvalid);
+  EXPECT_NE(bad.out.find("UNKNOWN_PREFIX"), std::string::npos) << bad.out;  // still printed
+  answer = R"({"ruc":"20131312955","valid_format":true,"reason":null,)"
+           R"("invalid":{"reason":"NOT_FOUND","attempts":1}})";
+  EXPECT_EQ(RunAt(d, {"ruc", "check", "20131312955"}).code, kExitInvalid);
+}
+
 TEST(CliFakeDaemonTest, InvalidAndRucCommandsBuildTheirRequests) {
   FakeDaemon d([](const FakeRequest&) { return FakeDaemon::Reply(200, R"({"ok":true})"); });
   EXPECT_EQ(RunAt(d, {"invalid", "add", "ruc", "2051", "--reason", "NOT_FOUND", "--ttl", "9"}).code,
