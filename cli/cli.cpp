@@ -12,6 +12,7 @@
 
 #include "cli/http_client.h"
 #include "cli/output.h"
+#include "cli/top.h"
 
 namespace apicached::cli {
 namespace {
@@ -47,6 +48,9 @@ Commands:
                                  it is not valid
   admin compact                  run the maintenance job now (all namespaces, or --ns NS)
   admin checkpoint               write a RocksDB checkpoint into the daemon's backup dir
+  top                            live per-namespace lookups/s, hit rate, keys and disk, refreshed
+                                 every --interval S (default 2); q quits; --once or
+                                 --iterations N print that many frames and exit
 
 Exit codes: 0 ok, 1 not found, 2 usage, 3 server error (5xx), 4 connection error,
 5 request refused (4xx other than 404, e.g. 401 bad token, 400 bad input, 412 set --if-absent
@@ -441,6 +445,22 @@ int CmdAdminCheckpoint(Context& c) {
   return c.Simple(Req("POST", "/v1/admin/checkpoint"), "admin checkpoint");
 }
 
+int CmdTop(Context& c) {
+  Need(c, 0, 0, "top [--interval S] [--once | --iterations N]");
+  TopOptions options;
+  options.interval_seconds = c.Opt<double>("interval").value_or(2.0);
+  if (!(options.interval_seconds >= 0.05 && options.interval_seconds <= 3600)) {
+    throw UsageError("--interval must be 0.05 <= SECONDS <= 3600");
+  }
+  if (c.Has("once") && c.Has("iterations")) throw UsageError("--once and --iterations exclude");
+  if (c.Has("once")) options.iterations = 1;
+  if (auto n = c.Opt<int64_t>("iterations")) {
+    if (*n < 1) throw UsageError("--iterations must be >= 1");
+    options.iterations = *n;
+  }
+  return RunTop(c.client, c.io, options);
+}
+
 using CommandFn = int (*)(Context&);
 
 // Commands of one word, and commands of two words ("ns list").
@@ -464,6 +484,7 @@ const std::map<std::string, CommandFn>& Commands() {
       {"ruc check", CmdRucCheck},
       {"admin compact", CmdAdminCompact},
       {"admin checkpoint", CmdAdminCheckpoint},
+      {"top", CmdTop},
   };
   return kCommands;
 }
@@ -490,6 +511,9 @@ po::options_description Options() {
       "after", po::value<std::string>(), "invalid list: start after this ID")(
       "record", "ruc check: record a RUC with a bad format as invalid")(
       "ns", po::value<std::string>(), "admin compact: only this namespace")(
+      "interval", po::value<double>(), "top: seconds between refreshes (default 2)")(
+      "once", "top: print one frame and exit")("iterations", po::value<int64_t>(),
+                                               "top: print N frames and exit")(
       "args", po::value<std::vector<std::string>>(), "command and arguments");
   return opts;
 }

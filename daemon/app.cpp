@@ -2,6 +2,7 @@
 
 #include "daemon/log.h"
 #include "http/invalid_api.h"
+#include "http/status_page.h"
 
 namespace apicached {
 
@@ -42,6 +43,13 @@ Status App::Start() {
   http::AddCacheRoutes(*router_, *store_, options_.cache_api,
                        http::MakeLookupRecorder(*metrics_, *stats_));
   http::AddInvalidRoutes(*router_, *invalid_, *ruc_service_);
+  http::AddStatusPageRoute(*router_, {.health = *health_,
+                                      .stats = *stats_,
+                                      .metrics = *metrics_,
+                                      .clock = clock_,
+                                      .namespaces = [this] { return store_->ListNamespaces(); },
+                                      .invalid_lists = [this] { return InvalidListCountsNow(); },
+                                      .version = APICACHED_VERSION});
   // POST /v1/admin/compact also prunes the daily statistics past their retention (every
   // statistics flush does too), after the steps the options add.
   http::AdminOptions admin = options_.admin;
@@ -81,18 +89,7 @@ void App::StartObservability() {
   MetricsProviders providers;
   providers.namespaces = [this] { return store_->ListNamespaces(); };
   providers.maintenance = [this] { return store_->MaintenanceTotals(); };
-  providers.invalid_lists = [this]() -> Result<std::vector<InvalidListCounts>> {
-    Result<std::vector<InvalidListFigures>> lists = invalid_->Figures();
-    if (!lists.ok()) return lists.status();
-    std::vector<InvalidListCounts> out;
-    for (const InvalidListFigures& list : *lists) {
-      out.push_back(
-          {.list = list.list,
-           .records = list.approx_live_records,
-           .lookups_by_result = {{"found", list.lookups_found}, {"missed", list.lookups_missed}}});
-    }
-    return out;
-  };
+  providers.invalid_lists = [this] { return InvalidListCountsNow(); };
   std::function<WarmupFigures()> warmup;
   if (tiered_ != nullptr) {
     providers.hot_cache = [this] {
@@ -116,13 +113,27 @@ void App::StartObservability() {
     };
     providers.warmup = warmup;
   }
-  metrics_->SetProviders(std::move(providers));
   stats_ = std::make_unique<StatsBook>(*store_, clock_, options_.stats);
   HealthOptions health = options_.health;
   if (health.data_dir.empty()) health.data_dir = options_.store.data_dir;
   health_ = std::make_unique<HealthChecker>(*store_, clock_, std::move(health));
   if (warmup) health_->SetWarmupProvider(std::move(warmup));
+  providers.health = [this] { return health_->Check(); };
+  metrics_->SetProviders(std::move(providers));
   observer_ = std::make_unique<http::MetricsRequestObserver>(*metrics_, *health_);
+}
+
+Result<std::vector<InvalidListCounts>> App::InvalidListCountsNow() const {
+  Result<std::vector<InvalidListFigures>> lists = invalid_->Figures();
+  if (!lists.ok()) return lists.status();
+  std::vector<InvalidListCounts> out;
+  for (const InvalidListFigures& list : *lists) {
+    out.push_back(
+        {.list = list.list,
+         .records = list.approx_live_records,
+         .lookups_by_result = {{"found", list.lookups_found}, {"missed", list.lookups_missed}}});
+  }
+  return out;
 }
 
 void App::StopObservability() {

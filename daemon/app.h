@@ -75,6 +75,8 @@ class App {
  private:
   void StartObservability();
   void StopObservability();
+  // The invalid-ID lists' figures as metrics/ and the status page show them.
+  Result<std::vector<InvalidListCounts>> InvalidListCountsNow() const;
 
   AppOptions options_;
   const Clock& clock_;

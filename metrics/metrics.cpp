@@ -101,6 +101,24 @@ const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {
      "counter",
      "Scrapes that could not read a figure source (its series are left out of that scrape).",
      {"provider"}},
+    {"apicached_health_status",
+     "gauge",
+     "1 for the daemon's health status now (healthy, degraded, error; as GET /v1/health), 0 for "
+     "the others.",
+     {"status"}},
+    {"apicached_store_check_failures_total",
+     "counter",
+     "Health checks that found the store unable to read or write (background error, stopped "
+     "writes, failed probe write) since start.",
+     {}},
+    {"apicached_free_disk_bytes",
+     "gauge",
+     "Free bytes (for unprivileged users) on the data directory's file system.",
+     {}},
+    {"apicached_min_free_disk_bytes",
+     "gauge",
+     "Free-disk threshold under which the health status is degraded.",
+     {}},
     {"process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.", {}},
     {"apicached_build_info",
      "gauge",
@@ -213,6 +231,7 @@ class Metrics::ScrapeCollector {
         ++errors;
       }
     }
+    if (providers_.health) CollectHealth(providers_.health(), out);
     if (!provider_errors_.empty()) {
       prometheus::MetricFamily family = EmptyFamily(MetricId::kProviderErrors);
       for (const auto& [provider, errors] : provider_errors_) {
@@ -279,6 +298,23 @@ class Metrics::ScrapeCollector {
     out.push_back(Single(MetricId::kWarmupDone, warmup.state == "done" ? 1 : 0));
   }
 
+  static void CollectHealth(const HealthReport& health,
+                            std::vector<prometheus::MetricFamily>& out) {
+    prometheus::MetricFamily status = EmptyFamily(MetricId::kHealthStatus);
+    for (HealthStatus s : {HealthStatus::kHealthy, HealthStatus::kDegraded, HealthStatus::kError}) {
+      AddSample(status, Spec(MetricId::kHealthStatus), health.status == s ? 1 : 0,
+                {std::string(HealthStatusName(s))});
+    }
+    out.push_back(std::move(status));
+    out.push_back(
+        Single(MetricId::kStoreCheckFailures, static_cast<double>(health.background_errors)));
+    if (health.free_disk_bytes) {
+      out.push_back(Single(MetricId::kFreeDiskBytes, static_cast<double>(*health.free_disk_bytes)));
+    }
+    out.push_back(
+        Single(MetricId::kMinFreeDiskBytes, static_cast<double>(health.min_free_disk_bytes)));
+  }
+
   static void CollectInvalid(const std::vector<InvalidListCounts>& lists,
                              std::vector<prometheus::MetricFamily>& out) {
     prometheus::MetricFamily records = EmptyFamily(MetricId::kInvalidRecords);
@@ -310,6 +346,7 @@ struct Metrics::Families {
 
 Metrics::Metrics(const Clock& clock, MetricsOptions options)
     : options_(std::move(options)),
+      hit_history_(clock),
       registry_(std::make_unique<prometheus::Registry>()),
       collector_(std::make_unique<ScrapeCollector>()),
       families_(std::make_unique<Families>()) {
@@ -388,6 +425,7 @@ void Metrics::OnLookup(std::string_view ns, uint64_t hits, uint64_t misses) {
   const LookupSeries& series = LookupSeriesFor(ns);
   if (hits > 0) series.hits->Increment(static_cast<double>(hits));
   if (misses > 0) series.misses->Increment(static_cast<double>(misses));
+  hit_history_.Record(hits, misses);
 }
 
 std::string Metrics::Serialize() const {

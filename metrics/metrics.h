@@ -33,6 +33,8 @@
 #include <vector>
 
 #include "metrics/figures.h"
+#include "metrics/health.h"
+#include "metrics/hit_history.h"
 #include "storage/clock.h"
 #include "storage/store.h"
 
@@ -79,6 +81,10 @@ enum class MetricId : size_t {
   kInvalidRecords,
   kInvalidLookups,
   kProviderErrors,
+  kHealthStatus,
+  kStoreCheckFailures,
+  kFreeDiskBytes,
+  kMinFreeDiskBytes,
   kProcessStartTime,
   kBuildInfo,
   kCount,
@@ -103,6 +109,9 @@ struct MetricsProviders {
   std::function<WarmupFigures()> warmup;       // unset: no warm-up series
   // The invalid-ID lists; an error counts under provider="invalid". Unset: no invalid series.
   std::function<Result<std::vector<InvalidListCounts>>()> invalid_lists;
+  // The health checks (HealthChecker::Check: one probe write, one statvfs). Unset: no health
+  // series.
+  std::function<HealthReport()> health;
 };
 
 struct MetricsOptions {
@@ -135,6 +144,10 @@ class Metrics {
   // One lookup: a hit or a miss.
   void OnLookup(std::string_view ns, bool hit) { OnLookup(ns, hit ? 1 : 0, hit ? 0 : 1); }
 
+  // Every namespace's lookups per minute over the last hour (fed by OnLookup), for the status
+  // page's chart.
+  const HitHistory& hit_history() const { return hit_history_; }
+
   // Every family in the Prometheus text exposition format 0.0.4 (see kContentType). Calls the
   // providers.
   std::string Serialize() const;
@@ -158,6 +171,7 @@ class Metrics {
   const LookupSeries& LookupSeriesFor(std::string_view ns);
 
   const MetricsOptions options_;
+  HitHistory hit_history_;
   std::unique_ptr<prometheus::Registry> registry_;
   std::unique_ptr<ScrapeCollector> collector_;
 

@@ -5,7 +5,8 @@
 # The test profile also unpacks Django's own test suite from Debian's source package of
 # python-django (tests/memcached_py and tests/django_cache run it; never committed) into
 # $APICACHED_DJANGO_SRC (default ~/.cache/apicached/django-src), adding a deb-src list first
-# when apt has none.
+# when apt has none. python3-venv/-pip/-setuptools/-wheel: the Python client's offline install
+# test; python3-yaml: the dashboard and rules checks; chromium: the /status page test.
 set -euo pipefail
 profile=${1:-build}
 pkgs=(build-essential cmake ninja-build pkg-config
@@ -15,7 +16,8 @@ case "$profile" in
   build) ;;
   test)  pkgs+=(python3 curl prometheus systemd clang clang-format libclang-rt-14-dev
                memcached libmemcached-tools nutcracker python3-pytest python3-pymemcache
-               python3-django dpkg-dev) ;;
+               python3-django dpkg-dev
+               python3-venv python3-pip python3-setuptools python3-wheel python3-yaml chromium) ;;
   bench) pkgs+=(python3 curl wrk nginx-light redis-server memcached redis-tools) ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac

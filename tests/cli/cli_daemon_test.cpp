@@ -254,5 +254,32 @@ TEST_F(CliDaemonTest, ServerErrorsExitWithThree) {
   EXPECT_EQ(d.Stop(), 0);
 }
 
+TEST_F(CliDaemonTest, TopShowsEachNamespacesLookupsBetweenTwoReadings) {
+  ASSERT_EQ(Run({"set", "topns", "k", "v"}).code, kExitOk);
+  ASSERT_EQ(Run({"get", "topns", "k"}).code, kExitOk);
+  CliRun once = Run({"top", "--once", "--interval", "0.05"});
+  ASSERT_EQ(once.code, kExitOk) << once.err;
+  EXPECT_NE(once.out.find("apicached top - " + url_ + " - "), std::string::npos) << once.out;
+  EXPECT_NE(once.out.find("health healthy"), std::string::npos) << once.out;
+  EXPECT_NE(once.out.find("\ntopns "), std::string::npos) << once.out;
+  EXPECT_EQ(once.out.find("\x1b"), std::string::npos) << "no screen control when not a terminal";
+
+  CliRun three = Run({"top", "--iterations", "3", "--interval", "0.05"});
+  ASSERT_EQ(three.code, kExitOk) << three.err;
+  size_t frames = 0;
+  for (size_t at = three.out.find("apicached top - "); at != std::string::npos;
+       at = three.out.find("apicached top - ", at + 1)) {
+    ++frames;
+  }
+  EXPECT_EQ(frames, 3u);
+
+  EXPECT_EQ(Run({"top", "--interval", "0"}).code, kExitUsage);
+  EXPECT_EQ(Run({"top", "--once", "--iterations", "2"}).code, kExitUsage);
+  EXPECT_EQ(Run({"top", "--iterations", "1", "--interval", "0.05"},
+                {{"APICACHED_URL", "http://127.0.0.1:1"}})
+                .code,
+            kExitConnectionError);
+}
+
 }  // namespace
 }  // namespace apicached::cli

@@ -56,6 +56,14 @@ MetricsProviders FullProviders() {
     return std::vector<InvalidListCounts>{
         {.list = "ruc", .records = 5, .lookups_by_result = {{"found", 3}, {"missed", 9}}}};
   };
+  providers.health = [] {
+    HealthReport report;
+    report.status = HealthStatus::kDegraded;
+    report.background_errors = 2;
+    report.free_disk_bytes = 500;
+    report.min_free_disk_bytes = 1000;
+    return report;
+  };
   return providers;
 }
 
@@ -220,6 +228,12 @@ TEST_F(MetricsTest, PulledFiguresAppearWithTheirLabels) {
   EXPECT_THAT(text,
               HasSubstr("apicached_invalid_lookups_total{list=\"ruc\",result=\"missed\"} 9\n"));
   EXPECT_THAT(text, HasSubstr("apicached_metrics_provider_errors_total{provider=\"store\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_health_status{status=\"healthy\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_health_status{status=\"degraded\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_health_status{status=\"error\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_store_check_failures_total 2\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_free_disk_bytes 500\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_min_free_disk_bytes 1000\n"));
 }
 
 TEST_F(MetricsTest, ANamespaceSeriesVanishesWithTheNamespace) {
