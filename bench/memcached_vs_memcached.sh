@@ -15,7 +15,8 @@
 #
 # Usage: bench/memcached_vs_memcached.sh [SECONDS=5] [ENTRIES=1000000]
 # Env: APICACHED_FLAGS (extra daemon flags), OUT (report path), LOAD_THREADS (mc_load threads,
-# default 2), CONNS ("1 50 200").
+# default 2), CONNS ("1 50 200"), APICACHED_BIN (a binary to use instead of building
+# build-release; then say what it is built from in BENCH_COMMIT).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -29,7 +30,11 @@ OUT=${OUT:-$BENCH_ROOT/docs/benchmarks-memcached.md}
 
 bench_require memcached python3 g++
 bench_init mc-vs-memcached
-bench_build_release
+if [ -n "${APICACHED_BIN:-}" ]; then
+  BENCH_COMMIT=${BENCH_COMMIT:-"unknown (APICACHED_BIN=$APICACHED_BIN)"}
+else
+  bench_build_release
+fi
 "$APICACHED_BIN" --help | grep -q -- --memcached-listen ||
   bench_die "$APICACHED_BIN has no --memcached-listen (the memcached front has not landed)"
 g++ -std=c++20 -O2 -pthread "$BENCH_ROOT/bench/mc_load.cpp" -o "$BENCH_TMP/mc_load"
