@@ -210,7 +210,7 @@ constexpr std::string_view kStyle = R"(<style>
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#111;background:#fff;max-width:60rem}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 th,td{border:1px solid #c8cdd2;padding:.25rem .6rem;text-align:right}
-th[scope=row],caption{text-align:left}
+th[scope=row],caption,#health td{text-align:left}
 caption{font-size:.9rem;color:#333;padding-bottom:.25rem}
 thead th{background:#eef1f4}
 .status-healthy{color:#1b5e20}.status-degraded{color:#8a4b00}.status-error{color:#b71c1c}
