@@ -8,7 +8,8 @@
 // line, then "name: value" lines with token names and no CR, LF, NUL or other control byte
 // inside a value, then one empty line); a request refused before routing (framing, limits,
 // parse errors) always closes the connection, and so does any request whose Transfer-Encoding
-// is not exactly "chunked" (checked independently of the gate); every routed request gets a
+// is not exactly "chunked" or whose Host count is wrong (checked independently of the gate);
+// every routed request gets a
 // status from 200 to 599 but never 500 (500 means a handler threw, the store reported an
 // internal error, or GuardHeaders withheld a response); Content-Length matches the body (HEAD:
 // the body is dropped; 204/304: no body); problem+json bodies and the JSON the daemon writes
@@ -165,6 +166,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       return 0;
     }
     FUZZ_CHECK(OnlyPlainChunked(parser.get()));
+    // RFC 9112 3.2, also independently of the gate: one Host (none allowed in HTTP/1.0 only).
+    const auto hosts = parser.get().count(bhttp::field::host);
+    FUZZ_CHECK(hosts == 1 || (hosts == 0 && parser.get().version() == 10));
     parser.eager(true);
     used += Feed(parser, in.substr(used), /*want_body=*/true, ec);
     if (ec) {
