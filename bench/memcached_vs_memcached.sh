@@ -35,7 +35,7 @@ if [ -n "${APICACHED_BIN:-}" ]; then
 else
   bench_build_release
 fi
-"$APICACHED_BIN" --help | grep -q -- --memcached-listen ||
+grep -q -- --memcached-listen <<<"$("$APICACHED_BIN" --help 2>&1)" ||
   bench_die "$APICACHED_BIN has no --memcached-listen (the memcached front has not landed)"
 g++ -std=c++20 -O2 -pthread "$BENCH_ROOT/bench/mc_load.cpp" -o "$BENCH_TMP/mc_load"
 LOAD=$BENCH_TMP/mc_load
