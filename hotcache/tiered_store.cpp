@@ -121,8 +121,9 @@ Result<std::vector<std::optional<Entry>>> TieredStore::MultiGet(
 
 Result<EntryInfo> TieredStore::Put(std::string_view ns, std::string_view key,
                                    std::string_view value, std::string_view content_type,
-                                   std::optional<int64_t> ttl_seconds) {
-  return KeyWrite(ns, key, [&] { return inner_->Put(ns, key, value, content_type, ttl_seconds); });
+                                   std::optional<int64_t> ttl_seconds, uint32_t flags) {
+  return KeyWrite(ns, key,
+                  [&] { return inner_->Put(ns, key, value, content_type, ttl_seconds, flags); });
 }
 
 Result<bool> TieredStore::Delete(std::string_view ns, std::string_view key) {
@@ -131,16 +132,18 @@ Result<bool> TieredStore::Delete(std::string_view ns, std::string_view key) {
 
 Result<EntryInfo> TieredStore::Add(std::string_view ns, std::string_view key,
                                    std::string_view value, std::string_view content_type,
-                                   std::optional<int64_t> ttl_seconds) {
-  return KeyWrite(ns, key, [&] { return inner_->Add(ns, key, value, content_type, ttl_seconds); });
+                                   std::optional<int64_t> ttl_seconds, uint32_t flags) {
+  return KeyWrite(ns, key,
+                  [&] { return inner_->Add(ns, key, value, content_type, ttl_seconds, flags); });
 }
 
 Result<EntryInfo> TieredStore::CompareAndSet(std::string_view ns, std::string_view key,
                                              uint64_t expected_version, std::string_view value,
                                              std::string_view content_type,
-                                             std::optional<int64_t> ttl_seconds) {
+                                             std::optional<int64_t> ttl_seconds, uint32_t flags) {
   return KeyWrite(ns, key, [&] {
-    return inner_->CompareAndSet(ns, key, expected_version, value, content_type, ttl_seconds);
+    return inner_->CompareAndSet(ns, key, expected_version, value, content_type, ttl_seconds,
+                                 flags);
   });
 }
 

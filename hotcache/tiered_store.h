@@ -98,14 +98,16 @@ class TieredStore final : public Store {
                                                      const std::vector<std::string>& keys) override;
   // Store, invalidating:
   Result<EntryInfo> Put(std::string_view ns, std::string_view key, std::string_view value,
-                        std::string_view content_type, std::optional<int64_t> ttl_seconds) override;
+                        std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                        uint32_t flags = 0) override;
   Result<bool> Delete(std::string_view ns, std::string_view key) override;
   Result<EntryInfo> Add(std::string_view ns, std::string_view key, std::string_view value,
-                        std::string_view content_type, std::optional<int64_t> ttl_seconds) override;
+                        std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                        uint32_t flags = 0) override;
   Result<EntryInfo> CompareAndSet(std::string_view ns, std::string_view key,
                                   uint64_t expected_version, std::string_view value,
-                                  std::string_view content_type,
-                                  std::optional<int64_t> ttl_seconds) override;
+                                  std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                                  uint32_t flags = 0) override;
   Result<EntryInfo> Touch(std::string_view ns, std::string_view key,
                           std::optional<int64_t> ttl_seconds) override;
   Result<int64_t> Incr(std::string_view ns, std::string_view key, int64_t delta,

@@ -16,20 +16,31 @@ uint64_t GetFixed64(std::string_view in, size_t at) {
   return v;
 }
 
-Status CheckHeader(std::string_view raw) {
-  if (raw.size() < kEntryHeaderBytes) {
-    return Status::Internal("stored entry is " + std::to_string(raw.size()) +
-                            " bytes, shorter than its " + std::to_string(kEntryHeaderBytes) +
-                            "-byte header");
-  }
-  if (static_cast<uint8_t>(raw[0]) != kEntryFormat) {
-    return Status::Internal("stored entry has unknown format " +
-                            std::to_string(static_cast<uint8_t>(raw[0])));
-  }
-  return Status::Ok();
+uint32_t GetFixed32(std::string_view in, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(in[at + i]);
+  return v;
 }
 
 }  // namespace
+
+Result<size_t> DecodeHeaderBytes(std::string_view raw) {
+  if (raw.empty()) return Status::Internal("stored entry is empty");
+  const auto format = static_cast<uint8_t>(raw[0]);
+  size_t header = 0;
+  if (format == kEntryFormat) {
+    header = kEntryHeaderBytes;
+  } else if (format == kEntryFormatV1) {
+    header = kEntryHeaderBytesV1;
+  } else {
+    return Status::Internal("stored entry has unknown format " + std::to_string(format));
+  }
+  if (raw.size() < header) {
+    return Status::Internal("stored entry is " + std::to_string(raw.size()) +
+                            " bytes, shorter than its " + std::to_string(header) + "-byte header");
+  }
+  return header;
+}
 
 std::string EncodeEntry(const EntryInfo& info, std::string_view content_type,
                         std::string_view value) {
@@ -39,6 +50,7 @@ std::string EncodeEntry(const EntryInfo& info, std::string_view content_type,
   PutFixed64(&out, static_cast<uint64_t>(info.expires_ms));
   PutFixed64(&out, static_cast<uint64_t>(info.created_ms));
   PutFixed64(&out, info.version);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((info.flags >> (8 * i)) & 0xff));
   const auto ct_len = static_cast<uint16_t>(content_type.size());
   out.push_back(static_cast<char>(ct_len & 0xff));
   out.push_back(static_cast<char>(ct_len >> 8));
@@ -48,24 +60,28 @@ std::string EncodeEntry(const EntryInfo& info, std::string_view content_type,
 }
 
 Result<Entry> DecodeEntry(std::string_view raw) {
-  if (Status s = CheckHeader(raw); !s.ok()) return s;
+  Result<size_t> header = DecodeHeaderBytes(raw);
+  if (!header.ok()) return header.status();
   Entry entry;
   entry.info.expires_ms = static_cast<int64_t>(GetFixed64(raw, 1));
   entry.info.created_ms = static_cast<int64_t>(GetFixed64(raw, 9));
   entry.info.version = GetFixed64(raw, 17);
-  const size_t ct_len = static_cast<unsigned char>(raw[25]) |
-                        (static_cast<size_t>(static_cast<unsigned char>(raw[26])) << 8);
-  if (ct_len > raw.size() - kEntryHeaderBytes) {
+  if (*header == kEntryHeaderBytes) entry.info.flags = GetFixed32(raw, 25);
+  const size_t ct_at = *header - 2;  // the content-type length ends the header in both formats
+  const size_t ct_len = static_cast<unsigned char>(raw[ct_at]) |
+                        (static_cast<size_t>(static_cast<unsigned char>(raw[ct_at + 1])) << 8);
+  if (ct_len > raw.size() - *header) {
     return Status::Internal("stored entry's content type (" + std::to_string(ct_len) +
                             " bytes) runs past its end");
   }
-  entry.content_type.assign(raw.substr(kEntryHeaderBytes, ct_len));
-  entry.value.assign(raw.substr(kEntryHeaderBytes + ct_len));
+  entry.content_type.assign(raw.substr(*header, ct_len));
+  entry.value.assign(raw.substr(*header + ct_len));
   return entry;
 }
 
 Result<int64_t> DecodeExpiry(std::string_view raw) {
-  if (Status s = CheckHeader(raw); !s.ok()) return s;
+  Result<size_t> header = DecodeHeaderBytes(raw);
+  if (!header.ok()) return header.status();
   return static_cast<int64_t>(GetFixed64(raw, 1));
 }
 

@@ -347,11 +347,12 @@ Status RocksStore::WriteEncoded(Namespace& ns, std::string_view key, const Entry
 }
 
 Result<EntryInfo> RocksStore::WriteNew(Namespace& ns, std::string_view key, std::string_view value,
-                                       std::string_view content_type, int64_t expires_ms,
-                                       int64_t now_ms) {
+                                       std::string_view content_type, uint32_t flags,
+                                       int64_t expires_ms, int64_t now_ms) {
   Result<uint64_t> version = versions_->Next();
   if (!version.ok()) return version.status();
-  const EntryInfo info{.created_ms = now_ms, .expires_ms = expires_ms, .version = *version};
+  const EntryInfo info{
+      .created_ms = now_ms, .expires_ms = expires_ms, .version = *version, .flags = flags};
   if (Status s = WriteEncoded(ns, key, info, content_type, value); !s.ok()) return s;
   return info;
 }
@@ -371,8 +372,8 @@ Result<Entry> RocksStore::Get(std::string_view ns, std::string_view key) {
 
 Result<EntryInfo> RocksStore::WriteIf(std::string_view ns, std::string_view key,
                                       std::string_view value, std::string_view content_type,
-                                      std::optional<int64_t> ttl_seconds, WriteCondition condition,
-                                      uint64_t expected_version) {
+                                      std::optional<int64_t> ttl_seconds, uint32_t flags,
+                                      WriteCondition condition, uint64_t expected_version) {
   auto hold = Enter();
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
@@ -405,26 +406,26 @@ Result<EntryInfo> RocksStore::WriteIf(std::string_view ns, std::string_view key,
   }
   auto expires = ExpiresAt(ns, ttl_seconds, now);
   if (!expires.ok()) return expires.status();
-  return WriteNew(*n, key, value, content_type, *expires, now);
+  return WriteNew(*n, key, value, content_type, flags, *expires, now);
 }
 
 Result<EntryInfo> RocksStore::Put(std::string_view ns, std::string_view key, std::string_view value,
-                                  std::string_view content_type,
-                                  std::optional<int64_t> ttl_seconds) {
-  return WriteIf(ns, key, value, content_type, ttl_seconds, WriteCondition::kAlways);
+                                  std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                                  uint32_t flags) {
+  return WriteIf(ns, key, value, content_type, ttl_seconds, flags, WriteCondition::kAlways);
 }
 
 Result<EntryInfo> RocksStore::Add(std::string_view ns, std::string_view key, std::string_view value,
-                                  std::string_view content_type,
-                                  std::optional<int64_t> ttl_seconds) {
-  return WriteIf(ns, key, value, content_type, ttl_seconds, WriteCondition::kAbsent);
+                                  std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                                  uint32_t flags) {
+  return WriteIf(ns, key, value, content_type, ttl_seconds, flags, WriteCondition::kAbsent);
 }
 
 Result<EntryInfo> RocksStore::CompareAndSet(std::string_view ns, std::string_view key,
                                             uint64_t expected_version, std::string_view value,
                                             std::string_view content_type,
-                                            std::optional<int64_t> ttl_seconds) {
-  return WriteIf(ns, key, value, content_type, ttl_seconds, WriteCondition::kVersion,
+                                            std::optional<int64_t> ttl_seconds, uint32_t flags) {
+  return WriteIf(ns, key, value, content_type, ttl_seconds, flags, WriteCondition::kVersion,
                  expected_version);
 }
 
@@ -483,6 +484,7 @@ Result<int64_t> RocksStore::Incr(std::string_view ns, std::string_view key, int6
   int64_t result = delta;
   int64_t expires_ms = 0;
   std::string content_type;
+  uint32_t flags = 0;
   if (live->has_value()) {
     auto current = ParseInteger((*live)->value);
     if (!current.ok()) return current.status();
@@ -492,12 +494,13 @@ Result<int64_t> RocksStore::Incr(std::string_view ns, std::string_view key, int6
     }
     expires_ms = (*live)->info.expires_ms;
     content_type = std::move((*live)->content_type);
+    flags = (*live)->info.flags;
   } else {
     auto expires = ExpiresAt(ns, ttl_on_create, now);
     if (!expires.ok()) return expires.status();
     expires_ms = *expires;
   }
-  auto written = WriteNew(**n, key, std::to_string(result), content_type, expires_ms, now);
+  auto written = WriteNew(**n, key, std::to_string(result), content_type, flags, expires_ms, now);
   if (!written.ok()) return written.status();
   return result;
 }
@@ -532,6 +535,18 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
       }
       return std::optional<Entry>();
     }
+    case Mutation::Kind::kTouch: {
+      if (!current) return current;
+      if (Status s = ValidateWrite(key, {}, {}, mutation->ttl_seconds); !s.ok()) return s;
+      auto expires = ExpiresAt(ns, mutation->ttl_seconds, now);
+      if (!expires.ok()) return expires.status();
+      current->info.expires_ms = *expires;
+      if (Status s = WriteEncoded(*n, key, current->info, current->content_type, current->value);
+          !s.ok()) {
+        return s;
+      }
+      return current;
+    }
     case Mutation::Kind::kPut:
       break;
   }
@@ -553,7 +568,7 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
     if (!created.ok()) return created.status();
     n = *created;
   }
-  auto info = WriteNew(*n, key, m.value, m.content_type, expires_ms, now);
+  auto info = WriteNew(*n, key, m.value, m.content_type, m.flags, expires_ms, now);
   if (!info.ok()) return info.status();
   return std::optional<Entry>(
       Entry{.value = std::move(m.value), .content_type = std::move(m.content_type), .info = *info});
@@ -612,7 +627,8 @@ Result<std::vector<EntryInfo>> RocksStore::MultiPut(std::string_view ns,
     if (!expires.ok()) return expires.status();
     auto version = versions_->Next();
     if (!version.ok()) return version.status();
-    infos.push_back({.created_ms = now, .expires_ms = *expires, .version = *version});
+    infos.push_back(
+        {.created_ms = now, .expires_ms = *expires, .version = *version, .flags = item.flags});
     rocksdb::Status s = batch.Put((*n)->handle, ToSlice(item.key),
                                   EncodeEntry(infos.back(), item.content_type, item.value));
     if (!s.ok()) return FromRocks(s, "batching" + InNamespace(ns));

@@ -33,14 +33,16 @@ class RocksStore final : public Store {
 
   Result<Entry> Get(std::string_view ns, std::string_view key) override;
   Result<EntryInfo> Put(std::string_view ns, std::string_view key, std::string_view value,
-                        std::string_view content_type, std::optional<int64_t> ttl_seconds) override;
+                        std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                        uint32_t flags = 0) override;
   Result<bool> Delete(std::string_view ns, std::string_view key) override;
   Result<EntryInfo> Add(std::string_view ns, std::string_view key, std::string_view value,
-                        std::string_view content_type, std::optional<int64_t> ttl_seconds) override;
+                        std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                        uint32_t flags = 0) override;
   Result<EntryInfo> CompareAndSet(std::string_view ns, std::string_view key,
                                   uint64_t expected_version, std::string_view value,
-                                  std::string_view content_type,
-                                  std::optional<int64_t> ttl_seconds) override;
+                                  std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                                  uint32_t flags = 0) override;
   Result<EntryInfo> Touch(std::string_view ns, std::string_view key,
                           std::optional<int64_t> ttl_seconds) override;
   Result<int64_t> Incr(std::string_view ns, std::string_view key, int64_t delta,
@@ -87,7 +89,8 @@ class RocksStore final : public Store {
   enum class WriteCondition { kAlways, kAbsent, kVersion };
   Result<EntryInfo> WriteIf(std::string_view ns, std::string_view key, std::string_view value,
                             std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                            WriteCondition condition, uint64_t expected_version = 0);
+                            uint32_t flags, WriteCondition condition,
+                            uint64_t expected_version = 0);
 
   Status ValidateKey(std::string_view key) const;
   Status ValidateWrite(std::string_view key, std::string_view value, std::string_view content_type,
@@ -103,7 +106,8 @@ class RocksStore final : public Store {
   Result<std::optional<Entry>> DecodeLive(Namespace& ns, std::string_view raw, int64_t now_ms);
   // Writes a new version of key. REQUIRES: the key's stripe is held.
   Result<EntryInfo> WriteNew(Namespace& ns, std::string_view key, std::string_view value,
-                             std::string_view content_type, int64_t expires_ms, int64_t now_ms);
+                             std::string_view content_type, uint32_t flags, int64_t expires_ms,
+                             int64_t now_ms);
   Status WriteEncoded(Namespace& ns, std::string_view key, const EntryInfo& info,
                       std::string_view content_type, std::string_view value);
   NamespaceFigures Figures(Namespace& ns);

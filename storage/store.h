@@ -47,6 +47,7 @@ struct EntryInfo {
   int64_t created_ms = 0;  // when this version was written
   int64_t expires_ms = 0;  // 0: never expires
   uint64_t version = 0;
+  uint32_t flags = 0;  // memcached's client flags; stored and returned unchanged (0 by default)
 };
 
 struct Entry {
@@ -60,22 +61,33 @@ struct PutItem {
   std::string value;
   std::string content_type;
   std::optional<int64_t> ttl_seconds;
+  uint32_t flags = 0;
 };
 
 // What a Mutate callback asks for.
 struct Mutation {
-  enum class Kind { kKeep, kPut, kDelete };
+  // kTouch: give the live entry a new expiry (ttl_seconds) keeping its value, content type,
+  // flags and version, as Touch does; nothing happens when there is no live entry.
+  enum class Kind { kKeep, kPut, kDelete, kTouch };
   Kind kind = Kind::kKeep;
   // For kPut:
   std::string value;
   std::string content_type;
-  std::optional<int64_t> ttl_seconds;  // ignored when keep_expiry and a live entry exists
+  uint32_t flags = 0;
+  std::optional<int64_t> ttl_seconds;  // ignored when keep_expiry and a live entry exists;
+                                       // kTouch's new TTL
   bool keep_expiry = false;            // keep the current entry's expires_ms
 
   static Mutation Keep() { return {}; }
   static Mutation Delete() {
     Mutation m;
     m.kind = Kind::kDelete;
+    return m;
+  }
+  static Mutation Touch(std::optional<int64_t> ttl_seconds) {
+    Mutation m;
+    m.kind = Kind::kTouch;
+    m.ttl_seconds = ttl_seconds;
     return m;
   }
 };
@@ -142,10 +154,11 @@ class Store {
   // The live entry, or NotFound.
   virtual Result<Entry> Get(std::string_view ns, std::string_view key) = 0;
 
-  // Stores (creates or replaces) an entry.
+  // Stores (creates or replaces) an entry. flags are stored with it (EntryInfo::flags); the
+  // overrides repeat the default.
   virtual Result<EntryInfo> Put(std::string_view ns, std::string_view key, std::string_view value,
-                                std::string_view content_type,
-                                std::optional<int64_t> ttl_seconds) = 0;
+                                std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                                uint32_t flags = 0) = 0;
 
   // true when a live entry existed and was deleted; false when there was none.
   virtual Result<bool> Delete(std::string_view ns, std::string_view key) = 0;
@@ -153,25 +166,27 @@ class Store {
   // Stores only when no live entry exists (an expired one counts as absent); AlreadyExists
   // otherwise.
   virtual Result<EntryInfo> Add(std::string_view ns, std::string_view key, std::string_view value,
-                                std::string_view content_type,
-                                std::optional<int64_t> ttl_seconds) = 0;
+                                std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                                uint32_t flags = 0) = 0;
 
   // Stores only when a live entry with exactly expected_version exists; PreconditionFailed
   // otherwise (also when there is no live entry).
   virtual Result<EntryInfo> CompareAndSet(std::string_view ns, std::string_view key,
                                           uint64_t expected_version, std::string_view value,
                                           std::string_view content_type,
-                                          std::optional<int64_t> ttl_seconds) = 0;
+                                          std::optional<int64_t> ttl_seconds,
+                                          uint32_t flags = 0) = 0;
 
-  // Gives a live entry a new TTL counted from now; value, content type and version stay the
-  // same (so an ETag stays valid). NotFound when there is none.
+  // Gives a live entry a new TTL counted from now; value, content type, flags and version stay
+  // the same (so an ETag stays valid). NotFound when there is none.
   virtual Result<EntryInfo> Touch(std::string_view ns, std::string_view key,
                                   std::optional<int64_t> ttl_seconds) = 0;
 
   // Adds delta to a live entry holding a signed 64-bit decimal integer (optional leading '-',
   // digits only) and returns the new value; keeps its expiry. A missing or expired entry is
-  // created as delta with ttl_on_create (nullopt: namespace default). Conflict on a non-integer
-  // value or on overflow; nothing is written then.
+  // created as delta with ttl_on_create (nullopt: namespace default) and flags 0; an existing
+  // one keeps its flags and content type. Conflict on a non-integer value or on overflow;
+  // nothing is written then.
   virtual Result<int64_t> Incr(std::string_view ns, std::string_view key, int64_t delta,
                                std::optional<int64_t> ttl_on_create) = 0;
 

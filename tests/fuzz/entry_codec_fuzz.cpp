@@ -4,9 +4,10 @@
 // Properties checked on every input:
 //   - DecodeEntry and DecodeExpiry never crash and agree: both succeed or both fail, on the same
 //     expiry (DecodeEntry may also refuse a content-type length that runs past the end).
-//   - A decoded entry re-encodes to exactly the input bytes (the format has no slack).
-//   - The input read as fields (expiry, created, version, content type, value) round-trips through
-//     EncodeEntry -> DecodeEntry unchanged.
+//   - A decoded entry of the current format re-encodes to exactly the input bytes (the format
+//     has no slack); a format-1 entry decodes with flags 0.
+//   - The input read as fields (expiry, created, version, flags, content type, value) round-trips
+//     through EncodeEntry -> DecodeEntry unchanged.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -39,9 +40,13 @@ void CheckDecode(std::string_view raw) {
   }
   FUZZ_CHECK(expiry.ok());
   FUZZ_CHECK(*expiry == entry->info.expires_ms);
-  FUZZ_CHECK(entry->content_type.size() + entry->value.size() + apicached::kEntryHeaderBytes ==
-             raw.size());
-  if (entry->content_type.size() <= apicached::kMaxContentTypeBytes) {
+  auto header = apicached::DecodeHeaderBytes(raw);
+  FUZZ_CHECK(header.ok());
+  FUZZ_CHECK(entry->content_type.size() + entry->value.size() + *header == raw.size());
+  if (*header == apicached::kEntryHeaderBytesV1) FUZZ_CHECK(entry->info.flags == 0);
+  // Format 1 entries decode but are re-encoded in the current format.
+  if (*header == apicached::kEntryHeaderBytes &&
+      entry->content_type.size() <= apicached::kMaxContentTypeBytes) {
     FUZZ_CHECK(apicached::EncodeEntry(entry->info, entry->content_type, entry->value) == raw);
   }
 }
@@ -51,6 +56,7 @@ void CheckRoundTrip(std::string_view in) {
   info.expires_ms = TakeInt64(&in);
   info.created_ms = TakeInt64(&in);
   info.version = static_cast<uint64_t>(TakeInt64(&in));
+  info.flags = static_cast<uint32_t>(TakeInt64(&in));
   size_t ct_len = 0;
   if (!in.empty()) {
     ct_len = std::min<size_t>(static_cast<unsigned char>(in[0]), in.size() - 1);
@@ -64,6 +70,7 @@ void CheckRoundTrip(std::string_view in) {
   FUZZ_CHECK(entry->info.expires_ms == info.expires_ms);
   FUZZ_CHECK(entry->info.created_ms == info.created_ms);
   FUZZ_CHECK(entry->info.version == info.version);
+  FUZZ_CHECK(entry->info.flags == info.flags);
   FUZZ_CHECK(entry->content_type == content_type);
   FUZZ_CHECK(entry->value == value);
 }

@@ -12,16 +12,16 @@ class FailingStore : public Store {
 
   Result<Entry> Get(std::string_view, std::string_view) override { return Down(); }
   Result<EntryInfo> Put(std::string_view, std::string_view, std::string_view, std::string_view,
-                        std::optional<int64_t>) override {
+                        std::optional<int64_t>, uint32_t = 0) override {
     return Down();
   }
   Result<bool> Delete(std::string_view, std::string_view) override { return Down(); }
   Result<EntryInfo> Add(std::string_view, std::string_view, std::string_view, std::string_view,
-                        std::optional<int64_t>) override {
+                        std::optional<int64_t>, uint32_t = 0) override {
     return Down();
   }
   Result<EntryInfo> CompareAndSet(std::string_view, std::string_view, uint64_t, std::string_view,
-                                  std::string_view, std::optional<int64_t>) override {
+                                  std::string_view, std::optional<int64_t>, uint32_t = 0) override {
     return Down();
   }
   Result<EntryInfo> Touch(std::string_view, std::string_view, std::optional<int64_t>) override {
