@@ -1,15 +1,116 @@
 #include "cache/cache_service.h"
 
-// A stub that compiles against the contract; the implementation lands next.
+#include <algorithm>
+#include <utility>
+
+#include "cache/counter_value.h"
+
 namespace apicached::cache {
 
 namespace {
-Status NotYet() {
-  return Status::Unavailable("the cache layer is not implemented yet");
+
+using Counter = std::atomic<uint64_t>;
+
+void Bump(Counter& c, uint64_t n = 1) {
+  c.fetch_add(n, std::memory_order_relaxed);
 }
+
+ItemMeta MetaOf(const EntryInfo& info, uint64_t size) {
+  return ItemMeta{.flags = info.flags,
+                  .version = info.version,
+                  .created_ms = info.created_ms,
+                  .expires_ms = info.expires_ms,
+                  .size = size};
+}
+
+Item ToItem(Entry&& entry) {
+  const ItemMeta meta = MetaOf(entry.info, entry.value.size());
+  return Item{
+      .value = std::move(entry.value), .content_type = std::move(entry.content_type), .meta = meta};
+}
+
+// Lookups and writes refused before the store answered count nowhere; NotFound is an answer.
+bool Answered(const Status& s) {
+  return s.ok() || s.code() == Code::kNotFound;
+}
+
+// GCC 12 warns on designated initializers that leave fields out; fields are set by name here.
+WriteRequest Request(WriteMode mode, std::string_view data, uint32_t flags = 0,
+                     Expiry expiry = Expiry::Default()) {
+  WriteRequest r;
+  r.mode = mode;
+  r.data = data;
+  r.flags = flags;
+  r.expiry = expiry;
+  return r;
+}
+
+Mutation Put(std::string value, std::string content_type, uint32_t flags,
+             std::optional<int64_t> ttl_seconds) {
+  Mutation m;
+  m.kind = Mutation::Kind::kPut;
+  m.value = std::move(value);
+  m.content_type = std::move(content_type);
+  m.flags = flags;
+  m.ttl_seconds = ttl_seconds;
+  return m;
+}
+
+Status NoLiveEntry() {
+  return Status::NotFound("no live entry");
+}
+
+Status CheckVersion(const Entry* current, std::optional<uint64_t> expected) {
+  if (!expected) return Status::Ok();
+  if (current == nullptr) return NoLiveEntry();
+  if (current->info.version != *expected) {
+    return Status::PreconditionFailed("the entry is at version " +
+                                      std::to_string(current->info.version) + ", not " +
+                                      std::to_string(*expected));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-struct CacheService::AtomicCounters {};
+ItemMeta MetaOf(const Entry& entry) {
+  return MetaOf(entry.info, entry.value.size());
+}
+
+struct CacheService::AtomicCounters {
+  Counter cmd_get{0}, get_hits{0}, get_misses{0}, cmd_set{0}, total_items{0}, cmd_touch{0},
+      touch_hits{0}, touch_misses{0}, delete_hits{0}, delete_misses{0}, incr_hits{0},
+      incr_misses{0}, decr_hits{0}, decr_misses{0}, cas_hits{0}, cas_misses{0}, cas_badval{0},
+      cmd_flush{0};
+
+  OpCounters Snapshot() const {
+    auto v = [](const Counter& c) { return c.load(std::memory_order_relaxed); };
+    return OpCounters{.cmd_get = v(cmd_get),
+                      .get_hits = v(get_hits),
+                      .get_misses = v(get_misses),
+                      .cmd_set = v(cmd_set),
+                      .total_items = v(total_items),
+                      .cmd_touch = v(cmd_touch),
+                      .touch_hits = v(touch_hits),
+                      .touch_misses = v(touch_misses),
+                      .delete_hits = v(delete_hits),
+                      .delete_misses = v(delete_misses),
+                      .incr_hits = v(incr_hits),
+                      .incr_misses = v(incr_misses),
+                      .decr_hits = v(decr_hits),
+                      .decr_misses = v(decr_misses),
+                      .cas_hits = v(cas_hits),
+                      .cas_misses = v(cas_misses),
+                      .cas_badval = v(cas_badval),
+                      .cmd_flush = v(cmd_flush)};
+  }
+};
+
+// What an Expiry means for the store at the time of a call.
+struct CacheService::StoreTtl {
+  bool expired = false;  // Expiry::Expired(), or an AtUnix already past
+  std::optional<int64_t> ttl_seconds = std::nullopt;  // the store form: nullopt default, 0 never
+};
 
 CacheService::CacheService(Store& store, const Clock& clock, CacheServiceOptions options,
                            CacheObserver* observer)
@@ -28,52 +129,235 @@ Status CacheService::CheckNamespace(std::string_view ns) {
   return ValidateNamespaceName(ns);
 }
 
-Result<Item> CacheService::Get(Protocol, std::string_view, std::string_view) {
-  return NotYet();
+Status CacheService::CheckTtlSeconds(int64_t ttl) const {
+  if (ttl < 0 || ttl > options_.max_ttl_seconds) {
+    return Status::InvalidArgument("ttl must be 0 (never expires) to " +
+                                   std::to_string(options_.max_ttl_seconds) + " seconds, got " +
+                                   std::to_string(ttl));
+  }
+  return Status::Ok();
 }
-Result<std::vector<std::optional<Item>>> CacheService::MultiGet(Protocol, std::span<const KeyRef>) {
-  return NotYet();
+
+Result<CacheService::StoreTtl> CacheService::Resolve(Expiry expiry) const {
+  int64_t ttl = 0;
+  switch (expiry.kind()) {
+    case Expiry::Kind::kDefault:
+      return StoreTtl{};
+    case Expiry::Kind::kNever:
+      return StoreTtl{.ttl_seconds = 0};
+    case Expiry::Kind::kExpired:
+      return StoreTtl{.expired = true, .ttl_seconds = std::nullopt};
+    case Expiry::Kind::kAfter:
+      ttl = expiry.seconds();
+      break;
+    case Expiry::Kind::kAt: {
+      // Whole seconds from the current second: the entry expires within the second after T.
+      const int64_t now_s = clock_.NowMillis() / 1000;
+      if (expiry.seconds() <= now_s) return StoreTtl{.expired = true, .ttl_seconds = std::nullopt};
+      ttl = expiry.seconds() - now_s;
+      break;
+    }
+  }
+  if (Status s = CheckTtlSeconds(ttl); !s.ok()) return s;
+  return StoreTtl{.ttl_seconds = ttl};
 }
-Result<Item> CacheService::GetAndTouch(Protocol, std::string_view, std::string_view, Expiry) {
-  return NotYet();
+
+CacheService::AtomicCounters& CacheService::counters(Protocol p) const {
+  return counters_[static_cast<size_t>(p)];
 }
-Result<WriteResult> CacheService::Write(Protocol, std::string_view, std::string_view,
-                                        const WriteRequest&) {
-  return NotYet();
+
+void CacheService::CountLookup(Protocol p, std::string_view ns, uint64_t hits, uint64_t misses) {
+  AtomicCounters& c = counters(p);
+  Bump(c.cmd_get, hits + misses);
+  Bump(c.get_hits, hits);
+  Bump(c.get_misses, misses);
+  if (observer_ != nullptr) observer_->OnLookup(p, ns, hits, misses);
 }
-namespace {
-// GCC 12 warns on designated initializers that leave fields out; fields are set by name here.
-WriteRequest Request(WriteMode mode, std::string_view data, uint32_t flags = 0,
-                     Expiry expiry = Expiry::Default()) {
-  WriteRequest r;
-  r.mode = mode;
-  r.data = data;
-  r.flags = flags;
-  r.expiry = expiry;
-  return r;
+
+OpCounters CacheService::Counters(Protocol protocol) const {
+  return counters(protocol).Snapshot();
 }
-}  // namespace
+
+// --- Reads -----------------------------------------------------------------------------------
+
+Result<Item> CacheService::Get(Protocol p, std::string_view ns, std::string_view key) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  Result<Entry> r = store_.Get(ns, key);
+  if (Answered(r.status())) CountLookup(p, ns, r.ok() ? 1 : 0, r.ok() ? 0 : 1);
+  if (!r.ok()) return r.status();
+  return ToItem(std::move(*r));
+}
+
+Result<std::vector<std::optional<Item>>> CacheService::MultiGet(Protocol p,
+                                                                std::span<const KeyRef> keys) {
+  // The keys grouped by namespace, in the order each namespace first appears.
+  struct Group {
+    std::string_view ns;
+    std::vector<size_t> at;
+    std::vector<std::string> keys;
+  };
+  std::vector<Group> groups;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const Group& g) { return g.ns == keys[i].ns; });
+    if (it == groups.end()) {
+      if (Status s = CheckNamespace(keys[i].ns); !s.ok()) return s;
+      it = groups.insert(groups.end(), Group{.ns = keys[i].ns, .at = {}, .keys = {}});
+    }
+    it->at.push_back(i);
+    it->keys.emplace_back(keys[i].key);
+  }
+  std::vector<std::optional<Item>> out(keys.size());
+  for (Group& g : groups) {
+    auto r = store_.MultiGet(g.ns, g.keys);
+    if (!r.ok()) return r.status();
+    uint64_t hits = 0;
+    for (size_t j = 0; j < g.at.size(); ++j) {
+      if (!(*r)[j]) continue;
+      ++hits;
+      out[g.at[j]] = ToItem(std::move(*(*r)[j]));
+    }
+    CountLookup(p, g.ns, hits, g.at.size() - hits);
+  }
+  return out;
+}
+
+Result<std::optional<Entry>> CacheService::TouchEntry(std::string_view ns, std::string_view key,
+                                                      const StoreTtl& ttl) {
+  std::optional<Entry> before;  // the entry as it was, for an Expired() touch that deletes it
+  auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
+    if (current == nullptr) return Mutation::Keep();
+    if (!ttl.expired) return Mutation::Touch(ttl.ttl_seconds);
+    before = *current;
+    before->info.expires_ms = clock_.NowMillis();
+    return Mutation::Delete();
+  });
+  if (!r.ok()) return r.status();
+  return before ? std::move(before) : std::move(*r);
+}
+
+void CacheService::CountTouch(Protocol p, bool hit) {
+  AtomicCounters& c = counters(p);
+  Bump(c.cmd_touch);
+  Bump(hit ? c.touch_hits : c.touch_misses);
+}
+
+Result<Item> CacheService::GetAndTouch(Protocol p, std::string_view ns, std::string_view key,
+                                       Expiry expiry) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  auto ttl = Resolve(expiry);
+  if (!ttl.ok()) return ttl.status();
+  auto found = TouchEntry(ns, key, *ttl);
+  if (!found.ok()) return found.status();
+  const bool hit = found->has_value();
+  CountTouch(p, hit);
+  CountLookup(p, ns, hit ? 1 : 0, hit ? 0 : 1);
+  if (!hit) return NoLiveEntry();
+  return ToItem(std::move(**found));
+}
+
+// --- Writes ----------------------------------------------------------------------------------
+
+Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::string_view key,
+                                        const WriteRequest& request) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  const bool appending = request.mode == WriteMode::kAppend || request.mode == WriteMode::kPrepend;
+  auto ttl = appending && !request.vivify ? Result<StoreTtl>(StoreTtl{}) : Resolve(request.expiry);
+  if (!ttl.ok()) return ttl.status();
+  AtomicCounters& c = counters(p);
+  auto finish = [&](Result<WriteResult> r) -> Result<WriteResult> {
+    if (r.ok() || r.code() == Code::kNotFound || r.code() == Code::kAlreadyExists ||
+        r.code() == Code::kPreconditionFailed) {
+      Bump(c.cmd_set);
+    }
+    if (r.ok()) Bump(c.total_items);
+    if (request.expected_version) {
+      if (r.ok()) Bump(c.cas_hits);
+      if (r.code() == Code::kNotFound) Bump(c.cas_misses);
+      if (r.code() == Code::kPreconditionFailed) Bump(c.cas_badval);
+    }
+    return r;
+  };
+
+  // The common writes go straight to the store: no read first.
+  const bool plain = !ttl->expired && !request.expected_version;
+  if (plain && request.mode == WriteMode::kSet && !request.report_created) {
+    auto r =
+        store_.Put(ns, key, request.data, request.content_type, ttl->ttl_seconds, request.flags);
+    if (!r.ok()) return finish(r.status());
+    return finish(WriteResult{.meta = MetaOf(*r, request.data.size()), .created = false});
+  }
+  if (plain && request.mode == WriteMode::kAdd) {
+    auto r =
+        store_.Add(ns, key, request.data, request.content_type, ttl->ttl_seconds, request.flags);
+    if (!r.ok()) return finish(r.status());
+    return finish(WriteResult{.meta = MetaOf(*r, request.data.size()), .created = true});
+  }
+
+  bool created = false;
+  std::optional<ItemMeta> expired_meta;  // what an Expired() write reports
+  auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
+    if (Status s = CheckVersion(current, request.expected_version); !s.ok()) return s;
+    if (request.mode == WriteMode::kAdd && current != nullptr) {
+      return Status::AlreadyExists("the key already has a live entry");
+    }
+    if (current == nullptr &&
+        (request.mode == WriteMode::kReplace || (appending && !request.vivify))) {
+      return NoLiveEntry();
+    }
+    created = current == nullptr;
+    if (appending && current != nullptr) {
+      std::string value = request.mode == WriteMode::kAppend
+                              ? current->value + std::string(request.data)
+                              : std::string(request.data) + current->value;
+      Mutation m = Put(std::move(value), current->content_type, current->info.flags, {});
+      m.keep_expiry = true;
+      return m;
+    }
+    if (ttl->expired) {
+      const int64_t now = clock_.NowMillis();
+      expired_meta = ItemMeta{.flags = request.flags,
+                              .version = 0,
+                              .created_ms = now,
+                              .expires_ms = now,
+                              .size = request.data.size()};
+      return Mutation::Delete();
+    }
+    return Put(std::string(request.data), std::string(request.content_type), request.flags,
+               ttl->ttl_seconds);
+  });
+  if (!r.ok()) return finish(r.status());
+  if (expired_meta) return finish(WriteResult{.meta = *expired_meta, .created = created});
+  if (!r->has_value()) return finish(Status::Internal("the store kept nothing of a write"));
+  const Entry& e = **r;
+  return finish(WriteResult{.meta = MetaOf(e.info, e.value.size()), .created = created});
+}
 
 Result<WriteResult> CacheService::Set(Protocol p, std::string_view ns, std::string_view key,
                                       std::string_view data, uint32_t flags, Expiry expiry) {
   return Write(p, ns, key, Request(WriteMode::kSet, data, flags, expiry));
 }
+
 Result<WriteResult> CacheService::Add(Protocol p, std::string_view ns, std::string_view key,
                                       std::string_view data, uint32_t flags, Expiry expiry) {
   return Write(p, ns, key, Request(WriteMode::kAdd, data, flags, expiry));
 }
+
 Result<WriteResult> CacheService::Replace(Protocol p, std::string_view ns, std::string_view key,
                                           std::string_view data, uint32_t flags, Expiry expiry) {
   return Write(p, ns, key, Request(WriteMode::kReplace, data, flags, expiry));
 }
+
 Result<WriteResult> CacheService::Append(Protocol p, std::string_view ns, std::string_view key,
                                          std::string_view data) {
   return Write(p, ns, key, Request(WriteMode::kAppend, data));
 }
+
 Result<WriteResult> CacheService::Prepend(Protocol p, std::string_view ns, std::string_view key,
                                           std::string_view data) {
   return Write(p, ns, key, Request(WriteMode::kPrepend, data));
 }
+
 Result<WriteResult> CacheService::CompareAndSet(Protocol p, std::string_view ns,
                                                 std::string_view key, uint64_t expected_version,
                                                 std::string_view data, uint32_t flags,
@@ -82,46 +366,161 @@ Result<WriteResult> CacheService::CompareAndSet(Protocol p, std::string_view ns,
   r.expected_version = expected_version;
   return Write(p, ns, key, r);
 }
-Status CacheService::Delete(Protocol, std::string_view, std::string_view, std::optional<uint64_t>) {
-  return NotYet();
+
+Status CacheService::Delete(Protocol p, std::string_view ns, std::string_view key,
+                            std::optional<uint64_t> expected_version) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  Status result;
+  if (!expected_version) {
+    auto r = store_.Delete(ns, key);
+    if (!r.ok()) return r.status();
+    if (!*r) result = NoLiveEntry();
+  } else {
+    auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
+      if (Status s = CheckVersion(current, expected_version); !s.ok()) return s;
+      return Mutation::Delete();
+    });
+    if (!r.ok() && r.code() != Code::kNotFound && r.code() != Code::kPreconditionFailed) {
+      return r.status();
+    }
+    result = r.status();
+  }
+  AtomicCounters& c = counters(p);
+  if (result.code() != Code::kPreconditionFailed) {
+    Bump(result.ok() ? c.delete_hits : c.delete_misses);
+  }
+  return result;
 }
-Result<ArithResult> CacheService::Arith(Protocol, std::string_view, std::string_view,
-                                        const ArithRequest&) {
-  return NotYet();
+
+Result<ArithResult> CacheService::Arith(Protocol p, std::string_view ns, std::string_view key,
+                                        const ArithRequest& request) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  Result<StoreTtl> create_ttl =
+      request.create_with ? Resolve(*request.create_with) : Result<StoreTtl>(StoreTtl{});
+  if (!create_ttl.ok()) return create_ttl.status();
+  Result<StoreTtl> new_ttl =
+      request.new_expiry ? Resolve(*request.new_expiry) : Result<StoreTtl>(StoreTtl{});
+  if (!new_ttl.ok()) return new_ttl.status();
+
+  uint64_t result = 0;
+  bool hit = false;
+  auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
+    if (current == nullptr) {
+      if (!request.create_with) return NoLiveEntry();
+      result = request.initial;
+      if (create_ttl->expired) return Mutation::Delete();
+      return Put(std::to_string(result), "", 0, create_ttl->ttl_seconds);
+    }
+    hit = true;
+    if (Status s = CheckVersion(current, request.expected_version); !s.ok()) return s;
+    const std::optional<uint64_t> now = ParseCounter(current->value);
+    if (!now) return Status::Conflict("cannot increment or decrement non-numeric value");
+    result = ApplyDelta(*now, request.delta, request.decrement);
+    if (request.new_expiry && new_ttl->expired) return Mutation::Delete();
+    Mutation m = Put(CounterBytes(result, current->value.size()), current->content_type,
+                     current->info.flags, new_ttl->ttl_seconds);
+    m.keep_expiry = !request.new_expiry;
+    return m;
+  });
+  if (Answered(r.status())) {
+    AtomicCounters& c = counters(p);
+    if (request.decrement) {
+      Bump(hit ? c.decr_hits : c.decr_misses);
+    } else {
+      Bump(hit ? c.incr_hits : c.incr_misses);
+    }
+  }
+  if (!r.ok()) return r.status();
+  ArithResult out{.value = result, .meta = {}};
+  if (r->has_value()) out.meta = MetaOf((**r).info, (**r).value.size());
+  return out;
 }
-Result<int64_t> CacheService::IncrSigned(Protocol, std::string_view, std::string_view, int64_t,
-                                         Expiry) {
-  return NotYet();
+
+Result<int64_t> CacheService::IncrSigned(Protocol p, std::string_view ns, std::string_view key,
+                                         int64_t delta, Expiry on_create) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  auto ttl = Resolve(on_create);
+  if (!ttl.ok()) return ttl.status();
+  if (ttl->expired) return Status::InvalidArgument("a counter cannot be created already expired");
+  auto r = store_.Incr(ns, key, delta, ttl->ttl_seconds);
+  if (r.ok()) Bump(counters(p).incr_hits);
+  return r;
 }
-Result<ItemMeta> CacheService::Touch(Protocol, std::string_view, std::string_view, Expiry) {
-  return NotYet();
+
+Result<ItemMeta> CacheService::Touch(Protocol p, std::string_view ns, std::string_view key,
+                                     Expiry expiry) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  auto ttl = Resolve(expiry);
+  if (!ttl.ok()) return ttl.status();
+  auto found = TouchEntry(ns, key, *ttl);
+  if (!found.ok()) return found.status();
+  CountTouch(p, found->has_value());
+  if (!found->has_value()) return NoLiveEntry();
+  return MetaOf((**found).info, (**found).value.size());
 }
-Result<std::optional<Entry>> CacheService::Mutate(Protocol, std::string_view, std::string_view,
-                                                  const MutateFn&) {
-  return NotYet();
+
+Result<std::optional<Entry>> CacheService::Mutate(Protocol p, std::string_view ns,
+                                                  std::string_view key, const MutateFn& fn) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  auto r = store_.Mutate(ns, key, fn);
+  if (r.ok()) Bump(counters(p).cmd_set);
+  return r;
 }
-Result<std::vector<ItemMeta>> CacheService::MultiSet(Protocol, std::string_view,
-                                                     const std::vector<PutItem>&) {
-  return NotYet();
+
+// --- Batches and namespaces ------------------------------------------------------------------
+
+Result<std::vector<ItemMeta>> CacheService::MultiSet(Protocol p, std::string_view ns,
+                                                     const std::vector<PutItem>& items) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].ttl_seconds) continue;
+    if (Status s = CheckTtlSeconds(*items[i].ttl_seconds); !s.ok()) {
+      return Status(s.code(), "entry '" + items[i].key + "': " + s.message());
+    }
+  }
+  auto r = store_.MultiPut(ns, items);
+  if (!r.ok()) return r.status();
+  std::vector<ItemMeta> out;
+  out.reserve(r->size());
+  for (size_t i = 0; i < r->size(); ++i) out.push_back(MetaOf((*r)[i], items[i].value.size()));
+  AtomicCounters& c = counters(p);
+  Bump(c.cmd_set, out.size());
+  Bump(c.total_items, out.size());
+  return out;
 }
-Result<uint64_t> CacheService::DeleteMany(Protocol, std::string_view,
-                                          const std::vector<std::string>&) {
-  return NotYet();
+
+Result<uint64_t> CacheService::DeleteMany(Protocol p, std::string_view ns,
+                                          const std::vector<std::string>& keys) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  auto r = store_.DeleteMany(ns, keys);
+  if (!r.ok()) return r;
+  AtomicCounters& c = counters(p);
+  Bump(c.delete_hits, *r);
+  Bump(c.delete_misses, keys.size() - *r);
+  return r;
 }
-Result<uint64_t> CacheService::DeletePrefix(Protocol, std::string_view, std::string_view) {
-  return NotYet();
+
+Result<uint64_t> CacheService::DeletePrefix(Protocol, std::string_view ns,
+                                            std::string_view prefix) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  if (prefix.empty()) return Status::InvalidArgument("prefix must not be empty");
+  return store_.DeletePrefix(ns, prefix);
 }
-Status CacheService::Clear(Protocol, std::string_view) {
-  return NotYet();
+
+Status CacheService::Clear(Protocol p, std::string_view ns) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  Status s = store_.ClearNamespace(ns);
+  if (s.ok()) Bump(counters(p).cmd_flush);
+  return s;
 }
+
 Result<std::vector<NamespaceFigures>> CacheService::ListNamespaces() {
-  return NotYet();
+  return store_.ListNamespaces();
 }
-Result<NamespaceFigures> CacheService::GetNamespace(std::string_view) {
-  return NotYet();
-}
-OpCounters CacheService::Counters(Protocol) const {
-  return {};
+
+Result<NamespaceFigures> CacheService::GetNamespace(std::string_view ns) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  return store_.GetNamespace(ns);
 }
 
 }  // namespace apicached::cache

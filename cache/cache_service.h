@@ -67,6 +67,9 @@ struct Item {
   ItemMeta meta;
 };
 
+// The metadata of a store Entry (what Mutate returns).
+ItemMeta MetaOf(const Entry& entry);
+
 // One key of a MultiGet.
 struct KeyRef {
   std::string_view ns;
@@ -139,6 +142,11 @@ class CacheService {
   // Ok for a user namespace name; InvalidArgument with the reason otherwise (also for internal
   // '.' names, which no client may name). Every method below checks its namespace with it.
   static Status CheckNamespace(std::string_view ns);
+
+  // Ok for a TTL of 0 (never) to max_ttl_seconds; InvalidArgument "ttl must be 0 (never
+  // expires) to N seconds, got X" otherwise. The rule Expiry::After and MultiSet's ttl_seconds
+  // are held to; a front whose wire form has no "expired" meaning (HTTP) checks with it too.
+  Status CheckTtlSeconds(int64_t ttl) const;
 
   // --- Reads (count lookups) -----------------------------------------------------------------
 
@@ -213,7 +221,8 @@ class CacheService {
 
   // --- Batches and namespaces ----------------------------------------------------------------
 
-  // All items or none, one atomic batch (HTTP _mset). One ItemMeta per item, in order.
+  // All items or none, one atomic batch (HTTP _mset). Item TTLs are the store's form (nullopt:
+  // namespace default, 0: never) and held to CheckTtlSeconds. One ItemMeta per item, in order.
   Result<std::vector<ItemMeta>> MultiSet(Protocol protocol, std::string_view ns,
                                          const std::vector<PutItem>& items);
   // Number of keys that had a live entry and were deleted.
@@ -237,6 +246,16 @@ class CacheService {
 
  private:
   struct AtomicCounters;
+  struct StoreTtl;
+
+  Result<StoreTtl> Resolve(Expiry expiry) const;
+  AtomicCounters& counters(Protocol p) const;
+  void CountLookup(Protocol p, std::string_view ns, uint64_t hits, uint64_t misses);
+  void CountTouch(Protocol p, bool hit);
+  // The live entry after a touch with ttl (before its deletion for an expired ttl); nullopt
+  // when there was none.
+  Result<std::optional<Entry>> TouchEntry(std::string_view ns, std::string_view key,
+                                          const StoreTtl& ttl);
 
   Store& store_;
   const Clock& clock_;
