@@ -40,8 +40,7 @@ Status App::Start() {
   StartObservability();
   router_ = std::make_unique<http::Router>();
   http::AddStatsRoutes(*router_, *metrics_, *stats_, *health_);
-  http::AddCacheRoutes(*router_, *store_, options_.cache_api,
-                       http::MakeLookupRecorder(*metrics_, *stats_));
+  http::AddCacheRoutes(*router_, *cache_, options_.cache_api);
   http::AddInvalidRoutes(*router_, *invalid_, *ruc_service_);
   http::AddStatusPageRoute(*router_, {.health = *health_,
                                       .stats = *stats_,
@@ -121,6 +120,8 @@ void App::StartObservability() {
   providers.health = [this] { return health_->Check(); };
   metrics_->SetProviders(std::move(providers));
   observer_ = std::make_unique<http::MetricsRequestObserver>(*metrics_, *health_);
+  lookups_ = std::make_unique<LookupRecorder>(*metrics_, *stats_);
+  cache_ = std::make_unique<cache::CacheService>(*store_, clock_, options_.cache, lookups_.get());
 }
 
 Result<std::vector<InvalidListCounts>> App::InvalidListCountsNow() const {
@@ -142,6 +143,8 @@ void App::StopObservability() {
       LogError("last statistics flush failed: " + flushed.ToString());
     }
   }
+  cache_.reset();
+  lookups_.reset();
   observer_.reset();
   health_.reset();
   stats_.reset();

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "cache/cache_service.h"
 #include "hotcache/tiered_store.h"
 #include "http/admin_api.h"
 #include "http/cache_api.h"
@@ -18,6 +19,7 @@
 #include "invalid/ruc.h"
 #include "invalid/ruc_service.h"
 #include "metrics/health.h"
+#include "metrics/lookup_recorder.h"
 #include "metrics/metrics.h"
 #include "metrics/stats_book.h"
 #include "storage/clock.h"
@@ -26,9 +28,10 @@
 namespace apicached {
 
 struct AppOptions {
-  StoreOptions store;          // data_dir, limits, TTL defaults
-  HotCacheOptions hot;         // the RAM tier in front of the store; capacity 0 turns it off
-  http::ServerOptions server;  // listen address, threads, limits, timeouts
+  StoreOptions store;                // data_dir, limits, TTL defaults
+  HotCacheOptions hot;               // the RAM tier in front of the store; capacity 0 turns it off
+  http::ServerOptions server;        // listen address, threads, limits, timeouts
+  cache::CacheServiceOptions cache;  // the protocol-neutral cache layer: max TTL
   http::CacheApiOptions cache_api;
   InvalidRegistryOptions invalid;  // invalid-ID lists: TTLs, max_lists
   RucOptions ruc;                  // known RUC prefixes
@@ -64,6 +67,9 @@ class App {
 
   // REQUIRES: Start() succeeded. Valid until Stop().
   Store& store() { return *store_; }
+  // The cache layer every front calls (lookups counted into metrics() and stats_book()).
+  // REQUIRES: Start() succeeded. Valid until Stop().
+  cache::CacheService& cache() { return *cache_; }
   // The RAM tier's figures; all zero when the tier is off.
   HotFigures hot_figures() const;
   http::Router& router() { return *router_; }
@@ -88,6 +94,8 @@ class App {
   std::unique_ptr<StatsBook> stats_;          // on store_
   std::unique_ptr<HealthChecker> health_;     // on store_
   std::unique_ptr<http::MetricsRequestObserver> observer_;
+  std::unique_ptr<LookupRecorder> lookups_;     // into metrics_ and stats_
+  std::unique_ptr<cache::CacheService> cache_;  // on store_, tells lookups_
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;
   uint16_t port_ = 0;

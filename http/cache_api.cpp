@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "http/entry_headers.h"
+#include "http/etag_list.h"
 #include "http/problem.h"
 #include "http/value_codec.h"
 #include "storage/media_type.h"
@@ -14,7 +16,12 @@
 namespace apicached::http {
 
 namespace bhttp = boost::beast::http;
+using cache::CacheService;
+using cache::Expiry;
+using cache::ItemMeta;
 using nlohmann::json;
+
+constexpr cache::Protocol kHttp = cache::Protocol::kHttp;
 
 namespace {
 
@@ -27,12 +34,10 @@ std::string_view ServedContentType(std::string_view stored) {
   return IsMediaType(stored) ? stored : kDefaultContentType;
 }
 
-// Errors inside a handler travel as a Status; the handler answers ProblemFromStatus().
+// Errors inside a handler travel as a Status; the handler answers ProblemFromStatus(). The
+// namespace is checked before anything else (a bad name is a 400 before a missing body's 411).
 Status CheckNamespace(std::string_view ns) {
-  if (IsInternalNamespace(ns)) {
-    return Status::InvalidArgument("namespace names starting with '.' are internal");
-  }
-  return ValidateNamespaceName(ns);
+  return CacheService::CheckNamespace(ns);
 }
 
 Result<int64_t> ParseInt64(std::string_view name, std::string_view text) {
@@ -47,105 +52,35 @@ Result<int64_t> ParseInt64(std::string_view name, std::string_view text) {
   return v;
 }
 
-Status CheckTtl(int64_t ttl, const CacheApiOptions& options) {
-  if (ttl < 0 || ttl > options.max_ttl_seconds) {
-    return Status::InvalidArgument("ttl must be 0 (never expires) to " +
-                                   std::to_string(options.max_ttl_seconds) + " seconds, got " +
-                                   std::to_string(ttl));
-  }
-  return Status::Ok();
-}
-
-// nullopt when the query has no ttl (store default).
-Result<std::optional<int64_t>> QueryTtl(const RequestContext& ctx, const CacheApiOptions& options) {
+// The ?ttl of a request in the store's form: absent (nullopt) -> the namespace default, 0 ->
+// never, N -> N seconds. HTTP has no "already expired": a negative ttl is a 400, as one past the
+// layer's maximum.
+Result<std::optional<int64_t>> QueryTtl(const RequestContext& ctx, const CacheService& cache) {
   auto text = ctx.Query("ttl");
   if (!text) return std::optional<int64_t>();
   auto v = ParseInt64("ttl", *text);
   if (!v.ok()) return v.status();
-  if (Status s = CheckTtl(*v, options); !s.ok()) return s;
+  if (Status s = cache.CheckTtlSeconds(*v); !s.ok()) return s;
   return std::optional<int64_t>(*v);
 }
 
-std::string ETag(uint64_t version) {
-  return "\"" + std::to_string(version) + "\"";
+Expiry ToExpiry(std::optional<int64_t> ttl) {
+  if (!ttl) return Expiry::Default();
+  return *ttl == 0 ? Expiry::Never() : Expiry::After(*ttl);
 }
 
-// The versions listed in an If-Match / If-None-Match value; `any` for "*". Weak tags (W/"...")
-// are accepted; callers decide whether weak comparison applies.
-struct ETagList {
-  bool any = false;
-  std::vector<uint64_t> versions;       // strong tags
-  std::vector<uint64_t> weak_versions;  // W/"..." tags
-  // Weak comparison (If-None-Match) lets weak tags match; strong comparison (If-Match) does not.
-  bool Contains(uint64_t v, bool weak_comparison) const {
-    auto in = [v](const std::vector<uint64_t>& list) {
-      return std::find(list.begin(), list.end(), v) != list.end();
-    };
-    return any || in(versions) || (weak_comparison && in(weak_versions));
+// The X-Apicached-Flags of a PUT (memcached's client flags): 0 when absent.
+Result<uint32_t> RequestFlags(const Request& req) {
+  auto field = req.find(kFlagsHeader);
+  if (field == req.end()) return uint32_t{0};
+  const std::string_view text = field->value();
+  uint32_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+    return Status::InvalidArgument(std::string(kFlagsHeader) +
+                                   " must be a decimal 32-bit unsigned integer");
   }
-};
-
-Result<ETagList> ParseETags(std::string_view header, std::string_view field) {
-  ETagList out;
-  auto bad = [&] {
-    return Status::InvalidArgument(std::string(field) +
-                                   " must be * or a list of entity tags such as \"42\"");
-  };
-  size_t i = 0;
-  auto skip = [&] {
-    while (i < header.size() && (header[i] == ' ' || header[i] == '\t' || header[i] == ',')) ++i;
-  };
-  skip();
-  if (i < header.size() && header[i] == '*') {
-    ++i;
-    skip();
-    if (i != header.size()) return bad();
-    out.any = true;
-    return out;
-  }
-  while (i < header.size()) {
-    bool weak = false;
-    if (header.compare(i, 2, "W/") == 0) {
-      weak = true;
-      i += 2;
-    }
-    if (i >= header.size() || header[i] != '"') return bad();
-    size_t close = header.find('"', i + 1);
-    if (close == std::string_view::npos) return bad();
-    std::string_view tag = header.substr(i + 1, close - i - 1);
-    uint64_t v = 0;
-    auto [ptr, ec] = std::from_chars(tag.data(), tag.data() + tag.size(), v);
-    // A tag that is not one of ours can never match; keep parsing the rest.
-    if (!tag.empty() && ec == std::errc() && ptr == tag.data() + tag.size()) {
-      (weak ? out.weak_versions : out.versions).push_back(v);
-    }
-    i = close + 1;
-    skip();
-  }
-  if (header.find('"') == std::string_view::npos) return bad();  // empty or blank
-  return out;
-}
-
-// The one rounding rule for "seconds left" (Cache-Control max-age, the ttl of _mget): the
-// milliseconds left rounded UP to whole seconds, so a PUT with ttl=3600 answers 3600 whether it
-// created or replaced and however many milliseconds the write took, and every live entry says
-// at least 1. nullopt for "never expires".
-std::optional<int64_t> TtlLeft(const EntryInfo& info, int64_t now_ms) {
-  if (info.expires_ms == 0) return std::nullopt;
-  return (std::max<int64_t>(0, info.expires_ms - now_ms) + 999) / 1000;
-}
-
-// Cache headers of a live entry. max-age is TtlLeft (never-expiring entries get "no-cache":
-// there is no lifetime to advertise, clients revalidate with the ETag); Age is the whole
-// seconds since this version was written, rounded down.
-void SetEntryHeaders(Response& res, const EntryInfo& info, int64_t now_ms) {
-  res.set(bhttp::field::etag, ETag(info.version));
-  if (auto left = TtlLeft(info, now_ms)) {
-    res.set(bhttp::field::cache_control, "max-age=" + std::to_string(*left));
-  } else {
-    res.set(bhttp::field::cache_control, "no-cache");
-  }
-  res.set(bhttp::field::age, std::to_string(std::max<int64_t>(0, now_ms - info.created_ms) / 1000));
+  return v;
 }
 
 Response JsonResponse(unsigned status, std::string body) {
@@ -221,7 +156,7 @@ Result<std::vector<std::string>> KeyList(const json& body, const char* field,
   return keys;
 }
 
-Result<PutItem> ParseMsetEntry(const json& e, const CacheApiOptions& options) {
+Result<PutItem> ParseMsetEntry(const json& e, const CacheService& cache) {
   if (!e.is_object()) return Status::InvalidArgument("each entry must be a JSON object");
   PutItem item;
   auto key = e.find("key");
@@ -269,8 +204,15 @@ Result<PutItem> ParseMsetEntry(const json& e, const CacheApiOptions& options) {
       return Status::InvalidArgument("entry '" + item.key + "': ttl out of range");
     }
     const int64_t v = ttl->get<int64_t>();
-    if (Status s = CheckTtl(v, options); !s.ok()) return s;
+    if (Status s = cache.CheckTtlSeconds(v); !s.ok()) return s;
     item.ttl_seconds = v;
+  }
+  if (auto flags = e.find("flags"); flags != e.end() && !flags->is_null()) {
+    if (!flags->is_number_unsigned() || flags->get<uint64_t>() > UINT32_MAX) {
+      return Status::InvalidArgument("entry '" + item.key +
+                                     "': flags must be an integer from 0 to 4294967295");
+    }
+    item.flags = flags->get<uint32_t>();
   }
   return item;
 }
@@ -288,11 +230,10 @@ std::string FiguresJson(const NamespaceFigures& f) {
 // All routes share this state; one instance per AddCacheRoutes call, owned by the handlers.
 class CacheApi {
  public:
-  CacheApi(Store& store, CacheApiOptions options, LookupObserver on_lookup)
-      : store_(store), options_(options), on_lookup_(std::move(on_lookup)) {}
+  CacheApi(CacheService& cache, CacheApiOptions options) : cache_(cache), options_(options) {}
 
   Response ListNamespaces(const RequestContext&) {
-    auto r = store_.ListNamespaces();
+    auto r = cache_.ListNamespaces();
     if (!r.ok()) return ProblemFromStatus(r.status());
     std::string body = "{\"namespaces\":[";
     for (size_t i = 0; i < r->size(); ++i) {
@@ -304,9 +245,7 @@ class CacheApi {
   }
 
   Response GetNamespace(const RequestContext& ctx) {
-    const std::string& ns = ctx.Param("ns");
-    if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
-    auto r = store_.GetNamespace(ns);
+    auto r = cache_.GetNamespace(ctx.Param("ns"));
     if (!r.ok()) return ProblemFromStatus(r.status());
     return JsonResponse(200, FiguresJson(*r));
   }
@@ -318,34 +257,31 @@ class CacheApi {
       if (prefix->empty()) {
         return MakeProblem(400, "prefix must not be empty (DELETE without ?prefix clears all)");
       }
-      auto r = store_.DeletePrefix(ns, *prefix);
+      auto r = cache_.DeletePrefix(kHttp, ns, *prefix);
       if (!r.ok()) return ProblemFromStatus(r.status());
       return JsonResponse(200, json{{"deleted", *r}}.dump());
     }
-    if (Status s = store_.ClearNamespace(ns); !s.ok()) return ProblemFromStatus(s);
+    if (Status s = cache_.Clear(kHttp, ns); !s.ok()) return ProblemFromStatus(s);
     return Empty(204);
   }
 
   Response Get(const RequestContext& ctx) {
-    const std::string& ns = ctx.Param("ns");
-    if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
-    auto r = store_.Get(ns, ctx.Param("key"));
-    if (on_lookup_ && (r.ok() || r.code() == Code::kNotFound)) on_lookup_(ns, r.ok(), !r.ok());
+    auto r = cache_.Get(kHttp, ctx.Param("ns"), ctx.Param("key"));
     if (!r.ok()) return ProblemFromStatus(r.status());
-    const int64_t now = store_.clock().NowMillis();
+    const int64_t now = cache_.clock().NowMillis();
     const Request& req = ctx.request();
     if (auto inm = req.find(bhttp::field::if_none_match); inm != req.end()) {
       auto tags = ParseETags(inm->value(), "If-None-Match");
       if (!tags.ok()) return ProblemFromStatus(tags.status());
-      if (tags->Contains(r->info.version, /*weak_comparison=*/true)) {  // RFC 9110 13.1.2
+      if (tags->Contains(r->meta.version, /*weak_comparison=*/true)) {  // RFC 9110 13.1.2
         Response res = Empty(304);
-        SetEntryHeaders(res, r->info, now);
+        SetEntryHeaders(res, r->meta, now);
         return res;
       }
     }
     Response res{bhttp::status::ok, 11};
     res.set(bhttp::field::content_type, ServedContentType(r->content_type));
-    SetEntryHeaders(res, r->info, now);
+    SetEntryHeaders(res, r->meta, now);
     res.body() = std::move(r->value);
     return res;
   }
@@ -356,17 +292,21 @@ class CacheApi {
     const std::string& key = ctx.Param("key");
     if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
     if (!HasBody(req)) return LengthRequired();
-    auto ttl = QueryTtl(ctx, options_);
+    auto ttl = QueryTtl(ctx, cache_);
     if (!ttl.ok()) return ProblemFromStatus(ttl.status());
-    const std::string& value = req.body();
+    auto flags = RequestFlags(req);
+    if (!flags.ok()) return ProblemFromStatus(flags.status());
     auto ct_field = req.find(bhttp::field::content_type);
-    const std::string_view content_type =
-        ct_field == req.end() ? kDefaultContentType : ct_field->value();
+    cache::WriteRequest write;
+    write.data = req.body();
+    write.content_type = ct_field == req.end() ? kDefaultContentType : ct_field->value();
+    write.flags = *flags;
+    write.expiry = ToExpiry(*ttl);
+    write.report_created = true;
 
     auto inm = req.find(bhttp::field::if_none_match);
     auto im = req.find(bhttp::field::if_match);
-    Result<EntryInfo> info = Status::Internal("unset");
-    bool created = false;
+    Result<cache::WriteResult> r = Status::Internal("unset");
     if (inm != req.end()) {
       auto tags = ParseETags(inm->value(), "If-None-Match");
       if (!tags.ok()) return ProblemFromStatus(tags.status());
@@ -374,43 +314,33 @@ class CacheApi {
         return MakeProblem(400, "PUT supports If-None-Match: * only (store if absent)");
       }
       if (im != req.end()) return MakeProblem(400, "If-Match and If-None-Match are exclusive");
-      info = store_.Add(ns, key, value, content_type, *ttl);
-      created = true;
+      write.mode = cache::WriteMode::kAdd;
+      r = cache_.Write(kHttp, ns, key, write);
     } else if (im != req.end()) {
       auto tags = ParseETags(im->value(), "If-Match");
       if (!tags.ok()) return ProblemFromStatus(tags.status());
-      if (!tags->any && tags->versions.size() == 1 && tags->weak_versions.empty()) {
-        info = store_.CompareAndSet(ns, key, tags->versions[0], value, content_type, *ttl);
+      if (tags->any) {
+        write.mode = cache::WriteMode::kReplace;
+      } else if (tags->versions.size() == 1 && tags->weak_versions.empty()) {
+        write.expected_version = tags->versions[0];
       } else {
-        // "*" or a list: any live entry / one of the listed versions; weak tags never match
-        // (If-Match uses strong comparison).
-        info = Mutate(
-            ns, key, value, content_type, *ttl,
-            [&](const Entry* current) -> Status {
-              if (current == nullptr) return Status::PreconditionFailed("no live entry to replace");
-              if (!tags->Contains(current->info.version, /*weak_comparison=*/false)) {
-                return Status::PreconditionFailed("the entry's ETag is " +
-                                                  ETag(current->info.version));
-              }
-              return Status::Ok();
-            },
-            created);
+        // A list: one of the listed versions; weak tags never match (If-Match uses strong
+        // comparison).
+        return PutIfListed(ns, key, write, *ttl, *tags);
       }
+      r = cache_.Write(kHttp, ns, key, write);
+      if (r.code() == Code::kNotFound) r = Status::PreconditionFailed("no live entry to replace");
     } else {
-      info = Mutate(ns, key, value, content_type, *ttl, nullptr, created);
+      r = cache_.Write(kHttp, ns, key, write);
     }
-    if (!info.ok()) return ProblemFromStatus(info.status());
-    Response res = Empty(created ? 201 : 204);
-    SetEntryHeaders(res, *info, store_.clock().NowMillis());
-    return res;
+    if (!r.ok()) return ProblemFromStatus(r.status());
+    return Written(r->created, r->meta);
   }
 
   Response Delete(const RequestContext& ctx) {
-    const std::string& ns = ctx.Param("ns");
-    if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
-    auto r = store_.Delete(ns, ctx.Param("key"));
-    if (!r.ok()) return ProblemFromStatus(r.status());
-    if (!*r) return MakeProblem(404, "no live entry to delete");
+    Status s = cache_.Delete(kHttp, ctx.Param("ns"), ctx.Param("key"));
+    if (s.code() == Code::kNotFound) return MakeProblem(404, "no live entry to delete");
+    if (!s.ok()) return ProblemFromStatus(s);
     return Empty(204);
   }
 
@@ -423,9 +353,9 @@ class CacheApi {
       if (!v.ok()) return ProblemFromStatus(v.status());
       by = *v;
     }
-    auto ttl = QueryTtl(ctx, options_);
+    auto ttl = QueryTtl(ctx, cache_);
     if (!ttl.ok()) return ProblemFromStatus(ttl.status());
-    auto r = store_.Incr(ns, ctx.Param("key"), by, *ttl);
+    auto r = cache_.IncrSigned(kHttp, ns, ctx.Param("key"), by, ToExpiry(*ttl));
     if (!r.ok()) return ProblemFromStatus(r.status());
     return JsonResponse(200, json{{"value", *r}}.dump());
   }
@@ -433,12 +363,12 @@ class CacheApi {
   Response Touch(const RequestContext& ctx) {
     const std::string& ns = ctx.Param("ns");
     if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
-    auto ttl = QueryTtl(ctx, options_);
+    auto ttl = QueryTtl(ctx, cache_);
     if (!ttl.ok()) return ProblemFromStatus(ttl.status());
-    auto r = store_.Touch(ns, ctx.Param("key"), *ttl);
+    auto r = cache_.Touch(kHttp, ns, ctx.Param("key"), ToExpiry(*ttl));
     if (!r.ok()) return ProblemFromStatus(r.status());
     Response res = Empty(204);
-    SetEntryHeaders(res, *r, store_.clock().NowMillis());
+    SetEntryHeaders(res, *r, cache_.clock().NowMillis());
     return res;
   }
 
@@ -450,20 +380,18 @@ class CacheApi {
     if (!keys.ok()) return ProblemFromStatus(keys.status());
     // A key asked twice is looked up, counted and answered once: JSON member names are unique.
     *keys = Unique(std::move(*keys));
-    auto r = store_.MultiGet(ns, *keys);
+    std::vector<cache::KeyRef> refs;
+    refs.reserve(keys->size());
+    for (const std::string& key : *keys) refs.push_back({ns, key});
+    auto r = cache_.MultiGet(kHttp, refs);
     if (!r.ok()) return ProblemFromStatus(r.status());
-    if (on_lookup_) {
-      const auto hits = static_cast<uint64_t>(
-          std::count_if(r->begin(), r->end(), [](const auto& e) { return e.has_value(); }));
-      on_lookup_(ns, hits, r->size() - hits);
-    }
-    const int64_t now = store_.clock().NowMillis();
+    const int64_t now = cache_.clock().NowMillis();
     std::string found = "{";
     std::string missing = "[";
     for (size_t i = 0; i < keys->size(); ++i) {
       const std::string& key = (*keys)[i];
-      const auto& entry = (*r)[i];
-      if (!entry) {
+      const auto& item = (*r)[i];
+      if (!item) {
         if (missing.size() > 1) missing += ',';
         AppendJsonString(key, missing);
         continue;
@@ -471,14 +399,15 @@ class CacheApi {
       if (found.size() > 1) found += ',';
       AppendJsonString(key, found);
       found += ":{";
-      AppendValueJson(entry->value, entry->content_type, found);
+      AppendValueJson(item->value, item->content_type, found);
       found += ",\"content_type\":";
-      AppendJsonString(IsValidUtf8(entry->content_type) ? entry->content_type : "", found);
+      AppendJsonString(IsValidUtf8(item->content_type) ? item->content_type : "", found);
       found += ",\"etag\":";
-      AppendJsonString(ETag(entry->info.version), found);
+      AppendJsonString(ETag(item->meta.version), found);
+      found += ",\"flags\":" + std::to_string(item->meta.flags);
       found += ",\"ttl\":";
-      auto left = TtlLeft(entry->info, now);
-      found += left ? std::to_string(*left) : "null";
+      const int64_t left = cache::SecondsLeft(item->meta.expires_ms, now);
+      found += left >= 0 ? std::to_string(left) : "null";
       found += '}';
     }
     return JsonResponse(200, "{\"found\":" + found + "},\"missing\":" + missing + "]}");
@@ -499,11 +428,11 @@ class CacheApi {
     std::vector<PutItem> items;
     items.reserve(entries->size());
     for (const json& e : *entries) {
-      auto item = ParseMsetEntry(e, options_);
+      auto item = ParseMsetEntry(e, cache_);
       if (!item.ok()) return ProblemFromStatus(item.status());
       items.push_back(std::move(*item));
     }
-    auto r = store_.MultiPut(ns, items);
+    auto r = cache_.MultiSet(kHttp, ns, items);
     if (!r.ok()) return ProblemFromStatus(r.status());
     return JsonResponse(200, json{{"stored", r->size()}}.dump());
   }
@@ -514,7 +443,7 @@ class CacheApi {
     if (auto refused = BatchBody(ctx, body)) return std::move(*refused);
     auto keys = KeyList(body, "keys", options_);
     if (!keys.ok()) return ProblemFromStatus(keys.status());
-    auto r = store_.DeleteMany(ns, *keys);
+    auto r = cache_.DeleteMany(kHttp, ns, *keys);
     if (!r.ok()) return ProblemFromStatus(r.status());
     return JsonResponse(200, json{{"deleted", *r}}.dump());
   }
@@ -531,38 +460,42 @@ class CacheApi {
     return std::nullopt;
   }
 
-  // A put through Store::Mutate so that we learn whether the key was new; `check` (optional)
-  // refuses the write with its Status.
-  Result<EntryInfo> Mutate(std::string_view ns, std::string_view key, std::string_view value,
-                           std::string_view content_type, std::optional<int64_t> ttl,
-                           const std::function<Status(const Entry*)>& check, bool& created) {
-    auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
-      if (check) {
-        if (Status s = check(current); !s.ok()) return s;
+  // 201 for a new key, 204 for a replaced one, with the entry's headers.
+  Response Written(bool created, const ItemMeta& meta) {
+    Response res = Empty(created ? 201 : 204);
+    SetEntryHeaders(res, meta, cache_.clock().NowMillis());
+    return res;
+  }
+
+  // PUT with If-Match listing several tags: stores only over one of the listed versions.
+  Response PutIfListed(std::string_view ns, std::string_view key, const cache::WriteRequest& w,
+                       std::optional<int64_t> ttl, const ETagList& tags) {
+    auto r = cache_.Mutate(kHttp, ns, key, [&](const Entry* current) -> Result<Mutation> {
+      if (current == nullptr) return Status::PreconditionFailed("no live entry to replace");
+      if (!tags.Contains(current->info.version, /*weak_comparison=*/false)) {
+        return Status::PreconditionFailed("the entry's ETag is " + ETag(current->info.version));
       }
-      created = current == nullptr;
       Mutation m;
       m.kind = Mutation::Kind::kPut;
-      m.value = std::string(value);
-      m.content_type = std::string(content_type);
+      m.value = std::string(w.data);
+      m.content_type = std::string(w.content_type);
+      m.flags = w.flags;
       m.ttl_seconds = ttl;
       return m;
     });
-    if (!r.ok()) return r.status();
-    if (!r->has_value()) return Status::Internal("Mutate stored nothing");
-    return (*r)->info;
+    if (!r.ok()) return ProblemFromStatus(r.status());
+    if (!r->has_value()) return ProblemFromStatus(Status::Internal("Mutate stored nothing"));
+    return Written(false, cache::MetaOf(**r));
   }
 
-  Store& store_;
+  CacheService& cache_;
   CacheApiOptions options_;
-  LookupObserver on_lookup_;
 };
 
 }  // namespace
 
-void AddCacheRoutes(Router& router, Store& store, CacheApiOptions options,
-                    LookupObserver on_lookup) {
-  auto api = std::make_shared<CacheApi>(store, options, std::move(on_lookup));
+void AddCacheRoutes(Router& router, CacheService& cache, CacheApiOptions options) {
+  auto api = std::make_shared<CacheApi>(cache, options);
   auto bind = [api](Response (CacheApi::*method)(const RequestContext&)) {
     return [api, method](const RequestContext& ctx) { return ((*api).*method)(ctx); };
   };

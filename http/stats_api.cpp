@@ -59,11 +59,4 @@ void MetricsRequestObserver::OnRequest(std::string_view route, Verb method, unsi
   health_.OnRequest(seconds);
 }
 
-LookupObserver MakeLookupRecorder(Metrics& metrics, StatsBook& stats) {
-  return [&metrics, &stats](std::string_view ns, uint64_t hits, uint64_t misses) {
-    metrics.OnLookup(ns, hits, misses);
-    stats.Record(ns, hits, misses);
-  };
-}
-
 }  // namespace apicached::http

@@ -1,5 +1,5 @@
-// The observability routes, and the adapters that feed metrics/ from the server and the cache
-// routes (see docs/metrics.md for the shapes).
+// The observability routes, and the adapter that feeds metrics/ from the server (see
+// docs/metrics.md for the shapes; lookups are fed by the cache layer, daemon/lookup_recorder.h).
 //
 //   GET    /metrics                  Prometheus text format (Metrics::Serialize); public route
 //   GET    /v1/stats[?date=Y-M-D]    the seed's get_statistics() for a UTC day (today by
@@ -18,7 +18,6 @@
 
 #include <string_view>
 
-#include "http/cache_api.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "metrics/health.h"
@@ -41,8 +40,5 @@ class MetricsRequestObserver final : public RequestObserver {
   Metrics& metrics_;
   HealthChecker& health_;
 };
-
-// The cache routes' LookupObserver: counts the hits and misses in Metrics and in the StatsBook.
-LookupObserver MakeLookupRecorder(Metrics& metrics, StatsBook& stats);
 
 }  // namespace apicached::http

@@ -28,12 +28,12 @@ const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {
      {"route", "method"}},
     {"apicached_cache_hits_total",
      "counter",
-     "Cache lookups that found a live entry.",
-     {"cache_namespace"}},
+     "Cache lookups that found a live entry, by namespace and the protocol they came through.",
+     {"cache_namespace", "protocol"}},
     {"apicached_cache_misses_total",
      "counter",
-     "Cache lookups that found no live entry (absent or expired).",
-     {"cache_namespace"}},
+     "Cache lookups that found no live entry (absent or expired), by namespace and protocol.",
+     {"cache_namespace", "protocol"}},
     {"apicached_cache_expired_reads_total",
      "counter",
      "Store reads that found an expired entry not yet dropped, since the store was opened.",
@@ -403,26 +403,34 @@ void Metrics::OnRequest(std::string_view route, std::string_view method, int sta
   series.duration->Observe(seconds);
 }
 
-const Metrics::LookupSeries& Metrics::LookupSeriesFor(std::string_view ns) {
+// Series are kept by "<protocol> <namespace>" (a protocol name has no space).
+const Metrics::LookupSeries& Metrics::LookupSeriesFor(std::string_view ns,
+                                                      std::string_view protocol) {
+  std::string key;
+  key.reserve(protocol.size() + 1 + ns.size());
+  key.append(protocol).append(1, ' ').append(ns);
   {
     std::shared_lock lock(series_mutex_);
-    auto it = lookup_series_.find(ns);
+    auto it = lookup_series_.find(key);
     if (it != lookup_series_.end()) return it->second;
   }
   std::unique_lock lock(series_mutex_);
-  if (lookup_series_.size() >= options_.max_lookup_namespaces && !lookup_series_.contains(ns)) {
+  if (lookup_series_.size() >= options_.max_lookup_namespaces && !lookup_series_.contains(key)) {
     ns = kOtherNamespace;
+    key.resize(protocol.size() + 1);
+    key.append(ns);
   }
-  auto it = lookup_series_.find(ns);
+  auto it = lookup_series_.find(key);
   if (it != lookup_series_.end()) return it->second;
-  const std::string label(ns);
-  LookupSeries series{&families_->hits->Add({{"cache_namespace", label}}),
-                      &families_->misses->Add({{"cache_namespace", label}})};
-  return lookup_series_.emplace(label, series).first->second;
+  const std::map<std::string, std::string> labels = {{"cache_namespace", std::string(ns)},
+                                                     {"protocol", std::string(protocol)}};
+  LookupSeries series{&families_->hits->Add(labels), &families_->misses->Add(labels)};
+  return lookup_series_.emplace(std::move(key), series).first->second;
 }
 
-void Metrics::OnLookup(std::string_view ns, uint64_t hits, uint64_t misses) {
-  const LookupSeries& series = LookupSeriesFor(ns);
+void Metrics::OnLookup(std::string_view ns, uint64_t hits, uint64_t misses,
+                       std::string_view protocol) {
+  const LookupSeries& series = LookupSeriesFor(ns, protocol);
   if (hits > 0) series.hits->Increment(static_cast<double>(hits));
   if (misses > 0) series.misses->Increment(static_cast<double>(misses));
   hit_history_.Record(hits, misses);

@@ -11,10 +11,10 @@
 //   invalid/.
 //
 // Labels: route, method, status for HTTP; cache_namespace (one value per namespace, never per
-// key); list and result for invalid-ID lists. Label values that come from clients are bounded:
-// methods outside the standard set become "OTHER", an empty route becomes "unmatched", and
-// lookups on more than max_lookup_namespaces distinct namespaces are counted under
-// cache_namespace="(other)".
+// key) and protocol (http, memcached, redis) for lookups; list and result for invalid-ID lists.
+// Label values that come from clients are bounded: methods outside the standard set become
+// "OTHER", an empty route becomes "unmatched", and lookups past max_lookup_namespaces distinct
+// (protocol, namespace) pairs are counted under cache_namespace="(other)".
 //
 // Thread safety: every method may be called concurrently from any thread. The providers are
 // called from the thread that calls Serialize(), one scrape at a time; they must not call back
@@ -116,8 +116,9 @@ struct MetricsProviders {
 
 struct MetricsOptions {
   std::string version;  // apicached_build_info{version}; empty: this build's project version
-  // Distinct cache_namespace label values OnLookup creates before it folds new ones into
-  // "(other)". Protects Prometheus from clients asking for many made-up namespaces.
+  // Distinct (protocol, cache_namespace) label pairs OnLookup creates before it folds new
+  // namespaces into "(other)". Protects Prometheus from clients asking for many made-up
+  // namespaces.
   size_t max_lookup_namespaces = 512;
 };
 
@@ -139,8 +140,10 @@ class Metrics {
   // method, status the response status, seconds the time from request read to response written.
   void OnRequest(std::string_view route, std::string_view method, int status, double seconds);
 
-  // Cache lookups on namespace ns (GET/HEAD/_mget keys): hits and misses of one request.
-  void OnLookup(std::string_view ns, uint64_t hits, uint64_t misses);
+  // Cache lookups on namespace ns: the hits and misses of one call of the cache layer, through
+  // protocol ("http", "memcached", "redis": the protocol label).
+  void OnLookup(std::string_view ns, uint64_t hits, uint64_t misses,
+                std::string_view protocol = "http");
   // One lookup: a hit or a miss.
   void OnLookup(std::string_view ns, bool hit) { OnLookup(ns, hit ? 1 : 0, hit ? 0 : 1); }
 
@@ -168,7 +171,7 @@ class Metrics {
 
   const RequestSeries& RequestSeriesFor(std::string_view route, std::string_view method,
                                         int status);
-  const LookupSeries& LookupSeriesFor(std::string_view ns);
+  const LookupSeries& LookupSeriesFor(std::string_view ns, std::string_view protocol);
 
   const MetricsOptions options_;
   HitHistory hit_history_;

@@ -42,7 +42,8 @@ class RouterFixture {
     if (!store.ok()) throw std::runtime_error(store.status().ToString());
     store_ = std::move(*store);
     http::AddHealthRoute(router_, *store_);
-    http::AddCacheRoutes(router_, *store_);
+    cache_ = std::make_unique<cache::CacheService>(*store_, clock_);
+    http::AddCacheRoutes(router_, *cache_);
   }
 
   static std::string& Dir() {
@@ -52,6 +53,7 @@ class RouterFixture {
 
   SystemClock clock_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<cache::CacheService> cache_;
   http::Router router_;
 };
 

@@ -49,7 +49,8 @@ class CacheApiTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(*opened);
     AddHealthRoute(router_, *store_);
-    AddCacheRoutes(router_, *store_, CacheApiOptions{.max_batch_keys = 5});
+    cache_ = std::make_unique<cache::CacheService>(*store_, clock_);
+    AddCacheRoutes(router_, *cache_, CacheApiOptions{.max_batch_keys = 5});
   }
 
   Routed Do(Verb verb, const std::string& target, std::optional<std::string> body = std::nullopt,
@@ -72,6 +73,7 @@ class CacheApiTest : public ::testing::Test {
   FakeClock clock_;
   StoreOptions store_options_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<cache::CacheService> cache_;
   Router router_;
 };
 
@@ -500,7 +502,8 @@ TEST(CacheApiDownTest, StoreFailureIs503OnEveryRoute) {
   testing::FailingStore store;
   Router router;
   AddHealthRoute(router, store);
-  AddCacheRoutes(router, store);
+  cache::CacheService cache(store, store.clock());
+  AddCacheRoutes(router, cache);
   auto run = [&](Verb verb, const std::string& target,
                  std::optional<std::string> body = std::nullopt) {
     Request req{verb, target, 11};

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "http/cache_api.h"
+#include "metrics/lookup_recorder.h"
 #include "tests/metrics/store_fixture.h"
 
 namespace apicached::http {
@@ -31,11 +32,16 @@ class StatsApiTest : public testing::MetricsStoreTest {
     health_ = std::make_unique<HealthChecker>(
         store(), clock_, HealthOptions{.data_dir = dir_.path(), .min_free_disk_bytes = 0});
     AddStatsRoutes(router_, *metrics_, *stats_, *health_);
-    AddCacheRoutes(router_, store(), CacheApiOptions{}, MakeLookupRecorder(*metrics_, *stats_));
+    recorder_ = std::make_unique<LookupRecorder>(*metrics_, *stats_);
+    cache_ = std::make_unique<cache::CacheService>(store(), clock_, cache::CacheServiceOptions{},
+                                                   recorder_.get());
+    AddCacheRoutes(router_, *cache_, CacheApiOptions{});
   }
 
   // Destroyed before the fixture's store: the StatsBook flushes into it on the way out.
   void TearDown() override {
+    cache_.reset();
+    recorder_.reset();
     health_.reset();
     stats_.reset();
     metrics_.reset();
@@ -58,6 +64,8 @@ class StatsApiTest : public testing::MetricsStoreTest {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<StatsBook> stats_;
   std::unique_ptr<HealthChecker> health_;
+  std::unique_ptr<LookupRecorder> recorder_;
+  std::unique_ptr<cache::CacheService> cache_;
   Router router_;
 };
 
@@ -92,10 +100,15 @@ TEST_F(StatsApiTest, HeadAndEachKeyOfMgetAreLookupsOfTheirNamespaceOnly) {
   EXPECT_EQ(json["service_breakdown"]["nubefact"]["hits"], 0);
   EXPECT_EQ(json["service_breakdown"]["nubefact"]["misses"], 0);
   const std::string text = Call(Verb::get, "/metrics").response.body();
-  EXPECT_THAT(text, HasSubstr("apicached_cache_hits_total{cache_namespace=\"migo\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("apicached_cache_misses_total{cache_namespace=\"migo\"} 2\n"));
   EXPECT_THAT(
-      text, ::testing::Not(HasSubstr("apicached_cache_hits_total{cache_namespace=\"nubefact\"}")));
+      text,
+      HasSubstr("apicached_cache_hits_total{cache_namespace=\"migo\",protocol=\"http\"} 2\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_misses_total{cache_namespace=\"migo\",protocol=\"http\"} 2\n"));
+  EXPECT_THAT(text,
+              ::testing::Not(HasSubstr(
+                  "apicached_cache_hits_total{cache_namespace=\"nubefact\",protocol=\"http\"}")));
 }
 
 TEST_F(StatsApiTest, WritesAndRefusedRequestsAreNoLookups) {
@@ -145,8 +158,9 @@ TEST_F(StatsApiTest, DeleteResetsTheStatistics) {
   EXPECT_EQ(json["hits"], 0);
   EXPECT_EQ(json["total_keys"], 1);  // the cache itself is untouched
   // Prometheus counters stay monotonic.
-  EXPECT_THAT(Call(Verb::get, "/metrics").response.body(),
-              HasSubstr("apicached_cache_hits_total{cache_namespace=\"migo\"} 2\n"));
+  EXPECT_THAT(
+      Call(Verb::get, "/metrics").response.body(),
+      HasSubstr("apicached_cache_hits_total{cache_namespace=\"migo\",protocol=\"http\"} 2\n"));
 }
 
 TEST_F(StatsApiTest, MetricsIsPrometheusText) {

@@ -52,9 +52,15 @@ TEST(MetricsApiTest, TheSeedWorkedExampleMovesStatsAndMetrics) {
   ASSERT_EQ(metrics.result_int(), 200);
   EXPECT_EQ(metrics[bhttp::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
   const std::string& text = metrics.body();
-  EXPECT_THAT(text, HasSubstr("apicached_cache_hits_total{cache_namespace=\"default\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("apicached_cache_misses_total{cache_namespace=\"default\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("apicached_cache_misses_total{cache_namespace=\"other\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_hits_total{cache_namespace=\"default\",protocol=\"http\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_misses_total{cache_namespace=\"default\",protocol=\"http\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_misses_total{cache_namespace=\"other\",protocol=\"http\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("apicached_http_requests_total{method=\"PUT\",route=\"/v1/cache/"
                               "{ns}/{key}\",status=\"201\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("apicached_namespace_keys{cache_namespace=\"default\"}"));
@@ -97,8 +103,9 @@ TEST(MetricsApiTest, StatisticsSurviveARestart) {
   stats = GetJson(client, "/v1/stats?date=" + today);
   EXPECT_EQ(stats["hits"], 3);
   // Prometheus counters start again from zero in a new process, as they should.
-  EXPECT_THAT(client.Get("/metrics").body(),
-              HasSubstr("apicached_cache_hits_total{cache_namespace=\"migo\"} 1\n"));
+  EXPECT_THAT(
+      client.Get("/metrics").body(),
+      HasSubstr("apicached_cache_hits_total{cache_namespace=\"migo\",protocol=\"http\"} 1\n"));
   EXPECT_EQ(daemon.Stop(), 0) << daemon.output();
 }
 

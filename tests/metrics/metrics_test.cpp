@@ -144,19 +144,32 @@ TEST_F(MetricsTest, AHitCountsForItsNamespaceOnly) {
   metrics_.OnLookup("migo", true);
   metrics_.OnLookup("nubefact", false);
   const std::string text = metrics_.Serialize();
-  EXPECT_THAT(text, HasSubstr("apicached_cache_hits_total{cache_namespace=\"migo\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("apicached_cache_misses_total{cache_namespace=\"migo\"} 0\n"));
-  EXPECT_THAT(text, HasSubstr("apicached_cache_hits_total{cache_namespace=\"nubefact\"} 0\n"));
-  EXPECT_THAT(text, HasSubstr("apicached_cache_misses_total{cache_namespace=\"nubefact\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_hits_total{cache_namespace=\"migo\",protocol=\"http\"} 2\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_misses_total{cache_namespace=\"migo\",protocol=\"http\"} 0\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_hits_total{cache_namespace=\"nubefact\",protocol=\"http\"} 0\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          "apicached_cache_misses_total{cache_namespace=\"nubefact\",protocol=\"http\"} 1\n"));
 }
 
 TEST_F(MetricsTest, LookupsPastTheNamespaceCapFoldIntoOther) {
   for (const char* ns : {"a", "b", "c", "d", "e"}) metrics_.OnLookup(ns, false);
   metrics_.OnLookup("a", true);  // known names keep their own series
   const std::string text = metrics_.Serialize();
-  EXPECT_THAT(text, HasSubstr("apicached_cache_hits_total{cache_namespace=\"a\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("apicached_cache_misses_total{cache_namespace=\"c\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("apicached_cache_misses_total{cache_namespace=\"(other)\"} 2\n"));
+  EXPECT_THAT(text,
+              HasSubstr("apicached_cache_hits_total{cache_namespace=\"a\",protocol=\"http\"} 1\n"));
+  EXPECT_THAT(
+      text, HasSubstr("apicached_cache_misses_total{cache_namespace=\"c\",protocol=\"http\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_misses_total{cache_namespace=\"(other)\",protocol=\"http\"} 2\n"));
   EXPECT_THAT(text, Not(HasSubstr("cache_namespace=\"e\"")));
 }
 
@@ -329,8 +342,12 @@ TEST_F(MetricsTest, ConcurrentRecordingLosesNothing) {
   for (int i = 0; i < 20; ++i) static_cast<void>(metrics_.Serialize());
   for (std::thread& thread : threads) thread.join();
   const std::string text = metrics_.Serialize();
-  EXPECT_THAT(text, HasSubstr("apicached_cache_hits_total{cache_namespace=\"even\"} 4000\n"));
-  EXPECT_THAT(text, HasSubstr("apicached_cache_hits_total{cache_namespace=\"odd\"} 4000\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_hits_total{cache_namespace=\"even\",protocol=\"http\"} 4000\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("apicached_cache_hits_total{cache_namespace=\"odd\",protocol=\"http\"} 4000\n"));
 }
 
 }  // namespace

@@ -1,0 +1,30 @@
+// The HTTP headers that describe a cache entry (GET, HEAD, 304, and the answers of PUT and
+// touch): ETag from the version, Cache-Control and Age from the expiry and creation time, and
+// X-Apicached-Flags with memcached's client flags.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cache/cache_service.h"
+#include "http/router.h"
+
+namespace apicached::http {
+
+// Request (PUT) and response header carrying an entry's 32-bit client flags, in decimal.
+inline constexpr std::string_view kFlagsHeader = "X-Apicached-Flags";
+
+// "\"<version>\"", the strong entity tag of an entry version.
+std::string ETag(uint64_t version);
+
+// ETag; Cache-Control "max-age=<seconds left>" with the one rounding rule for seconds left
+// (cache::SecondsLeft: milliseconds left rounded UP, so a PUT with ttl=3600 answers 3600 and
+// every live entry says at least 1; never-expiring entries: "no-cache", there is no lifetime to
+// advertise, clients revalidate with the ETag); Age, the whole seconds since this version was
+// written, rounded down; X-Apicached-Flags.
+void SetEntryHeaders(Response& res, const cache::ItemMeta& meta, int64_t now_ms);
+
+}  // namespace apicached::http
