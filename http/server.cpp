@@ -1,12 +1,5 @@
 #include "http/server.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
-#include <atomic>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -16,23 +9,19 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <condition_variable>
-#include <map>
-#include <mutex>
 #include <optional>
-#include <thread>
-#include <vector>
 
 #include "http/header_guard.h"
 #include "http/problem.h"
 #include "http/request_gate.h"
+#include "net/tcp_server.h"
 
 namespace apicached::http {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -42,87 +31,62 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 // kLingerBytes) so that closing does not reset the connection before the answer is read.
 constexpr std::chrono::milliseconds kLinger{1000};
 constexpr size_t kLingerBytes = 1 << 20;
-// Connections taken from the backlog per accept completion, at most (see OnAccept).
-constexpr size_t kAcceptBurst = 256;
+// What a connection over max_connections reads before the close.
+std::string BusyAnswer() {
+  std::string body = ProblemBody(503, "Too many open connections; try again later.");
+  return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
+         "Connection: close\r\nRetry-After: 1\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+net::TcpServerOptions TcpOptions(const ServerOptions& o) {
+  net::TcpServerOptions t;
+  t.address = o.address;
+  t.port = o.port;
+  t.listen_fd = o.listen_fd;
+  t.io_threads = o.io_threads;
+  t.max_connections = o.max_connections;
+  t.refusal = BusyAnswer();
+  t.timeouts = {.read = o.read_timeout, .idle = o.idle_timeout, .write = o.write_timeout};
+  t.shutdown_grace = o.shutdown_grace;
+  return t;
+}
 
 }  // namespace
 
-class Session;
-
+// What every session of one Server shares.
 struct Server::Impl {
   Impl(ServerOptions o, const Router& r, RequestObserver* obs)
-      : options(std::move(o)),
-        router(r),
-        observer(obs),
-        contexts(MakeContexts(options.io_threads)),
-        acceptor(contexts.front()->get_executor()) {
-    for (auto& c : contexts) guards.emplace_back(c->get_executor());
-  }
-
-  // One io_context per I/O thread, each run by its thread alone: a connection lives on one
-  // context, so its handlers never need a strand and never wake another thread.
-  static std::vector<std::unique_ptr<net::io_context>> MakeContexts(unsigned n) {
-    if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::unique_ptr<net::io_context>> out;
-    for (unsigned i = 0; i < n; ++i) out.push_back(std::make_unique<net::io_context>(1));
-    return out;
-  }
-
-  void Accept();
-  void OnAccept(beast::error_code ec, tcp::socket socket);
-  void Adopt(tcp::socket socket);
-  void Register(Session* s, const std::shared_ptr<Session>& sp);
-  void Unregister(Session* s);
+      : options(std::move(o)), router(r), observer(obs) {}
 
   ServerOptions options;
   const Router& router;
   RequestObserver* observer;
-  // Declared before the contexts: sessions still queued in one unregister themselves when it
-  // dies.
-  std::mutex mu;  // guards sessions; taken on connect, disconnect and Stop only
-  std::condition_variable all_closed;
-  std::map<Session*, std::weak_ptr<Session>> sessions;
-  std::atomic<size_t> open{0};
-  std::vector<std::unique_ptr<net::io_context>> contexts;
-  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
-  tcp::acceptor acceptor;   // on contexts[0]
-  size_t next_context = 0;  // round robin of accepted connections; used on contexts[0] only
-  std::vector<std::thread> threads;
-  uint16_t port = 0;
-  bool started = false;
-  bool stopped = false;
-  std::atomic<bool> stopping{false};
+  std::unique_ptr<net::TcpServer> tcp;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// One HTTP connection.
+class Session final : public net::Session {
  public:
-  Session(tcp::socket&& socket, Server::Impl& server)
+  Session(tcp::socket&& socket, const Server::Impl& server)
       : stream_(std::move(socket)), server_(server), options_(server.options) {}
 
-  ~Session() { server_.Unregister(this); }
-
-  void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
-  }
+  void Start() override { WaitForRequest(); }
 
   // Graceful stop: idle connections close now, a request in flight is answered with
   // Connection: close.
-  void Shutdown() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      self->stopping_ = true;
-      if (!self->busy_) {
-        beast::error_code ec;
-        self->stream_.socket().cancel(ec);
-      }
-    });
+  void Shutdown() override {
+    stopping_ = true;
+    if (!busy_) {
+      beast::error_code ec;
+      stream_.socket().cancel(ec);
+    }
   }
 
-  void ForceClose() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      beast::error_code ec;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-      self->stream_.socket().close(ec);
-    });
+  void ForceClose() override {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
   }
 
  private:
@@ -134,7 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (buffer_.size() > 0) return ReadHeader();
     stream_.expires_after(first_ ? options_.read_timeout : options_.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            [self = self<Session>()](beast::error_code ec, size_t n) {
                               self->buffer_.commit(n);
                               if (ec || self->stopping_) {
                                 if (self->stopping_ && n > 0)
@@ -155,7 +119,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(options_.read_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        [self = self<Session>()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -166,11 +130,11 @@ class Session : public std::enable_shared_from_this<Session> {
     auto expect = req.find(bhttp::field::expect);
     if (expect != req.end() && beast::iequals(expect->value(), "100-continue") &&
         !parser_->is_done()) {
-      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                              [self = shared_from_this()](beast::error_code ec, size_t) {
-                                if (ec) return self->Close();
-                                self->ReadBody();
-                              });
+      return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                               [self = self<Session>()](beast::error_code ec, size_t) {
+                                 if (ec) return self->Close();
+                                 self->ReadBody();
+                               });
     }
     ReadBody();
   }
@@ -178,7 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     if (parser_->is_done()) return Handle();  // no body (GET, HEAD, DELETE): skip a round trip
     bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                      [self = self<Session>()](beast::error_code ec, size_t) {
                         if (ec) return self->OnReadError(ec);
                         self->Handle();
                       });
@@ -204,7 +168,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Routed routed = server_.router.Handle(req);
     res_ = std::move(routed.response);
     route_ = routed.route;
-    if (stopping_ || server_.stopping.load(std::memory_order_relaxed)) res_.keep_alive(false);
+    if (stopping_ || server_stopping()) res_.keep_alive(false);
     Write();
   }
 
@@ -212,7 +176,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write() {
     GuardHeaders(res_);
     stream_.expires_after(options_.write_timeout);
-    bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    bhttp::async_write(stream_, res_, [self = self<Session>()](beast::error_code ec, size_t) {
       self->OnWrite(ec);
     });
   }
@@ -241,7 +205,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Drain() {
     buffer_.clear();
     stream_.async_read_some(buffer_.prepare(16 * 1024),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            [self = self<Session>()](beast::error_code ec, size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > kLingerBytes) return self->Close();
                               self->Drain();
@@ -255,7 +219,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  Server::Impl& server_;
+  const Server::Impl& server_;
   const ServerOptions& options_;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
@@ -269,155 +233,35 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stopping_ = false;
 };
 
-void Server::Impl::Register(Session* s, const std::shared_ptr<Session>& sp) {
-  std::lock_guard lock(mu);
-  sessions.emplace(s, sp);
-}
-
-void Server::Impl::Unregister(Session* s) {
-  std::lock_guard lock(mu);
-  sessions.erase(s);
-  open.fetch_sub(1);
-  all_closed.notify_all();
-}
-
-void Server::Impl::Accept() {
-  auto& context = *contexts[next_context++ % contexts.size()];
-  acceptor.async_accept(context, [this](beast::error_code ec, tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
-  });
-}
-
-void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
-  if (!acceptor.is_open() || stopping.load()) return;
-  // On an error (EMFILE and friends) the failed connection is simply dropped; keep accepting.
-  if (!ec) Adopt(std::move(socket));
-  // Take the connections already waiting in the backlog now, with non-blocking accepts (the
-  // acceptor is non-blocking; would_block ends the burst). One accept per async_accept would
-  // put each behind every handler queued on contexts[0]: under load, a burst of new
-  // connections then waits one full turn of that queue per connection, seconds for 200.
-  for (size_t i = 0; !ec && i < kAcceptBurst; ++i) {
-    tcp::socket next(*contexts[next_context % contexts.size()]);
-    acceptor.accept(next, ec);
-    if (ec) break;
-    ++next_context;
-    Adopt(std::move(next));
-  }
-  Accept();
-}
-
-void Server::Impl::Adopt(tcp::socket socket) {
-  beast::error_code ignored;
-  socket.set_option(tcp::no_delay(true), ignored);
-  if (open.load() >= options.max_connections) {
-    // Over the cap: a short canned answer written without blocking, then close.
-    static const std::string kBusy = [] {
-      std::string body = ProblemBody(503, "Too many open connections; try again later.");
-      return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
-             "Connection: close\r\nRetry-After: 1\r\nContent-Length: " +
-             std::to_string(body.size()) + "\r\n\r\n" + body;
-    }();
-    socket.non_blocking(true, ignored);
-    socket.write_some(net::buffer(kBusy), ignored);
-    socket.shutdown(tcp::socket::shutdown_send, ignored);
-    socket.close(ignored);
-    return;
-  }
-  open.fetch_add(1);
-  auto session = std::make_shared<Session>(std::move(socket), *this);
-  Register(session.get(), session);
-  session->Start();
-}
-
 Server::Server(ServerOptions options, const Router& router, RequestObserver* observer)
-    : impl_(std::make_unique<Impl>(std::move(options), router, observer)) {}
+    : impl_(std::make_unique<Impl>(std::move(options), router, observer)) {
+  impl_->tcp = std::make_unique<net::TcpServer>(
+      TcpOptions(impl_->options),
+      [impl = impl_.get()](tcp::socket socket, const net::TcpServerOptions&) {
+        return std::make_shared<Session>(std::move(socket), *impl);
+      });
+}
 
 Server::~Server() {
   Stop();
 }
 
 Status Server::Start() {
-  Impl& s = *impl_;
-  if (s.started) return Status::Internal("Server::Start called twice");
-  beast::error_code ec;
-  if (s.options.listen_fd >= 0) {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof(addr);
-    if (getsockname(s.options.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      return Status::Unavailable("listen fd " + std::to_string(s.options.listen_fd) +
-                                 " is not a socket");
-    }
-    s.acceptor.assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), s.options.listen_fd, ec);
-    if (ec) return Status::Unavailable("cannot adopt listen fd: " + ec.message());
-  } else {
-    auto address = net::ip::make_address(s.options.address, ec);
-    if (ec) return Status::InvalidArgument("bad listen address '" + s.options.address + "'");
-    tcp::endpoint endpoint(address, s.options.port);
-    const std::string where = s.options.address + ":" + std::to_string(s.options.port);
-    s.acceptor.open(endpoint.protocol(), ec);
-    if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) s.acceptor.bind(endpoint, ec);
-    if (ec) return Status::Unavailable("cannot bind " + where + ": " + ec.message());
-    s.acceptor.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) return Status::Unavailable("cannot listen on " + where + ": " + ec.message());
-  }
-  auto local = s.acceptor.local_endpoint(ec);
-  if (ec) return Status::Unavailable("cannot read the bound address: " + ec.message());
-  s.port = local.port();
-  // Non-blocking synchronous accepts drain the backlog (OnAccept); async_accept is unaffected.
-  s.acceptor.non_blocking(true, ec);
-  if (ec)
-    return Status::Unavailable("cannot make the listening socket non-blocking: " + ec.message());
-  if (s.options.listen_fd >= 0) s.options.address = local.address().to_string();
-  s.started = true;
-  s.Accept();
-  for (auto& c : s.contexts) s.threads.emplace_back([ctx = c.get()] { ctx->run(); });
-  return Status::Ok();
+  return impl_->tcp->Start();
 }
 
 uint16_t Server::port() const {
-  return impl_->port;
+  return impl_->tcp->port();
 }
 const std::string& Server::address() const {
-  return impl_->options.address;
+  return impl_->tcp->address();
 }
 size_t Server::open_connections() const {
-  return impl_->open.load();
+  return impl_->tcp->open_connections();
 }
 
 void Server::Stop() {
-  Impl& s = *impl_;
-  if (!s.started || s.stopped) return;
-  s.stopped = true;
-  s.stopping.store(true);
-  net::dispatch(s.acceptor.get_executor(), [&s] {
-    beast::error_code ec;
-    s.acceptor.close(ec);
-  });
-  auto for_each_session = [&s](auto fn) {
-    std::vector<std::shared_ptr<Session>> live;
-    {
-      std::lock_guard lock(s.mu);
-      for (auto& [p, w] : s.sessions) {
-        if (auto sp = w.lock()) live.push_back(std::move(sp));
-      }
-    }
-    for (auto& sp : live) fn(*sp);
-  };
-  for_each_session([](Session& x) { x.Shutdown(); });
-  {
-    std::unique_lock lock(s.mu);
-    s.all_closed.wait_for(lock, s.options.shutdown_grace, [&s] { return s.open.load() == 0; });
-  }
-  for_each_session([](Session& x) { x.ForceClose(); });
-  {
-    std::unique_lock lock(s.mu);
-    s.all_closed.wait_for(lock, std::chrono::seconds(1), [&s] { return s.open.load() == 0; });
-  }
-  s.guards.clear();
-  for (auto& c : s.contexts) c->stop();
-  for (auto& t : s.threads) t.join();
-  s.threads.clear();
+  impl_->tcp->Stop();
 }
 
 }  // namespace apicached::http

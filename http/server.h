@@ -1,15 +1,13 @@
 // Server: the HTTP/1.1 front of apicached on Boost.Beast. Reads requests, hands each to a Router,
 // writes the answers; it knows nothing of caching.
 //
-// One single-threaded io_context per I/O thread; accepted connections are spread over them
-// round robin, so a session's handlers always run on one thread and need no strand. Each accept
-// completion also takes every connection already waiting in the backlog (up to a burst), so a
-// burst of new connections is not accepted one per turn of a busy I/O thread. One session
-// per connection (a tcp_stream with timeouts); a fresh parser per request with header and body
-// limits. Keep-alive and pipelining are honoured: the next request is read only
-// after the previous response was written, so answers leave in request order. Requests the
-// server refuses before routing get a problem+json answer and the connection is closed (the
-// rules are in request_gate.h):
+// Listening, accepting (with the backlog drain), the connection cap, the I/O threads and the
+// graceful stop are net::TcpServer's (net/tcp_server.h), shared with the other fronts; this
+// class adds the HTTP session. One session per connection (a tcp_stream with timeouts); a fresh
+// parser per request with header and body limits. Keep-alive and pipelining are honoured: the
+// next request is read only after the previous response was written, so answers leave in
+// request order. Requests the server refuses before routing get a problem+json answer and the
+// connection is closed (the rules are in request_gate.h):
 //   malformed request / bad chunked body          -> 400
 //   framing (RFC 9112 6): Transfer-Encoding with
 //     Content-Length, chunked not final, ...      -> 400
