@@ -203,6 +203,10 @@ void Registry::Stop() {
   for (auto& c : contexts) c->stop();
   for (auto& t : threads) t.join();
   threads.clear();
+  // The close posted above may not have run before the contexts stopped; with every thread
+  // joined, close here so that the port is free once Stop() returns.
+  error_code ec;
+  acceptor.close(ec);
 }
 
 }  // namespace detail

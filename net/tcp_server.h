@@ -28,7 +28,7 @@
 //
 // Graceful stop: Stop() closes the listener, calls Shutdown() on every Session (finish and
 // answer what is in flight, close when idle), waits up to shutdown_grace for them to close,
-// then ForceClose()s what is left, and joins the I/O threads.
+// then ForceClose()s what is left, and joins the I/O threads. Once it returns the port is free.
 //
 // Thread safety: Start(), Stop() and port()/address() are for one controlling thread; the
 // counters may be read from any thread. The factory is called on the accepting I/O thread;
@@ -70,10 +70,10 @@ namespace detail {
 struct Registry;
 }
 
-// One connection of a front. Made by the front's SessionFactory; owned by shared_ptrs (the
-// Session's own pending handlers and the server's list). Its destructor tells the server the
-// connection is closed, so a Session must close its socket when it is done and let its last
-// handler drop the last reference.
+// One connection of a front. Made by the front's SessionFactory and owned by the shared_ptrs its
+// own pending handlers hold (the server keeps only a weak_ptr): a Session with no operation
+// pending is destroyed, so it keeps a read or a write in flight for as long as it lives. Its
+// destructor tells the server the connection is closed.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   virtual ~Session();

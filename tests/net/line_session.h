@@ -100,13 +100,14 @@ class LineSession final : public Session {
   void OnLine(const std::string& line) {
     if (on_line_) on_line_(line);
     log_.Add("line:" + line);
+    // Both keep a read pending: a Session with nothing in flight is destroyed.
     if (line == "hold") {
       holding_ = true;
-      return;  // answered by Shutdown
+      return Read();  // answered by Shutdown
     }
     if (line == "stubborn") {
       stubborn_ = true;
-      return;
+      return Read();
     }
     Answer("echo:" + line + "\n", server_stopping());
   }

@@ -59,6 +59,7 @@ TEST(TcpServerAcceptTest, BacklogIsTakenInOneBurst) {
     fresh.back()->Send("n\n");
   }
   gate.Open();
+  EXPECT_EQ(blocker.ReadLine(), "echo:block");
   for (auto& c : fresh) EXPECT_EQ(c->ReadLine(), "echo:n");
   // Every new connection was accepted before any of their lines was served: one accept
   // completion took them all. (One accept per completion interleaves accepts and lines.)

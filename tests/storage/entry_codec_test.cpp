@@ -55,7 +55,8 @@ TEST(EntryCodecTest, DecodesFormatOneWithFlagsZero) {
 
 TEST(EntryCodecTest, RefusesGarbageWithoutCrashing) {
   EXPECT_EQ(DecodeEntry("").code(), Code::kInternal);
-  EXPECT_EQ(DecodeExpiry(std::string(kEntryHeaderBytes - 1, '\x01')).code(), Code::kInternal);
+  EXPECT_EQ(DecodeExpiry(std::string(kEntryHeaderBytes - 1, '\x02')).code(), Code::kInternal);
+  EXPECT_EQ(DecodeExpiry(std::string(kEntryHeaderBytesV1 - 1, '\x01')).code(), Code::kInternal);
   std::string raw = EncodeEntry({}, "text/plain", "x");
   raw[0] = 9;
   EXPECT_NE(DecodeEntry(raw).status().message().find("unknown format 9"), std::string::npos);
