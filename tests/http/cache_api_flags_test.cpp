@@ -81,7 +81,7 @@ TEST_F(CacheApiFlagsTest, HttpWritesCarryFlagsToMemcached) {
 }
 
 TEST_F(CacheApiFlagsTest, BadFlagsAre400AndStoreNothing) {
-  for (const char* bad : {"-1", "4294967296", "0x10", "", "1 "}) {
+  for (const char* bad : {"-1", "4294967296", "0x10", "", "1x", "+1"}) {
     Routed put = Do(Verb::put, "/v1/cache/svc/k", "v", bad);
     EXPECT_EQ(put.response.result_int(), 400u) << "'" << bad << "'";
   }

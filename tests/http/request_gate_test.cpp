@@ -144,8 +144,9 @@ class StaleContentTypeStore final : public testing::FailingStore {
 
 TEST(StoredContentTypeTest, OnlyAMediaTypeIsServedAsIs) {
   StaleContentTypeStore store;
+  cache::CacheService cache(store, store.clock());
   Router router;
-  AddCacheRoutes(router, store);
+  AddCacheRoutes(router, cache);
   for (const std::string& stored :
        {std::string("text/html\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK"),
         std::string("a/b\0", 4), std::string("not a type"), std::string("")}) {
