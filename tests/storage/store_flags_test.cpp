@@ -67,9 +67,8 @@ TEST_F(StoreFlagsTest, MutateAndMultiPutStoreFlags) {
 TEST_F(StoreFlagsTest, MutateTouchKeepsValueFlagsAndVersion) {
   auto put = store().Put("ns", "t", "v", "text/plain", 0, 5);
   ASSERT_TRUE(put.ok());
-  auto touched = store().Mutate("ns", "t", [](const Entry*) -> Result<Mutation> {
-    return Mutation::Touch(30);
-  });
+  auto touched = store().Mutate(
+      "ns", "t", [](const Entry*) -> Result<Mutation> { return Mutation::Touch(30); });
   ASSERT_TRUE(touched.ok());
   ASSERT_TRUE(touched->has_value());
   EXPECT_EQ((*touched)->info.version, put->version);
@@ -80,9 +79,8 @@ TEST_F(StoreFlagsTest, MutateTouchKeepsValueFlagsAndVersion) {
   EXPECT_EQ(entry->value, "v");
   EXPECT_EQ(entry->info.expires_ms, clock_.NowMillis() + 30'000);
   // No live entry: nothing to touch, nothing created.
-  auto absent = store().Mutate("ns", "none", [](const Entry*) -> Result<Mutation> {
-    return Mutation::Touch(30);
-  });
+  auto absent = store().Mutate(
+      "ns", "none", [](const Entry*) -> Result<Mutation> { return Mutation::Touch(30); });
   ASSERT_TRUE(absent.ok());
   EXPECT_FALSE(absent->has_value());
   EXPECT_EQ(store().Get("ns", "none").code(), Code::kNotFound);
