@@ -167,9 +167,9 @@ Result<TopSample> ParseTopSample(std::string_view text) {
     } else if (s.name == "apicached_health_status") {
       if (s.value == 1) sample.health = s.label;
     } else if (s.name == "apicached_cache_hits_total") {
-      sample.namespaces[s.label].hits = s.value;
+      sample.namespaces[s.label].hits += s.value;  // one series per protocol: summed
     } else if (s.name == "apicached_cache_misses_total") {
-      sample.namespaces[s.label].misses = s.value;
+      sample.namespaces[s.label].misses += s.value;
     } else if (s.name == "apicached_namespace_keys") {
       sample.namespaces[s.label].keys = s.value;
     } else if (s.name == "apicached_namespace_disk_bytes") {

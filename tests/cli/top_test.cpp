@@ -16,10 +16,11 @@ using ::testing::Not;
 constexpr std::string_view kMetrics =
     R"(# HELP apicached_cache_hits_total Cache lookups that found a live entry.
 # TYPE apicached_cache_hits_total counter
-apicached_cache_hits_total{cache_namespace="migo"} 90
-apicached_cache_hits_total{cache_namespace="nubefact"} 5
-apicached_cache_misses_total{cache_namespace="migo"} 10
-apicached_cache_misses_total{cache_namespace="nubefact"} 5
+apicached_cache_hits_total{cache_namespace="migo",protocol="http"} 80
+apicached_cache_hits_total{cache_namespace="migo",protocol="memcached"} 10
+apicached_cache_hits_total{cache_namespace="nubefact",protocol="http"} 5
+apicached_cache_misses_total{cache_namespace="migo",protocol="http"} 10
+apicached_cache_misses_total{cache_namespace="nubefact",protocol="http"} 5
 apicached_namespace_keys{cache_namespace="migo"} 1200
 apicached_namespace_disk_bytes{cache_namespace="migo"} 2097152
 apicached_http_requests_total{route="/v1/cache/{ns}/{key}",method="GET",status="200"} 100
@@ -33,7 +34,7 @@ TEST(TopTest, ReadsTheFamiliesItShows) {
   Result<TopSample> s = ParseTopSample(kMetrics);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->namespaces.size(), 2u);
-  EXPECT_EQ(s->namespaces.at("migo").hits, 90);
+  EXPECT_EQ(s->namespaces.at("migo").hits, 90) << "the protocols of a namespace add up";
   EXPECT_EQ(s->namespaces.at("migo").misses, 10);
   EXPECT_EQ(s->namespaces.at("migo").keys, 1200);
   EXPECT_EQ(s->namespaces.at("migo").disk, 2097152);

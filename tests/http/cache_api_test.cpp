@@ -145,8 +145,9 @@ TEST(CacheApiTickingClockTest, CreateAndReplaceAnswerTheSameMaxAge) {
   options.maintenance_period_seconds = 0;
   auto store = OpenStore(options, clock);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
+  cache::CacheService cache(**store, clock);
   Router router;
-  AddCacheRoutes(router, **store);
+  AddCacheRoutes(router, cache);
   for (unsigned expected_status : {201u, 204u}) {
     Request req{Verb::put, "/v1/cache/api/k?ttl=3600", 11};
     req.body() = "v";
@@ -317,12 +318,16 @@ TEST_F(CacheApiTest, MultiGetEncodesJsonTextAndBinary) {
 // A key asked twice appears once (JSON member names must be unique) and is one lookup.
 TEST_F(CacheApiTest, MultiGetAnswersARepeatedKeyOnce) {
   Put("/v1/cache/api/a", "1");
-  uint64_t hits = 0, misses = 0;
+  struct Counting final : cache::CacheObserver {
+    uint64_t hits = 0, misses = 0;
+    void OnLookup(cache::Protocol, std::string_view, uint64_t h, uint64_t m) override {
+      hits += h;
+      misses += m;
+    }
+  } counting;
+  cache::CacheService counted_cache(*store_, clock_, {}, &counting);
   Router counted;
-  AddCacheRoutes(counted, *store_, {}, [&](std::string_view, uint64_t h, uint64_t m) {
-    hits += h;
-    misses += m;
-  });
+  AddCacheRoutes(counted, counted_cache);
   Request req{Verb::post, "/v1/cache/api/_mget", 11};
   req.body() = R"({"keys":["a","b","a","b","a"]})";
   req.prepare_payload();
@@ -334,8 +339,8 @@ TEST_F(CacheApiTest, MultiGetAnswersARepeatedKeyOnce) {
   EXPECT_EQ(body["found"].size(), 1u);
   EXPECT_EQ(body["found"]["a"]["value"], "1");
   EXPECT_EQ(body["missing"], json::array({"b"}));
-  EXPECT_EQ(hits, 1u);
-  EXPECT_EQ(misses, 1u);
+  EXPECT_EQ(counting.hits, 1u);
+  EXPECT_EQ(counting.misses, 1u);
 }
 
 TEST_F(CacheApiTest, MultiSetRoundTripsThroughMultiGet) {

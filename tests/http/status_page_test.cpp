@@ -9,6 +9,7 @@
 
 #include "http/cache_api.h"
 #include "http/stats_api.h"
+#include "metrics/lookup_recorder.h"
 #include "tests/metrics/store_fixture.h"
 
 namespace apicached::http {
@@ -96,7 +97,10 @@ class StatusPageRouteTest : public testing::MetricsStoreTest {
         std::make_unique<StatsBook>(store(), clock_, StatsBookOptions{.flush_period_seconds = 0});
     health_ = std::make_unique<HealthChecker>(
         store(), clock_, HealthOptions{.data_dir = dir_.path(), .min_free_disk_bytes = 0});
-    AddCacheRoutes(router_, store(), CacheApiOptions{}, MakeLookupRecorder(*metrics_, *stats_));
+    recorder_ = std::make_unique<LookupRecorder>(*metrics_, *stats_);
+    cache_ = std::make_unique<cache::CacheService>(store(), clock_, cache::CacheServiceOptions{},
+                                                   recorder_.get());
+    AddCacheRoutes(router_, *cache_, CacheApiOptions{});
     AddStatusPageRoute(router_, {.health = *health_,
                                  .stats = *stats_,
                                  .metrics = *metrics_,
@@ -106,6 +110,8 @@ class StatusPageRouteTest : public testing::MetricsStoreTest {
                                  .version = "test"});
   }
   void TearDown() override {
+    cache_.reset();
+    recorder_.reset();
     health_.reset();
     stats_.reset();
     metrics_.reset();
@@ -121,6 +127,8 @@ class StatusPageRouteTest : public testing::MetricsStoreTest {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<StatsBook> stats_;
   std::unique_ptr<HealthChecker> health_;
+  std::unique_ptr<LookupRecorder> recorder_;
+  std::unique_ptr<cache::CacheService> cache_;
   Router router_;
 };
 
