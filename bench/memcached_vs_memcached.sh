@@ -95,7 +95,10 @@ for s in "memcached $M_PID $M_PORT" "apicached $A_PID $A_PORT"; do
   out=$("$LOAD" --port "$port" --mode load --keys "$ENTRIES" --conns 4 --depth 100 \
         --threads "$LOAD_THREADS")
   rss=$(bench_rss_kb "$pid")
-  echo "{\"server\":\"$name\",\"rss_kb\":$rss,\"result\":$out}" >>"$RESULTS"
+  disk=0
+  [ "$name" = memcached ] || disk=$(bench_du_bytes "$BENCH_TMP/data")
+  echo "{\"server\":\"$name\",\"rss_kb\":$rss,\"disk_bytes\":$disk,\"result\":$out}" \
+    >>"$RESULTS"
   bench_log "$name: loaded: $out, RSS $rss KiB"
 done
 
@@ -144,6 +147,7 @@ L.append("|---|---:|---:|---:|")
 m, a = load["memcached"], load["apicached"]
 L.append("| RSS (MiB) | %.0f | %.0f | %.2fx |" % (m["rss_kb"] / 1024, a["rss_kb"] / 1024,
                                                  a["rss_kb"] / m["rss_kb"]))
+L.append("| data dir on disk (MiB) | - | %.0f | |" % (a["disk_bytes"] / 1048576))
 L.append("| load rate (sets/s, 4 conns x 100 in flight) | %.0f | %.0f | %.2fx |" % (
     m["result"]["rps"], a["result"]["rps"], a["result"]["rps"] / m["result"]["rps"]))
 L.append("")
