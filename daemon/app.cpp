@@ -5,6 +5,15 @@
 #include "http/status_page.h"
 
 namespace apicached {
+namespace {
+
+// "HOST:PORT", IPv6 hosts in brackets.
+std::string HostPort(const std::string& host, uint16_t port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
+}  // namespace
 
 App::App(AppOptions options, const Clock& clock) : options_(std::move(options)), clock_(clock) {}
 
@@ -74,10 +83,17 @@ Status App::Start() {
     return s;
   }
   port_ = server_->port();
-  const std::string& host = server_->address();
-  listen_address_ =
-      (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port_);
+  listen_address_ = HostPort(server_->address(), port_);
   running_ = true;
+  if (options_.memcached_enabled) {
+    memcached_ =
+        std::make_unique<memcached::Server>(options_.memcached, *cache_, options_.memcached_auth);
+    if (Status s = memcached_->Start(); !s.ok()) {
+      (void)Stop();  // takes down what started, in order
+      return s;
+    }
+    memcached_address_ = HostPort(memcached_->address(), memcached_->port());
+  }
   return Status::Ok();
 }
 
@@ -158,9 +174,12 @@ HotFigures App::hot_figures() const {
 Status App::Stop() {
   if (!running_) return Status::Ok();
   running_ = false;
+  if (memcached_ != nullptr) memcached_->Stop();
   server_->Stop();      // no handler runs after this
   StopObservability();  // the last statistics flush, before the store closes
   Status closed = store_->Close();
+  memcached_.reset();
+  memcached_address_.clear();
   server_.reset();
   router_.reset();
   ruc_service_.reset();

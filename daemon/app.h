@@ -18,6 +18,7 @@
 #include "invalid/invalid_registry.h"
 #include "invalid/ruc.h"
 #include "invalid/ruc_service.h"
+#include "memcached/server.h"
 #include "metrics/health.h"
 #include "metrics/lookup_recorder.h"
 #include "metrics/metrics.h"
@@ -42,6 +43,12 @@ struct AppOptions {
   // Runs before every handler (Router::SetPreCheck), e.g. the bearer-token check of
   // daemon/auth.h; empty: none. What it captures must outlive the App.
   http::PreCheck pre_check;
+  // The memcached listener (docs/memcached.md), off unless memcached_enabled. Its threads,
+  // connection cap and timeouts are the HTTP server's (the daemon's options copy them).
+  bool memcached_enabled = false;
+  memcached::ServerOptions memcached;
+  // Who may use it (daemon/service.cpp: the bearer token); null: anyone. Must outlive the App.
+  const memcached::Authenticator* memcached_auth = nullptr;
 };
 
 class App {
@@ -64,6 +71,9 @@ class App {
   // The bound port and "HOST:PORT" (IPv6 hosts in brackets); valid after a successful Start().
   uint16_t port() const { return port_; }
   const std::string& listen_address() const { return listen_address_; }
+  // The memcached listener's, the same way; 0 and "" when it is off.
+  uint16_t memcached_port() const { return memcached_ != nullptr ? memcached_->port() : 0; }
+  const std::string& memcached_address() const { return memcached_address_; }
 
   // REQUIRES: Start() succeeded. Valid until Stop().
   Store& store() { return *store_; }
@@ -98,8 +108,10 @@ class App {
   std::unique_ptr<cache::CacheService> cache_;  // on store_, tells lookups_
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<memcached::Server> memcached_;  // on cache_
   uint16_t port_ = 0;
   std::string listen_address_;
+  std::string memcached_address_;
   bool running_ = false;
 };
 

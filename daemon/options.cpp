@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cache/cache_service.h"
 #include "invalid/invalid_registry.h"
 
 namespace apicached {
@@ -66,6 +67,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   const HotCacheOptions hot_defaults;
 
   std::string listen = "127.0.0.1:7431";
+  std::string memcached_listen;  // "": no memcached listener
+  std::string memcached_namespace = app.memcached.mapping.default_namespace;
+  std::string memcached_key_namespaces;
   std::string data_dir = "./apicached-data";
   // Integers are read as int64_t and range-checked here: program_options would wrap "-1" into
   // a huge unsigned value.
@@ -103,6 +107,14 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
       "default: " + default_config + " when it exists; '' reads none").c_str())
     ("listen", po::value(&listen)->default_value(listen),
      "HOST:PORT to listen on (numeric address; port 0 picks a free port)")
+    ("memcached-listen", po::value(&memcached_listen)->default_value(memcached_listen),
+     "HOST:PORT of the memcached protocol listener (docs/memcached.md); empty = none")
+    ("memcached-namespace", po::value(&memcached_namespace)->default_value(memcached_namespace),
+     "namespace of memcached keys that name no --memcached-key-namespaces namespace")
+    ("memcached-key-namespaces",
+     po::value(&memcached_key_namespaces)->default_value(memcached_key_namespaces),
+     "comma-separated namespaces a memcached key selects with its first field ('migo:...', "
+     "also after Django's ':1:' prefix)")
     ("data-dir", po::value(&data_dir)->default_value(data_dir),
      "directory of the database (created if missing, mode 0700)")
     ("io-threads", po::value(&io_threads)->default_value(io_threads),
@@ -205,6 +217,29 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   }
 
   if (Status s = ParseListen(listen, app.server.address, app.server.port); !s.ok()) return s;
+  if (!memcached_listen.empty()) {
+    app.memcached_enabled = true;
+    if (Status s = ParseListen(memcached_listen, app.memcached.tcp.address, app.memcached.tcp.port);
+        !s.ok()) {
+      return Status::InvalidArgument("--memcached-" + s.message().substr(2));
+    }
+  }
+  app.memcached.mapping.default_namespace = memcached_namespace;
+  app.memcached.mapping.key_namespaces.clear();
+  if (!memcached_key_namespaces.empty()) {
+    boost::split(app.memcached.mapping.key_namespaces, memcached_key_namespaces,
+                 [](char c) { return c == ','; });
+  }
+  if (Status s = cache::CacheService::CheckNamespace(memcached_namespace); !s.ok()) {
+    return Status::InvalidArgument("--memcached-namespace '" + memcached_namespace +
+                                   "': " + s.message());
+  }
+  for (const std::string& ns : app.memcached.mapping.key_namespaces) {
+    if (Status s = cache::CacheService::CheckNamespace(ns); !s.ok()) {
+      return Status::InvalidArgument("--memcached-key-namespaces '" + memcached_key_namespaces +
+                                     "': " + s.message());
+    }
+  }
   if (data_dir.empty()) return Status::InvalidArgument("--data-dir must not be empty");
   app.store.data_dir = data_dir;
   struct IntFlag {
@@ -308,6 +343,15 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   if (Status s = seconds("shutdown-grace", shutdown_grace, app.server.shutdown_grace); !s.ok()) {
     return s;
   }
+  // The memcached listener shares the HTTP server's threads, cap and timeouts; its item limit
+  // is the store's value limit.
+  app.memcached.tcp.io_threads = app.server.io_threads;
+  app.memcached.tcp.max_connections = app.server.max_connections;
+  app.memcached.tcp.timeouts.read = app.server.read_timeout;
+  app.memcached.tcp.timeouts.idle = app.server.idle_timeout;
+  app.memcached.tcp.timeouts.write = app.server.write_timeout;
+  app.memcached.tcp.shutdown_grace = app.server.shutdown_grace;
+  app.memcached.session.parser.max_item_bytes = app.store.max_value_bytes;
   return out;
 }
 

@@ -84,6 +84,20 @@ std::string DescribeTtls(const TtlDefaults& ttl) {
   return out;
 }
 
+// memcached's ASCII authentication checked against the bearer token (docs/memcached.md): the
+// user name is ignored, the password is the token.
+class TokenAuthenticator final : public memcached::Authenticator {
+ public:
+  explicit TokenAuthenticator(const TokenAuth& auth) : auth_(auth) {}
+  bool Required() const override { return auth_.enabled(); }
+  bool Check(std::string_view, std::string_view password) const override {
+    return auth_.Allows("Bearer " + std::string(password));
+  }
+
+ private:
+  const TokenAuth& auth_;
+};
+
 class Service {
  public:
   Service(int argc, const char* const argv[]) : argc_(argc), argv_(argv) {}
@@ -130,14 +144,21 @@ class Service {
     }
     token_ = *token;
     auth_.SetToken(*token);
-    if (!loopback && !auth_.enabled() && !service_.allow_insecure_remote) {
-      LogError("refusing to listen on the non-loopback address " + address +
-               " without an auth token: set auth-token-file (or the systemd credential "
-               "auth-token), or allow-insecure-remote = true");
-      return kExitBadConfig;
-    }
-    if (!loopback && !auth_.enabled()) {
-      LogWarning("listening on " + address + " without a token (allow-insecure-remote)");
+    // The memcached listener follows the same rule as HTTP's.
+    for (const auto& [listener, is_loopback] :
+         {std::pair{address, loopback},
+          std::pair{
+              app_options.memcached.tcp.address,
+              !app_options.memcached_enabled || IsLoopback(app_options.memcached.tcp.address)}}) {
+      if (!is_loopback && !auth_.enabled() && !service_.allow_insecure_remote) {
+        LogError("refusing to listen on the non-loopback address " + listener +
+                 " without an auth token: set auth-token-file (or the systemd credential "
+                 "auth-token), or allow-insecure-remote = true");
+        return kExitBadConfig;
+      }
+      if (!is_loopback && !auth_.enabled()) {
+        LogWarning("listening on " + listener + " without a token (allow-insecure-remote)");
+      }
     }
     if (auth_.enabled()) {
       LogInfo("bearer token required on every route but /v1/health and /metrics");
@@ -156,6 +177,7 @@ class Service {
     std::signal(SIGPIPE, SIG_IGN);
 
     app_options.pre_check = auth_.MakePreCheck();
+    app_options.memcached_auth = &memcached_auth_;
     app_options.admin.backup_dir = service_.backup_dir;
 
     const std::string data_dir = app_options.store.data_dir;
@@ -175,6 +197,10 @@ class Service {
     }
     app_ = &app;
     LogInfo("listening on " + app.listen_address());
+    if (!app.memcached_address().empty()) {
+      LogInfo("memcached listening on " + app.memcached_address());
+      if (auth_.enabled()) LogInfo("memcached connections authenticate with the token first");
+    }
     status_ = "serving on " + app.listen_address() + (auth_.enabled() ? " (token required)" : "");
     (void)notifier_.Notify("READY=1\nSTATUS=" + status_);
 
@@ -275,6 +301,7 @@ class Service {
   Notifier notifier_ = Notifier::FromEnvironment();
   ServiceOptions service_;
   TokenAuth auth_;
+  TokenAuthenticator memcached_auth_{auth_};
   std::string token_;  // what auth_ holds, to tell whether a reload changed it
   TtlDefaults ttl_;
   App* app_ = nullptr;

@@ -10,9 +10,8 @@
 // next command line, exactly as memcached does, while one whose block is too large has the block
 // discarded (ParseResult::swallow) so that the connection stays in step.
 //
-// Where apicached is stricter than memcached (docs/memcached.md): keys with control bytes
-// (0x00-0x20, 0x7f) are refused with "CLIENT_ERROR bad command line format" (memcached stores
-// them); base64 keys must be canonical padded base64.
+// Where apicached is stricter than memcached (docs/memcached.md): base64 keys must be canonical
+// padded base64.
 //
 // Thread safety: pure functions.
 #pragma once

@@ -41,12 +41,10 @@ inline Tokens Tokenize(std::string_view line) {
   return t;
 }
 
-// Keys: at most 250 bytes (memcached's limit) and, apicached's rule, no control byte.
+// Keys: 1 to 250 bytes (memcached's only rule: any other byte, control bytes included, is part
+// of the key, as in memcached 1.6; a space ends it, a line ends at "\n" or NUL).
 inline bool IsValidKey(std::string_view key) {
-  if (key.empty() || key.size() > 250) return false;
-  for (unsigned char c : key)
-    if (c <= 0x20 || c == 0x7f) return false;
-  return true;
+  return !key.empty() && key.size() <= 250;
 }
 
 }  // namespace apicached::memcached::detail

@@ -55,9 +55,13 @@ TEST(ParserTest, KeyLengthLimitIs250Bytes) {
   ExpectReply("get a " + std::string(251, 'k') + " a\r\n", reply::kBadFormat);
 }
 
-TEST(ParserTest, KeysWithControlBytesAreRefused) {
-  ExpectReply("get a\x01z\r\n", reply::kBadFormat);
-  ExpectReply("get a\x7fz\r\n", reply::kBadFormat);
+TEST(ParserTest, KeysMayHoldControlBytesAsInMemcached) {
+  auto p = ParseText("get a\x01z t\tab a\x7f\rz\r\n");
+  ASSERT_EQ(p.result.kind, Kind::kCommand);
+  ASSERT_EQ(p.request.keys.size(), 3u);
+  EXPECT_EQ(p.request.keys[0], "a\x01z");
+  EXPECT_EQ(p.request.keys[1], "t\tab");
+  EXPECT_EQ(p.request.keys[2], "a\x7f\rz");
 }
 
 TEST(ParserTest, ALineEndsAtANulByteAsInMemcached) {

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -122,8 +123,17 @@ DaemonProcess::~DaemonProcess() {
   });
 
   const auto deadline = SteadyClock::now() + options_.start_timeout;
-  const std::string marker = "apicached: listening on ";
-  {
+  const bool memcached = std::any_of(options_.args.begin(), options_.args.end(), [](auto& a) {
+    return a == "--memcached-listen" || a.starts_with("--memcached-listen=");
+  });
+  // The listeners' log lines: "apicached: listening on HOST:PORT", and with --memcached-listen
+  // "apicached: memcached listening on HOST:PORT".
+  memcached_port_ = 0;
+  for (const auto& [marker, port] :
+       {std::pair<std::string, uint16_t*>{"apicached: listening on ", &port_},
+        std::pair<std::string, uint16_t*>{"apicached: memcached listening on ",
+                                          memcached ? &memcached_port_ : nullptr}}) {
+    if (port == nullptr) continue;
     std::unique_lock lock(mu_);
     bool seen = output_cv_.wait_until(lock, deadline, [&] {
       size_t at = output_.find(marker);
@@ -133,12 +143,13 @@ DaemonProcess::~DaemonProcess() {
       std::string out = output_;
       lock.unlock();
       Kill();
-      return ::testing::AssertionFailure() << "no listening line within the deadline; output:\n"
-                                           << out;
+      return ::testing::AssertionFailure()
+             << "no '" << marker << "' line within the deadline; output:\n"
+             << out;
     }
     size_t at = output_.find(marker) + marker.size();
     std::string line = output_.substr(at, output_.find('\n', at) - at);
-    port_ = static_cast<uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+    *port = static_cast<uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
   }
   if (!options_.wait_healthy) return ::testing::AssertionSuccess();
   // Poll health with the same deadline (the daemon is normally ready as it prints the line).

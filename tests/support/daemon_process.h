@@ -76,6 +76,9 @@ class DaemonProcess {
   bool running() const { return pid_ > 0; }
   int pid() const { return pid_; }
   uint16_t port() const { return port_; }
+  // The memcached listener's port, learnt from its log line when args has --memcached-listen;
+  // 0 otherwise.
+  uint16_t memcached_port() const { return memcached_port_; }
   const std::string& data_dir() const { return data_dir_; }
   DaemonOptions& options() { return options_; }
 
@@ -95,6 +98,7 @@ class DaemonProcess {
   std::string data_dir_;
   int pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t memcached_port_ = 0;
 
   mutable std::mutex mu_;
   std::condition_variable output_cv_;

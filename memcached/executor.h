@@ -1,0 +1,100 @@
+// Executor: runs the parsed memcached commands (memcached/request.h) on the protocol-neutral
+// cache layer (cache/cache_service.h) and writes memcached's replies. It maps each key to its
+// namespace with the listener's KeyMapping, converts exptimes to cache::Expiry and the layer's
+// Status codes to memcached's words; it counts nothing itself (the layer counts every call
+// under Protocol::kMemcached, and `stats` reads those counters back).
+//
+// Replies are memcached 1.6.18's (docs/memcached.md lists the few differences). Store errors
+// have no memcached word, so they become fixed lines that carry no client byte:
+// "SERVER_ERROR temporarily unavailable" (Unavailable), "SERVER_ERROR out of memory storing
+// object" (ResourceExhausted: the namespace cap), "SERVER_ERROR object too large for cache"
+// (TooLarge), "CLIENT_ERROR bad command line format" (InvalidArgument), "SERVER_ERROR internal
+// error" (anything else).
+//
+// Meta leases (mg N/R answering W and Z, md I and ms I marking stale for X) keep their marks in
+// a bounded in-memory LeaseTable.
+//
+// flush_all with a delay is remembered (the latest one wins, as in memcached) and carried out
+// by the first command this executor runs once the time has come.
+//
+// Thread safety: one Executor serves every connection of a listener; Execute may be called from
+// any number of threads at once. The CacheService and KeyMapping must outlive it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "cache/cache_service.h"
+#include "cache/key_mapping.h"
+#include "memcached/lease_table.h"
+#include "memcached/request.h"
+
+namespace apicached::memcached {
+
+// The listener's connection counts, for `stats`.
+struct ListenerFigures {
+  uint64_t curr_connections = 0;
+  uint64_t total_connections = 0;
+  uint64_t rejected_connections = 0;
+};
+
+// What `stats settings` shows and `stats` partly repeats.
+struct ListenerSettings {
+  std::string address;
+  uint64_t max_connections = 0;
+  unsigned threads = 0;
+  uint64_t max_item_bytes = 0;
+  bool auth_enabled = false;
+};
+
+struct ExecutorOptions {
+  // The VERSION reply. memcached's number first: clients such as libmemcached parse it.
+  std::string version = "1.6.18-apicached";
+  ListenerSettings settings;
+  // Read at each `stats`; null: zeros.
+  std::function<ListenerFigures()> listener_figures;
+};
+
+class Executor {
+ public:
+  Executor(cache::CacheService& cache, const KeyMapping& mapping, ExecutorOptions options);
+
+  enum class After { kContinue, kClose };
+
+  // Runs one command and appends its reply (nothing for noreply/quiet successes) to out.
+  // kClose: close the connection once out is written (quit).
+  After Execute(const Request& request, std::string& out);
+
+  // The listener's port once bound (`stats settings` tcpport); any thread.
+  void SetPort(uint16_t port) { port_.store(port, std::memory_order_relaxed); }
+
+ private:
+  std::string_view NamespaceOf(std::string_view key) const { return mapping_.NamespaceFor(key); }
+  void RunDueFlush();
+  void Retrieve(const Request& req, std::string& out);
+  void Store(const Request& req, std::string& out);
+  void Arithmetic(const Request& req, std::string& out);
+  void FlushAll(const Request& req, std::string& out);
+  void Stats(const Request& req, std::string& out);
+  void MetaGet(const Request& req, std::string& out);
+  void MetaSet(const Request& req, std::string& out);
+  void MetaDelete(const Request& req, std::string& out);
+  void MetaArithmetic(const Request& req, std::string& out);
+  void MetaDebug(const Request& req, std::string& out);
+  // md I / ms I: rewrites the live entry as it is (a new cas unique) and marks it stale.
+  // Returns the Status of the rewrite (NotFound, PreconditionFailed, ...).
+  Status MarkStale(std::string_view ns, std::string_view key, std::optional<uint64_t> expected,
+                   std::optional<int32_t> exptime);
+
+  cache::CacheService& cache_;
+  const KeyMapping& mapping_;
+  const ExecutorOptions options_;
+  const int64_t started_ms_;
+  std::atomic<int64_t> flush_at_ms_{0};  // 0: no delayed flush_all pending
+  std::atomic<uint16_t> port_{0};
+  LeaseTable leases_;
+};
+
+}  // namespace apicached::memcached

@@ -1,0 +1,82 @@
+// Session: one memcached connection on the shared TCP server (net/tcp_server.h). It buffers what
+// the client sends, parses every whole command in it (memcached/parser.h), runs each in order
+// (memcached/executor.h) into one output buffer and writes that, so a pipeline of commands in
+// one read is answered in order with one write.
+//
+// Bounds per connection: the input buffer holds at most one unfinished command (a line within
+// ParserOptions' bounds, or a data block within max_item_bytes) plus one read; a refused data
+// block is discarded as it arrives, never buffered; output stops being produced past
+// max_pending_output until it is written (a pipeline of large gets cannot grow it without
+// bound).
+//
+// Timeouts (net::Timeouts): idle while no command is in progress, read while one is partly
+// received, write for each write. A timeout closes the connection, as memcached's idle timeout.
+//
+// Authentication: when the Authenticator requires it at connection time, the connection must
+// first pass memcached's ASCII authentication (memcached/ascii_auth.h).
+//
+// Thread safety: every method runs on the session's I/O thread (net::Session's contract).
+#pragma once
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "memcached/executor.h"
+#include "memcached/parser.h"
+#include "net/tcp_server.h"
+
+namespace apicached::memcached {
+
+// Who may use a listener. The daemon implements it with its bearer token.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // Whether a new connection must authenticate (asked once per connection).
+  virtual bool Required() const = 0;
+  // Whether these credentials pass (the user name may be ignored).
+  virtual bool Check(std::string_view user, std::string_view password) const = 0;
+};
+
+struct SessionOptions {
+  ParserOptions parser;
+  size_t max_pending_output = 4 << 20;  // stop executing past this many unwritten bytes
+  size_t read_bytes = 16 << 10;         // bytes asked for by each read
+};
+
+class Session final : public net::Session {
+ public:
+  // executor, options and auth (may be null: no authentication) must outlive the session.
+  Session(boost::asio::ip::tcp::socket socket, const net::Timeouts& timeouts, Executor& executor,
+          const SessionOptions& options, const Authenticator* auth);
+
+  void Start() override;
+  void Shutdown() override;
+  void ForceClose() override;
+
+ private:
+  void Read();
+  void Process();
+  void Write();
+  void Close();
+  // One step on the bytes at the front of `in`: kNeedMore when nothing more can be done now.
+  ParseResult Step(std::string_view in);
+
+  boost::beast::tcp_stream stream_;
+  const net::Timeouts timeouts_;
+  Executor& executor_;
+  const SessionOptions& options_;
+  const Authenticator* auth_;
+  bool authenticated_ = true;
+  std::string in_;
+  std::string out_;
+  uint64_t swallow_ = 0;  // bytes still to discard
+  Request request_;
+  bool close_after_write_ = false;
+  bool shutting_down_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace apicached::memcached

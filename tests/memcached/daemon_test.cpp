@@ -1,0 +1,133 @@
+// The memcached listener of the real apicached binary (DaemonProcess, free ports, temp data dir):
+// the log line, values shared with HTTP byte for byte with their flags, what restarts (clean and
+// SIGKILL) keep, the statistics and metrics of memcached traffic, and the listen rules.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/daemon/run_command.h"
+#include "tests/memcached/read_until.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/http_client.h"
+
+namespace apicached::testing {
+namespace {
+
+DaemonOptions MemcachedDaemon() {
+  DaemonOptions o;
+  o.args = {"--memcached-listen", "127.0.0.1:0", "--memcached-key-namespaces", "migo,sunat"};
+  return o;
+}
+
+TEST(MemcachedDaemonTest, LogsItsListenerAndServes) {
+  DaemonProcess d(MemcachedDaemon());
+  ASSERT_TRUE(d.Start());
+  ASSERT_NE(d.memcached_port(), 0);
+  EXPECT_NE(d.output().find("apicached: memcached listening on 127.0.0.1:" +
+                            std::to_string(d.memcached_port()) + "\n"),
+            std::string::npos)
+      << d.output();
+  EXPECT_NE(d.output().find("apicached: listening on 127.0.0.1:" + std::to_string(d.port()) + "\n"),
+            std::string::npos);
+  RawConnection c(d.memcached_port());
+  EXPECT_EQ(Exchange(c, "set a 1 0 2\r\nhi\r\nget a\r\n", "END\r\n"),
+            "STORED\r\nVALUE a 1 2\r\nhi\r\nEND\r\n");
+}
+
+TEST(MemcachedDaemonTest, ValuesAreSharedWithHttpByteForByte) {
+  DaemonProcess d(MemcachedDaemon());
+  ASSERT_TRUE(d.Start());
+  std::string value;
+  for (int i = 0; i < 256; ++i) value.push_back(static_cast<char>(i));
+  RawConnection c(d.memcached_port());
+  ASSERT_EQ(Exchange(c, "set :1:migo:ruc_1 16 0 256\r\n" + value + "\r\n", "\r\n"), "STORED\r\n");
+  HttpClient http(d.port());
+  auto got = http.Get("/v1/cache/migo/:1:migo:ruc_1");
+  ASSERT_EQ(got.result_int(), 200u) << got.body();
+  EXPECT_EQ(got.body(), value);
+  EXPECT_EQ(got["X-Apicached-Flags"], "16");
+  auto put = http.Put("/v1/cache/default/from_http", "hello",
+                      {{bhttp::field::content_type, "text/plain"}});
+  ASSERT_EQ(put.result_int(), 201u) << put.body();
+  EXPECT_EQ(Exchange(c, "get from_http\r\n", "END\r\n"), "VALUE from_http 0 5\r\nhello\r\nEND\r\n");
+}
+
+TEST(MemcachedDaemonTest, CleanRestartAndSigkillKeepWhatWasStored) {
+  DaemonProcess d(MemcachedDaemon());
+  ASSERT_TRUE(d.Start());
+  {
+    RawConnection c(d.memcached_port());
+    ASSERT_EQ(
+        Exchange(c, "set kept 2 0 4\r\nkept\r\nset migo:x 0 0 1\r\nx\r\n", "STORED\r\nSTORED\r\n"),
+        "STORED\r\nSTORED\r\n");
+  }
+  ASSERT_TRUE(d.Restart());
+  {
+    RawConnection c(d.memcached_port());
+    EXPECT_EQ(Exchange(c, "get kept migo:x\r\n", "END\r\n"),
+              "VALUE kept 2 4\r\nkept\r\nVALUE migo:x 0 1\r\nx\r\nEND\r\n");
+    ASSERT_EQ(Exchange(c, "set after 0 0 5\r\nafter\r\n", "\r\n"), "STORED\r\n");
+  }
+  d.Kill();
+  ASSERT_TRUE(d.Start());
+  RawConnection c(d.memcached_port());
+  EXPECT_EQ(Exchange(c, "get kept after\r\n", "END\r\n"),
+            "VALUE kept 2 4\r\nkept\r\nVALUE after 0 5\r\nafter\r\nEND\r\n");
+}
+
+TEST(MemcachedDaemonTest, MetricsAndStatsCountMemcachedTraffic) {
+  DaemonProcess d(MemcachedDaemon());
+  ASSERT_TRUE(d.Start());
+  RawConnection c(d.memcached_port());
+  ASSERT_EQ(Exchange(c, "set migo:a 0 0 1\r\nx\r\nget migo:a migo:b\r\n", "END\r\n"),
+            "STORED\r\nVALUE migo:a 0 1\r\nx\r\nEND\r\n");
+  HttpClient http(d.port());
+  const std::string metrics = http.Get("/metrics").body();
+  EXPECT_NE(
+      metrics.find("apicached_cache_hits_total{cache_namespace=\"migo\",protocol=\"memcached\"} 1"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(
+                "apicached_cache_misses_total{cache_namespace=\"migo\",protocol=\"memcached\"} 1"),
+            std::string::npos);
+  auto stats = nlohmann::json::parse(http.Get("/v1/stats").body(), nullptr, false);
+  ASSERT_FALSE(stats.is_discarded());
+  EXPECT_NE(stats.dump().find("migo"), std::string::npos) << stats.dump();
+  const std::string mc_stats = Exchange(c, "stats\r\n", "END\r\n");
+  EXPECT_NE(mc_stats.find("STAT get_hits 1\r\n"), std::string::npos) << mc_stats;
+  EXPECT_NE(mc_stats.find("STAT get_misses 1\r\n"), std::string::npos) << mc_stats;
+}
+
+TEST(MemcachedDaemonTest, ANonLoopbackListenerNeedsAToken) {
+  CommandResult r =
+      RunCommand({DaemonBinaryPath(), "--config", "", "--listen", "127.0.0.1:0", "--data-dir",
+                  "/nonexistent-never-opened", "--memcached-listen", "0.0.0.0:0"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("refusing to listen on the non-loopback address 0.0.0.0"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST(MemcachedDaemonTest, WithATokenClientsAuthenticateFirst) {
+  TempDir dir;
+  {
+    std::FILE* f = std::fopen(dir.Sub("token").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("s3cret-token\n", f);
+    std::fclose(f);
+  }
+  DaemonOptions o = MemcachedDaemon();
+  o.args.push_back("--auth-token-file");
+  o.args.push_back(dir.Sub("token"));
+  DaemonProcess d(o);
+  ASSERT_TRUE(d.Start());
+  RawConnection c(d.memcached_port());
+  EXPECT_EQ(Exchange(c, "get a\r\n", "\r\n"), "CLIENT_ERROR unauthenticated\r\n");
+  EXPECT_EQ(Exchange(c, "set x 0 0 15\r\napicached wrong\r\n", "\r\n"),
+            "CLIENT_ERROR authentication failure\r\n");
+  EXPECT_EQ(Exchange(c, "set x 0 0 22\r\napicached s3cret-token\r\nget a\r\n", "END\r\n"),
+            "STORED\r\nEND\r\n");
+}
+
+}  // namespace
+}  // namespace apicached::testing

@@ -1,0 +1,145 @@
+// The memcached listener over real loopback sockets, in-process on port 0: pipelining, commands
+// split over many reads, a too-large block discarded as it arrives, the closing rules,
+// authentication and the connection cap.
+#include "memcached/server.h"
+
+#include <gtest/gtest.h>
+
+#include "cache/cache_service.h"
+#include "storage/store.h"
+#include "tests/memcached/read_until.h"
+#include "tests/support/http_client.h"
+#include "tests/support/temp_dir.h"
+
+namespace apicached::memcached {
+namespace {
+
+using testing::RawConnection;
+using testing::ReadUntil;
+using namespace std::chrono_literals;
+
+class TokenCheck final : public Authenticator {
+ public:
+  bool Required() const override { return true; }
+  bool Check(std::string_view, std::string_view password) const override {
+    return password == "s3cret";
+  }
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions o;
+    o.data_dir = dir_.Sub("db");
+    o.maintenance_period_seconds = 0;
+    o.max_value_bytes = 1000;
+    auto opened = OpenStore(o, clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
+    cache_ = std::make_unique<cache::CacheService>(*store_, clock_);
+  }
+
+  void StartServer(const Authenticator* auth = nullptr, size_t max_connections = 16) {
+    ServerOptions o;
+    o.tcp.io_threads = 2;
+    o.tcp.max_connections = max_connections;
+    o.session.parser.max_item_bytes = 1000;
+    o.session.read_bytes = 512;  // small reads: commands and blocks span several
+    server_ = std::make_unique<Server>(o, *cache_, auth);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<cache::CacheService> cache_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, APipelineInOneWriteIsAnsweredInOrder) {
+  StartServer();
+  RawConnection c(server_->port());
+  std::string request, expected;
+  for (int i = 0; i < 300; ++i) {
+    const std::string k = "key" + std::to_string(i), v = "value" + std::to_string(i);
+    request += "set " + k + " " + std::to_string(i) + " 0 " + std::to_string(v.size()) + "\r\n" +
+               v + "\r\nget " + k + "\r\n";
+    expected += "STORED\r\nVALUE " + k + " " + std::to_string(i) + " " + std::to_string(v.size()) +
+                "\r\n" + v + "\r\nEND\r\n";
+  }
+  request += "mn\r\n";
+  expected += "MN\r\n";
+  ASSERT_TRUE(c.Send(request));
+  EXPECT_EQ(ReadUntil(c, "MN\r\n"), expected);
+}
+
+TEST_F(ServerTest, ACommandSplitIntoSingleBytesStillParses) {
+  StartServer();
+  RawConnection c(server_->port());
+  const std::string value(900, 'v');
+  for (char ch : "set k 1 0 900\r\n" + value + "\r\nget k\r\n") ASSERT_TRUE(c.Send({&ch, 1}));
+  EXPECT_EQ(ReadUntil(c, "END\r\n"), "STORED\r\nVALUE k 1 900\r\n" + value + "\r\nEND\r\n");
+}
+
+TEST_F(ServerTest, ATooLargeBlockIsDiscardedAsItArrives) {
+  StartServer();
+  RawConnection c(server_->port());
+  ASSERT_TRUE(c.Send("set k 0 0 5000\r\n"));
+  EXPECT_EQ(ReadUntil(c, "\r\n"), "SERVER_ERROR object too large for cache\r\n");
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(c.Send(std::string(500, 'x')));
+  ASSERT_TRUE(c.Send("\r\nmn\r\n"));
+  EXPECT_EQ(ReadUntil(c, "MN\r\n"), "MN\r\n");
+}
+
+TEST_F(ServerTest, QuitClosesTheConnection) {
+  StartServer();
+  RawConnection c(server_->port());
+  ASSERT_TRUE(c.Send("version\r\nquit\r\nversion\r\n"));
+  auto r = c.ReadUntilClosed(10s);
+  EXPECT_TRUE(r.closed);
+  EXPECT_EQ(r.data, "VERSION 1.6.18-apicached\r\n");
+}
+
+TEST_F(ServerTest, AnEndlessLineClosesTheConnection) {
+  StartServer();
+  RawConnection c(server_->port());
+  c.Send(std::string(5000, 'x'));
+  auto r = c.ReadUntilClosed(10s);
+  EXPECT_TRUE(r.closed);
+  EXPECT_EQ(r.data, "");
+}
+
+TEST_F(ServerTest, AuthenticationComesFirst) {
+  TokenCheck auth;
+  StartServer(&auth);
+  RawConnection c(server_->port());
+  ASSERT_TRUE(c.Send("get a\r\n"));
+  EXPECT_EQ(ReadUntil(c, "\r\n"), "CLIENT_ERROR unauthenticated\r\n");
+  ASSERT_TRUE(c.Send("set a 0 0 10\r\nuser wrong\r\n"));
+  EXPECT_EQ(ReadUntil(c, "\r\n"), "CLIENT_ERROR authentication failure\r\n");
+  ASSERT_TRUE(c.Send("set a 0 0 11\r\nuser s3cret\r\nversion\r\n"));
+  EXPECT_EQ(ReadUntil(c, "VERSION 1.6.18-apicached\r\n"), "STORED\r\nVERSION 1.6.18-apicached\r\n");
+}
+
+TEST_F(ServerTest, OverTheCapAClientGetsMemcachedsRefusal) {
+  StartServer(nullptr, 1);
+  RawConnection first(server_->port());
+  ASSERT_TRUE(first.Send("version\r\n"));
+  ASSERT_EQ(ReadUntil(first, "\r\n"), "VERSION 1.6.18-apicached\r\n");
+  RawConnection second(server_->port());
+  auto r = second.ReadUntilClosed(10s);
+  EXPECT_TRUE(r.closed);
+  EXPECT_EQ(r.data, "ERROR Too many open connections\r\n");
+}
+
+TEST_F(ServerTest, StopClosesIdleConnections) {
+  StartServer();
+  RawConnection c(server_->port());
+  ASSERT_TRUE(c.Send("version\r\n"));
+  ASSERT_EQ(ReadUntil(c, "\r\n"), "VERSION 1.6.18-apicached\r\n");
+  server_->Stop();
+  EXPECT_TRUE(c.ReadUntilClosed(10s).closed);
+}
+
+}  // namespace
+}  // namespace apicached::memcached
