@@ -70,6 +70,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   std::string memcached_listen;  // "": no memcached listener
   std::string memcached_namespace = app.memcached.mapping.default_namespace;
   std::string memcached_key_namespaces;
+  int64_t memcached_max_get = static_cast<int64_t>(app.memcached.max_get_response_bytes);
   std::string data_dir = "./apicached-data";
   // Integers are read as int64_t and range-checked here: program_options would wrap "-1" into
   // a huge unsigned value.
@@ -115,6 +116,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      po::value(&memcached_key_namespaces)->default_value(memcached_key_namespaces),
      "comma-separated namespaces a memcached key selects with its first field ('migo:...', "
      "also after Django's ':1:' prefix)")
+    ("memcached-max-get-bytes", po::value(&memcached_max_get)->default_value(memcached_max_get),
+     "largest answer of one get/gets/gat/gats; past it memcached's 'SERVER_ERROR out of memory "
+     "writing get response'")
     ("data-dir", po::value(&data_dir)->default_value(data_dir),
      "directory of the database (created if missing, mode 0700)")
     ("io-threads", po::value(&io_threads)->default_value(io_threads),
@@ -249,6 +253,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   for (const IntFlag& f :
        {IntFlag{"io-threads", io_threads, 0, 1024},
         IntFlag{"max-connections", max_connections, 1, 1'000'000},
+        IntFlag{"memcached-max-get-bytes", memcached_max_get, 1024, 1ll << 34},
         IntFlag{"max-value-bytes", max_value, 1, 1ll << 30},
         IntFlag{"max-key-bytes", max_key, 1, 64 * 1024},
         IntFlag{"max-body-bytes", max_body, 0, 4ll << 30},
@@ -272,6 +277,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
     }
   }
   app.server.io_threads = static_cast<unsigned>(io_threads);
+  app.memcached.max_get_response_bytes = static_cast<uint64_t>(memcached_max_get);
   app.store.maintenance_period_seconds = static_cast<uint32_t>(maintenance_period);
   app.stats.retention_days = static_cast<uint32_t>(stats_retention);
   app.stats.flush_period_seconds = static_cast<uint32_t>(stats_flush);

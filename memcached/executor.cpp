@@ -1,5 +1,6 @@
 #include "memcached/executor.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "memcached/composer.h"
@@ -187,12 +188,20 @@ void Executor::Retrieve(const Request& req, std::string& out) {
     AppendValue(out, key, item.meta.flags, item.value,
                 with_cas ? std::optional<uint64_t>(item.meta.version) : std::nullopt);
   };
+  // True (and the answer replaced by the error) once the answer has grown past its bound.
+  auto over_bound = [&] {
+    if (out.size() - mark <= options_.max_get_response_bytes) return false;
+    out.resize(mark);
+    out.append(reply::kGetResponseTooLarge);
+    return true;
+  };
   if (req.command == Command::kGat || req.command == Command::kGats) {
     const cache::Expiry expiry = ExpiryFromExptime(req.exptime);
     for (std::string_view key : req.keys) {
       auto r = cache_.GetAndTouch(kProtocol, NamespaceOf(key), key, expiry);
       if (r.ok()) {
         append(key, *r);
+        if (over_bound()) return;
       } else if (r.code() != Code::kNotFound) {
         out.resize(mark);  // as memcached: an error replaces the whole answer
         out.append(ErrorLine(r.status()));
@@ -208,16 +217,23 @@ void Executor::Retrieve(const Request& req, std::string& out) {
       return;
     }
   } else {
+    // In batches, so that a command naming a large value many times is refused before it has
+    // all been read into memory.
     std::vector<cache::KeyRef> refs;
-    refs.reserve(req.keys.size());
-    for (std::string_view key : req.keys) refs.push_back({NamespaceOf(key), key});
-    auto r = cache_.MultiGet(kProtocol, refs);
-    if (!r.ok()) {
-      out.append(ErrorLine(r.status()));
-      return;
+    for (size_t begin = 0; begin < req.keys.size(); begin += kRetrieveBatchKeys) {
+      const size_t end = std::min(req.keys.size(), begin + kRetrieveBatchKeys);
+      refs.clear();
+      for (size_t i = begin; i < end; ++i) refs.push_back({NamespaceOf(req.keys[i]), req.keys[i]});
+      auto r = cache_.MultiGet(kProtocol, refs);
+      if (!r.ok()) {
+        out.resize(mark);
+        out.append(ErrorLine(r.status()));
+        return;
+      }
+      for (size_t i = 0; i < refs.size(); ++i)
+        if ((*r)[i]) append(refs[i].key, *(*r)[i]);
+      if (over_bound()) return;
     }
-    for (size_t i = 0; i < refs.size(); ++i)
-      if ((*r)[i]) append(refs[i].key, *(*r)[i]);
   }
   out.append(reply::kEnd);
 }

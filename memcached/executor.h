@@ -55,10 +55,18 @@ struct ExecutorOptions {
   ListenerSettings settings;
   // Read at each `stats`; null: zeros.
   std::function<ListenerFigures()> listener_figures;
+  // Bound on one retrieval's answer (get/gets/gat/gats with many keys, repeated ones too: one
+  // 1 MiB command line can name the same 1 MiB value 300,000 times). Past it the whole answer
+  // is memcached's "SERVER_ERROR out of memory writing get response". Keys are looked up in
+  // batches of kRetrieveBatchKeys, so what one command holds in memory stays near this bound
+  // plus one batch of values.
+  uint64_t max_get_response_bytes = 64ull << 20;
 };
 
 class Executor {
  public:
+  static constexpr size_t kRetrieveBatchKeys = 64;
+
   Executor(cache::CacheService& cache, const KeyMapping& mapping, ExecutorOptions options);
 
   enum class After { kContinue, kClose };

@@ -54,5 +54,8 @@ inline constexpr std::string_view kAuthFailure = "CLIENT_ERROR authentication fa
 
 // Errors of the store, in memcached's words where it has them.
 inline constexpr std::string_view kOutOfMemory = "SERVER_ERROR out of memory storing object\r\n";
+// A get/gets/gat/gats whose answer would pass ExecutorOptions::max_get_response_bytes.
+inline constexpr std::string_view kGetResponseTooLarge =
+    "SERVER_ERROR out of memory writing get response\r\n";
 
 }  // namespace apicached::memcached::reply

@@ -9,6 +9,7 @@ Server::Server(ServerOptions options, cache::CacheService& cache, const Authenti
   options_.tcp.refusal = "ERROR Too many open connections\r\n";
   ExecutorOptions e;
   e.version = options_.version;
+  e.max_get_response_bytes = options_.max_get_response_bytes;
   e.settings.address = options_.tcp.address;
   e.settings.max_connections = options_.tcp.max_connections;
   e.settings.threads =

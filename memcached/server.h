@@ -22,6 +22,7 @@ struct ServerOptions {
   KeyMappingOptions mapping;  // default namespace and key namespaces
   SessionOptions session;     // parser limits (item size, line bounds), output bound
   std::string version = ExecutorOptions{}.version;
+  uint64_t max_get_response_bytes = ExecutorOptions{}.max_get_response_bytes;
 };
 
 class Server {

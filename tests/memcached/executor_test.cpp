@@ -78,6 +78,26 @@ TEST_F(ExecutorTest, SetThenGetManyKeys) {
             "STORED\r\nVALUE a 5 3\r\nabc\r\nVALUE a 5 3\r\nabc\r\nEND\r\n");
 }
 
+// One command line can name a large value many times; its answer is bounded (it was built
+// whole before: 300,000 copies of a 1 MiB value from one 1 MiB line).
+TEST_F(ExecutorTest, GetAnswerPastItsBoundIsMemcachedsOutOfMemoryError) {
+  ExecutorOptions small;
+  small.max_get_response_bytes = 10'000;
+  executor_ = std::make_unique<Executor>(*cache_, *mapping_, small);
+  const std::string value(900, 'v');
+  ASSERT_EQ(Run("set big 0 0 900\r\n" + value + "\r\n"), "STORED\r\n");
+  std::string ten = "get";
+  for (int i = 0; i < 10; ++i) ten += " big";
+  std::string block;
+  for (int i = 0; i < 10; ++i) block += "VALUE big 0 900\r\n" + value + "\r\n";
+  EXPECT_EQ(Run(ten + "\r\n"), block + "END\r\n");  // 9,240 bytes: under the bound
+  std::string many = "gets";
+  for (size_t i = 0; i < 3 * Executor::kRetrieveBatchKeys; ++i) many += " big";
+  EXPECT_EQ(Run(many + "\r\nmn\r\n"), "SERVER_ERROR out of memory writing get response\r\nMN\r\n");
+  EXPECT_EQ(Run("gat 0" + many.substr(4) + "\r\n"),
+            "SERVER_ERROR out of memory writing get response\r\n");
+}
+
 TEST_F(ExecutorTest, NoreplyAnswersNothing) {
   EXPECT_EQ(Run("set a 0 0 1 noreply\r\nx\r\ndelete a noreply\r\ndelete a noreply\r\nmn\r\n"),
             "MN\r\n");
