@@ -37,6 +37,8 @@ Commands:
   ns stats NS                    one namespace's figures
   ns clear NS                    delete every entry of NS (or only keys starting with --prefix P);
                                  asks first on a terminal, needs --yes otherwise
+  ns drop NS                     remove NS altogether: its entries, files and --max-namespaces
+                                 slot (exit 1 if there is none); asks like ns clear
   stats                          hits, misses and keys of today (or --date YYYY-MM-DD)
   health                         the daemon's health (exit 3 when it reports an error)
   invalid add LIST ID            record an invalid identifier: --reason TEXT [--ttl N]
@@ -339,29 +341,44 @@ int CmdNsStats(Context& c) {
   return c.Simple(Req("GET", "/v1/cache/" + PercentEncode(c.args[0])), "ns stats " + c.args[0]);
 }
 
+// Asks on a terminal before deleting `what`; without a terminal, --yes is required. Returns
+// whether to go on (false: the "not confirmed" exit was printed).
+bool Confirm(Context& c, const std::string& what) {
+  if (c.Has("yes")) return true;
+  if (!c.io.stdin_is_tty) {
+    throw UsageError("refusing to delete " + what +
+                     " without --yes (stdin is not a terminal to confirm on)");
+  }
+  c.io.err << "Delete " << what << "? [y/N] ";
+  c.io.err.flush();
+  std::string answer;
+  std::getline(c.io.in, answer);
+  if (answer != "y" && answer != "Y" && answer != "yes") {
+    c.io.err << "apicachectl: not confirmed; nothing deleted\n";
+    return false;
+  }
+  return true;
+}
+
 int CmdNsClear(Context& c) {
   Need(c, 1, 1, "ns clear NS [--prefix P] [--yes]");
   const std::string& ns = c.args[0];
   std::optional<std::string> prefix = c.Opt<std::string>("prefix");
   std::string what = prefix ? "every key of namespace '" + ns + "' starting with '" + *prefix + "'"
                             : "every entry of namespace '" + ns + "'";
-  if (!c.Has("yes")) {
-    if (!c.io.stdin_is_tty) {
-      throw UsageError("refusing to delete " + what +
-                       " without --yes (stdin is not a terminal to confirm on)");
-    }
-    c.io.err << "Delete " << what << "? [y/N] ";
-    c.io.err.flush();
-    std::string answer;
-    std::getline(c.io.in, answer);
-    if (answer != "y" && answer != "Y" && answer != "yes") {
-      c.io.err << "apicachectl: not confirmed; nothing deleted\n";
-      return kExitUsage;
-    }
-  }
+  if (!Confirm(c, what)) return kExitUsage;
   std::string target = "/v1/cache/" + PercentEncode(ns);
   if (prefix) AddQuery(target, "prefix", *prefix);
   return c.Simple(Req("DELETE", target), "ns clear " + ns, "cleared " + ns);
+}
+
+int CmdNsDrop(Context& c) {
+  Need(c, 1, 1, "ns drop NS [--yes]");
+  const std::string& ns = c.args[0];
+  if (!Confirm(c, "namespace '" + ns + "' with every entry")) return kExitUsage;
+  std::string target = "/v1/cache/" + PercentEncode(ns);
+  AddQuery(target, "drop", "true");
+  return c.Simple(Req("DELETE", target), "ns drop " + ns, "dropped " + ns);
 }
 
 int CmdStats(Context& c) {
@@ -475,6 +492,7 @@ const std::map<std::string, CommandFn>& Commands() {
       {"ns list", CmdNsList},
       {"ns stats", CmdNsStats},
       {"ns clear", CmdNsClear},
+      {"ns drop", CmdNsDrop},
       {"stats", CmdStats},
       {"health", CmdHealth},
       {"invalid add", CmdInvalidAdd},
@@ -499,8 +517,8 @@ po::options_description Options() {
       "token-file", po::value<std::string>(), "read the bearer token from this file")(
       "output,o", po::value<std::string>()->default_value("text"), "text or json")(
       "timeout", po::value<double>()->default_value(10.0), "seconds to wait for the daemon")(
-      "yes,y", "do not ask for confirmation (ns clear)")("ttl", po::value<int64_t>(),
-                                                         "seconds to live (0: never expires)")(
+      "yes,y", "do not ask for confirmation (ns clear, ns drop)")(
+      "ttl", po::value<int64_t>(), "seconds to live (0: never expires)")(
       "if-absent", "set: store only when no live entry exists")(
       "content-type", po::value<std::string>(), "set: the value's Content-Type")(
       "by", po::value<int64_t>(), "incr: the amount (default 1; negative with --by=-N)")(

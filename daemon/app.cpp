@@ -1,5 +1,6 @@
 #include "daemon/app.h"
 
+#include "daemon/fd_budget.h"
 #include "daemon/log.h"
 #include "http/invalid_api.h"
 #include "http/status_page.h"
@@ -131,6 +132,14 @@ void App::StartObservability() {
   stats_ = std::make_unique<StatsBook>(*store_, clock_, options_.stats);
   HealthOptions health = options_.health;
   if (health.data_dir.empty()) health.data_dir = options_.store.data_dir;
+  if (auto nofile = CurrentNofileLimit(); nofile.ok()) {
+    health.limits.nofile_soft = nofile->soft;
+    health.limits.nofile_hard = nofile->hard;
+  }
+  health.limits.max_connections = options_.server.connections != nullptr
+                                      ? options_.server.connections->max()
+                                      : options_.server.max_connections;
+  health.limits.store_max_open_files = options_.store.max_open_files;
   health_ = std::make_unique<HealthChecker>(*store_, clock_, std::move(health));
   if (warmup) health_->SetWarmupProvider(std::move(warmup));
   providers.health = [this] { return health_->Check(); };

@@ -75,7 +75,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   // Integers are read as int64_t and range-checked here: program_options would wrap "-1" into
   // a huge unsigned value.
   int64_t io_threads = 0;
-  int64_t max_connections = static_cast<int64_t>(server_defaults.max_connections);
+  int64_t max_connections = 0;
+  int64_t max_open_files = 0;
+  int64_t fd_reserve = static_cast<int64_t>(service.fd_budget.reserve);
   int64_t max_value = static_cast<int64_t>(store_defaults.max_value_bytes);
   int64_t max_key = store_defaults.max_key_bytes;
   int64_t max_body = 0;
@@ -124,7 +126,14 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
     ("io-threads", po::value(&io_threads)->default_value(io_threads),
      "HTTP I/O threads; 0 = number of cores")
     ("max-connections", po::value(&max_connections)->default_value(max_connections),
-     "open connections; further ones get 503 and are closed")
+     "open client connections; further ones get 503 and are closed; 0 = derived from the "
+     "file-descriptor limit (what the store and fd-reserve leave, at most 16384)")
+    ("max-open-files", po::value(&max_open_files)->default_value(max_open_files),
+     "RocksDB table files kept open at once; 0 = a quarter of the file-descriptor limit "
+     "(64 to 8192)")
+    ("fd-reserve", po::value(&fd_reserve)->default_value(fd_reserve),
+     "file descriptors kept for the process itself (sockets, epoll, logs), outside the "
+     "connections' and the store's shares")
     ("max-value-bytes", po::value(&max_value)->default_value(max_value),
      "largest value (PUT body); larger -> 413")
     ("max-key-bytes", po::value(&max_key)->default_value(max_key),
@@ -252,8 +261,10 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   };
   for (const IntFlag& f :
        {IntFlag{"io-threads", io_threads, 0, 1024},
-        IntFlag{"max-connections", max_connections, 1, 1'000'000},
-        IntFlag{"memcached-max-get-bytes", memcached_max_get, 1024, 1ll << 34},
+        IntFlag{"max-connections", max_connections, 0, 1'000'000},
+         IntFlag{"max-open-files", max_open_files, 0, 1'000'000},
+         IntFlag{"fd-reserve", fd_reserve, 16, 1'000'000},
+         IntFlag{"memcached-max-get-bytes", memcached_max_get, 1024, 1ll << 34},
         IntFlag{"max-value-bytes", max_value, 1, 1ll << 30},
         IntFlag{"max-key-bytes", max_key, 1, 64 * 1024},
         IntFlag{"max-body-bytes", max_body, 0, 4ll << 30},
@@ -317,7 +328,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   app.hot.max_entry_bytes = static_cast<uint64_t>(hot_entry);
   app.hot.hot_set_period_seconds = static_cast<uint32_t>(hot_set_period);
   app.hot.hot_set_max_keys = static_cast<uint32_t>(hot_set_keys);
-  app.server.max_connections = static_cast<size_t>(max_connections);
+  service.fd_budget.max_connections = static_cast<size_t>(max_connections);
+  service.fd_budget.store_max_open_files = static_cast<uint64_t>(max_open_files);
+  service.fd_budget.reserve = static_cast<uint64_t>(fd_reserve);
   app.store.max_value_bytes = static_cast<uint64_t>(max_value);
   app.store.max_key_bytes = static_cast<uint32_t>(max_key);
   app.store.max_namespaces = static_cast<uint32_t>(max_namespaces);

@@ -10,6 +10,7 @@
 
 #include "daemon/app.h"
 #include "daemon/config_file.h"
+#include "daemon/fd_budget.h"
 #include "daemon/log.h"
 
 namespace apicached {
@@ -22,6 +23,9 @@ struct ServiceOptions {
   LogLevel log_level = LogLevel::kInfo;
   std::string backup_dir;  // "" : checkpoints refused
   bool watchdog = true;    // answer systemd's watchdog when WATCHDOG_USEC is set
+  // max-connections, max-open-files (0: derived) and fd-reserve; the service computes the split
+  // of RLIMIT_NOFILE from them at start (daemon/fd_budget.h) into AppOptions.
+  FdBudgetOptions fd_budget;
 };
 
 struct CommandLine {

@@ -14,6 +14,7 @@
 
 #include "daemon/app.h"
 #include "daemon/auth.h"
+#include "daemon/fd_budget.h"
 #include "daemon/options.h"
 #include "daemon/sd_notify.h"
 #include "daemon/socket_activation.h"
@@ -170,6 +171,27 @@ class Service {
              std::to_string(app_options.store.maintenance_period_seconds) + ", sync-writes " +
              (app_options.store.sync_writes ? "true" : "false") + ", backup-dir '" +
              service_.backup_dir + "'");
+
+    // The file-descriptor budget: connections can never take what the store needs.
+    auto nofile = RaiseNofileLimit();
+    if (!nofile.ok()) {
+      LogWarning("cannot raise the file-descriptor limit: " + nofile.status().message());
+      nofile = CurrentNofileLimit();
+      if (!nofile.ok()) {
+        LogError(nofile.status().message());
+        return kExitStartFailed;
+      }
+    }
+    auto budget = ComputeFdBudget(nofile->soft, service_.fd_budget);
+    if (!budget.ok()) {
+      LogError(budget.status().message());
+      return kExitBadConfig;
+    }
+    LogInfo(DescribeFdBudget(*nofile, *budget));
+    app_options.server.max_connections = budget->max_connections;
+    app_options.server.connections =
+        std::make_shared<http::ConnectionBudget>(budget->max_connections);
+    app_options.store.max_open_files = budget->store_max_open_files;
 
     // Signals are blocked into the control loop before anything else runs.
     boost::asio::io_context control;

@@ -188,6 +188,12 @@ Status TieredStore::ClearNamespace(std::string_view ns) {
   return inner_->ClearNamespace(ns);
 }
 
+Result<bool> TieredStore::DropNamespace(std::string_view ns) {
+  if (!Cached(ns)) return inner_->DropNamespace(ns);
+  NamespaceBracket bracket(cache_, ns, "");
+  return inner_->DropNamespace(ns);
+}
+
 Result<ScanPage> TieredStore::Scan(std::string_view ns, std::string_view prefix,
                                    std::optional<std::string> start_after, size_t limit) {
   return inner_->Scan(ns, prefix, std::move(start_after), limit);

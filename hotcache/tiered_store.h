@@ -10,8 +10,9 @@
 //  - Every mutation of one key (Put, Delete, Add, CompareAndSet, Touch, Incr, Mutate, and each
 //    key of MultiPut / DeleteMany) runs as BeginKeyWrite -> inner write -> EndKeyWrite.
 //    BeginKeyWrite erases the cached entry BEFORE the store changes, so no hit can return the
-//    old value once the new one may be visible; namespace writes (ClearNamespace, DeletePrefix)
-//    do the same for the whole namespace (a generation bump, O(1)) or for the prefix (a scan).
+//    old value once the new one may be visible; namespace writes (ClearNamespace,
+//    DropNamespace, DeletePrefix) do the same for the whole namespace (a generation bump, O(1))
+//    or for the prefix (a scan).
 //  - The classic race (a reader reads the old value from the store, a writer writes and
 //    invalidates, the reader then caches the old value) is closed by fill tickets: a reader
 //    takes a ticket BEFORE reading the store, and the cache accepts the fill only if no write
@@ -30,7 +31,9 @@
 // of at most 256 KiB written with their index in one atomic MultiPut) every
 // hot_set_period_seconds and by SaveHotSet() (which Close() calls). StartWarmup() reads the last
 // record back and fills the LRU in a background thread with batched MultiGets; the store
-// answers meanwhile. Entries that expired while the daemon was down are not loaded. Records are
+// answers meanwhile. Entries that expired while the daemon was down are not loaded. The record
+// holds keys, never values: a key of a dropped namespace loads nothing (or the new incarnation's
+// entry, read from the store like any fill). Records are
 // not written while a warm-up runs, so an interrupted warm-up never shrinks the record.
 #pragma once
 
@@ -119,6 +122,8 @@ class TieredStore final : public Store {
   Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override;
   Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) override;
   Status ClearNamespace(std::string_view ns) override;
+  // Forgets the namespace in RAM (a generation bump, as ClearNamespace) around the inner drop.
+  Result<bool> DropNamespace(std::string_view ns) override;
   // Store, forwarded:
   Result<ScanPage> Scan(std::string_view ns, std::string_view prefix,
                         std::optional<std::string> start_after, size_t limit) override;

@@ -253,6 +253,15 @@ class CacheApi {
   Response DeleteNamespace(const RequestContext& ctx) {
     const std::string& ns = ctx.Param("ns");
     if (Status s = CheckNamespace(ns); !s.ok()) return ProblemFromStatus(s);
+    if (auto drop = ctx.Query("drop")) {
+      if (*drop != "true" || ctx.Query("prefix")) {
+        return MakeProblem(400, "drop takes the value true and no prefix");
+      }
+      auto r = store_.DropNamespace(ns);
+      if (!r.ok()) return ProblemFromStatus(r.status());
+      if (!*r) return MakeProblem(404, "namespace '" + ns + "' does not exist");
+      return Empty(204);
+    }
     if (auto prefix = ctx.Query("prefix")) {
       if (prefix->empty()) {
         return MakeProblem(400, "prefix must not be empty (DELETE without ?prefix clears all)");

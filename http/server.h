@@ -17,8 +17,16 @@
 //   header fields over header_limit_bytes         -> 431
 //   body over body_limit_bytes                    -> 413 (announced or while reading)
 //   more than max_connections open                -> 503 and close
+//   accept() out of file descriptors (EMFILE)     -> 503 and close
 // Every response passes GuardHeaders (header_guard.h) just before it is written, so no route
 // can emit a CR, LF, NUL or other control byte in a header.
+//
+// The 503 for a connection over the cap is a canned answer written without blocking, then the
+// connection is closed (never left unanswered). When accept() itself fails for lack of file
+// descriptors (EMFILE, ENFILE), the server frees a spare descriptor it keeps for this, accepts,
+// answers the same 503, closes, and takes the spare again; while even that fails, it retries
+// accepting after kAcceptRetryDelay rather than spinning.
+//
 // A request not complete within read_timeout, a response not written within write_timeout, or
 // a keep-alive connection idle for idle_timeout is closed without an answer.
 //
@@ -36,6 +44,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/connection_budget.h"
 #include "http/router.h"
 #include "storage/status.h"
 
@@ -55,19 +64,25 @@ struct ServerOptions {
   uint16_t port = 7431;               // 0: the kernel picks a free port (see Server::port())
   int listen_fd = -1;       // >= 0: adopt this already listening socket instead (socket activation)
   unsigned io_threads = 0;  // 0: std::thread::hardware_concurrency()
-  size_t max_connections = 1024;           // open connections; the next ones get 503 and close
-  size_t header_limit_bytes = 8 * 1024;    // header fields, request line excluded -> 431
-  size_t max_uri_bytes = 4 * 1024;         // request target -> 414
-  uint64_t body_limit_bytes = 3ull << 20;  // request body -> 413; the daemon ties it to the
-                                           // value limit
-  std::chrono::milliseconds read_timeout{10'000};   // first byte to last byte of one request
-  std::chrono::milliseconds idle_timeout{60'000};   // between requests on a keep-alive connection
+  size_t max_connections = 1024;  // open connections; the next ones get 503 and close
+  // The cap shared with the process's other fronts (the daemon sizes it from the file-descriptor
+  // budget); null: this server alone, capped at max_connections.
+  std::shared_ptr<ConnectionBudget> connections;
+  size_t header_limit_bytes = 8 * 1024;            // header fields, request line excluded -> 431
+  size_t max_uri_bytes = 4 * 1024;                 // request target -> 414
+  uint64_t body_limit_bytes = 3ull << 20;          // request body -> 413; the daemon ties it to the
+                                                   // value limit
+  std::chrono::milliseconds read_timeout{10'000};  // first byte to last byte of one request
+  std::chrono::milliseconds idle_timeout{60'000};  // between requests on a keep-alive connection
   std::chrono::milliseconds write_timeout{10'000};  // writing one response
   std::chrono::milliseconds shutdown_grace{5'000};  // Stop(): time left to in-flight requests
 };
 
 class Server {
  public:
+  // Wait before accepting again when accept() is out of descriptors and the spare is gone.
+  static constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
+
   Server(ServerOptions options, const Router& router, RequestObserver* observer = nullptr);
   ~Server();  // Stop()
   Server(const Server&) = delete;

@@ -21,6 +21,14 @@ struct HotCacheFigures {
   uint64_t capacity_bytes = 0;  // the configured byte budget
 };
 
+// The file-descriptor budget the daemon runs with (daemon/fd_budget.h), for GET /v1/health.
+struct ResourceLimits {
+  uint64_t nofile_soft = 0;  // RLIMIT_NOFILE now (after raising it to the hard limit)
+  uint64_t nofile_hard = 0;
+  uint64_t max_connections = 0;       // client connections of all fronts together
+  uint64_t store_max_open_files = 0;  // RocksDB table files open at once; 0: no bound
+};
+
 // Start-up warm-up of the hot tier.
 struct WarmupFigures {
   // "off" (no warm-up configured), "running", "done" or "failed".

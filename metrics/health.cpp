@@ -44,6 +44,14 @@ std::string HealthReportToJson(const HealthReport& report) {
       {"status", HealthStatusName(report.status)}, {"backend", report.backend},
       {"connection", report.connection},           {"avg_response_time", avg_ms},
       {"uptime", report.uptime_seconds},           {"checks", std::move(checks)}};
+  const ResourceLimits& limits = report.limits;
+  json["limits"] = {{"nofile_soft", limits.nofile_soft},
+                    {"nofile_hard", limits.nofile_hard},
+                    {"max_connections", limits.max_connections},
+                    {"store_max_open_files", nullptr}};
+  if (limits.store_max_open_files != 0) {
+    json["limits"]["store_max_open_files"] = limits.store_max_open_files;
+  }
   return json.dump();
 }
 
@@ -85,6 +93,7 @@ HealthReport HealthChecker::Check() {
   report.avg_response_time_ms = avg_response_ms_.load();
   report.uptime_seconds = (clock_.NowMillis() - start_ms_) / 1000;
   report.min_free_disk_bytes = options_.min_free_disk_bytes;
+  report.limits = options_.limits;
 
   if (Status store = store_.CheckHealth(); !store.ok()) {
     report.store_writable = false;

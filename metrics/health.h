@@ -30,6 +30,7 @@ struct HealthOptions {
   std::string data_dir;  // whose file system's free space is checked
   // Below this many free bytes (for unprivileged users) the status is "degraded".
   uint64_t min_free_disk_bytes = 1ull << 30;  // 1 GiB
+  ResourceLimits limits;                      // reported as they are; the App fills them in
 };
 
 enum class HealthStatus { kHealthy, kDegraded, kError };
@@ -50,13 +51,15 @@ struct HealthReport {
   uint64_t min_free_disk_bytes = 0;
   bool free_disk_ok = true;
   WarmupFigures warmup;
+  ResourceLimits limits;
 
   int http_status() const { return status == HealthStatus::kError ? 503 : 200; }
 };
 
 // {status, backend, connection, avg_response_time, uptime, checks: {store_writable,
 // background_errors, free_disk_bytes, min_free_disk_bytes, free_disk_ok, warmup: {state,
-// keys_loaded, seconds[, error]}}} as JSON text.
+// keys_loaded, seconds[, error]}}, limits: {nofile_soft, nofile_hard, max_connections,
+// store_max_open_files (null: no bound)}} as JSON text.
 std::string HealthReportToJson(const HealthReport& report);
 
 // Free bytes available to unprivileged users on the file system holding path (statvfs).

@@ -14,11 +14,22 @@ std::string FamilyName(std::string_view ns) {
 
 }  // namespace
 
+Status ValidateAnyNamespace(std::string_view ns) {
+  return IsInternalNamespace(ns) ? ValidateNamespaceName(ns.substr(1)) : ValidateNamespaceName(ns);
+}
+
 std::unique_ptr<Namespace> NamespaceRegistry::MakeNamespace(std::string_view ns) const {
   auto n = std::make_unique<Namespace>();
   n->name = std::string(ns);
   n->expired_dropped = std::make_shared<std::atomic<uint64_t>>(0);
+  n->compactions_base = resources_.compactions->Completed(FamilyName(ns));
   return n;
+}
+
+void NamespaceRegistry::Insert(std::unique_ptr<Namespace> ns) {
+  if (!IsInternalNamespace(ns->name)) ++user_count_;
+  std::string name = ns->name;
+  namespaces_.emplace(std::move(name), std::move(ns));
 }
 
 rocksdb::ColumnFamilyOptions NamespaceRegistry::OptionsFor(const Namespace& ns) const {
@@ -70,10 +81,7 @@ Result<std::unique_ptr<rocksdb::DB>> NamespaceRegistry::OpenDatabase(
       continue;
     }
     known[i]->handle = handles[i];
-    if (created[i]) {
-      if (!IsInternalNamespace(known[i]->name)) ++user_count_;
-      namespaces_.emplace(known[i]->name, std::move(created[i]));
-    }
+    if (created[i]) Insert(std::move(created[i]));
   }
   // A namespace the reopened database does not list (its creation never reached the MANIFEST)
   // has no handle: forget it.
@@ -88,16 +96,18 @@ Result<std::unique_ptr<rocksdb::DB>> NamespaceRegistry::OpenDatabase(
   return db;
 }
 
-Namespace* NamespaceRegistry::Find(std::string_view ns) const {
+NamespaceRef NamespaceRegistry::Find(std::string_view ns) const {
+  // The hold is taken under mu_: a Drop removes the namespace under mu_ before it waits for the
+  // holds, so it never misses one.
   std::shared_lock lock(mu_);
   auto it = namespaces_.find(ns);
-  return it == namespaces_.end() ? nullptr : it->second.get();
+  return it == namespaces_.end() ? NamespaceRef() : NamespaceRef(it->second.get());
 }
 
-Result<Namespace*> NamespaceRegistry::FindOrCreate(std::string_view ns) {
-  if (Namespace* found = Find(ns)) return found;
+Result<NamespaceRef> NamespaceRegistry::FindOrCreate(std::string_view ns) {
+  if (NamespaceRef found = Find(ns)) return found;
   std::lock_guard create_lock(create_mu_);
-  if (Namespace* found = Find(ns)) return found;  // created while we waited
+  if (NamespaceRef found = Find(ns)) return found;  // created while we waited
   const bool internal = IsInternalNamespace(ns);
   if (!internal) {
     std::shared_lock lock(mu_);
@@ -112,10 +122,46 @@ Result<Namespace*> NamespaceRegistry::FindOrCreate(std::string_view ns) {
       db_->CreateColumnFamily(OptionsFor(*created), FamilyName(ns), &created->handle);
   if (!s.ok()) return FromRocks(s, "creating namespace '" + std::string(ns) + "'");
   std::unique_lock lock(mu_);
-  if (!internal) ++user_count_;
-  Namespace* result = created.get();
-  namespaces_.emplace(created->name, std::move(created));
+  NamespaceRef result(created.get());
+  Insert(std::move(created));
   return result;
+}
+
+Result<bool> NamespaceRegistry::Drop(std::string_view ns) {
+  std::lock_guard create_lock(create_mu_);  // no new incarnation before the old one is gone
+  std::unique_ptr<Namespace> gone;
+  {
+    std::unique_lock lock(mu_);
+    auto it = namespaces_.find(ns);
+    if (it == namespaces_.end()) return false;
+    gone = std::move(it->second);
+    namespaces_.erase(it);
+    if (!IsInternalNamespace(ns)) --user_count_;
+  }
+  rocksdb::Status s;
+  {
+    std::unique_lock in_use(gone->in_use);  // the operations that found it have ended
+    s = db_->DropColumnFamily(gone->handle);
+    if (s.ok()) {
+      // RocksDB deletes the family's files when its last handle goes.
+      db_->DestroyColumnFamilyHandle(gone->handle).PermitUncheckedError();
+      gone->handle = nullptr;
+    }
+  }
+  if (!s.ok()) {
+    std::unique_lock lock(mu_);
+    Insert(std::move(gone));
+    return FromRocks(s, "dropping namespace '" + std::string(ns) + "'");
+  }
+  return true;
+}
+
+std::vector<std::string> NamespaceRegistry::Names() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> names;
+  names.reserve(namespaces_.size());
+  for (const auto& [name, ns] : namespaces_) names.push_back(name);
+  return names;
 }
 
 std::vector<Namespace*> NamespaceRegistry::All() const {

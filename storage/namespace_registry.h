@@ -1,12 +1,18 @@
 // Maps namespace names to RocksDB column families. Private to storage/.
 //
 // Each namespace is the column family "ns:<name>" (RocksDB's own "default" family holds
-// nothing), created on first write and found again by OpenDatabase after a restart. Handles stay
-// valid until ReleaseHandles (namespaces are never dropped), so a Namespace* may be kept for the
-// duration of an operation without holding any lock (a reopen waits for operations to end).
+// nothing), created on first write, found again by OpenDatabase after a restart, and removed by
+// Drop. An operation holds its namespace through a NamespaceRef: while one exists the Namespace
+// and its column family handle stay valid (Drop waits for it; a reopen waits for operations to
+// end through the store's lifecycle lock).
 //
-// Thread safety: Find/All take a shared lock and are cheap; FindOrCreate serialises creations
-// with a separate mutex so that readers are not blocked while RocksDB writes its MANIFEST.
+// Thread safety: Find takes a shared lock and is cheap; FindOrCreate and Drop serialise with a
+// separate mutex so that lookups are not blocked while RocksDB writes its MANIFEST and OPTIONS
+// file.
+//
+// Lock order: a key stripe (KeyLocks) may be taken while holding a NamespaceRef, never the other
+// way round when the ref comes from FindOrCreate (a creation can wait for a Drop, and a Drop
+// waits for every NamespaceRef of its namespace).
 #pragma once
 
 #include <rocksdb/db.h>
@@ -26,6 +32,9 @@
 #include "storage/store.h"
 
 namespace apicached {
+
+// User names per ValidateNamespaceName; internal ones are '.' followed by such a name.
+Status ValidateAnyNamespace(std::string_view ns);
 
 struct Namespace {
   std::string name;
@@ -57,10 +66,32 @@ struct Namespace {
     return rocksdb_estimate - std::min(rocksdb_estimate, hidden_by_clear_);
   }
 
+  // Compactions of its column family name counted before this incarnation existed (a dropped
+  // namespace of the same name); NamespaceFigures::compactions counts from here.
+  uint64_t compactions_base = 0;
+  std::shared_mutex in_use;  // held shared by each NamespaceRef, exclusively by Drop
+
  private:
   mutable std::mutex clear_mu_;
   uint64_t hidden_by_clear_ = 0;
   uint64_t clears_ = 0;
+};
+
+// One operation's hold on a namespace (see above). Empty when the namespace does not exist.
+// Movable, not copyable.
+class NamespaceRef {
+ public:
+  NamespaceRef() = default;
+  explicit operator bool() const { return ns_ != nullptr; }
+  Namespace& operator*() const { return *ns_; }
+  Namespace* operator->() const { return ns_; }
+
+ private:
+  friend class NamespaceRegistry;
+  explicit NamespaceRef(Namespace* ns) : ns_(ns), hold_(ns->in_use) {}
+
+  Namespace* ns_ = nullptr;
+  std::shared_lock<std::shared_mutex> hold_;
 };
 
 class NamespaceRegistry {
@@ -77,11 +108,23 @@ class NamespaceRegistry {
   Result<std::unique_ptr<rocksdb::DB>> OpenDatabase(const rocksdb::DBOptions& db_options,
                                                     const std::string& path);
 
-  // REQUIRES: ns was validated. nullptr when the namespace was never written.
-  Namespace* Find(std::string_view ns) const;
-  // REQUIRES: ns was validated. ResourceExhausted past max_namespaces user namespaces.
-  Result<Namespace*> FindOrCreate(std::string_view ns);
-  // All namespaces (internal ones too), by name.
+  // REQUIRES: ns was validated. Empty when the namespace does not exist (never written, or
+  // dropped).
+  NamespaceRef Find(std::string_view ns) const;
+  // REQUIRES: ns was validated; the caller holds no key stripe (see the lock order).
+  // ResourceExhausted past max_namespaces user namespaces. Waits while a Drop of the same
+  // namespace runs.
+  Result<NamespaceRef> FindOrCreate(std::string_view ns);
+  // Removes the namespace: no Find sees it from the start of the call on; waits for the
+  // operations holding it, then drops its column family (RocksDB deletes its files once no
+  // reader uses them; a restart does not bring it back) and frees its max_namespaces slot.
+  // true when it existed, false when there was none. On a RocksDB error the namespace is left
+  // as it was. REQUIRES: ns was validated; the caller holds no NamespaceRef nor key stripe.
+  Result<bool> Drop(std::string_view ns);
+  // The names of all namespaces (internal ones too), sorted.
+  std::vector<std::string> Names() const;
+  // All namespaces, by name. REQUIRES: no concurrent Drop (the store holds its lifecycle lock
+  // exclusively, as on close).
   std::vector<Namespace*> All() const;
 
   // Destroys the column family handles; call before closing the database.
@@ -89,6 +132,7 @@ class NamespaceRegistry {
 
  private:
   std::unique_ptr<Namespace> MakeNamespace(std::string_view ns) const;
+  void Insert(std::unique_ptr<Namespace> ns);  // REQUIRES: mu_ held exclusively
   rocksdb::ColumnFamilyOptions OptionsFor(const Namespace& ns) const;
 
   const StoreOptions& options_;
@@ -97,7 +141,7 @@ class NamespaceRegistry {
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
 
-  std::mutex create_mu_;
+  std::mutex create_mu_;          // one creation or drop at a time
   mutable std::shared_mutex mu_;  // guards namespaces_ and user_count_
   std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
   uint32_t user_count_ = 0;

@@ -53,6 +53,9 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, const RocksResourc
   db.write_buffer_manager = resources.write_buffer_manager;
   db.max_total_wal_size = options.max_total_wal_bytes;
   db.max_background_jobs = 2;
+  db.max_open_files = options.max_open_files == 0
+                          ? -1
+                          : static_cast<int>(std::min<uint64_t>(options.max_open_files, 1 << 30));
   db.keep_log_file_num = 4;
   db.max_log_file_size = 8 << 20;
   // No LOG file on the data disk: see background_errors.h for why.

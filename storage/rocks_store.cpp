@@ -33,11 +33,6 @@ std::string_view ToView(const rocksdb::Slice& s) {
   return std::string_view(s.data(), s.size());
 }
 
-// User names per ValidateNamespaceName; internal ones are '.' followed by such a name.
-Status ValidateAnyNamespace(std::string_view ns) {
-  return IsInternalNamespace(ns) ? ValidateNamespaceName(ns.substr(1)) : ValidateNamespaceName(ns);
-}
-
 std::string InNamespace(std::string_view ns) {
   return " in namespace '" + std::string(ns) + "'";
 }
@@ -362,8 +357,8 @@ Result<Entry> RocksStore::Get(std::string_view ns, std::string_view key) {
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
   if (Status s = ValidateKey(key); !s.ok()) return s;
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr) return Status::NotFound("no such key" + InNamespace(ns));
+  NamespaceRef n = registry_.Find(ns);
+  if (!n) return Status::NotFound("no such key" + InNamespace(ns));
   auto live = ReadLive(*n, key, clock_.NowMillis());
   if (!live.ok()) return live.status();
   if (!live->has_value()) return Status::NotFound("no such key" + InNamespace(ns));
@@ -378,14 +373,14 @@ Result<EntryInfo> RocksStore::WriteIf(std::string_view ns, std::string_view key,
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
   if (Status s = ValidateWrite(key, value, content_type, ttl_seconds); !s.ok()) return s;
-  Namespace* n = nullptr;
+  NamespaceRef n;
   if (condition == WriteCondition::kVersion) {
     n = registry_.Find(ns);  // a version can only match in an existing namespace
-    if (n == nullptr) return Status::PreconditionFailed("no live entry for key" + InNamespace(ns));
+    if (!n) return Status::PreconditionFailed("no live entry for key" + InNamespace(ns));
   } else {
     auto found = registry_.FindOrCreate(ns);
     if (!found.ok()) return found.status();
-    n = *found;
+    n = std::move(*found);
   }
   auto lock = locks_.Lock(ns, key);
   const int64_t now = clock_.NowMillis();
@@ -434,8 +429,8 @@ Result<bool> RocksStore::Delete(std::string_view ns, std::string_view key) {
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
   if (Status s = ValidateKey(key); !s.ok()) return s;
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr) return false;
+  NamespaceRef n = registry_.Find(ns);
+  if (!n) return false;
   auto lock = locks_.Lock(ns, key);
   bool present = false;
   auto live = ReadLive(*n, key, clock_.NowMillis(), &present);
@@ -452,8 +447,8 @@ Result<EntryInfo> RocksStore::Touch(std::string_view ns, std::string_view key,
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
   if (Status s = ValidateWrite(key, {}, {}, ttl_seconds); !s.ok()) return s;
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr) return Status::NotFound("no such key" + InNamespace(ns));
+  NamespaceRef n = registry_.Find(ns);
+  if (!n) return Status::NotFound("no such key" + InNamespace(ns));
   auto lock = locks_.Lock(ns, key);
   const int64_t now = clock_.NowMillis();
   auto live = ReadLive(*n, key, now);
@@ -511,67 +506,72 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
   if (Status s = ValidateKey(key); !s.ok()) return s;
-  // The stripe is taken before the namespace lookup so that creating the namespace for a kPut
-  // stays atomic with the callback's view.
-  auto lock = locks_.Lock(ns, key);
-  const int64_t now = clock_.NowMillis();
-  Namespace* n = registry_.Find(ns);
-  std::optional<Entry> current;
-  bool present = false;
-  if (n != nullptr) {
-    auto live = ReadLive(*n, key, now, &present);
-    if (!live.ok()) return live.status();
-    current = std::move(*live);
-  }
-  Result<Mutation> mutation = fn(current ? &*current : nullptr);
-  if (!mutation.ok()) return mutation.status();
-  switch (mutation->kind) {
-    case Mutation::Kind::kKeep:
-      return current;
-    case Mutation::Kind::kDelete: {
-      if (present) {
-        rocksdb::Status s = db_->Delete(write_options_, n->handle, ToSlice(key));
-        if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
-      }
-      return std::optional<Entry>();
+  // The stripe is held from the read to the write so that the callback's view stays current.
+  // Creating the namespace may wait for a DropNamespace, which waits for operations that may be
+  // waiting for this stripe: so the namespace is created without the stripe, and the callback
+  // runs again on what is there then.
+  for (;;) {
+    auto lock = locks_.Lock(ns, key);
+    const int64_t now = clock_.NowMillis();
+    NamespaceRef n = registry_.Find(ns);
+    std::optional<Entry> current;
+    bool present = false;
+    if (n) {
+      auto live = ReadLive(*n, key, now, &present);
+      if (!live.ok()) return live.status();
+      current = std::move(*live);
     }
-    case Mutation::Kind::kTouch: {
-      if (!current) return current;
-      if (Status s = ValidateWrite(key, {}, {}, mutation->ttl_seconds); !s.ok()) return s;
-      auto expires = ExpiresAt(ns, mutation->ttl_seconds, now);
+    Result<Mutation> mutation = fn(current ? &*current : nullptr);
+    if (!mutation.ok()) return mutation.status();
+    switch (mutation->kind) {
+      case Mutation::Kind::kKeep:
+        return current;
+      case Mutation::Kind::kDelete: {
+        if (present) {
+          rocksdb::Status s = db_->Delete(write_options_, n->handle, ToSlice(key));
+          if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
+        }
+        return std::optional<Entry>();
+      }
+      case Mutation::Kind::kTouch: {
+        if (!current) return current;
+        if (Status s = ValidateWrite(key, {}, {}, mutation->ttl_seconds); !s.ok()) return s;
+        auto expires = ExpiresAt(ns, mutation->ttl_seconds, now);
+        if (!expires.ok()) return expires.status();
+        current->info.expires_ms = *expires;
+        if (Status s = WriteEncoded(*n, key, current->info, current->content_type, current->value);
+            !s.ok()) {
+          return s;
+        }
+        return current;
+      }
+      case Mutation::Kind::kPut:
+        break;
+    }
+    Mutation& m = *mutation;
+    const bool keep_expiry = m.keep_expiry && current.has_value();
+    if (Status s =
+            ValidateWrite(key, m.value, m.content_type, keep_expiry ? std::nullopt : m.ttl_seconds);
+        !s.ok()) {
+      return s;
+    }
+    int64_t expires_ms = keep_expiry ? current->info.expires_ms : 0;
+    if (!keep_expiry) {
+      auto expires = ExpiresAt(ns, m.ttl_seconds, now);
       if (!expires.ok()) return expires.status();
-      current->info.expires_ms = *expires;
-      if (Status s = WriteEncoded(*n, key, current->info, current->content_type, current->value);
-          !s.ok()) {
-        return s;
-      }
-      return current;
+      expires_ms = *expires;
     }
-    case Mutation::Kind::kPut:
-      break;
+    if (!n) {
+      lock.unlock();
+      auto created = registry_.FindOrCreate(ns);
+      if (!created.ok()) return created.status();
+      continue;
+    }
+    auto info = WriteNew(*n, key, m.value, m.content_type, m.flags, expires_ms, now);
+    if (!info.ok()) return info.status();
+    return std::optional<Entry>(Entry{
+        .value = std::move(m.value), .content_type = std::move(m.content_type), .info = *info});
   }
-  Mutation& m = *mutation;
-  const bool keep_expiry = m.keep_expiry && current.has_value();
-  if (Status s =
-          ValidateWrite(key, m.value, m.content_type, keep_expiry ? std::nullopt : m.ttl_seconds);
-      !s.ok()) {
-    return s;
-  }
-  int64_t expires_ms = keep_expiry ? current->info.expires_ms : 0;
-  if (!keep_expiry) {
-    auto expires = ExpiresAt(ns, m.ttl_seconds, now);
-    if (!expires.ok()) return expires.status();
-    expires_ms = *expires;
-  }
-  if (n == nullptr) {
-    auto created = registry_.FindOrCreate(ns);
-    if (!created.ok()) return created.status();
-    n = *created;
-  }
-  auto info = WriteNew(*n, key, m.value, m.content_type, m.flags, expires_ms, now);
-  if (!info.ok()) return info.status();
-  return std::optional<Entry>(
-      Entry{.value = std::move(m.value), .content_type = std::move(m.content_type), .info = *info});
 }
 
 Result<std::vector<std::optional<Entry>>> RocksStore::MultiGet(
@@ -583,8 +583,8 @@ Result<std::vector<std::optional<Entry>>> RocksStore::MultiGet(
     if (Status s = ValidateKey(key); !s.ok()) return s;
   }
   std::vector<std::optional<Entry>> out(keys.size());
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr || keys.empty()) return out;
+  NamespaceRef n = registry_.Find(ns);
+  if (!n || keys.empty()) return out;
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
@@ -645,8 +645,8 @@ Result<uint64_t> RocksStore::DeleteMany(std::string_view ns, const std::vector<s
   for (const std::string& key : keys) {
     if (Status s = ValidateKey(key); !s.ok()) return s;
   }
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr || keys.empty()) return uint64_t{0};
+  NamespaceRef n = registry_.Find(ns);
+  if (!n || keys.empty()) return uint64_t{0};
   auto lock = locks_.LockMany(ns, keys, [](const std::string& k) -> std::string_view { return k; });
   const int64_t now = clock_.NowMillis();
   rocksdb::WriteBatch batch;
@@ -675,8 +675,8 @@ Result<uint64_t> RocksStore::DeletePrefix(std::string_view ns, std::string_view 
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
   if (prefix.empty()) return Status::InvalidArgument("prefix is empty");
   if (prefix.size() > options_.max_key_bytes) return uint64_t{0};
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr) return uint64_t{0};
+  NamespaceRef n = registry_.Find(ns);
+  if (!n) return uint64_t{0};
   PrefixIterator it(*db_, n->handle, prefix);
   const int64_t now = clock_.NowMillis();
   uint64_t deleted = 0;
@@ -702,24 +702,6 @@ Result<uint64_t> RocksStore::DeletePrefix(std::string_view ns, std::string_view 
   return deleted;
 }
 
-Status RocksStore::ClearNamespace(std::string_view ns) {
-  auto hold = Enter();
-  if (!hold.ok()) return hold.status();
-  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr) return Status::Ok();
-  // Every key is at most max_key_bytes long, so this end is above all of them.
-  const std::string end(options_.max_key_bytes + 1, '\xff');
-  rocksdb::Status s = db_->DeleteRange(write_options_, n->handle, rocksdb::Slice(), end);
-  if (!s.ok()) return FromRocks(s, "clearing namespace '" + std::string(ns) + "'");
-  uint64_t estimate = 0;
-  db_->GetIntProperty(n->handle, rocksdb::DB::Properties::kEstimateNumKeys, &estimate);
-  n->NoteClear(estimate);
-  n->cleared = true;
-  maintenance_->Wake();
-  return Status::Ok();
-}
-
 Result<ScanPage> RocksStore::Scan(std::string_view ns, std::string_view prefix,
                                   std::optional<std::string> start_after, size_t limit) {
   auto hold = Enter();
@@ -727,8 +709,8 @@ Result<ScanPage> RocksStore::Scan(std::string_view ns, std::string_view prefix,
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
   if (limit == 0) return Status::InvalidArgument("scan limit must be at least 1");
   ScanPage page;
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr) return page;
+  NamespaceRef n = registry_.Find(ns);
+  if (!n) return page;
   PrefixIterator it(*db_, n->handle, prefix);
   if (start_after && *start_after >= prefix) {
     it->Seek(*start_after);
@@ -749,88 +731,6 @@ Result<ScanPage> RocksStore::Scan(std::string_view ns, std::string_view prefix,
   }
   if (!it->status().ok()) return FromRocks(it->status(), "scanning" + InNamespace(ns));
   return page;
-}
-
-NamespaceFigures RocksStore::Figures(Namespace& ns) {
-  NamespaceFigures f;
-  f.name = ns.name;
-  uint64_t estimate = 0;
-  db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kEstimateNumKeys, &estimate);
-  f.approx_live_keys = ns.LiveKeysEstimate(estimate);
-  db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kLiveSstFilesSize, &f.disk_bytes);
-  f.expired_dropped = ns.expired_dropped->load();
-  f.expired_reads = ns.expired_reads.load();
-  f.compactions = resources_.compactions->Completed(ns.handle->GetName());
-  f.default_ttl_seconds = DefaultTtlSeconds(ns.name);
-  return f;
-}
-
-Result<std::vector<NamespaceFigures>> RocksStore::ListNamespaces() {
-  auto hold = Enter();
-  if (!hold.ok()) return hold.status();
-  std::vector<NamespaceFigures> out;
-  for (Namespace* ns : registry_.All()) {
-    if (!IsInternalNamespace(ns->name)) out.push_back(Figures(*ns));
-  }
-  return out;
-}
-
-Result<NamespaceFigures> RocksStore::GetNamespace(std::string_view ns) {
-  auto hold = Enter();
-  if (!hold.ok()) return hold.status();
-  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-  Namespace* n = registry_.Find(ns);
-  if (n == nullptr) return Status::NotFound("namespace '" + std::string(ns) + "' does not exist");
-  return Figures(*n);
-}
-
-Result<MaintenanceReport> RocksStore::RunMaintenance(std::string_view ns) {
-  auto hold = Enter();
-  if (!hold.ok()) return hold.status();
-  std::vector<Namespace*> targets;
-  if (ns.empty()) {
-    targets = registry_.All();
-  } else {
-    if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-    Namespace* n = registry_.Find(ns);
-    if (n == nullptr) return Status::NotFound("namespace '" + std::string(ns) + "' does not exist");
-    targets.push_back(n);
-  }
-  MaintenanceReport report{.runs = 1};
-  Status failed;
-  for (Namespace* n : targets) {
-    auto result =
-        ReclaimExpired(*db_, *n, clock_.NowMillis(), options_.expired_fraction_to_compact);
-    if (!result.ok()) {
-      failed = result.status();
-      break;
-    }
-    ++report.namespaces_checked;
-    if (result->compacted) ++report.namespaces_compacted;
-    report.expired_dropped += result->expired_dropped;
-  }
-  // The background thread runs through here too, so the totals see every run.
-  maintenance_checked_ += report.namespaces_checked;
-  maintenance_compacted_ += report.namespaces_compacted;
-  maintenance_dropped_ += report.expired_dropped;
-  ++maintenance_runs_;
-  if (!failed.ok()) return failed;
-  return report;
-}
-
-MaintenanceReport RocksStore::MaintenanceTotals() const {
-  return {.runs = maintenance_runs_.load(),
-          .namespaces_checked = maintenance_checked_.load(),
-          .namespaces_compacted = maintenance_compacted_.load(),
-          .expired_dropped = maintenance_dropped_.load()};
-}
-
-void RocksStore::BackgroundMaintenance() {
-  Result<MaintenanceReport> report = RunMaintenance("");
-  if (!report.ok() && closed_.load()) return;  // Close aborted it
-  // Kept for CheckHealth so that a failing background check is not silent.
-  std::lock_guard lock(maintenance_mu_);
-  maintenance_error_ = report.ok() ? Status::Ok() : report.status();
 }
 
 Status RocksStore::Checkpoint(const std::string& dir) {

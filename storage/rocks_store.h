@@ -3,8 +3,10 @@
 //
 // Locking: every operation holds lifecycle_mu_ shared for its duration, Close and Reopen hold it
 // exclusively; single-key read-modify-writes (and Put, MultiPut, DeleteMany, so that they
-// serialise with them) hold the key's stripe in locks_. Namespace lookups go through the
-// registry's shared lock.
+// serialise with them) hold the key's stripe in locks_. An operation holds its namespace with a
+// NamespaceRef (the registry's lookup takes a shared lock), which DropNamespace waits for.
+//
+// The operations on whole namespaces live in rocks_store_namespaces.cpp.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -56,6 +58,7 @@ class RocksStore final : public Store {
   Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override;
   Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) override;
   Status ClearNamespace(std::string_view ns) override;
+  Result<bool> DropNamespace(std::string_view ns) override;
   Result<ScanPage> Scan(std::string_view ns, std::string_view prefix,
                         std::optional<std::string> start_after, size_t limit) override;
   Result<std::vector<NamespaceFigures>> ListNamespaces() override;

@@ -11,10 +11,10 @@
 // an expired entry, whether or not compaction has removed it yet.
 //
 // Namespaces: user namespaces are 1 to 64 characters of [a-z0-9_-]. They are created by the
-// first write and listed again after a reopen. Reads and deletes on a namespace that does not
-// exist behave as on an empty one (NotFound / false / 0) and do not create it. Names that start
-// with '.' are internal (apicached's own statistics, invalid-ID lists, hot-set record): the
-// store accepts them from code, ListNamespaces() hides them, they do not count towards
+// first write, listed again after a reopen, and removed by DropNamespace. Reads and deletes on a
+// namespace that does not exist behave as on an empty one (NotFound / false / 0) and do not create
+// it. Names that start with '.' are internal (apicached's own statistics, invalid-ID lists, hot-set
+// record): the store accepts them from code, ListNamespaces() hides them, they do not count towards
 // max_namespaces, and http/ never lets a client name one.
 //
 // TTL arguments are std::optional<int64_t> seconds: nullopt means "the namespace's default,
@@ -93,7 +93,10 @@ struct Mutation {
 };
 
 // Called with the live entry (nullptr when absent or expired). Must not call back into the Store.
-// An error it returns is returned by Mutate unchanged and nothing is written.
+// An error it returns is returned by Mutate unchanged and nothing is written. It may be called
+// more than once (when its kPut has to create the namespace first, it runs again on the entry
+// there is then): only the last call's Mutation is applied, so it must not count or act on
+// anything but its result.
 using MutateFn = std::function<Result<Mutation>(const Entry* current)>;
 
 struct NamespaceFigures {
@@ -138,6 +141,10 @@ struct StoreOptions {
   uint64_t block_cache_bytes = 64ull << 20;     // shared by all namespaces
   uint64_t write_buffer_bytes = 64ull << 20;    // total memtable budget (WriteBufferManager)
   uint64_t max_total_wal_bytes = 256ull << 20;  // forces flushes past this
+  // Table (SST) files RocksDB keeps open at once, over all namespaces; a file past it is
+  // reopened when read. 0: no bound (every table file stays open: one descriptor per SST file).
+  // The daemon derives it from RLIMIT_NOFILE (daemon/fd_budget.h).
+  uint64_t max_open_files = 0;
   // RocksDB's own log goes to stderr (never a LOG file on the data disk): warnings and errors,
   // and with this also its INFO lines (flushes, compactions, options at open).
   bool engine_info_log = false;
@@ -214,6 +221,25 @@ class Store {
   // Removes every entry of a namespace in constant time whatever its size (a range tombstone;
   // the space comes back in the background). The namespace itself stays.
   virtual Status ClearNamespace(std::string_view ns) = 0;
+
+  // Removes a namespace altogether: its entries, its column family and the column family's
+  // files (RocksDB deletes them once no reader uses them), and its max_namespaces slot. true
+  // when it existed, false when there was none (nothing is done). Internal namespaces are
+  // accepted too (from code).
+  //
+  // Consistency with concurrent operations on the same namespace (docs/storage.md has the
+  // argument): each operation is either wholly before the drop (its writes are removed with
+  // the namespace) or wholly after it (it sees an empty namespace; a write creates it anew, in
+  // a fresh column family). The drop waits for the operations that were already using the
+  // namespace when it began; from its start on, no new one can reach the old column family.
+  // Once it has returned no read returns an entry written before it, also after a restart (the
+  // drop is recorded in RocksDB's MANIFEST before it returns). Operations on other namespaces
+  // are never blocked by it, except that RocksDB holds back writes to every namespace while it
+  // rewrites its OPTIONS file (as for a creation; docs/namespaces.md has the figures).
+  //
+  // Errors: InvalidArgument (bad name), Unavailable (the database refused; the namespace is
+  // then left as it was).
+  virtual Result<bool> DropNamespace(std::string_view ns) = 0;
 
   // Live entries in key order, after start_after (exclusive; nullopt: from the start), at most
   // limit of them, only keys starting with prefix (empty: all keys). InvalidArgument when limit

@@ -300,6 +300,28 @@ TEST(CliFakeDaemonTest, NsClearConfirmsOnATerminalAndRefusesWithoutOne) {
   EXPECT_EQ(d.requests().back().target(), "/v1/cache/weather?prefix=lima%2F");
 }
 
+TEST(CliFakeDaemonTest, NsDropAsksAndSendsTheDropRoute) {
+  FakeDaemon d([](const FakeRequest& req) {
+    return req.target() == "/v1/cache/gone?drop=true"
+               ? FakeDaemon::Reply(204, "", "")
+               : FakeDaemon::Reply(404, R"({"status":404,"detail":"no such namespace"})",
+                                   "application/problem+json");
+  });
+  CliRun r = RunAt(d, {"ns", "drop", "weather"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_NE(r.err.find("--yes"), std::string::npos) << r.err;
+  EXPECT_TRUE(d.requests().empty());
+
+  r = RunAt(d, {"ns", "drop", "gone"}, RunOptions().Stdin("y\n").StdinTty());
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  ASSERT_EQ(d.requests().size(), 1u);
+  EXPECT_EQ(d.requests()[0].method_string(), "DELETE");
+  EXPECT_EQ(d.requests()[0].target(), "/v1/cache/gone?drop=true");
+
+  r = RunAt(d, {"ns", "drop", "weather", "--yes"});
+  EXPECT_EQ(r.code, kExitNotFound) << r.err;
+}
+
 TEST(CliFakeDaemonTest, MgetPrintsEachKeyAndFailsWhenOneIsMissing) {
   FakeDaemon d([](const FakeRequest&) {
     return FakeDaemon::Reply(200, R"({"found":{"a":{"value":{"x":1},"encoding":"json"},)"

@@ -230,6 +230,35 @@ TEST_F(TieredStoreTest, NothingServedFromRamAfterClose) {
   EXPECT_TRUE(store_->Close().ok() || store_->Close().code() == Code::kUnavailable);
 }
 
+TEST_F(TieredStoreTest, DropForgetsTheNamespaceInRamAndAfterARestart) {
+  ASSERT_TRUE(store_->Put("gone", "k", "v", "", 0).ok());
+  ASSERT_TRUE(store_->Put("kept", "k", "v", "", 0).ok());
+  Prime("gone", "k");
+  Prime("kept", "k");
+  ASSERT_TRUE(store_->Get("gone", "k").ok());
+  const uint64_t hits = Hits();
+  auto dropped = store_->DropNamespace("gone");
+  ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
+  EXPECT_TRUE(*dropped);
+  EXPECT_EQ(store_->Get("gone", "k").code(), Code::kNotFound);
+  EXPECT_FALSE((*store_->MultiGet("gone", {"k"}))[0].has_value());
+  EXPECT_EQ(Hits(), hits);
+  ExpectSameAsInner("kept", "k");
+  // The hot-set record still names gone/k; the restart must not bring it back.
+  ASSERT_TRUE(store_->SaveHotSet().ok());
+  ASSERT_TRUE(store_->Close().ok());
+  Open(HotCacheOptions{});
+  store_->StartWarmup();
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (!store_->hot_figures().warmup_done && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_TRUE(store_->hot_figures().warmup_done);
+  EXPECT_EQ(store_->Get("gone", "k").code(), Code::kNotFound);
+  EXPECT_EQ(store_->GetNamespace("gone").code(), Code::kNotFound);
+  EXPECT_EQ(store_->Get("kept", "k")->value, "v");
+}
+
 // Writers change each key under a per-key lock and publish the sequence number they committed;
 // values carry that sequence. A reader first reads the committed sequence, then reads the key:
 // the answer must be at least as new as what was committed before the read began. A stale RAM

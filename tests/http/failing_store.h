@@ -47,6 +47,7 @@ class FailingStore : public Store {
   }
   Result<uint64_t> DeletePrefix(std::string_view, std::string_view) override { return Down(); }
   Status ClearNamespace(std::string_view) override { return Down(); }
+  Result<bool> DropNamespace(std::string_view) override { return Down(); }
   Result<ScanPage> Scan(std::string_view, std::string_view, std::optional<std::string>,
                         size_t) override {
     return Down();

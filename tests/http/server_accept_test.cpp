@@ -1,6 +1,10 @@
 // Server: a burst of new connections is accepted at once even while the I/O thread is busy with
 // the connections it already has (fairness of accept against request handling).
+#include <dirent.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -148,6 +152,71 @@ TEST(ServerAcceptTest, BurstOfNewConnectionsIsNotServedBehindBusyOnes) {
   busy.clear();
   fresh.clear();
   server.Stop();
+}
+
+size_t OpenDescriptors() {
+  size_t n = 0;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (::readdir(d) != nullptr) ++n;
+    ::closedir(d);
+  }
+  return n;
+}
+
+// accept() out of file descriptors (EMFILE): the server runs in a forked child whose
+// RLIMIT_NOFILE leaves room for a handful of connections only; every connection past those must
+// read the 503, not sit unanswered in the backlog (the old behaviour dropped the failed accept
+// and, the listening socket staying readable, spun on it).
+TEST(ServerAcceptTest, OutOfDescriptorsAnswers503InsteadOfSilence) {
+  int ready[2];
+  int done[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  ASSERT_EQ(::pipe(done), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(ready[0]);
+    ::close(done[1]);
+    Router router;
+    router.Add(Verb::get, "/x", [](const RequestContext& ctx) { return Ok(ctx); });
+    ServerOptions options;
+    options.port = 0;
+    options.io_threads = 1;
+    options.max_connections = 1000;  // the cap is not what refuses here
+    options.read_timeout = 60s;
+    Server server(options, router);
+    if (!server.Start().ok()) ::_exit(2);
+    // Room for about 6 more descriptors: a few accepted connections, then EMFILE.
+    const rlim_t limit = OpenDescriptors() + 6;
+    const rlimit lim{limit, limit};
+    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) ::_exit(3);
+    const uint16_t port = server.port();
+    if (::write(ready[1], &port, sizeof(port)) != sizeof(port)) ::_exit(4);
+    char c;
+    (void)!::read(done[0], &c, 1);  // until the parent closes its end
+    server.Stop();
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  ::close(done[0]);
+  uint16_t port = 0;
+  ASSERT_EQ(::read(ready[0], &port, sizeof(port)), static_cast<ssize_t>(sizeof(port)));
+  std::vector<std::unique_ptr<RawConnection>> conns;
+  for (int i = 0; i < 24; ++i) conns.push_back(std::make_unique<RawConnection>(port));
+  int refused = 0;
+  for (size_t i = 12; i < conns.size(); ++i) {
+    const auto read = conns[i]->ReadUntilClosed(10s);
+    EXPECT_TRUE(read.closed) << "connection " << i << " got no answer";
+    EXPECT_NE(read.data.find("HTTP/1.1 503"), std::string::npos) << read.data;
+    refused += read.data.find("HTTP/1.1 503") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(refused, 12);
+  conns.clear();
+  ::close(done[1]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  ::close(ready[0]);
 }
 
 }  // namespace
