@@ -16,6 +16,15 @@ uint64_t Clamp(rlim_t v) {
 
 }  // namespace
 
+Result<NofileLimit> CurrentNofileLimit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    return Status::Unavailable(std::string("getrlimit(RLIMIT_NOFILE): ") + std::strerror(errno));
+  }
+  return NofileLimit{
+      .soft_before = Clamp(lim.rlim_cur), .soft = Clamp(lim.rlim_cur), .hard = Clamp(lim.rlim_max)};
+}
+
 Result<NofileLimit> RaiseNofileLimit() {
   rlimit lim{};
   if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
@@ -24,7 +33,7 @@ Result<NofileLimit> RaiseNofileLimit() {
   NofileLimit out{
       .soft_before = Clamp(lim.rlim_cur), .soft = Clamp(lim.rlim_cur), .hard = Clamp(lim.rlim_max)};
   if (out.soft < out.hard) {
-    rlimit raised = lim;
+    rlimit raised = lim;  // the hard limit itself stays as it is (also when unlimited)
     raised.rlim_cur = static_cast<rlim_t>(out.hard);
     if (::setrlimit(RLIMIT_NOFILE, &raised) != 0) {
       return Status::Unavailable("setrlimit(RLIMIT_NOFILE, " + std::to_string(out.hard) +
@@ -36,12 +45,14 @@ Result<NofileLimit> RaiseNofileLimit() {
 }
 
 Result<FdBudget> ComputeFdBudget(uint64_t nofile, const FdBudgetOptions& options) {
-  FdBudget b{.nofile = nofile, .reserve = options.reserve, .store_fixed = kStoreFixedFds};
-  const std::string limit = "the file-descriptor limit (RLIMIT_NOFILE) is " +
-                            std::to_string(nofile) + ", of which fd-reserve keeps " +
-                            std::to_string(options.reserve) + " and the store " +
-                            std::to_string(kStoreFixedFds) + " besides its table files";
-  const uint64_t fixed = options.reserve + kStoreFixedFds;
+  FdBudget b{.nofile = nofile,
+             .reserve = options.reserve,
+             .store_fixed = kStoreFixedFds + options.namespaces};
+  const std::string limit =
+      "the file-descriptor limit (RLIMIT_NOFILE) is " + std::to_string(nofile) +
+      ", of which fd-reserve keeps " + std::to_string(options.reserve) + " and the store " +
+      std::to_string(b.store_fixed) + " besides its table files (one per namespace it may create)";
+  const uint64_t fixed = options.reserve + b.store_fixed;
   if (nofile <= fixed + kMinStoreOpenFiles) {
     return Status::InvalidArgument(limit +
                                    ": nothing is left for table files and connections; "

@@ -4,7 +4,7 @@
 // At start the daemon raises the soft limit to the hard one (RaiseNofileLimit), then splits it
 // (ComputeFdBudget):
 //
-//   nofile = reserve + kStoreFixedFds + store_max_open_files + max_connections
+//   nofile = reserve + kStoreFixedFds + namespaces + store_max_open_files + max_connections
 //
 //   reserve               the process's own descriptors: stdio, the listening sockets, one epoll
 //                         and one eventfd per I/O thread, timers, the systemd notify socket, the
@@ -12,7 +12,11 @@
 //                         out (EMFILE), statvfs and checkpoint files (FdBudgetOptions::reserve)
 //   kStoreFixedFds        what RocksDB holds besides table files: WAL files, the MANIFEST, LOCK,
 //                         the directory, an OPTIONS file being written, flush and compaction
-//                         outputs (a column family holds no descriptor of its own)
+//                         outputs
+//   namespaces            one per column family created while the daemon runs: RocksDB opens
+//                         the data directory again for each new family and keeps it open (the
+//                         families found at open share one), so the store may need as many as
+//                         max-namespaces plus the internal namespaces
 //   store_max_open_files  RocksDB's table cache (max_open_files): SST files kept open at once,
 //                         over every namespace; a table past it is reopened on use
 //   max_connections       client connections of all fronts together; the next one gets the
@@ -48,6 +52,7 @@ Result<NofileLimit> RaiseNofileLimit();
 
 struct FdBudgetOptions {
   uint64_t reserve = 64;              // descriptors kept for the process itself (see above)
+  uint64_t namespaces = 0;            // column families the store may create (see above)
   size_t max_connections = 0;         // 0: derived from the limit
   uint64_t store_max_open_files = 0;  // 0: derived from the limit
 };
@@ -55,7 +60,7 @@ struct FdBudgetOptions {
 struct FdBudget {
   uint64_t nofile = 0;  // the soft limit the budget was computed from
   uint64_t reserve = 0;
-  uint64_t store_fixed = 0;
+  uint64_t store_fixed = 0;  // kStoreFixedFds + namespaces
   uint64_t store_max_open_files = 0;
   size_t max_connections = 0;
 };

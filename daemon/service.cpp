@@ -182,6 +182,10 @@ class Service {
         return kExitStartFailed;
       }
     }
+    // Every namespace created while running holds a descriptor (fd_budget.h): the user ones, one
+    // per invalid-ID list, and a few internal ones (statistics, health probe, hot-set record).
+    service_.fd_budget.namespaces =
+        uint64_t{app_options.store.max_namespaces} + app_options.invalid.max_lists + 8;
     auto budget = ComputeFdBudget(nofile->soft, service_.fd_budget);
     if (!budget.ok()) {
       LogError(budget.status().message());
@@ -190,7 +194,7 @@ class Service {
     LogInfo(DescribeFdBudget(*nofile, *budget));
     app_options.server.max_connections = budget->max_connections;
     app_options.server.connections =
-        std::make_shared<http::ConnectionBudget>(budget->max_connections);
+        std::make_shared<net::ConnectionBudget>(budget->max_connections);
     app_options.store.max_open_files = budget->store_max_open_files;
 
     // Signals are blocked into the control loop before anything else runs.

@@ -46,6 +46,7 @@ net::TcpServerOptions TcpOptions(const ServerOptions& o) {
   t.listen_fd = o.listen_fd;
   t.io_threads = o.io_threads;
   t.max_connections = o.max_connections;
+  t.connections = o.connections;
   t.refusal = BusyAnswer();
   t.timeouts = {.read = o.read_timeout, .idle = o.idle_timeout, .write = o.write_timeout};
   t.shutdown_grace = o.shutdown_grace;

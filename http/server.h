@@ -25,7 +25,7 @@
 // connection is closed (never left unanswered). When accept() itself fails for lack of file
 // descriptors (EMFILE, ENFILE), the server frees a spare descriptor it keeps for this, accepts,
 // answers the same 503, closes, and takes the spare again; while even that fails, it retries
-// accepting after kAcceptRetryDelay rather than spinning.
+// accepting after net::kAcceptRetryDelay rather than spinning (net/tcp_server.h does all this).
 //
 // A request not complete within read_timeout, a response not written within write_timeout, or
 // a keep-alive connection idle for idle_timeout is closed without an answer.
@@ -44,8 +44,8 @@
 #include <string>
 #include <string_view>
 
-#include "http/connection_budget.h"
 #include "http/router.h"
+#include "net/connection_budget.h"
 #include "storage/status.h"
 
 namespace apicached::http {
@@ -67,7 +67,7 @@ struct ServerOptions {
   size_t max_connections = 1024;  // open connections; the next ones get 503 and close
   // The cap shared with the process's other fronts (the daemon sizes it from the file-descriptor
   // budget); null: this server alone, capped at max_connections.
-  std::shared_ptr<ConnectionBudget> connections;
+  std::shared_ptr<net::ConnectionBudget> connections;
   size_t header_limit_bytes = 8 * 1024;            // header fields, request line excluded -> 431
   size_t max_uri_bytes = 4 * 1024;                 // request target -> 414
   uint64_t body_limit_bytes = 3ull << 20;          // request body -> 413; the daemon ties it to the
@@ -80,9 +80,6 @@ struct ServerOptions {
 
 class Server {
  public:
-  // Wait before accepting again when accept() is out of descriptors and the spare is gone.
-  static constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
-
   Server(ServerOptions options, const Router& router, RequestObserver* observer = nullptr);
   ~Server();  // Stop()
   Server(const Server&) = delete;

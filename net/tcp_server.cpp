@@ -8,11 +8,15 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
+
+#include "net/spare_descriptor.h"
 
 namespace apicached::net {
 
@@ -27,8 +31,12 @@ struct Registry {
   Registry(TcpServerOptions o, SessionFactory f)
       : options(std::move(o)),
         factory(std::move(f)),
+        budget(options.connections != nullptr
+                   ? options.connections
+                   : std::make_shared<ConnectionBudget>(options.max_connections)),
         contexts(MakeContexts(options.io_threads)),
-        acceptor(contexts.front()->get_executor()) {
+        acceptor(contexts.front()->get_executor()),
+        accept_retry(contexts.front()->get_executor()) {
     for (auto& c : contexts) guards.emplace_back(c->get_executor());
   }
 
@@ -44,6 +52,7 @@ struct Registry {
   Status Listen();
   void Accept();
   void OnAccept(error_code ec, tcp::socket socket);
+  void OnOutOfDescriptors();
   void Adopt(tcp::socket socket);
   void Refuse(tcp::socket& socket);
   void Unregister(Session* s);
@@ -58,13 +67,16 @@ struct Registry {
   std::mutex mu;  // guards sessions; taken on connect, disconnect and Stop only
   std::condition_variable all_closed;
   std::map<Session*, std::weak_ptr<Session>> sessions;
-  std::atomic<size_t> open{0};
+  std::atomic<size_t> open{0};  // this server's connections (the budget counts all fronts')
+  std::shared_ptr<ConnectionBudget> budget;
+  std::optional<SpareDescriptor> spare;  // taken by Listen()
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> refused{0};
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
-  tcp::acceptor acceptor;   // on contexts[0]
-  size_t next_context = 0;  // round robin of accepted connections; used on contexts[0] only
+  tcp::acceptor acceptor;           // on contexts[0]
+  asio::steady_timer accept_retry;  // on contexts[0]; see OnOutOfDescriptors
+  size_t next_context = 0;          // round robin of accepted connections; used on contexts[0] only
   std::vector<std::thread> threads;
   uint16_t port = 0;
   bool started = false;
@@ -104,6 +116,8 @@ Status Registry::Listen() {
     return Status::Unavailable("cannot make the listening socket non-blocking: " + ec.message());
   }
   if (options.listen_fd >= 0) options.address = local.address().to_string();
+  spare.emplace();
+  if (!spare->ok()) return Status::Unavailable("cannot open the spare descriptor (/dev/null)");
   return Status::Ok();
 }
 
@@ -115,7 +129,8 @@ void Registry::Accept() {
 
 void Registry::OnAccept(error_code ec, tcp::socket socket) {
   if (!acceptor.is_open() || stopping.load()) return;
-  // On an error (EMFILE and friends) the failed connection is simply dropped; keep accepting.
+  if (SpareDescriptor::OutOfDescriptors(ec)) return OnOutOfDescriptors();
+  // On another error (the client reset before accept, ...) keep accepting.
   if (!ec) Adopt(std::move(socket));
   // Take the connections already waiting in the backlog now, with non-blocking accepts (the
   // acceptor is non-blocking; would_block ends the burst). One accept per async_accept would
@@ -124,11 +139,24 @@ void Registry::OnAccept(error_code ec, tcp::socket socket) {
   for (size_t i = 0; !ec && i < kAcceptBurst; ++i) {
     tcp::socket next(*contexts[next_context % contexts.size()]);
     acceptor.accept(next, ec);
+    if (SpareDescriptor::OutOfDescriptors(ec)) return OnOutOfDescriptors();
     if (ec) break;
     ++next_context;
     Adopt(std::move(next));
   }
   Accept();
+}
+
+// accept() failed for lack of descriptors: the waiting connections get the refusal through the
+// spare descriptor; when even that fails, accepting resumes after kAcceptRetryDelay (the
+// listening socket stays readable: accepting at once would spin).
+void Registry::OnOutOfDescriptors() {
+  auto refuse = [this](tcp::socket& socket) { Refuse(socket); };
+  if (spare->AnswerBacklog(acceptor, *contexts.front(), refuse, kAcceptBurst)) return Accept();
+  accept_retry.expires_after(kAcceptRetryDelay);
+  accept_retry.async_wait([this](error_code wait_ec) {
+    if (!wait_ec && acceptor.is_open() && !stopping.load()) Accept();
+  });
 }
 
 // Over the cap: the front's short canned answer written without blocking, then close.
@@ -144,10 +172,13 @@ void Registry::Refuse(tcp::socket& socket) {
 void Registry::Adopt(tcp::socket socket) {
   error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  if (open.load() >= options.max_connections) return Refuse(socket);
+  if (!budget->TryAcquire()) return Refuse(socket);
   auto executor = socket.get_executor();
   std::shared_ptr<Session> session = factory(std::move(socket), options);
-  if (session == nullptr) return;
+  if (session == nullptr) {
+    budget->Release();
+    return;
+  }
   open.fetch_add(1);
   accepted.fetch_add(1, std::memory_order_relaxed);
   session->registry_ = this;
@@ -163,6 +194,7 @@ void Registry::Unregister(Session* s) {
   std::lock_guard lock(mu);
   sessions.erase(s);
   open.fetch_sub(1);
+  budget->Release();
   all_closed.notify_all();
 }
 
@@ -188,6 +220,7 @@ void Registry::Stop() {
   asio::dispatch(acceptor.get_executor(), [this] {
     error_code ec;
     acceptor.close(ec);
+    accept_retry.cancel();
   });
   ForEachSession([](Session& s) { s.Shutdown(); });
   {

@@ -14,13 +14,18 @@
 // Accept: each accept completion also takes every connection already waiting in the backlog
 // (up to kAcceptBurst, with non-blocking accepts), so a burst of new connections is not
 // accepted one per turn of a busy I/O thread (the cause of multi-second connect times for 200
-// connections under load; tests/http/server_accept_test.cpp). A failed accept (EMFILE...) drops
-// that connection and accepting goes on.
+// connections under load; tests/http/server_accept_test.cpp). When accept() fails for lack of
+// file descriptors (EMFILE, ENFILE), the waiting connections get options.refusal through a spare
+// descriptor the server keeps (spare_descriptor.h), never silence; when even that fails, the
+// next accept waits kAcceptRetryDelay instead of spinning. Other accept errors drop that
+// connection and accepting goes on.
 //
-// Connection cap: a connection accepted while max_connections are open gets options.refusal
-// written once, without blocking (best effort), and is closed; no Session is made. The fronts'
-// refusals: HTTP a 503 problem+json with Connection: close; memcached "ERROR Too many open
-// connections\r\n" (what memcached 1.6 writes past maxconns).
+// Connection cap: options.connections, one ConnectionBudget shared by every front of the process
+// (the daemon sizes it from the file-descriptor budget, daemon/fd_budget.h); without one, this
+// server alone is capped at max_connections. A connection accepted while the cap is reached
+// gets options.refusal written once, without blocking (best effort), and is closed; no Session
+// is made. The fronts' refusals: HTTP a 503 problem+json with Connection: close; memcached "ERROR
+// Too many open connections\r\n" (what memcached 1.6 writes past maxconns).
 //
 // Timeouts: options.timeouts are the fronts' read/idle/write bounds; the server hands them to
 // every Session (through the factory) and the Session arms them on its stream (a Session that
@@ -43,11 +48,14 @@
 #include <memory>
 #include <string>
 
+#include "net/connection_budget.h"
 #include "storage/status.h"
 
 namespace apicached::net {
 
 inline constexpr size_t kAcceptBurst = 256;
+// Wait before accepting again when accept() is out of descriptors and the spare is gone.
+inline constexpr std::chrono::milliseconds kAcceptRetryDelay{50};
 
 struct Timeouts {
   std::chrono::milliseconds read{10'000};   // first byte to last byte of one request
@@ -61,8 +69,10 @@ struct TcpServerOptions {
   int listen_fd = -1;       // >= 0: adopt this already listening socket instead (socket activation)
   unsigned io_threads = 0;  // 0: std::thread::hardware_concurrency()
   size_t max_connections = 1024;  // open connections; the next ones get `refusal` and close
-  std::string refusal;            // bytes written to a connection over the cap; empty: none
-  Timeouts timeouts;              // handed to every Session
+  // The cap shared with the process's other fronts; null: this server alone, max_connections.
+  std::shared_ptr<ConnectionBudget> connections;
+  std::string refusal;  // bytes written to a connection over the cap; empty: none
+  Timeouts timeouts;    // handed to every Session
   std::chrono::milliseconds shutdown_grace{5'000};  // Stop(): time left to requests in flight
 };
 

@@ -8,7 +8,7 @@
 #include <atomic>
 #include <cstddef>
 
-namespace apicached::http {
+namespace apicached::net {
 
 class ConnectionBudget {
  public:
@@ -35,4 +35,4 @@ class ConnectionBudget {
   std::atomic<size_t> open_{0};
 };
 
-}  // namespace apicached::http
+}  // namespace apicached::net
