@@ -30,7 +30,7 @@ struct HealthOptions {
   std::string data_dir;  // whose file system's free space is checked
   // Below this many free bytes (for unprivileged users) the status is "degraded".
   uint64_t min_free_disk_bytes = 1ull << 30;  // 1 GiB
-  ResourceLimits limits;                      // reported as they are; the App fills them in
+  ResourceLimits limits{};                    // reported as they are; the App fills them in
 };
 
 enum class HealthStatus { kHealthy, kDegraded, kError };
