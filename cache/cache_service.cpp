@@ -514,6 +514,11 @@ Status CacheService::Clear(Protocol p, std::string_view ns) {
   return s;
 }
 
+Result<bool> CacheService::Drop(Protocol, std::string_view ns) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  return store_.DropNamespace(ns);
+}
+
 Result<std::vector<NamespaceFigures>> CacheService::ListNamespaces() {
   return store_.ListNamespaces();
 }

@@ -233,6 +233,9 @@ class CacheService {
   // Removes every entry of the namespace (memcached flush_all on the namespaces a listener maps
   // to); constant time.
   Status Clear(Protocol protocol, std::string_view ns);
+  // Removes the namespace altogether (Store::DropNamespace): entries, files, its max-namespaces
+  // slot. true when it existed, false when there was none.
+  Result<bool> Drop(Protocol protocol, std::string_view ns);
 
   Result<std::vector<NamespaceFigures>> ListNamespaces();
   // NotFound if the namespace was never written.

@@ -257,7 +257,7 @@ class CacheApi {
       if (*drop != "true" || ctx.Query("prefix")) {
         return MakeProblem(400, "drop takes the value true and no prefix");
       }
-      auto r = store_.DropNamespace(ns);
+      auto r = cache_.Drop(kHttp, ns);
       if (!r.ok()) return ProblemFromStatus(r.status());
       if (!*r) return MakeProblem(404, "namespace '" + ns + "' does not exist");
       return Empty(204);
