@@ -24,6 +24,13 @@ App::~App() {
 
 Status App::Start() {
   if (running_ || store_ != nullptr) return Status::Internal("App::Start called twice");
+  // One connection budget for every front: the memcached listener draws on the HTTP server's.
+  if (options_.server.connections == nullptr) {
+    options_.server.connections =
+        std::make_shared<net::ConnectionBudget>(options_.server.max_connections);
+  }
+  options_.memcached.tcp.connections = options_.server.connections;
+  options_.memcached.tcp.max_connections = options_.server.connections->max();
   Result<RucChecker> ruc_checker = RucChecker::Create(options_.ruc);
   if (!ruc_checker.ok()) return ruc_checker.status();
   auto opened = OpenStore(options_.store, clock_);
@@ -136,9 +143,7 @@ void App::StartObservability() {
     health.limits.nofile_soft = nofile->soft;
     health.limits.nofile_hard = nofile->hard;
   }
-  health.limits.max_connections = options_.server.connections != nullptr
-                                      ? options_.server.connections->max()
-                                      : options_.server.max_connections;
+  health.limits.max_connections = options_.server.connections->max();
   health.limits.store_max_open_files = options_.store.max_open_files;
   health_ = std::make_unique<HealthChecker>(*store_, clock_, std::move(health));
   if (warmup) health_->SetWarmupProvider(std::move(warmup));

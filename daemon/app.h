@@ -43,8 +43,10 @@ struct AppOptions {
   // Runs before every handler (Router::SetPreCheck), e.g. the bearer-token check of
   // daemon/auth.h; empty: none. What it captures must outlive the App.
   http::PreCheck pre_check;
-  // The memcached listener (docs/memcached.md), off unless memcached_enabled. Its threads,
-  // connection cap and timeouts are the HTTP server's (the daemon's options copy them).
+  // The memcached listener (docs/memcached.md), off unless memcached_enabled. Its threads and
+  // timeouts are the HTTP server's (the daemon's options copy them); Start() makes it draw on
+  // the HTTP server's connection budget (server.connections, made from max_connections when
+  // null), so every front together stays under one cap.
   bool memcached_enabled = false;
   memcached::ServerOptions memcached;
   // Who may use it (daemon/service.cpp: the bearer token); null: anyone. Must outlive the App.

@@ -262,9 +262,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   for (const IntFlag& f :
        {IntFlag{"io-threads", io_threads, 0, 1024},
         IntFlag{"max-connections", max_connections, 0, 1'000'000},
-         IntFlag{"max-open-files", max_open_files, 0, 1'000'000},
-         IntFlag{"fd-reserve", fd_reserve, 16, 1'000'000},
-         IntFlag{"memcached-max-get-bytes", memcached_max_get, 1024, 1ll << 34},
+        IntFlag{"max-open-files", max_open_files, 0, 1'000'000},
+        IntFlag{"fd-reserve", fd_reserve, 16, 1'000'000},
+        IntFlag{"memcached-max-get-bytes", memcached_max_get, 1024, 1ll << 34},
         IntFlag{"max-value-bytes", max_value, 1, 1ll << 30},
         IntFlag{"max-key-bytes", max_key, 1, 64 * 1024},
         IntFlag{"max-body-bytes", max_body, 0, 4ll << 30},
@@ -362,10 +362,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   if (Status s = seconds("shutdown-grace", shutdown_grace, app.server.shutdown_grace); !s.ok()) {
     return s;
   }
-  // The memcached listener shares the HTTP server's threads, cap and timeouts; its item limit
-  // is the store's value limit.
+  // The memcached listener shares the HTTP server's threads and timeouts (and, App::Start, its
+  // connection budget); its item limit is the store's value limit.
   app.memcached.tcp.io_threads = app.server.io_threads;
-  app.memcached.tcp.max_connections = app.server.max_connections;
   app.memcached.tcp.timeouts.read = app.server.read_timeout;
   app.memcached.tcp.timeouts.idle = app.server.idle_timeout;
   app.memcached.tcp.timeouts.write = app.server.write_timeout;

@@ -3,7 +3,10 @@
 // SIGKILL) keep, the statistics and metrics of memcached traffic, and the listen rules.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/daemon/run_command.h"
 #include "tests/memcached/read_until.h"
@@ -127,6 +130,101 @@ TEST(MemcachedDaemonTest, WithATokenClientsAuthenticateFirst) {
             "CLIENT_ERROR authentication failure\r\n");
   EXPECT_EQ(Exchange(c, "set x 0 0 22\r\napicached s3cret-token\r\nget a\r\n", "END\r\n"),
             "STORED\r\nEND\r\n");
+}
+
+// The memcached listener draws on the HTTP server's connection budget: together they stay under
+// --max-connections, and a memcached client over it reads memcached's refusal.
+TEST(MemcachedDaemonTest, HttpAndMemcachedShareOneConnectionCap) {
+  DaemonOptions o = MemcachedDaemon();
+  o.args.insert(o.args.end(), {"--max-connections", "3", "--io-threads", "1"});
+  DaemonProcess d(o);
+  ASSERT_TRUE(d.Start());
+  // Start() polled /v1/health on connections it closed: their slots come back once the daemon
+  // sees the close, so a connection is retried until it is served.
+  auto open_served = [&](auto make, auto served) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto c = make();
+      if (served(*c)) return c;
+    }
+    return decltype(make())();
+  };
+  auto memcached = [&] { return std::make_unique<RawConnection>(d.memcached_port()); };
+  auto answers_version = [](RawConnection& c) {
+    return Exchange(c, "version\r\n", "\r\n").starts_with("VERSION ");
+  };
+  auto http = open_served([&] { return std::make_unique<HttpClient>(d.port()); },
+                          [](HttpClient& c) { return c.Get("/v1/health").result_int() == 200u; });
+  ASSERT_NE(http, nullptr);
+  auto first = open_served(memcached, answers_version);
+  ASSERT_NE(first, nullptr);
+  auto second = open_served(memcached, answers_version);
+  ASSERT_NE(second, nullptr);
+  // One HTTP and two memcached connections hold the three slots.
+  RawConnection over(d.memcached_port());
+  EXPECT_EQ(ReadUntil(over, "\r\n"), "ERROR Too many open connections\r\n");
+  RawConnection over_http(d.port());
+  const auto refused = over_http.ReadUntilClosed(std::chrono::seconds(10));
+  EXPECT_TRUE(refused.closed);
+  EXPECT_NE(refused.data.find("HTTP/1.1 503"), std::string::npos) << refused.data;
+  // The connections in use still work.
+  EXPECT_EQ(Exchange(*first, "set a 0 0 1\r\nx\r\n", "\r\n"), "STORED\r\n");
+  EXPECT_EQ(http->Get("/v1/cache/default/a").body(), "x");
+}
+
+// A key whose namespace was dropped (DELETE /v1/cache/{ns}?drop=true) is a miss; a write creates
+// the namespace anew; drops racing with memcached traffic on it never break an answer.
+TEST(MemcachedDaemonTest, ADroppedNamespaceIsAMissAndAWriteCreatesItAgain) {
+  DaemonProcess d(MemcachedDaemon());
+  ASSERT_TRUE(d.Start());
+  RawConnection c(d.memcached_port());
+  ASSERT_EQ(Exchange(c, "set migo:a 3 0 3\r\nold\r\n", "\r\n"), "STORED\r\n");
+  HttpClient http(d.port());
+  ASSERT_EQ(http.Delete("/v1/cache/migo?drop=true").result_int(), 204u);
+  EXPECT_EQ(Exchange(c, "get migo:a\r\n", "END\r\n"), "END\r\n");
+  EXPECT_EQ(Exchange(c, "delete migo:a\r\n", "\r\n"), "NOT_FOUND\r\n");
+  EXPECT_EQ(Exchange(c, "incr migo:n 1\r\n", "\r\n"), "NOT_FOUND\r\n");
+  EXPECT_EQ(Exchange(c, "append migo:a 0 0 1\r\nx\r\n", "\r\n"), "NOT_STORED\r\n");
+  EXPECT_EQ(Exchange(c, "touch migo:a 10\r\n", "\r\n"), "NOT_FOUND\r\n");
+  EXPECT_EQ(Exchange(c, "mg migo:a v\r\n", "\r\n"), "EN\r\n");
+  EXPECT_EQ(http.Get("/v1/cache/migo").result_int(), 404u);  // reads did not create it
+  EXPECT_EQ(Exchange(c, "set migo:a 4 0 3\r\nnew\r\nget migo:a\r\n", "END\r\n"),
+            "STORED\r\nVALUE migo:a 4 3\r\nnew\r\nEND\r\n");
+
+  // Drops while a memcached client writes and reads the namespace: every answer is one of the
+  // two a namespace that exists or does not gives, never an error, and the value read is the
+  // one written on that connection.
+  std::atomic<bool> stop{false};
+  std::string bad;
+  std::thread client([&] {
+    RawConnection mc(d.memcached_port());
+    for (int i = 0; i < 2000 && !stop.load() && bad.empty(); ++i) {
+      const std::string v = std::to_string(i);
+      const std::string set = "set migo:r 0 0 " + std::to_string(v.size()) + "\r\n" + v + "\r\n";
+      const std::string stored = Exchange(mc, set, "\r\n");
+      if (stored != "STORED\r\n") bad = "set: " + stored;
+      const std::string got = Exchange(mc, "get migo:r\r\n", "END\r\n");
+      const std::string hit =
+          "VALUE migo:r 0 " + std::to_string(v.size()) + "\r\n" + v + "\r\nEND\r\n";
+      if (got != hit && got != "END\r\n") bad = "get: " + got;
+    }
+  });
+  int drops = 0;
+  for (int i = 0; i < 40; ++i) {
+    const unsigned status = http.Delete("/v1/cache/migo?drop=true").result_int();
+    if (status != 204u && status != 404u) {
+      ADD_FAILURE() << "drop answered " << status;
+      break;
+    }
+    drops += status == 204u ? 1 : 0;
+  }
+  stop = true;
+  client.join();
+  EXPECT_EQ(bad, "");
+  EXPECT_GT(drops, 0);
+  EXPECT_EQ(Exchange(c, "set migo:z 0 0 1\r\nz\r\nget migo:z\r\n", "END\r\n"),
+            "STORED\r\nVALUE migo:z 0 1\r\nz\r\nEND\r\n");
+  EXPECT_EQ(d.Stop(), 0) << d.output();
 }
 
 }  // namespace

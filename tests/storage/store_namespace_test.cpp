@@ -139,9 +139,11 @@ TEST_F(StoreNamespaceTest, DropUnderConcurrentReadsAndWrites) {
     auto dropped = store().DropNamespace("x");
     ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
     drops_done.store(d);
-    // Let the writers re-create it before the next drop.
+    // Let the writers re-create it and a reader check a value of the new incarnation before
+    // the next drop (without this, on a loaded machine every read could fall between drops).
+    const int checked_before = checked_reads.load();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!store().GetNamespace("x").ok() && std::chrono::steady_clock::now() < deadline) {
+    while (checked_reads.load() == checked_before && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::yield();
     }
   }
