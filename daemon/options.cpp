@@ -75,6 +75,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   // Integers are read as int64_t and range-checked here: program_options would wrap "-1" into
   // a huge unsigned value.
   int64_t io_threads = 0;
+  int64_t write_threads = app.server.write_threads;
   int64_t max_connections = 0;
   int64_t max_open_files = 0;
   int64_t fd_reserve = static_cast<int64_t>(service.fd_budget.reserve);
@@ -125,6 +126,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      "directory of the database (created if missing, mode 0700)")
     ("io-threads", po::value(&io_threads)->default_value(io_threads),
      "HTTP I/O threads; 0 = number of cores")
+    ("write-threads", po::value(&write_threads)->default_value(write_threads),
+     "threads that run HTTP writes (every method but GET and HEAD) off the I/O threads, so a "
+     "write waiting for the store never holds up reads; 0 = on the I/O threads")
     ("max-connections", po::value(&max_connections)->default_value(max_connections),
      "open client connections; further ones get 503 and are closed; 0 = derived from the "
      "file-descriptor limit (what the store and fd-reserve leave, at most 16384)")
@@ -261,6 +265,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   };
   for (const IntFlag& f :
        {IntFlag{"io-threads", io_threads, 0, 1024},
+        IntFlag{"write-threads", write_threads, 0, 1024},
         IntFlag{"max-connections", max_connections, 0, 1'000'000},
         IntFlag{"max-open-files", max_open_files, 0, 1'000'000},
         IntFlag{"fd-reserve", fd_reserve, 16, 1'000'000},
@@ -288,6 +293,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
     }
   }
   app.server.io_threads = static_cast<unsigned>(io_threads);
+  app.server.write_threads = static_cast<unsigned>(write_threads);
   app.memcached.max_get_response_bytes = static_cast<uint64_t>(memcached_max_get);
   app.store.maintenance_period_seconds = static_cast<uint32_t>(maintenance_period);
   app.stats.retention_days = static_cast<uint32_t>(stats_retention);

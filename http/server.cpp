@@ -1,6 +1,8 @@
 #include "http/server.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -58,11 +60,14 @@ net::TcpServerOptions TcpOptions(const ServerOptions& o) {
 // What every session of one Server shares.
 struct Server::Impl {
   Impl(ServerOptions o, const Router& r, RequestObserver* obs)
-      : options(std::move(o)), router(r), observer(obs) {}
+      : options(std::move(o)), router(r), observer(obs) {
+    if (options.write_threads > 0) writers.emplace(options.write_threads);
+  }
 
   ServerOptions options;
   const Router& router;
   RequestObserver* observer;
+  mutable std::optional<asio::thread_pool> writers;  // runs the handlers of writes (server.h)
   std::unique_ptr<net::TcpServer> tcp;
 };
 
@@ -166,7 +171,20 @@ class Session final : public net::Session {
   void Handle() {
     Request req = parser_->release();
     parser_.reset();
-    Routed routed = server_.router.Handle(req);
+    if (server_.writers && req.method() != Verb::get && req.method() != Verb::head) {
+      // On a write thread; the answer comes back to this connection's I/O thread. Only the
+      // request and the (thread-safe) router are touched there.
+      return asio::post(*server_.writers, [self = self<Session>(), req = std::move(req)] {
+        Routed routed = self->server_.router.Handle(req);
+        asio::post(self->stream_.get_executor(), [self, routed = std::move(routed)]() mutable {
+          self->Answer(std::move(routed));
+        });
+      });
+    }
+    Answer(server_.router.Handle(req));
+  }
+
+  void Answer(Routed routed) {
     res_ = std::move(routed.response);
     route_ = routed.route;
     if (stopping_ || server_stopping()) res_.keep_alive(false);
@@ -263,6 +281,9 @@ size_t Server::open_connections() const {
 
 void Server::Stop() {
   impl_->tcp->Stop();
+  // A handler still running on a write thread is waited for; its answer goes to a stopped
+  // I/O thread and is dropped with it.
+  if (impl_->writers) impl_->writers->join();
 }
 
 }  // namespace apicached::http

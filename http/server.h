@@ -30,8 +30,12 @@
 // A request not complete within read_timeout, a response not written within write_timeout, or
 // a keep-alive connection idle for idle_timeout is closed without an answer.
 //
-// Handlers run on the I/O threads (store calls block them; the store is local and fast, but a
-// slow call holds up the other connections of its thread).
+// Handlers of GET and HEAD run on the I/O threads (store reads are local and fast). Handlers of
+// every other method (the ones that may write) run on write_threads threads of their own: a
+// write can wait for the store for a long time (RocksDB holds back every write while it creates
+// or drops a namespace, hundreds of milliseconds with a thousand namespaces), and on an I/O
+// thread it would hold up the reads of every other connection of that thread. The connection
+// waits for its answer asynchronously; the next request is read after it is written, as always.
 //
 // Thread safety: Start(), Stop() and the accessors are for one controlling thread. The Router
 // and the RequestObserver must outlive the Server and be safe to call from many threads at once.
@@ -76,6 +80,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};  // between requests on a keep-alive connection
   std::chrono::milliseconds write_timeout{10'000};  // writing one response
   std::chrono::milliseconds shutdown_grace{5'000};  // Stop(): time left to in-flight requests
+  // Threads that run the handlers of methods other than GET and HEAD (see above); 0: every
+  // handler runs on its I/O thread.
+  unsigned write_threads = 4;
 };
 
 class Server {
@@ -95,7 +102,8 @@ class Server {
 
   // Graceful stop: stops accepting, closes idle connections, lets requests in flight finish and
   // answer (with Connection: close) for up to shutdown_grace, then closes what is left and joins
-  // the I/O threads. No handler runs once it returns. Idempotent.
+  // the I/O threads and the write threads (a handler running then is waited for). No handler
+  // runs once it returns. Idempotent.
   void Stop();
 
   // Connections open now (for tests and health).
