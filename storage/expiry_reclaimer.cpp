@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -63,6 +64,7 @@ Result<ReclaimResult> ReclaimExpired(rocksdb::DB& db, Namespace& ns, int64_t now
   ReclaimResult result;
   const std::string what = "compacting namespace '" + ns.name + "'";
   if (ns.cleared.exchange(false)) {
+    std::unique_lock estimate_lock(ns.clear_compaction_mu);  // see Namespace
     const uint64_t clears = ns.clears();  // after the exchange: this compaction covers them
     rocksdb::Status s = db.CompactRange(compact, ns.handle, nullptr, nullptr);
     if (!s.ok()) {

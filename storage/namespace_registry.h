@@ -57,10 +57,12 @@ struct Namespace {
   }
   // The compaction started after clears() returned `clears_before` finished: the keys it hid
   // are gone from the estimate, unless another clear came since (its own compaction follows).
+  // REQUIRES: the caller held clear_compaction_mu exclusively from before that compaction began.
   void NoteClearCompacted(uint64_t clears_before) {
     std::lock_guard lock(clear_mu_);
     if (clears_ == clears_before) hidden_by_clear_ = 0;
   }
+  // REQUIRES: rocksdb_estimate was read under a shared lock of clear_compaction_mu, still held.
   uint64_t LiveKeysEstimate(uint64_t rocksdb_estimate) const {
     std::lock_guard lock(clear_mu_);
     return rocksdb_estimate - std::min(rocksdb_estimate, hidden_by_clear_);
@@ -70,6 +72,15 @@ struct Namespace {
   // namespace of the same name); NamespaceFigures::compactions counts from here.
   uint64_t compactions_base = 0;
   std::shared_mutex in_use;  // held shared by each NamespaceRef, exclusively by Drop
+
+  // The compaction a clear asks for drops the hidden keys from RocksDB's estimate step by step
+  // (its flush already drops those in the memtable) before NoteClearCompacted can stop
+  // subtracting them: an estimate read in between would count keys written after the clear as
+  // 0. So that compaction holds this exclusively until NoteClearCompacted, and the figures read
+  // the estimate under it shared (they wait for that one compaction; nothing else takes it).
+  // A flush RocksDB starts on its own between a clear and that compaction (a full memtable) can
+  // still undercount until the compaction has run: the clear wakes the compaction at once.
+  mutable std::shared_mutex clear_compaction_mu;
 
  private:
   mutable std::mutex clear_mu_;

@@ -1,5 +1,7 @@
 // RocksStore: the operations on whole namespaces (clear, drop, figures, the expired-entry
 // check). The namespace lifecycle itself (creation, drop, registry) is NamespaceRegistry's.
+#include <shared_mutex>
+
 #include "storage/expiry_reclaimer.h"
 #include "storage/rocks_status.h"
 #include "storage/rocks_store.h"
@@ -34,9 +36,12 @@ Result<bool> RocksStore::DropNamespace(std::string_view ns) {
 NamespaceFigures RocksStore::Figures(Namespace& ns) {
   NamespaceFigures f;
   f.name = ns.name;
-  uint64_t estimate = 0;
-  db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kEstimateNumKeys, &estimate);
-  f.approx_live_keys = ns.LiveKeysEstimate(estimate);
+  {
+    std::shared_lock estimate_lock(ns.clear_compaction_mu);  // see Namespace
+    uint64_t estimate = 0;
+    db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kEstimateNumKeys, &estimate);
+    f.approx_live_keys = ns.LiveKeysEstimate(estimate);
+  }
   db_->GetIntProperty(ns.handle, rocksdb::DB::Properties::kLiveSstFilesSize, &f.disk_bytes);
   f.expired_dropped = ns.expired_dropped->load();
   f.expired_reads = ns.expired_reads.load();
