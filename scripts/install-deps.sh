@@ -5,8 +5,13 @@
 # The test profile also unpacks Django's own test suite from Debian's source package of
 # python-django (tests/memcached_py and tests/django_cache run it; never committed) into
 # $APICACHED_DJANGO_SRC (default ~/.cache/apicached/django-src), adding a deb-src list first
-# when apt has none. python3-venv/-pip/-setuptools/-wheel: the Python client's offline install
-# test; python3-yaml: the dashboard and rules checks; chromium: the /status page test.
+# when apt has none, and django-redis's test suite from Debian's source package django-redis
+# (tests/django_redis runs it) into $APICACHED_DJANGO_REDIS_SRC (default
+# ~/.cache/apicached/django-redis-src). redis-server, redis-tools, python3-redis,
+# python3-django-redis, python3-pytest-django, python3-pytest-mock, python3-msgpack: tests/redis_py
+# and tests/django_redis (the Redis front beside the reference redis-server).
+# python3-venv/-pip/-setuptools/-wheel: the Python client's offline install test;
+# python3-yaml: the dashboard and rules checks; chromium: the /status page test.
 set -euo pipefail
 profile=${1:-build}
 pkgs=(build-essential cmake ninja-build pkg-config
@@ -17,6 +22,8 @@ case "$profile" in
   test)  pkgs+=(python3 curl prometheus systemd clang clang-format libclang-rt-14-dev
                memcached libmemcached-tools nutcracker python3-pytest python3-pymemcache
                python3-django dpkg-dev
+               redis-server redis-tools python3-redis python3-django-redis
+               python3-pytest-django python3-pytest-mock python3-msgpack
                python3-venv python3-pip python3-setuptools python3-wheel python3-yaml chromium) ;;
   bench) pkgs+=(python3 curl wrk nginx-light redis-server memcached redis-tools) ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
@@ -54,6 +61,24 @@ django_tests() {
   dpkg-source --no-check -x "$(ls "$dir"/download/python-django_*.dsc | tail -n 1)" \
     "$dir/python-django" >/dev/null
 }
+# django-redis's tests/ from the source package of the installed python3-django-redis (source
+# package django-redis), unpacked once. When the archive cannot serve it (a mirror without the
+# pool files), say so and go on: tests/django_redis then skips loudly.
+django_redis_tests() {
+  local dir=${APICACHED_DJANGO_REDIS_SRC:-${XDG_CACHE_HOME:-$HOME/.cache}/apicached/django-redis-src}
+  [ -f "$dir/django-redis/tests/test_backend.py" ] && return 0
+  echo "install-deps: unpacking django-redis's test suite into $dir" >&2
+  mkdir -p "$dir/download"
+  if ! (cd "$dir/download" && apt-get source --download-only -qq django-redis); then
+    echo "install-deps: WARNING: apt-get source django-redis failed; tests/django_redis will" \
+         "skip (see docs/redis-conformance.md)" >&2
+    return 0
+  fi
+  rm -rf "$dir/django-redis"
+  dpkg-source --no-check -x "$(ls "$dir"/download/django-redis_*.dsc | tail -n 1)" \
+    "$dir/django-redis" >/dev/null
+}
 if [ "$profile" = test ]; then
   django_tests
+  django_redis_tests
 fi
