@@ -49,8 +49,13 @@ def test_get_missing_and_set_get(pair):
 def test_binary_and_empty_values(pair):
     pair.check("SET", BINARY, BINARY, expect=b"+OK\r\n")
     pair.check("GET", BINARY, expect=b"$%d\r\n%s\r\n" % (len(BINARY), BINARY))
-    pair.check("SET", "", "", expect=b"+OK\r\n")
-    pair.check("GET", "", expect=b"$0\r\n\r\n")
+    pair.check("SET", "k", "", expect=b"+OK\r\n")
+    pair.check("GET", "k", expect=b"$0\r\n\r\n")
+
+
+def test_empty_key(pair):
+    pair.check("SET", "", "v", expect=b"+OK\r\n")
+    pair.check("GET", "", expect=b"$1\r\nv\r\n")
 
 
 def test_large_value(pair):
