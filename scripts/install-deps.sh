@@ -12,11 +12,13 @@
 # and tests/django_redis (the Redis front beside the reference redis-server).
 # python3-venv/-pip/-setuptools/-wheel: the Python client's offline install test;
 # python3-yaml: the dashboard and rules checks; chromium: the /status page test.
+# liblua5.1-0-dev: the Lua 5.1 that Redis scripts (EVAL) run on; the daemon links its C++ build,
+# liblua5.1-c++.so.0 from the runtime package liblua5.1-0.
 set -euo pipefail
 profile=${1:-build}
 pkgs=(build-essential cmake ninja-build pkg-config
       librocksdb-dev libboost1.74-dev libboost-program-options-dev nlohmann-json3-dev
-      prometheus-cpp-dev libgtest-dev libgmock-dev googletest libbenchmark-dev)
+      prometheus-cpp-dev libgtest-dev libgmock-dev googletest libbenchmark-dev liblua5.1-0-dev)
 case "$profile" in
   build) ;;
   test)  pkgs+=(python3 curl prometheus systemd clang clang-format libclang-rt-14-dev
