@@ -91,8 +91,15 @@ void LuaVm::Close() {
 }
 
 void LuaVm::Reset() {
-  Close();
-  Open();
+  lua_State* old = state_;
+  state_ = nullptr;
+  try {
+    Open();
+  } catch (...) {
+    state_ = old;  // keep serving with the old scripts rather than with no state at all
+    throw;
+  }
+  lua_close(old);
 }
 
 int LuaVm::CompileProtected(lua_State* L) {

@@ -50,6 +50,7 @@ class LuaVm {
             std::span<const std::string> args, ScriptRun& run);
 
   // Replaces the state by a fresh one (SCRIPT FLUSH); math.random's sequence continues.
+  // Throws std::runtime_error, keeping the current state, when the new one cannot be built.
   void Reset();
 
   size_t memory_used() const { return context_.memory_used; }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "redis/scripting/lua_context.h"
+#include "redis/scripting/lua_reply.h"
 #include "redis/scripting/lua_vm.h"
 #include "redis/scripting/script_cache.h"
 #include "redis/scripting/sha1.h"
@@ -127,16 +128,16 @@ Reply ScriptEngine::Execute(const Argv& argv, const Call& call) {
     explicit Running(const ScriptEngine* e) { running_here = e; }
     ~Running() { running_here = nullptr; }
   } running(this);
-  Reply reply;
-  if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro") {
-    reply = argv.size() < 3 ? WrongArity(name)
-                            : Eval(argv, name.starts_with("evalsha"), name.ends_with("_ro"), call);
-  } else if (name == "script") {
-    reply = Script(argv);
-  } else {
-    reply = Reply::Error("ERR unknown command");
+  try {
+    if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro") {
+      if (argv.size() < 3) return WrongArity(name);
+      return Eval(argv, name.starts_with("evalsha"), name.ends_with("_ro"), call);
+    }
+    if (name == "script") return Script(argv);
+    return Reply::Error("ERR unknown command");
+  } catch (const std::exception& e) {  // out of memory outside Lua: an error, not a crash
+    return Reply::Error("ERR " + SingleLine(e.what()));
   }
-  return reply;
 }
 
 Reply ScriptEngine::Eval(const Argv& argv, bool by_sha, bool read_only, const Call& call) {
@@ -220,8 +221,8 @@ Reply ScriptEngine::Script(const Argv& argv) {
     } else if (argv.size() != 2) {
       return Reply::Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
     }
-    cache_->Clear();
     vm_->Reset();  // both modes flush at once: the state is small and freed in microseconds
+    cache_->Clear();
     return Reply::Ok();
   }
   if (sub == "kill") {
@@ -237,11 +238,8 @@ Reply ScriptEngine::Script(const Argv& argv) {
     if (argv.size() != 3) return WrongArity("script|debug");
     return Reply::Error("ERR SCRIPT DEBUG is not supported by apicached");
   }
-  std::string shown = argv[1].substr(0, 128);
-  for (char& c : shown) {
-    if (c == '\r' || c == '\n') c = ' ';
-  }
-  return Reply::Error("ERR unknown subcommand '" + shown + "'. Try SCRIPT HELP.");
+  return Reply::Error("ERR unknown subcommand '" + SingleLine(argv[1].substr(0, 128)) +
+                      "'. Try SCRIPT HELP.");
 }
 
 }  // namespace apicached::redis::scripting
