@@ -31,6 +31,30 @@ constexpr std::string_view ProtocolName(Protocol p) {
   return "unknown";
 }
 
+// What the lease machinery did (docs/leases.md), one event at a time.
+enum class LeaseEvent : uint8_t {
+  kGranted,    // a reader got a lease (miss, stale refresh or early refresh)
+  kCoalesced,  // a reader that waited for another's fetch got the value it stored
+  kStaleHit,   // a reader was served an entry in its grace period, marked stale
+  kTimedOut,   // a lease ran out without its holder storing (the next reader got a new one)
+};
+inline constexpr size_t kLeaseEventCount = 4;
+
+// "granted", "coalesced", "stale_hit", "timed_out".
+constexpr std::string_view LeaseEventName(LeaseEvent e) {
+  switch (e) {
+    case LeaseEvent::kGranted:
+      return "granted";
+    case LeaseEvent::kCoalesced:
+      return "coalesced";
+    case LeaseEvent::kStaleHit:
+      return "stale_hit";
+    case LeaseEvent::kTimedOut:
+      return "timed_out";
+  }
+  return "unknown";
+}
+
 class CacheObserver {
  public:
   virtual ~CacheObserver() = default;
@@ -39,6 +63,12 @@ class CacheObserver {
   // before the store answered (bad namespace, store unavailable) are no lookups and are not
   // reported.
   virtual void OnLookup(Protocol protocol, std::string_view ns, uint64_t hits, uint64_t misses) = 0;
+  // One lease event on namespace ns (see LeaseEvent). Default: ignored.
+  virtual void OnLease(Protocol protocol, std::string_view ns, LeaseEvent event) {
+    (void)protocol;
+    (void)ns;
+    (void)event;
+  }
 };
 
 }  // namespace apicached::cache

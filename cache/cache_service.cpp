@@ -118,6 +118,7 @@ CacheService::CacheService(Store& store, const Clock& clock, CacheServiceOptions
       clock_(clock),
       options_(options),
       observer_(observer),
+      leases_(options.leases),
       counters_(std::make_unique<AtomicCounters[]>(kProtocolCount)) {}
 
 CacheService::~CacheService() = default;
@@ -174,6 +175,10 @@ void CacheService::CountLookup(Protocol p, std::string_view ns, uint64_t hits, u
   if (observer_ != nullptr) observer_->OnLookup(p, ns, hits, misses);
 }
 
+void CacheService::CountLease(Protocol p, std::string_view ns, LeaseEvent e) {
+  if (observer_ != nullptr) observer_->OnLease(p, ns, e);
+}
+
 OpCounters CacheService::Counters(Protocol protocol) const {
   return counters(protocol).Snapshot();
 }
@@ -186,6 +191,74 @@ Result<Item> CacheService::Get(Protocol p, std::string_view ns, std::string_view
   if (Answered(r.status())) CountLookup(p, ns, r.ok() ? 1 : 0, r.ok() ? 0 : 1);
   if (!r.ok()) return r.status();
   return ToItem(std::move(*r));
+}
+
+Result<LeaseLookup> CacheService::GetWithLease(Protocol p, std::string_view ns,
+                                               std::string_view key, const LeaseRead& read) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  if (read.lease_ms < 0 || read.lease_ms > options_.max_lease_ms) {
+    return Status::InvalidArgument("a lease lasts 0 to " + std::to_string(options_.max_lease_ms) +
+                                   " ms, asked " + std::to_string(read.lease_ms));
+  }
+  const int64_t refresh_ms = read.lease_ms > 0 ? read.lease_ms : options_.refresh_lease_ms;
+  // A reader that finds a lease free after the holder stored must not fetch again: after a
+  // grant the store is read once more, and a value that arrived meanwhile ends the new lease
+  // and is served. The holder writes before it wakes (ends) its lease, so that second read
+  // sees it. A few rounds at most, each after some writer's progress.
+  for (int round = 0;; ++round) {
+    Result<Entry> r = store_.Get(ns, key);
+    if (!Answered(r.status())) return r.status();
+    const int64_t now = clock_.NowMillis();
+    LeaseLookup out;
+    if (r.ok()) {
+      CountLookup(p, ns, 1, 0);
+      if (read.after_wait) CountLease(p, ns, LeaseEvent::kCoalesced);
+      const uint64_t version = r->info.version;
+      out.state = LeaseState::kHit;
+      const int64_t left = SecondsLeft(r->info.expires_ms, now);
+      if (read.refresh_below_s > 0 && left >= 0 && left < read.refresh_below_s) {
+        auto got = leases_.Acquire(ns, key, version, now, refresh_ms);
+        if (got.granted) {
+          out.token = got.token;
+          out.lease_expires_ms = got.expires_ms;
+          CountLease(p, ns, LeaseEvent::kGranted);
+          if (got.replaced_expired) CountLease(p, ns, LeaseEvent::kTimedOut);
+        }
+      }
+      out.item = ToItem(std::move(*r));
+      return out;
+    }
+    if (read.lease_ms == 0 || round >= 3) {
+      CountLookup(p, ns, 0, 1);
+      return NoLiveEntry();
+    }
+    auto got = leases_.Acquire(ns, key, 0, now, read.lease_ms);
+    if (got.granted) {
+      if (store_.Get(ns, key).ok()) {  // filled meanwhile: serve it instead
+        Written(ns, key);
+        continue;
+      }
+      CountLookup(p, ns, 0, 1);
+      CountLease(p, ns, LeaseEvent::kGranted);
+      if (got.replaced_expired) CountLease(p, ns, LeaseEvent::kTimedOut);
+      out.state = LeaseState::kGranted;
+      out.token = got.token;
+      out.lease_expires_ms = got.expires_ms;
+      return out;
+    }
+    out.state = LeaseState::kHeld;
+    out.lease_expires_ms = got.expires_ms;
+    if (read.waiter) {
+      out.wait_id = leases_.WaitIfHeld(ns, key, 0, now, read.waiter);
+      if (out.wait_id == 0) continue;  // the lease ended meanwhile: look again
+    }
+    CountLookup(p, ns, 0, 1);
+    return out;
+  }
+}
+
+bool CacheService::CancelWait(std::string_view ns, std::string_view key, uint64_t wait_id) {
+  return leases_.Cancel(ns, key, wait_id);
 }
 
 Result<std::vector<std::optional<Item>>> CacheService::MultiGet(Protocol p,
@@ -270,7 +343,10 @@ Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::st
         r.code() == Code::kPreconditionFailed) {
       Bump(c.cmd_set);
     }
-    if (r.ok()) Bump(c.total_items);
+    if (r.ok()) {
+      Bump(c.total_items);
+      Written(ns, key);
+    }
     if (request.expected_version) {
       if (r.ok()) Bump(c.cas_hits);
       if (r.code() == Code::kNotFound) Bump(c.cas_misses);
@@ -280,7 +356,7 @@ Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::st
   };
 
   // The common writes go straight to the store: no read first.
-  const bool plain = !ttl->expired && !request.expected_version;
+  const bool plain = !ttl->expired && !request.expected_version && !request.lease_token;
   if (plain && request.mode == WriteMode::kSet && !request.report_created) {
     auto r =
         store_.Put(ns, key, request.data, request.content_type, ttl->ttl_seconds, request.flags);
@@ -297,6 +373,10 @@ Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::st
   bool created = false;
   std::optional<ItemMeta> expired_meta;  // what an Expired() write reports
   auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
+    if (request.lease_token &&
+        !leases_.Valid(ns, key, *request.lease_token, current ? current->info.version : 0)) {
+      return Status::PreconditionFailed("the lease token is not the key's current lease");
+    }
     if (Status s = CheckVersion(current, request.expected_version); !s.ok()) return s;
     if (request.mode == WriteMode::kAdd && current != nullptr) {
       return Status::AlreadyExists("the key already has a live entry");
@@ -431,6 +511,7 @@ Result<ArithResult> CacheService::Arith(Protocol p, std::string_view ns, std::st
     }
   }
   if (!r.ok()) return r.status();
+  Written(ns, key);
   ArithResult out{.value = result, .meta = {}};
   if (r->has_value()) out.meta = MetaOf((**r).info, (**r).value.size());
   return out;
@@ -443,7 +524,10 @@ Result<int64_t> CacheService::IncrSigned(Protocol p, std::string_view ns, std::s
   if (!ttl.ok()) return ttl.status();
   if (ttl->expired) return Status::InvalidArgument("a counter cannot be created already expired");
   auto r = store_.Incr(ns, key, delta, ttl->ttl_seconds);
-  if (r.ok()) Bump(counters(p).incr_hits);
+  if (r.ok()) {
+    Bump(counters(p).incr_hits);
+    Written(ns, key);
+  }
   return r;
 }
 
@@ -463,7 +547,10 @@ Result<std::optional<Entry>> CacheService::Mutate(Protocol p, std::string_view n
                                                   std::string_view key, const MutateFn& fn) {
   if (Status s = CheckNamespace(ns); !s.ok()) return s;
   auto r = store_.Mutate(ns, key, fn);
-  if (r.ok()) Bump(counters(p).cmd_set);
+  if (r.ok()) {
+    Bump(counters(p).cmd_set);
+    Written(ns, key);
+  }
   return r;
 }
 
@@ -486,6 +573,7 @@ Result<std::vector<ItemMeta>> CacheService::MultiSet(Protocol p, std::string_vie
   AtomicCounters& c = counters(p);
   Bump(c.cmd_set, out.size());
   Bump(c.total_items, out.size());
+  for (const PutItem& item : items) Written(ns, item.key);
   return out;
 }
 

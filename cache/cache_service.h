@@ -39,6 +39,9 @@
 
 #include "cache/cache_observer.h"
 #include "cache/expiry.h"
+#include "cache/item.h"
+#include "cache/lease_lookup.h"
+#include "cache/lease_table.h"
 #include "cache/op_counters.h"
 #include "storage/clock.h"
 #include "storage/status.h"
@@ -50,21 +53,12 @@ struct CacheServiceOptions {
   // Longest lifetime an Expiry may ask for (After, or AtUnix from now); longer is
   // InvalidArgument. 100 years: no realistic TTL is refused, a typo'd huge one is.
   int64_t max_ttl_seconds = 3'153'600'000;
-};
-
-// An entry's metadata as every front shows it.
-struct ItemMeta {
-  uint32_t flags = 0;      // memcached's client flags, stored and returned unchanged
-  uint64_t version = 0;    // unique per write of a key, also across restarts: ETag, CAS unique
-  int64_t created_ms = 0;  // when this version was written (Unix ms)
-  int64_t expires_ms = 0;  // Unix ms; 0: never expires (see SecondsLeft in expiry.h)
-  uint64_t size = 0;       // bytes of the value
-};
-
-struct Item {
-  std::string value;
-  std::string content_type;  // as written; empty when the writer gave none (memcached)
-  ItemMeta meta;
+  // Longest lease a reader may ask for (LeaseRead::lease_ms); longer is InvalidArgument. A
+  // holder that dies blocks its key's fill for at most this long.
+  int64_t max_lease_ms = 600'000;
+  // Length of the refresh lease a stale or early-refresh reader gets when it named none.
+  int64_t refresh_lease_ms = 30'000;
+  LeaseTableOptions leases;  // bounds of the in-RAM lease table
 };
 
 // The metadata of a store Entry (what Mutate returns).
@@ -100,6 +94,11 @@ struct WriteRequest {
   // kAppend/kPrepend on a missing key store data as a new entry with content_type, flags and
   // expiry instead of NotFound (memcached meta ms N).
   bool vivify = false;
+  // Store only as the holder of this lease (LeaseLookup::token): PreconditionFailed when the
+  // token is not the key's current lease for the entry as it is now (another client's token,
+  // a lease superseded by a newer one, or the key written meanwhile). A lease whose time ran out
+  // still stores as long as nobody took a new one. A successful write ends the lease.
+  std::optional<uint64_t> lease_token;
   // Fill WriteResult::created for kSet (costs a read of the current entry; the other modes know
   // it anyway).
   bool report_created = false;
@@ -158,6 +157,14 @@ class CacheService {
   // or key refuses the whole call.
   Result<std::vector<std::optional<Item>>> MultiGet(Protocol protocol,
                                                     std::span<const KeyRef> keys);
+
+  // The lease-aware read (cache/lease_lookup.h): a hit, a stale hit, a lease granted or held by
+  // another reader. Counts one lookup (a hit for kHit and kStale) and the lease events.
+  // InvalidArgument for lease_ms past max_lease_ms or negative.
+  Result<LeaseLookup> GetWithLease(Protocol protocol, std::string_view ns, std::string_view key,
+                                   const LeaseRead& read);
+  // Unregisters a waiter of GetWithLease; true when it had not been called and never will be.
+  bool CancelWait(std::string_view ns, std::string_view key, uint64_t wait_id);
 
   // The live entry with its new expiry applied (memcached gat/gats, meta mg T); NotFound when
   // none. Version, value and flags stay. With Expiry::Expired() the entry is returned and then
@@ -260,10 +267,15 @@ class CacheService {
   Result<std::optional<Entry>> TouchEntry(std::string_view ns, std::string_view key,
                                           const StoreTtl& ttl);
 
+  void CountLease(Protocol p, std::string_view ns, LeaseEvent e);
+  // Ends the lease of a key just written and wakes its waiters.
+  void Written(std::string_view ns, std::string_view key) { leases_.Wake(ns, key); }
+
   Store& store_;
   const Clock& clock_;
   const CacheServiceOptions options_;
   CacheObserver* const observer_;
+  LeaseTable leases_;
   std::unique_ptr<AtomicCounters[]> counters_;  // one per Protocol
 };
 

@@ -9,6 +9,7 @@
 
 #include "http/entry_headers.h"
 #include "http/etag_list.h"
+#include "http/lease_get.h"
 #include "http/problem.h"
 #include "http/value_codec.h"
 #include "storage/media_type.h"
@@ -26,13 +27,6 @@ constexpr cache::Protocol kHttp = cache::Protocol::kHttp;
 namespace {
 
 constexpr std::string_view kDefaultContentType = "application/octet-stream";
-
-// The Content-Type of a stored entry: what was stored when it is a media type, otherwise (none
-// given, or bytes stored before the store checked them) application/octet-stream, so stored
-// bytes can never reach a header unchecked.
-std::string_view ServedContentType(std::string_view stored) {
-  return IsMediaType(stored) ? stored : kDefaultContentType;
-}
 
 // Errors inside a handler travel as a Status; the handler answers ProblemFromStatus(). The
 // namespace is checked before anything else (a bad name is a 400 before a missing body's 411).
@@ -275,6 +269,7 @@ class CacheApi {
   }
 
   Response Get(const RequestContext& ctx) {
+    if (WantsLease(ctx)) return LeaseGet(ctx, cache_);
     auto r = cache_.Get(kHttp, ctx.Param("ns"), ctx.Param("key"));
     if (!r.ok()) return ProblemFromStatus(r.status());
     const int64_t now = cache_.clock().NowMillis();
@@ -288,11 +283,7 @@ class CacheApi {
         return res;
       }
     }
-    Response res{bhttp::status::ok, 11};
-    res.set(bhttp::field::content_type, ServedContentType(r->content_type));
-    SetEntryHeaders(res, r->meta, now);
-    res.body() = std::move(r->value);
-    return res;
+    return ItemResponse(std::move(*r), now);
   }
 
   Response Put(const RequestContext& ctx) {
@@ -305,6 +296,8 @@ class CacheApi {
     if (!ttl.ok()) return ProblemFromStatus(ttl.status());
     auto flags = RequestFlags(req);
     if (!flags.ok()) return ProblemFromStatus(flags.status());
+    auto lease = RequestLeaseToken(req);
+    if (!lease.ok()) return ProblemFromStatus(lease.status());
     auto ct_field = req.find(bhttp::field::content_type);
     cache::WriteRequest write;
     write.data = req.body();
@@ -312,6 +305,7 @@ class CacheApi {
     write.flags = *flags;
     write.expiry = ToExpiry(*ttl);
     write.report_created = true;
+    write.lease_token = *lease;
 
     auto inm = req.find(bhttp::field::if_none_match);
     auto im = req.find(bhttp::field::if_match);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "storage/media_type.h"
+
 namespace apicached::http {
 
 namespace bhttp = boost::beast::http;
@@ -20,6 +22,18 @@ void SetEntryHeaders(Response& res, const cache::ItemMeta& meta, int64_t now_ms)
   }
   res.set(bhttp::field::age, std::to_string(std::max<int64_t>(0, now_ms - meta.created_ms) / 1000));
   res.set(kFlagsHeader, std::to_string(meta.flags));
+}
+
+std::string_view ServedContentType(std::string_view stored) {
+  return IsMediaType(stored) ? stored : "application/octet-stream";
+}
+
+Response ItemResponse(cache::Item&& item, int64_t now_ms) {
+  Response res{bhttp::status::ok, 11};
+  res.set(bhttp::field::content_type, ServedContentType(item.content_type));
+  SetEntryHeaders(res, item.meta, now_ms);
+  res.body() = std::move(item.value);
+  return res;
 }
 
 }  // namespace apicached::http

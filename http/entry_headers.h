@@ -27,4 +27,12 @@ std::string ETag(uint64_t version);
 // written, rounded down; X-Apicached-Flags.
 void SetEntryHeaders(Response& res, const cache::ItemMeta& meta, int64_t now_ms);
 
+// The Content-Type a stored entry is served with: what was stored when it is a media type,
+// otherwise (none given, or bytes stored before the store checked them)
+// application/octet-stream, so stored bytes never reach a header unchecked.
+std::string_view ServedContentType(std::string_view stored);
+
+// 200 with the item's value, its served Content-Type and SetEntryHeaders.
+Response ItemResponse(cache::Item&& item, int64_t now_ms);
+
 }  // namespace apicached::http

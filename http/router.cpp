@@ -119,7 +119,7 @@ std::vector<std::string> Router::Patterns() const {
 }
 
 Routed Router::Handle(const Request& request) const {
-  Routed out{Response{}, kUnmatchedRoute};
+  Routed out{Response{}, kUnmatchedRoute, {}};
   const std::string_view target(request.target().data(), request.target().size());
   const size_t qpos = target.find('?');
   const std::string_view path = target.substr(0, qpos);
@@ -227,7 +227,19 @@ Routed Router::Handle(const Request& request) const {
     if (pre_check_) {
       if (auto early = pre_check_(ctx, handler->second)) return finish(std::move(*early));
     }
-    return finish(handler->first(ctx));
+    Response response = handler->first(ctx);
+    if (DeferredStart start = ctx.TakeDeferred()) {
+      out.deferred = [start = std::move(start), request](boost::asio::any_io_executor ex,
+                                                         Complete done) {
+        start(std::move(ex), [request, done = std::move(done)](Response res) {
+          Finish(request, res);
+          if (request.method() == Verb::head) res.body().clear();
+          done(std::move(res));
+        });
+      };
+      return out;
+    }
+    return finish(std::move(response));
   } catch (const std::exception& e) {
     return finish(MakeProblem(500, std::string("Internal error: ") + e.what()));
   } catch (...) {

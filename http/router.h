@@ -23,10 +23,18 @@
 //
 // A handler that throws gets a 500 problem; Handle() itself never throws.
 //
+// Deferred answers: a handler that cannot answer at once (a reader waiting for another client's
+// fetch, docs/leases.md) calls ctx.Defer(start) and returns any response (it is dropped). Handle()
+// then returns it in Routed::deferred; the server calls it with the connection's executor and a
+// completion, and start must see that the completion is called exactly once, on that executor
+// (post to it from other threads; use its timers for deadlines, never block). The completion
+// finishes the response as Handle() does (version, keep-alive, Content-Length, HEAD).
+//
 // Thread safety: Add() and SetPreCheck() are for set-up, before the first Handle(). Handle() is
 // const and may be called from any number of threads at once.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -53,6 +61,10 @@ struct RouteOptions {
   bool public_route = false;
 };
 
+// The completion of a deferred answer, and what starts one (see Deferred answers above).
+using Complete = std::function<void(Response)>;
+using DeferredStart = std::function<void(boost::asio::any_io_executor, Complete)>;
+
 // What a handler gets: the request plus its decoded path parameters and query.
 class RequestContext {
  public:
@@ -71,7 +83,12 @@ class RequestContext {
   std::optional<std::string_view> Query(std::string_view name) const;
   const std::vector<std::pair<std::string, std::string>>& query() const { return query_; }
 
+  // Answers later instead of with the handler's return value (see Deferred answers above).
+  void Defer(DeferredStart start) const { deferred_ = std::move(start); }
+  DeferredStart TakeDeferred() const { return std::move(deferred_); }
+
  private:
+  mutable DeferredStart deferred_;
   const Request& request_;
   std::string_view route_;
   std::vector<std::pair<std::string, std::string>> params_;
@@ -87,6 +104,7 @@ using PreCheck =
 struct Routed {
   Response response;
   std::string_view route;  // the matched pattern or kUnmatchedRoute; lives as long as the Router
+  DeferredStart deferred;  // set: the answer comes through it, response is unused
 };
 
 class Router {

@@ -185,8 +185,18 @@ class Session final : public net::Session {
   }
 
   void Answer(Routed routed) {
-    res_ = std::move(routed.response);
     route_ = routed.route;
+    if (routed.deferred) {
+      // The answer comes later (a coalesced read); the connection reads nothing meanwhile.
+      stream_.expires_never();
+      routed.deferred(stream_.get_executor(), [self = self<Session>()](Response res) {
+        self->res_ = std::move(res);
+        if (self->stopping_ || self->server_stopping()) self->res_.keep_alive(false);
+        self->Write();
+      });
+      return;
+    }
+    res_ = std::move(routed.response);
     if (stopping_ || server_stopping()) res_.keep_alive(false);
     Write();
   }

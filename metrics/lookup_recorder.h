@@ -22,6 +22,10 @@ class LookupRecorder final : public cache::CacheObserver {
     stats_.Record(ns, hits, misses);
   }
 
+  void OnLease(cache::Protocol protocol, std::string_view ns, cache::LeaseEvent event) override {
+    metrics_.OnLeaseEvent(ns, cache::LeaseEventName(event), cache::ProtocolName(protocol));
+  }
+
  private:
   Metrics& metrics_;
   StatsBook& stats_;

@@ -10,8 +10,11 @@
 
 #include <array>
 #include <atomic>
+#include <shared_mutex>
 #include <sstream>
 #include <utility>
+
+#include "cache/cache_observer.h"
 
 namespace apicached {
 namespace {
@@ -38,6 +41,12 @@ const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {
      "counter",
      "Store reads that found an expired entry not yet dropped, since the store was opened.",
      {"cache_namespace"}},
+    {"apicached_cache_lease_events_total",
+     "counter",
+     "Lease events by namespace, protocol and event: granted (a reader got the lease to fill or "
+     "refresh), coalesced (a waiting reader got the value another fetched), stale_hit (an entry "
+     "in its grace period served stale), timed_out (a lease ran out without a store).",
+     {"cache_namespace", "protocol", "event"}},
     {"apicached_hot_cache_hits_total", "counter", "Lookups answered by the RAM tier.", {}},
     {"apicached_hot_cache_misses_total",
      "counter",
@@ -342,6 +351,7 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Histogram>* duration;
   prometheus::Family<prometheus::Counter>* hits;
   prometheus::Family<prometheus::Counter>* misses;
+  prometheus::Family<prometheus::Counter>* leases;
 };
 
 Metrics::Metrics(const Clock& clock, MetricsOptions options)
@@ -355,6 +365,7 @@ Metrics::Metrics(const Clock& clock, MetricsOptions options)
   families_->duration = &Register<prometheus::Histogram>(r, MetricId::kHttpRequestDuration);
   families_->hits = &Register<prometheus::Counter>(r, MetricId::kCacheHits);
   families_->misses = &Register<prometheus::Counter>(r, MetricId::kCacheMisses);
+  families_->leases = &Register<prometheus::Counter>(r, MetricId::kCacheLeaseEvents);
   Register<prometheus::Gauge>(r, MetricId::kProcessStartTime)
       .Add({})
       .Set(static_cast<double>(clock.NowMillis()) / 1000.0);
@@ -426,6 +437,37 @@ const Metrics::LookupSeries& Metrics::LookupSeriesFor(std::string_view ns,
                                                      {"protocol", std::string(protocol)}};
   LookupSeries series{&families_->hits->Add(labels), &families_->misses->Add(labels)};
   return lookup_series_.emplace(std::move(key), series).first->second;
+}
+
+void Metrics::OnLeaseEvent(std::string_view ns, std::string_view event, std::string_view protocol) {
+  std::string key;
+  key.append(protocol).push_back('\0');
+  key.append(event).push_back('\0');
+  key.append(ns);
+  prometheus::Counter* counter = nullptr;
+  {
+    std::shared_lock lock(series_mutex_);
+    auto it = lease_series_.find(key);
+    if (it != lease_series_.end()) counter = it->second;
+  }
+  if (counter == nullptr) {
+    std::unique_lock lock(series_mutex_);
+    const size_t cap = options_.max_lookup_namespaces * cache::kLeaseEventCount;
+    if (lease_series_.size() >= cap && !lease_series_.contains(key)) {
+      ns = kOtherNamespace;
+      key.resize(protocol.size() + 1 + event.size() + 1);
+      key.append(ns);
+    }
+    auto it = lease_series_.find(key);
+    if (it == lease_series_.end()) {
+      const std::map<std::string, std::string> labels = {{"cache_namespace", std::string(ns)},
+                                                         {"protocol", std::string(protocol)},
+                                                         {"event", std::string(event)}};
+      it = lease_series_.emplace(std::move(key), &families_->leases->Add(labels)).first;
+    }
+    counter = it->second;
+  }
+  counter->Increment();
 }
 
 void Metrics::OnLookup(std::string_view ns, uint64_t hits, uint64_t misses,

@@ -61,6 +61,7 @@ enum class MetricId : size_t {
   kCacheHits,
   kCacheMisses,
   kCacheExpiredReads,
+  kCacheLeaseEvents,
   kHotCacheHits,
   kHotCacheMisses,
   kHotCacheEvictions,
@@ -144,6 +145,9 @@ class Metrics {
   // protocol ("http", "memcached", "redis": the protocol label).
   void OnLookup(std::string_view ns, uint64_t hits, uint64_t misses,
                 std::string_view protocol = "http");
+  // One lease event (cache/cache_observer.h LeaseEvent: "granted", "coalesced", "stale_hit",
+  // "timed_out") on namespace ns through protocol; the same namespace cap as OnLookup.
+  void OnLeaseEvent(std::string_view ns, std::string_view event, std::string_view protocol);
   // One lookup: a hit or a miss.
   void OnLookup(std::string_view ns, bool hit) { OnLookup(ns, hit ? 1 : 0, hit ? 0 : 1); }
 
@@ -186,6 +190,7 @@ class Metrics {
   std::shared_mutex series_mutex_;
   std::map<std::string, RequestSeries, std::less<>> request_series_;
   std::map<std::string, LookupSeries, std::less<>> lookup_series_;
+  std::map<std::string, prometheus::Counter*, std::less<>> lease_series_;
 };
 
 }  // namespace apicached

@@ -31,14 +31,23 @@ class RecordingObserver final : public cache::CacheObserver {
     std::lock_guard lock(mu_);
     lookups_.push_back({protocol, std::string(ns), hits, misses});
   }
+  void OnLease(cache::Protocol, std::string_view, cache::LeaseEvent event) override {
+    std::lock_guard lock(mu_);
+    ++lease_events_[static_cast<size_t>(event)];
+  }
   std::vector<Lookup> lookups() {
     std::lock_guard lock(mu_);
     return lookups_;
+  }
+  uint64_t lease_events(cache::LeaseEvent event) {
+    std::lock_guard lock(mu_);
+    return lease_events_[static_cast<size_t>(event)];
   }
 
  private:
   std::mutex mu_;
   std::vector<Lookup> lookups_;
+  uint64_t lease_events_[cache::kLeaseEventCount] = {};
 };
 
 class CacheServiceTest : public ::testing::Test {

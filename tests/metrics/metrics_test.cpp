@@ -295,11 +295,23 @@ TEST_F(MetricsTest, EveryDeclaredFamilyIsExported) {
   metrics_.SetProviders(FullProviders());
   metrics_.OnRequest("/v1/stats", "GET", 200, 0.001);
   metrics_.OnLookup("migo", true);
+  metrics_.OnLeaseEvent("migo", "granted", "http");
   const std::string text = metrics_.Serialize();
   for (const MetricSpec& spec : AllMetrics()) {
     EXPECT_THAT(
         text, HasSubstr("# TYPE " + std::string(spec.name) + " " + std::string(spec.type) + "\n"));
   }
+}
+
+TEST_F(MetricsTest, LeaseEventsAreCountedPerNamespaceProtocolAndEvent) {
+  metrics_.OnLeaseEvent("migo", "granted", "http");
+  metrics_.OnLeaseEvent("migo", "granted", "http");
+  metrics_.OnLeaseEvent("migo", "coalesced", "memcached");
+  const std::string text = metrics_.Serialize();
+  EXPECT_THAT(text, HasSubstr("apicached_cache_lease_events_total{cache_namespace=\"migo\","
+                              "event=\"granted\",protocol=\"http\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_cache_lease_events_total{cache_namespace=\"migo\","
+                              "event=\"coalesced\",protocol=\"memcached\"} 1\n"));
 }
 
 TEST_F(MetricsTest, DocsDescribeEveryMetric) {

@@ -1,0 +1,26 @@
+// Item: an entry as the cache layer hands it to every front (value, content type, metadata).
+//
+// Thread safety: value types.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace apicached::cache {
+
+// An entry's metadata as every front shows it.
+struct ItemMeta {
+  uint32_t flags = 0;      // memcached's client flags, stored and returned unchanged
+  uint64_t version = 0;    // unique per write of a key, also across restarts: ETag, CAS unique
+  int64_t created_ms = 0;  // when this version was written (Unix ms)
+  int64_t expires_ms = 0;  // Unix ms; 0: never expires (see SecondsLeft in expiry.h)
+  uint64_t size = 0;       // bytes of the value
+};
+
+struct Item {
+  std::string value;
+  std::string content_type;  // as written; empty when the writer gave none (memcached)
+  ItemMeta meta;
+};
+
+}  // namespace apicached::cache
