@@ -64,7 +64,9 @@ int GenericCall(lua_State* L, bool raise) {
     try {
       reply = (*run.call)(argv);
     } catch (const std::exception& e) {
-      reply = Reply::Error(std::string("ERR ") + e.what());
+      reply = Reply::Error("ERR " + SingleLine(e.what()));
+    } catch (...) {  // only `call` runs in the try block: no Lua error can be caught here
+      reply = Reply::Error("ERR the command failed with an unknown exception");
     }
   }
   argv.clear();

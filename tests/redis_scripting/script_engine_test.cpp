@@ -371,6 +371,10 @@ TEST_F(ScriptEngineTest, ThrowingCallBecomesAnError) {
   };
   EXPECT_EQ(Resp2(engine_.Execute({"EVAL", "return redis.pcall('get','a')", "0"}, thrower)),
             "-ERR disk on fire\r\n");
+  ScriptEngine::Call odd = [](const Argv&) -> Reply { throw 42; };
+  EXPECT_EQ(Resp2(engine_.Execute({"EVAL", "return redis.pcall('get','a')", "0"}, odd)),
+            "-ERR the command failed with an unknown exception\r\n");
+  EXPECT_EQ(Eval("return 1"), ":1\r\n");
 }
 
 TEST_F(ScriptEngineTest, HandlesItsCommandsOnly) {
