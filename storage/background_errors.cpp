@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "storage/no_options_file_system.h"
+
 namespace apicached {
 
 std::string BackgroundErrorWatch::error() const {
@@ -57,6 +59,7 @@ void BackgroundErrorWatch::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorReco
 void StderrLogger::Logv(const char* format, va_list ap) {
   char line[1024];
   std::vsnprintf(line, sizeof line, format, ap);
+  if (IsOptionsFileRefusal(line)) return;  // by design, on every creation (see the header)
   std::fprintf(stderr, "apicached: rocksdb: %s\n", line);
 }
 

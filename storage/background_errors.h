@@ -14,7 +14,8 @@
 // as the data, and in the packaged RocksDB 7.8 (built with assertions on) a second message to a
 // LOG file whose earlier write failed aborts the process
 // (WritableFileWriter::AssertFalseAndGetStatusForPrevError): a full disk would crash the daemon.
-// Warnings and errors go to stderr (the journal, under systemd) instead.
+// Warnings and errors go to stderr (the journal, under systemd) instead, except the warning
+// about the OPTIONS file apicached refuses by design (no_options_file_system.h).
 //
 // Thread safety: both are called by RocksDB from any thread; the accessors are thread-safe.
 #pragma once

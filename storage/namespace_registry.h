@@ -7,8 +7,7 @@
 // end through the store's lifecycle lock).
 //
 // Thread safety: Find takes a shared lock and is cheap; FindOrCreate and Drop serialise with a
-// separate mutex so that lookups are not blocked while RocksDB writes its MANIFEST and OPTIONS
-// file.
+// separate mutex so that lookups are not blocked while RocksDB writes its MANIFEST.
 //
 // Lock order: a key stripe (KeyLocks) may be taken while holding a NamespaceRef, never the other
 // way round when the ref comes from FindOrCreate (a creation can wait for a Drop, and a Drop

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "storage/expiry_properties_collector.h"
+#include "storage/no_options_file_system.h"
 #include "storage/ttl_compaction_filter.h"
 
 namespace apicached {
@@ -40,6 +41,8 @@ RocksResources MakeRocksResources(const StoreOptions& options) {
   r.expiry_collector = std::make_shared<ExpiryPropertiesCollectorFactory>();
   r.error_watch = std::make_shared<BackgroundErrorWatch>();
   r.compactions = std::make_shared<CompactionCounter>();
+  r.env = rocksdb::NewCompositeEnv(
+      std::make_shared<NoOptionsFileSystem>(rocksdb::FileSystem::Default()));
   r.info_log =
       std::make_shared<StderrLogger>(options.engine_info_log ? rocksdb::InfoLogLevel::INFO_LEVEL
                                                              : rocksdb::InfoLogLevel::WARN_LEVEL);
@@ -56,6 +59,15 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, const RocksResourc
   db.max_open_files = options.max_open_files == 0
                           ? -1
                           : static_cast<int>(std::min<uint64_t>(options.max_open_files, 1 << 30));
+  db.env = resources.env.get();
+  // The OPTIONS file is refused (no_options_file_system.h): RocksDB must go on without it.
+  db.fail_if_options_file_error = false;
+  // At most 16 table files are opened at open (RocksDB's initial load): one thread does.
+  db.max_file_opening_threads = 1;
+  // No periodic statistics dump into the info log (formatted for every column family, every
+  // 10 minutes, then dropped by StderrLogger below INFO) nor in-memory statistics history.
+  db.stats_dump_period_sec = 0;
+  db.stats_persist_period_sec = 0;
   db.keep_log_file_num = 4;
   db.max_log_file_size = 8 << 20;
   // No LOG file on the data disk: see background_errors.h for why.

@@ -29,6 +29,8 @@ struct RocksResources {
   std::shared_ptr<BackgroundErrorWatch> error_watch;
   std::shared_ptr<CompactionCounter> compactions;  // per column family, since open
   std::shared_ptr<rocksdb::Logger> info_log;
+  // The default file system without RocksDB's OPTIONS file (no_options_file_system.h).
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 RocksResources MakeRocksResources(const StoreOptions& options);

@@ -17,6 +17,7 @@
 #include "storage/entry_codec.h"
 #include "storage/expiry_reclaimer.h"
 #include "storage/media_type.h"
+#include "storage/no_options_file_system.h"
 #include "storage/rocks_status.h"
 
 namespace apicached {
@@ -132,6 +133,9 @@ Result<std::unique_ptr<Store>> RocksStore::Open(const StoreOptions& options, con
     return Status::InvalidArgument("default_ttl_seconds must not be negative");
   }
   if (Status s = CreateDataDir(options.data_dir); !s.ok()) return s;
+  // Written by versions before the OPTIONS file was refused; they would describe namespaces
+  // that no longer exist to a RocksDB tool.
+  if (Status s = RemoveOptionsFiles(options.data_dir); !s.ok()) return s;
   std::unique_ptr<RocksStore> store(new RocksStore(options, clock));
   auto db =
       store->registry_.OpenDatabase(MakeDbOptions(options, store->resources_), options.data_dir);

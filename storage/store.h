@@ -235,7 +235,7 @@ class Store {
   // Once it has returned no read returns an entry written before it, also after a restart (the
   // drop is recorded in RocksDB's MANIFEST before it returns). Operations on other namespaces
   // are never blocked by it, except that RocksDB holds back writes to every namespace while it
-  // rewrites its OPTIONS file (as for a creation; docs/namespaces.md has the figures).
+  // records the drop in its MANIFEST (as for a creation; docs/namespaces.md has the figures).
   //
   // Errors: InvalidArgument (bad name), Unavailable (the database refused; the namespace is
   // then left as it was).

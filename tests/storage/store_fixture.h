@@ -3,13 +3,24 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "storage/clock.h"
 #include "storage/store.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::testing {
+
+// The files of dir whose name `match` accepts.
+inline size_t CountFiles(const std::string& dir,
+                         const std::function<bool(const std::filesystem::path&)>& match) {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) n += match(e.path()) ? 1 : 0;
+  return n;
+}
 
 class StoreTest : public ::testing::Test {
  protected:

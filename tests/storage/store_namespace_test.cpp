@@ -21,11 +21,7 @@ namespace {
 using StoreNamespaceTest = StoreTest;
 
 size_t CountSstFiles(const std::string& dir) {
-  size_t n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".sst") ++n;
-  }
-  return n;
+  return CountFiles(dir, [](const std::filesystem::path& p) { return p.extension() == ".sst"; });
 }
 
 TEST_F(StoreNamespaceTest, DropRemovesTheEntriesAndFreesTheSlot) {
