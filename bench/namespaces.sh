@@ -44,10 +44,16 @@ disk=$(bench_du_bytes "$data")
 cpu_seconds() {
   awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat"
 }
+# Seconds its threads have waited for a CPU so far (schedstat run_delay): on a shared machine
+# start-to-ready minus this is what a quiet one would show.
+runqueue_seconds() {
+  cat /proc/"$1"/task/*/schedstat | awk '{s += $2} END {printf "%.2f", s / 1e9}'
+}
 starts=()
 for _ in $(seq "$STARTS"); do
   bench_start_apicached "$data" "${flags[@]}"
-  starts+=("$(printf '%.2f' "$APICACHED_READY_SECONDS") s (CPU $(cpu_seconds "$APICACHED_PID") s)")
+  starts+=("$(printf '%.2f' "$APICACHED_READY_SECONDS") s (CPU $(cpu_seconds "$APICACHED_PID") s, \
+waiting for a CPU $(runqueue_seconds "$APICACHED_PID") s)")
   rss_ready=$(bench_rss_kb "$APICACHED_PID")
   fds_ready=$(ls "/proc/$APICACHED_PID/fd" | wc -l)
   bench_stop "$APICACHED_PID"
