@@ -3,42 +3,17 @@
 // threads.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "tests/net/line_session.h"
+#include "tests/support/gate.h"
 
 namespace apicached::net::testing {
 namespace {
 
-// Blocks the I/O thread in a "block" line until Open().
-class Gate {
- public:
-  void Hold(const std::string& line) {
-    if (line != "block") return;
-    std::unique_lock lock(mu_);
-    entered_ = true;
-    cv_.notify_all();
-    cv_.wait(lock, [this] { return open_; });
-  }
-  bool WaitEntered() {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, 30s, [this] { return entered_; });
-  }
-  void Open() {
-    std::lock_guard lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool entered_ = false;
-  bool open_ = false;
-};
+using apicached::testing::Gate;
 
 TEST(TcpServerAcceptTest, BacklogIsTakenInOneBurst) {
   constexpr size_t kNew = 20;
@@ -46,7 +21,9 @@ TEST(TcpServerAcceptTest, BacklogIsTakenInOneBurst) {
   Gate gate;
   TcpServerOptions options;
   options.io_threads = 1;
-  TcpServer server(options, LineFactory(log, [&gate](const std::string& l) { gate.Hold(l); }));
+  TcpServer server(options, LineFactory(log, [&gate](const std::string& l) {
+                     if (l == "block") gate.Enter();  // holds the I/O thread until Open()
+                   }));
   ASSERT_TRUE(server.Start().ok());
   Client blocker(server.port());
   blocker.Send("block\n");

@@ -1,0 +1,105 @@
+// Server: handlers of writes (every method but GET and HEAD) run on the write threads, so a write
+// that waits for the store (RocksDB holds writes back while it creates a namespace) never holds
+// up the reads of the other connections of its I/O thread; Stop() waits for a write in progress.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "http/server.h"
+#include "tests/support/gate.h"
+#include "tests/support/http_client.h"
+
+namespace apicached::http {
+namespace {
+
+using apicached::testing::Gate;
+using apicached::testing::RawConnection;
+using namespace std::chrono_literals;
+
+Response Text(const RequestContext& ctx, std::string body) {
+  Response res{boost::beast::http::status::ok, 11};
+  res.body() = std::move(body);
+  Finish(ctx.request(), res);
+  return res;
+}
+
+class ServerWriteThreadsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.Add(Verb::get, "/r", [](const RequestContext& ctx) { return Text(ctx, "read"); });
+    router_.Add(Verb::put, "/w", [this](const RequestContext& ctx) {
+      gate_.Enter();
+      return Text(ctx, "written");
+    });
+  }
+
+  Router router_;
+  Gate gate_;
+};
+
+TEST_F(ServerWriteThreadsTest, AReadIsAnsweredWhileAWriteOnTheSameIoThreadWaits) {
+  ServerOptions options;
+  options.port = 0;
+  options.io_threads = 1;  // both connections on one I/O thread
+  options.write_threads = 1;
+  Server server(options, router_);
+  ASSERT_TRUE(server.Start().ok());
+  RawConnection writer(server.port());
+  ASSERT_TRUE(writer.Send("PUT /w HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx"));
+  ASSERT_TRUE(gate_.WaitEntered());
+  // With the write's handler on the I/O thread this read would wait for the gate (forever).
+  RawConnection reader(server.port());
+  ASSERT_TRUE(reader.Send("GET /r HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto read = reader.ReadResponses(1, 10s);
+  gate_.Open();
+  ASSERT_EQ(read.size(), 1u) << "the read waited for the write";
+  EXPECT_EQ(read[0].body(), "read");
+  auto written = writer.ReadResponses(1, 10s);
+  ASSERT_EQ(written.size(), 1u);
+  EXPECT_EQ(written[0].body(), "written");
+  // The connection goes on after an answer from a write thread: a pipelined read and write.
+  ASSERT_TRUE(writer.Send(
+      "GET /r HTTP/1.1\r\nHost: t\r\n\r\nPUT /w HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"));
+  auto both = writer.ReadResponses(2, 10s);
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0].body(), "read");
+  EXPECT_EQ(both[1].body(), "written");
+  server.Stop();
+}
+
+// Stop() with a write's handler still running past the grace period: the connection is closed,
+// Stop() waits for the handler, and its answer meets a closed connection.
+TEST_F(ServerWriteThreadsTest, StopWaitsForAWriteStillRunningAfterTheGrace) {
+  ServerOptions options;
+  options.port = 0;
+  options.io_threads = 1;
+  options.write_threads = 1;
+  options.shutdown_grace = 50ms;
+  std::atomic<bool> returned{false};
+  router_.Add(Verb::post, "/slow", [&](const RequestContext& ctx) {
+    gate_.Enter();
+    returned = true;
+    return Text(ctx, "late");
+  });
+  auto server = std::make_unique<Server>(options, router_);
+  ASSERT_TRUE(server->Start().ok());
+  RawConnection writer(server->port());
+  ASSERT_TRUE(writer.Send("POST /slow HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"));
+  ASSERT_TRUE(gate_.WaitEntered());
+  std::thread opener([&] {
+    // The server closes the connection once the grace is over; the handler goes on until now.
+    EXPECT_TRUE(writer.ReadUntilClosed(10s).closed);
+    gate_.Open();
+  });
+  server->Stop();
+  EXPECT_TRUE(returned.load()) << "Stop() returned while a handler was running";
+  opener.join();
+  server.reset();
+}
+
+}  // namespace
+}  // namespace apicached::http
