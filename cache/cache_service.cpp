@@ -15,12 +15,25 @@ void Bump(Counter& c, uint64_t n = 1) {
   c.fetch_add(n, std::memory_order_relaxed);
 }
 
+// The end of an entry's TTL: its store expiry less its grace period.
+int64_t FreshUntil(const EntryInfo& info) {
+  if (info.expires_ms == 0 || info.grace_seconds == 0) return info.expires_ms;
+  return info.expires_ms - int64_t{info.grace_seconds} * 1000;
+}
+
+// False for an entry in its grace period: past its TTL, kept only for stale readers.
+bool Fresh(const EntryInfo& info, int64_t now_ms) {
+  const int64_t until = FreshUntil(info);
+  return until == 0 || now_ms < until;
+}
+
 ItemMeta MetaOf(const EntryInfo& info, uint64_t size) {
   return ItemMeta{.flags = info.flags,
                   .version = info.version,
                   .created_ms = info.created_ms,
-                  .expires_ms = info.expires_ms,
-                  .size = size};
+                  .expires_ms = FreshUntil(info),
+                  .size = size,
+                  .stale_until_ms = info.grace_seconds > 0 ? info.expires_ms : 0};
 }
 
 Item ToItem(Entry&& entry) {
@@ -46,8 +59,9 @@ WriteRequest Request(WriteMode mode, std::string_view data, uint32_t flags = 0,
 }
 
 Mutation Put(std::string value, std::string content_type, uint32_t flags,
-             std::optional<int64_t> ttl_seconds) {
+             std::optional<int64_t> ttl_seconds, uint32_t grace_seconds = 0) {
   Mutation m;
+  m.grace_seconds = grace_seconds;
   m.kind = Mutation::Kind::kPut;
   m.value = std::move(value);
   m.content_type = std::move(content_type);
@@ -58,6 +72,11 @@ Mutation Put(std::string value, std::string content_type, uint32_t flags,
 
 Status NoLiveEntry() {
   return Status::NotFound("no live entry");
+}
+
+// An Expiry that keeps an entry's current expiry (to the second).
+Expiry KeepExpiry(int64_t expires_ms) {
+  return expires_ms == 0 ? Expiry::Never() : Expiry::AtUnix((expires_ms + 999) / 1000);
 }
 
 Status CheckVersion(const Entry* current, std::optional<uint64_t> expected) {
@@ -188,6 +207,7 @@ OpCounters CacheService::Counters(Protocol protocol) const {
 Result<Item> CacheService::Get(Protocol p, std::string_view ns, std::string_view key) {
   if (Status s = CheckNamespace(ns); !s.ok()) return s;
   Result<Entry> r = store_.Get(ns, key);
+  if (r.ok() && !Fresh(r->info, clock_.NowMillis())) r = NoLiveEntry();
   if (Answered(r.status())) CountLookup(p, ns, r.ok() ? 1 : 0, r.ok() ? 0 : 1);
   if (!r.ok()) return r.status();
   return ToItem(std::move(*r));
@@ -210,51 +230,97 @@ Result<LeaseLookup> CacheService::GetWithLease(Protocol p, std::string_view ns,
     if (!Answered(r.status())) return r.status();
     const int64_t now = clock_.NowMillis();
     LeaseLookup out;
-    if (r.ok()) {
+    uint64_t version = 0;  // what a lease is for: the entry in its grace period, or none (0)
+    if (r.ok() && Fresh(r->info, now)) {
       CountLookup(p, ns, 1, 0);
       if (read.after_wait) CountLease(p, ns, LeaseEvent::kCoalesced);
-      const uint64_t version = r->info.version;
       out.state = LeaseState::kHit;
-      const int64_t left = SecondsLeft(r->info.expires_ms, now);
+      const int64_t left = SecondsLeft(FreshUntil(r->info), now);
       if (read.refresh_below_s > 0 && left >= 0 && left < read.refresh_below_s) {
-        auto got = leases_.Acquire(ns, key, version, now, refresh_ms);
-        if (got.granted) {
-          out.token = got.token;
-          out.lease_expires_ms = got.expires_ms;
-          CountLease(p, ns, LeaseEvent::kGranted);
-          if (got.replaced_expired) CountLease(p, ns, LeaseEvent::kTimedOut);
-        }
+        GrantInto(p, ns, leases_.Acquire(ns, key, r->info.version, now, refresh_ms), out);
       }
       out.item = ToItem(std::move(*r));
       return out;
+    }
+    if (r.ok()) {
+      version = r->info.version;
+      if (read.accept_stale) {
+        CountLookup(p, ns, 1, 0);
+        CountLease(p, ns, LeaseEvent::kStaleHit);
+        out.state = LeaseState::kStale;
+        GrantInto(p, ns, leases_.Acquire(ns, key, version, now, refresh_ms), out);
+        out.item = ToItem(std::move(*r));
+        return out;
+      }
     }
     if (read.lease_ms == 0 || round >= 3) {
       CountLookup(p, ns, 0, 1);
       return NoLiveEntry();
     }
-    auto got = leases_.Acquire(ns, key, 0, now, read.lease_ms);
+    auto got = leases_.Acquire(ns, key, version, now, read.lease_ms);
     if (got.granted) {
-      if (store_.Get(ns, key).ok()) {  // filled meanwhile: serve it instead
+      auto again = store_.Get(ns, key);
+      if (again.ok() && again->info.version != version) {  // filled meanwhile: serve it instead
         Written(ns, key);
         continue;
       }
       CountLookup(p, ns, 0, 1);
-      CountLease(p, ns, LeaseEvent::kGranted);
-      if (got.replaced_expired) CountLease(p, ns, LeaseEvent::kTimedOut);
+      GrantInto(p, ns, got, out);
       out.state = LeaseState::kGranted;
-      out.token = got.token;
-      out.lease_expires_ms = got.expires_ms;
       return out;
     }
     out.state = LeaseState::kHeld;
     out.lease_expires_ms = got.expires_ms;
     if (read.waiter) {
-      out.wait_id = leases_.WaitIfHeld(ns, key, 0, now, read.waiter);
+      out.wait_id = leases_.WaitIfHeld(ns, key, version, now, read.waiter);
       if (out.wait_id == 0) continue;  // the lease ended meanwhile: look again
     }
     CountLookup(p, ns, 0, 1);
     return out;
   }
+}
+
+void CacheService::GrantInto(Protocol p, std::string_view ns, const LeaseTable::Acquired& got,
+                             LeaseLookup& out) {
+  if (!got.granted) return;
+  out.token = got.token;
+  out.lease_expires_ms = got.expires_ms;
+  CountLease(p, ns, LeaseEvent::kGranted);
+  if (got.replaced_expired) CountLease(p, ns, LeaseEvent::kTimedOut);
+}
+
+CacheService::MetaLease CacheService::ClaimMetaLease(Protocol p, std::string_view ns,
+                                                     std::string_view key, uint64_t version,
+                                                     bool want_win) {
+  const int64_t now = clock_.NowMillis();
+  MetaLease out;
+  out.win_sent = leases_.Holder(ns, key, version, now).granted;
+  out.stale = leases_.IsStale(ns, key, version);
+  if (out.win_sent || !(want_win || out.stale)) return out;
+  // The cas is the token: memcached clients store the win with ms C<cas>.
+  out.won = leases_.Acquire(ns, key, version, now, /*lease_ms=*/0, /*token=*/version).granted;
+  if (out.won) CountLease(p, ns, LeaseEvent::kGranted);
+  return out;
+}
+
+Status CacheService::Invalidate(Protocol p, std::string_view ns, std::string_view key,
+                                std::optional<uint64_t> expected_version,
+                                std::optional<Expiry> expiry) {
+  auto current = Get(p, ns, key);
+  if (!current.ok()) return current.status();
+  if (expected_version && *expected_version != current->meta.version) {
+    return Status::PreconditionFailed("cas mismatch");
+  }
+  WriteRequest w;
+  w.data = current->value;
+  w.content_type = current->content_type;
+  w.flags = current->meta.flags;
+  w.expiry = expiry ? *expiry : KeepExpiry(current->meta.expires_ms);
+  w.expected_version = current->meta.version;
+  auto written = Write(p, ns, key, w);
+  if (!written.ok()) return written.status();
+  leases_.MarkStale(ns, key, written->meta.version, /*won=*/false);
+  return Status::Ok();
 }
 
 bool CacheService::CancelWait(std::string_view ns, std::string_view key, uint64_t wait_id) {
@@ -285,8 +351,9 @@ Result<std::vector<std::optional<Item>>> CacheService::MultiGet(Protocol p,
     auto r = store_.MultiGet(g.ns, g.keys);
     if (!r.ok()) return r.status();
     uint64_t hits = 0;
+    const int64_t now = clock_.NowMillis();
     for (size_t j = 0; j < g.at.size(); ++j) {
-      if (!(*r)[j]) continue;
+      if (!(*r)[j] || !Fresh((*r)[j]->info, now)) continue;
       ++hits;
       out[g.at[j]] = ToItem(std::move(*(*r)[j]));
     }
@@ -298,14 +365,20 @@ Result<std::vector<std::optional<Item>>> CacheService::MultiGet(Protocol p,
 Result<std::optional<Entry>> CacheService::TouchEntry(std::string_view ns, std::string_view key,
                                                       const StoreTtl& ttl) {
   std::optional<Entry> before;  // the entry as it was, for an Expired() touch that deletes it
+  bool stale = false;           // in its grace period: no live entry to touch
   auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
     if (current == nullptr) return Mutation::Keep();
+    if (!Fresh(current->info, clock_.NowMillis())) {
+      stale = true;
+      return Mutation::Keep();
+    }
     if (!ttl.expired) return Mutation::Touch(ttl.ttl_seconds);
     before = *current;
     before->info.expires_ms = clock_.NowMillis();
     return Mutation::Delete();
   });
   if (!r.ok()) return r.status();
+  if (stale) return std::optional<Entry>();
   return before ? std::move(before) : std::move(*r);
 }
 
@@ -333,6 +406,21 @@ Result<Item> CacheService::GetAndTouch(Protocol p, std::string_view ns, std::str
 
 Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::string_view key,
                                         const WriteRequest& request) {
+  if (request.invalidate_if_older) {
+    WriteRequest plain = request;
+    plain.invalidate_if_older = false;
+    auto r = Write(p, ns, key, plain);
+    if (r.code() != Code::kPreconditionFailed || !request.expected_version) return r;
+    // memcached's do_store_item: an older cas stores stale, keeping expiry and won mark.
+    auto current = Get(p, ns, key);
+    if (!current.ok() || *request.expected_version >= current->meta.version) return r;
+    const bool won = leases_.Holder(ns, key, current->meta.version, clock_.NowMillis()).granted;
+    plain.expected_version = current->meta.version;
+    plain.expiry = KeepExpiry(current->meta.expires_ms);
+    r = Write(p, ns, key, plain);
+    if (r.ok()) leases_.MarkStale(ns, key, r->meta.version, won);
+    return r;
+  }
   if (Status s = CheckNamespace(ns); !s.ok()) return s;
   const bool appending = request.mode == WriteMode::kAppend || request.mode == WriteMode::kPrepend;
   auto ttl = appending && !request.vivify ? Result<StoreTtl>(StoreTtl{}) : Resolve(request.expiry);
@@ -356,7 +444,13 @@ Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::st
   };
 
   // The common writes go straight to the store: no read first.
-  const bool plain = !ttl->expired && !request.expected_version && !request.lease_token;
+  if (request.grace_seconds > 0) {
+    if (Status s = CheckTtlSeconds(request.grace_seconds); !s.ok()) {
+      return Status::InvalidArgument("grace: " + s.message());
+    }
+  }
+  const bool plain = !ttl->expired && !request.expected_version && !request.lease_token &&
+                     request.grace_seconds == 0;
   if (plain && request.mode == WriteMode::kSet && !request.report_created) {
     auto r =
         store_.Put(ns, key, request.data, request.content_type, ttl->ttl_seconds, request.flags);
@@ -366,17 +460,23 @@ Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::st
   if (plain && request.mode == WriteMode::kAdd) {
     auto r =
         store_.Add(ns, key, request.data, request.content_type, ttl->ttl_seconds, request.flags);
-    if (!r.ok()) return finish(r.status());
-    return finish(WriteResult{.meta = MetaOf(*r, request.data.size()), .created = true});
+    // A key in its grace period refuses the store's add: the read-modify-write below, which
+    // treats it as absent, decides.
+    if (r.code() != Code::kAlreadyExists) {
+      if (!r.ok()) return finish(r.status());
+      return finish(WriteResult{.meta = MetaOf(*r, request.data.size()), .created = true});
+    }
   }
 
   bool created = false;
   std::optional<ItemMeta> expired_meta;  // what an Expired() write reports
-  auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
+  auto r = store_.Mutate(ns, key, [&](const Entry* stored) -> Result<Mutation> {
+    // The lease of a stale entry belongs to its version; everything else sees it as absent.
     if (request.lease_token &&
-        !leases_.Valid(ns, key, *request.lease_token, current ? current->info.version : 0)) {
+        !leases_.Valid(ns, key, *request.lease_token, stored ? stored->info.version : 0)) {
       return Status::PreconditionFailed("the lease token is not the key's current lease");
     }
+    const Entry* current = stored && Fresh(stored->info, clock_.NowMillis()) ? stored : nullptr;
     if (Status s = CheckVersion(current, request.expected_version); !s.ok()) return s;
     if (request.mode == WriteMode::kAdd && current != nullptr) {
       return Status::AlreadyExists("the key already has a live entry");
@@ -404,7 +504,7 @@ Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::st
       return Mutation::Delete();
     }
     return Put(std::string(request.data), std::string(request.content_type), request.flags,
-               ttl->ttl_seconds);
+               ttl->ttl_seconds, request.grace_seconds);
   });
   if (!r.ok()) return finish(r.status());
   if (expired_meta) return finish(WriteResult{.meta = *expired_meta, .created = created});
@@ -484,7 +584,8 @@ Result<ArithResult> CacheService::Arith(Protocol p, std::string_view ns, std::st
 
   uint64_t result = 0;
   bool hit = false;
-  auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
+  auto r = store_.Mutate(ns, key, [&](const Entry* stored) -> Result<Mutation> {
+    const Entry* current = stored && Fresh(stored->info, clock_.NowMillis()) ? stored : nullptr;
     if (current == nullptr) {
       if (!request.create_with) return NoLiveEntry();
       result = request.initial;

@@ -88,6 +88,11 @@ struct WriteRequest {
   std::string_view content_type;
   uint32_t flags = 0;
   Expiry expiry = Expiry::Default();
+  // Stale-while-revalidate: after its TTL the entry stays this many seconds in a grace period,
+  // served only to readers that accept stale data (LeaseRead::accept_stale) and a miss for the
+  // others; then it is gone as any expired entry. 0: none. Ignored for entries that never
+  // expire. At most max_ttl_seconds.
+  uint32_t grace_seconds = 0;
   // Compare-and-set (memcached cas, meta C, HTTP If-Match): write only when the live entry is at
   // exactly this version. No live entry: NotFound; another version: PreconditionFailed.
   std::optional<uint64_t> expected_version;
@@ -99,6 +104,9 @@ struct WriteRequest {
   // a lease superseded by a newer one, or the key written meanwhile). A lease whose time ran out
   // still stores as long as nobody took a new one. A successful write ends the lease.
   std::optional<uint64_t> lease_token;
+  // memcached's ms I: a compare-and-set whose expected_version is older than the live entry's
+  // stores anyway, marked stale (MetaLease().stale), keeping the entry's expiry and its win.
+  bool invalidate_if_older = false;
   // Fill WriteResult::created for kSet (costs a read of the current entry; the other modes know
   // it anyway).
   bool report_created = false;
@@ -165,6 +173,24 @@ class CacheService {
                                    const LeaseRead& read);
   // Unregisters a waiter of GetWithLease; true when it had not been called and never will be.
   bool CancelWait(std::string_view ns, std::string_view key, uint64_t wait_id);
+
+  // memcached meta's leases on one version of an entry (mg: W won, Z a win was sent, X stale).
+  // want_win: this reader would win (the entry was just created by mg N, or its TTL is under
+  // mg R's threshold). It wins when nobody won this version yet and it wants to or the version
+  // is stale; a win lasts until the key's next write (memcached's rule) and counts as a lease
+  // granted.
+  struct MetaLease {
+    bool won = false;
+    bool win_sent = false;
+    bool stale = false;
+  };
+  MetaLease ClaimMetaLease(Protocol protocol, std::string_view ns, std::string_view key,
+                           uint64_t version, bool want_win);
+
+  // memcached md I: rewrites the live entry as it is (a new version, with expiry when given,
+  // else the current one) and marks it stale. NotFound, PreconditionFailed (expected_version).
+  Status Invalidate(Protocol protocol, std::string_view ns, std::string_view key,
+                    std::optional<uint64_t> expected_version, std::optional<Expiry> expiry);
 
   // The live entry with its new expiry applied (memcached gat/gats, meta mg T); NotFound when
   // none. Version, value and flags stay. With Expiry::Expired() the entry is returned and then
@@ -268,6 +294,9 @@ class CacheService {
                                           const StoreTtl& ttl);
 
   void CountLease(Protocol p, std::string_view ns, LeaseEvent e);
+  // Copies a granted lease into out and counts it.
+  void GrantInto(Protocol p, std::string_view ns, const LeaseTable::Acquired& got,
+                 LeaseLookup& out);
   // Ends the lease of a key just written and wakes its waiters.
   void Written(std::string_view ns, std::string_view key) { leases_.Wake(ns, key); }
 

@@ -15,6 +15,9 @@ struct ItemMeta {
   int64_t created_ms = 0;  // when this version was written (Unix ms)
   int64_t expires_ms = 0;  // Unix ms; 0: never expires (see SecondsLeft in expiry.h)
   uint64_t size = 0;       // bytes of the value
+  // With a grace period (stale-while-revalidate, WriteRequest::grace_seconds): the end of the
+  // grace, when the entry is gone for good; expires_ms is then the end of its TTL. 0: none.
+  int64_t stale_until_ms = 0;
 };
 
 struct Item {

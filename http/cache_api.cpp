@@ -298,6 +298,16 @@ class CacheApi {
     if (!flags.ok()) return ProblemFromStatus(flags.status());
     auto lease = RequestLeaseToken(req);
     if (!lease.ok()) return ProblemFromStatus(lease.status());
+    uint32_t grace = 0;
+    if (auto text = ctx.Query("grace")) {
+      auto v = ParseInt64("grace", *text);
+      if (!v.ok()) return ProblemFromStatus(v.status());
+      if (Status s = cache_.CheckTtlSeconds(*v); !s.ok()) {
+        return MakeProblem(400, "grace must be 0 to " +
+                                    std::to_string(cache_.options().max_ttl_seconds) + " seconds");
+      }
+      grace = static_cast<uint32_t>(std::min<int64_t>(*v, UINT32_MAX));
+    }
     auto ct_field = req.find(bhttp::field::content_type);
     cache::WriteRequest write;
     write.data = req.body();
@@ -306,6 +316,7 @@ class CacheApi {
     write.expiry = ToExpiry(*ttl);
     write.report_created = true;
     write.lease_token = *lease;
+    write.grace_seconds = grace;
 
     auto inm = req.find(bhttp::field::if_none_match);
     auto im = req.find(bhttp::field::if_match);

@@ -79,12 +79,6 @@ Stored Classify(const Status& status) {
   }
 }
 
-// An Expiry that keeps an entry's current expiry (to the second).
-cache::Expiry KeepExpiry(const cache::ItemMeta& meta) {
-  return meta.expires_ms == 0 ? cache::Expiry::Never()
-                              : cache::Expiry::AtUnix((meta.expires_ms + 999) / 1000);
-}
-
 }  // namespace
 
 Executor::Executor(cache::CacheService& cache, const KeyMapping& mapping, ExecutorOptions options)
@@ -344,42 +338,15 @@ void Executor::MetaGet(const Request& req, std::string& out) {
   }
   // memcached's order: Z if a win was already sent, X if stale, then W if this client wins
   // (created by N, under the R threshold, or the first to see a stale item).
-  const LeaseMarks marks = leases_.Get(ns, key, r->meta.version);
   MetaItem item = ToMetaItem(r->meta, cache_.clock().NowMillis());
-  item.win_sent = marks.win_sent;
-  item.stale = marks.stale;
-  bool won = created;
-  if (!marks.win_sent && req.recache_ttl && item.ttl_seconds >= 0 &&
-      item.ttl_seconds < *req.recache_ttl) {
-    won = true;
-  }
-  if (marks.stale && !marks.win_sent) won = true;
-  item.won = won;
-  if (won) leases_.Set(ns, key, r->meta.version, LeaseMarks{true, marks.stale});
+  const bool recache =
+      req.recache_ttl && item.ttl_seconds >= 0 && item.ttl_seconds < *req.recache_ttl;
+  const auto lease = cache_.ClaimMetaLease(kProtocol, ns, key, r->meta.version, created || recache);
+  item.win_sent = lease.win_sent;
+  item.stale = lease.stale;
+  item.won = lease.won;
   AppendMetaReply(out, "HD", req, &item, "stcflhOk",
                   req.return_value ? std::optional<std::string_view>(r->value) : std::nullopt);
-}
-
-Status Executor::MarkStale(std::string_view ns, std::string_view key,
-                           std::optional<uint64_t> expected, std::optional<int32_t> exptime) {
-  auto current = cache_.Get(kProtocol, ns, key);
-  if (!current.ok()) return current.status();
-  if (expected && *expected != current->meta.version) {
-    return Status::PreconditionFailed("cas mismatch");
-  }
-  cache::WriteRequest w;
-  w.data = current->value;
-  w.content_type = current->content_type;
-  w.flags = current->meta.flags;
-  const int64_t expires_ms = current->meta.expires_ms;
-  w.expiry = exptime           ? ExpiryFromExptime(*exptime)
-             : expires_ms == 0 ? cache::Expiry::Never()
-                               : cache::Expiry::AtUnix((expires_ms + 999) / 1000);
-  w.expected_version = current->meta.version;
-  auto written = cache_.Write(kProtocol, ns, key, w);
-  if (!written.ok()) return written.status();
-  leases_.Set(ns, key, written->meta.version, LeaseMarks{false, true});
-  return Status::Ok();
 }
 
 void Executor::MetaSet(const Request& req, std::string& out) {
@@ -397,19 +364,9 @@ void Executor::MetaSet(const Request& req, std::string& out) {
   w.expiry = ExpiryFromExptime(req.ttl.value_or(0));
   // C: cas for set and replace (the parser made them kCas), a plain check for append/prepend.
   if (req.mode != StoreMode::kAdd) w.expected_version = req.compare_cas;
+  // I: a cas older than the item's is accepted and the value stored stale.
+  w.invalidate_if_older = req.invalidate && req.mode == StoreMode::kCas;
   auto r = cache_.Write(kProtocol, ns, key, w);
-  if (r.code() == Code::kPreconditionFailed && req.invalidate && req.mode == StoreMode::kCas) {
-    // I: a cas older than the item's is accepted and the value stored stale, keeping the
-    // item's expiry and its won mark (memcached's do_store_item).
-    auto current = cache_.Get(kProtocol, ns, key);
-    if (current.ok() && *req.compare_cas < current->meta.version) {
-      const LeaseMarks before = leases_.Get(ns, key, current->meta.version);
-      w.expected_version = current->meta.version;
-      w.expiry = KeepExpiry(current->meta);
-      r = cache_.Write(kProtocol, ns, key, w);
-      if (r.ok()) leases_.Set(ns, key, r->meta.version, LeaseMarks{before.win_sent, true});
-    }
-  }
   MetaItem item;  // memcached returns c0 when nothing was stored
   if (r.ok()) item.cas = r->meta.version;
   std::string_view code;
@@ -438,8 +395,11 @@ void Executor::MetaDelete(const Request& req, std::string& out) {
   const std::string_view key = req.Key();
   const std::string_view ns = NamespaceOf(key);
   // I: keep the item, stale, instead of deleting it.
-  const Status s = req.invalidate ? MarkStale(ns, key, req.compare_cas, req.ttl)
-                                  : cache_.Delete(kProtocol, ns, key, req.compare_cas);
+  const Status s =
+      req.invalidate
+          ? cache_.Invalidate(kProtocol, ns, key, req.compare_cas,
+                              req.ttl ? std::optional(ExpiryFromExptime(*req.ttl)) : std::nullopt)
+          : cache_.Delete(kProtocol, ns, key, req.compare_cas);
   std::string_view code;
   switch (s.code()) {
     case Code::kOk:

@@ -11,8 +11,9 @@
 // (TooLarge), "CLIENT_ERROR bad command line format" (InvalidArgument), "SERVER_ERROR internal
 // error" (anything else).
 //
-// Meta leases (mg N/R answering W and Z, md I and ms I marking stale for X) keep their marks in
-// a bounded in-memory LeaseTable.
+// Meta leases (mg N/R answering W and Z, md I and ms I marking stale for X) are the cache
+// layer's (CacheService::ClaimMetaLease, Invalidate, WriteRequest::invalidate_if_older), shared
+// with HTTP's leases (docs/leases.md).
 //
 // flush_all with a delay is remembered (the latest one wins, as in memcached) and carried out
 // by the first command this executor runs once the time has come.
@@ -28,7 +29,6 @@
 
 #include "cache/cache_service.h"
 #include "cache/key_mapping.h"
-#include "memcached/lease_table.h"
 #include "memcached/request.h"
 
 namespace apicached::memcached {
@@ -91,18 +91,12 @@ class Executor {
   void MetaDelete(const Request& req, std::string& out);
   void MetaArithmetic(const Request& req, std::string& out);
   void MetaDebug(const Request& req, std::string& out);
-  // md I / ms I: rewrites the live entry as it is (a new cas unique) and marks it stale.
-  // Returns the Status of the rewrite (NotFound, PreconditionFailed, ...).
-  Status MarkStale(std::string_view ns, std::string_view key, std::optional<uint64_t> expected,
-                   std::optional<int32_t> exptime);
-
   cache::CacheService& cache_;
   const KeyMapping& mapping_;
   const ExecutorOptions options_;
   const int64_t started_ms_;
   std::atomic<int64_t> flush_at_ms_{0};  // 0: no delayed flush_all pending
   std::atomic<uint16_t> port_{0};
-  LeaseTable leases_;
 };
 
 }  // namespace apicached::memcached

@@ -10,6 +10,10 @@ void PutFixed64(std::string* out, uint64_t v) {
   for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
+void PutFixed32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
 uint64_t GetFixed64(std::string_view in, size_t at) {
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(in[at + i]);
@@ -30,6 +34,8 @@ Result<size_t> DecodeHeaderBytes(std::string_view raw) {
   size_t header = 0;
   if (format == kEntryFormat) {
     header = kEntryHeaderBytes;
+  } else if (format == kEntryFormatGrace) {
+    header = kEntryHeaderBytesGrace;
   } else if (format == kEntryFormatV1) {
     header = kEntryHeaderBytesV1;
   } else {
@@ -45,12 +51,14 @@ Result<size_t> DecodeHeaderBytes(std::string_view raw) {
 std::string EncodeEntry(const EntryInfo& info, std::string_view content_type,
                         std::string_view value) {
   std::string out;
-  out.reserve(kEntryHeaderBytes + content_type.size() + value.size());
-  out.push_back(static_cast<char>(kEntryFormat));
+  const bool grace = info.grace_seconds > 0;
+  out.reserve(kEntryHeaderBytesGrace + content_type.size() + value.size());
+  out.push_back(static_cast<char>(grace ? kEntryFormatGrace : kEntryFormat));
   PutFixed64(&out, static_cast<uint64_t>(info.expires_ms));
   PutFixed64(&out, static_cast<uint64_t>(info.created_ms));
   PutFixed64(&out, info.version);
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((info.flags >> (8 * i)) & 0xff));
+  PutFixed32(&out, info.flags);
+  if (grace) PutFixed32(&out, info.grace_seconds);
   const auto ct_len = static_cast<uint16_t>(content_type.size());
   out.push_back(static_cast<char>(ct_len & 0xff));
   out.push_back(static_cast<char>(ct_len >> 8));
@@ -66,7 +74,8 @@ Result<Entry> DecodeEntry(std::string_view raw) {
   entry.info.expires_ms = static_cast<int64_t>(GetFixed64(raw, 1));
   entry.info.created_ms = static_cast<int64_t>(GetFixed64(raw, 9));
   entry.info.version = GetFixed64(raw, 17);
-  if (*header == kEntryHeaderBytes) entry.info.flags = GetFixed32(raw, 25);
+  if (*header != kEntryHeaderBytesV1) entry.info.flags = GetFixed32(raw, 25);
+  if (*header == kEntryHeaderBytesGrace) entry.info.grace_seconds = GetFixed32(raw, 29);
   const size_t ct_at = *header - 2;  // the content-type length ends the header in both formats
   const size_t ct_len = static_cast<unsigned char>(raw[ct_at]) |
                         (static_cast<size_t>(static_cast<unsigned char>(raw[ct_at + 1])) << 8);

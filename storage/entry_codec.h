@@ -9,6 +9,9 @@
 //   [25..28] flags, uint32 (memcached's client flags)
 //   [29..30] content-type length N, uint16
 //   [31..31+N) content type, then the value up to the end.
+// Format 3 is format 2 plus grace_seconds, uint32, at [29..32], the content-type length at
+// [33..34]; it is written only for entries with a grace period (EntryInfo::grace_seconds > 0),
+// so every other entry stays in format 2 and older builds read them.
 // Format 1 (data dirs written before) is the same without the flags: the content-type length at
 // [25..26], the content type from [27]. It is still read (flags 0) and never written; an entry
 // is rewritten in format 2 by its next write. The expiry sits at the same fixed offset in both,
@@ -28,11 +31,14 @@ namespace apicached {
 
 inline constexpr uint8_t kEntryFormat = 2;  // what EncodeEntry writes
 inline constexpr size_t kEntryHeaderBytes = 31;
+inline constexpr uint8_t kEntryFormatGrace = 3;  // written for entries with a grace period
+inline constexpr size_t kEntryHeaderBytesGrace = 35;
 inline constexpr uint8_t kEntryFormatV1 = 1;  // read only
 inline constexpr size_t kEntryHeaderBytesV1 = 27;
 inline constexpr size_t kMaxContentTypeBytes = 1024;
 
-// Format kEntryFormat. REQUIRES: content_type.size() <= kMaxContentTypeBytes.
+// Format kEntryFormat, or kEntryFormatGrace when info.grace_seconds > 0. REQUIRES:
+// content_type.size() <= kMaxContentTypeBytes.
 std::string EncodeEntry(const EntryInfo& info, std::string_view content_type,
                         std::string_view value);
 

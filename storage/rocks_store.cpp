@@ -317,6 +317,11 @@ Result<int64_t> RocksStore::ExpiresAt(std::string_view ns, std::optional<int64_t
   return at;
 }
 
+int64_t RocksStore::WithGrace(int64_t expires_ms, uint32_t grace_seconds) {
+  if (expires_ms == 0 || grace_seconds == 0) return expires_ms;
+  return expires_ms + int64_t{grace_seconds} * 1000;
+}
+
 Result<std::optional<Entry>> RocksStore::DecodeLive(Namespace& ns, std::string_view raw,
                                                     int64_t now_ms) {
   Result<Entry> entry = DecodeEntry(raw);
@@ -347,11 +352,14 @@ Status RocksStore::WriteEncoded(Namespace& ns, std::string_view key, const Entry
 
 Result<EntryInfo> RocksStore::WriteNew(Namespace& ns, std::string_view key, std::string_view value,
                                        std::string_view content_type, uint32_t flags,
-                                       int64_t expires_ms, int64_t now_ms) {
+                                       int64_t expires_ms, int64_t now_ms, uint32_t grace_seconds) {
   Result<uint64_t> version = versions_->Next();
   if (!version.ok()) return version.status();
-  const EntryInfo info{
-      .created_ms = now_ms, .expires_ms = expires_ms, .version = *version, .flags = flags};
+  const EntryInfo info{.created_ms = now_ms,
+                       .expires_ms = expires_ms,
+                       .version = *version,
+                       .flags = flags,
+                       .grace_seconds = expires_ms == 0 ? 0 : grace_seconds};
   if (Status s = WriteEncoded(ns, key, info, content_type, value); !s.ok()) return s;
   return info;
 }
@@ -461,7 +469,8 @@ Result<EntryInfo> RocksStore::Touch(std::string_view ns, std::string_view key,
   auto expires = ExpiresAt(ns, ttl_seconds, now);
   if (!expires.ok()) return expires.status();
   Entry& entry = **live;
-  entry.info.expires_ms = *expires;
+  entry.info.expires_ms = WithGrace(*expires, entry.info.grace_seconds);
+  if (entry.info.expires_ms == 0) entry.info.grace_seconds = 0;
   if (Status s = WriteEncoded(*n, key, entry.info, entry.content_type, entry.value); !s.ok()) {
     return s;
   }
@@ -484,6 +493,7 @@ Result<int64_t> RocksStore::Incr(std::string_view ns, std::string_view key, int6
   int64_t expires_ms = 0;
   std::string content_type;
   uint32_t flags = 0;
+  uint32_t grace = 0;
   if (live->has_value()) {
     auto current = ParseInteger((*live)->value);
     if (!current.ok()) return current.status();
@@ -494,12 +504,14 @@ Result<int64_t> RocksStore::Incr(std::string_view ns, std::string_view key, int6
     expires_ms = (*live)->info.expires_ms;
     content_type = std::move((*live)->content_type);
     flags = (*live)->info.flags;
+    grace = (*live)->info.grace_seconds;
   } else {
     auto expires = ExpiresAt(ns, ttl_on_create, now);
     if (!expires.ok()) return expires.status();
     expires_ms = *expires;
   }
-  auto written = WriteNew(**n, key, std::to_string(result), content_type, flags, expires_ms, now);
+  auto written =
+      WriteNew(**n, key, std::to_string(result), content_type, flags, expires_ms, now, grace);
   if (!written.ok()) return written.status();
   return result;
 }
@@ -542,7 +554,8 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
         if (Status s = ValidateWrite(key, {}, {}, mutation->ttl_seconds); !s.ok()) return s;
         auto expires = ExpiresAt(ns, mutation->ttl_seconds, now);
         if (!expires.ok()) return expires.status();
-        current->info.expires_ms = *expires;
+        current->info.expires_ms = WithGrace(*expires, current->info.grace_seconds);
+        if (current->info.expires_ms == 0) current->info.grace_seconds = 0;
         if (Status s = WriteEncoded(*n, key, current->info, current->content_type, current->value);
             !s.ok()) {
           return s;
@@ -560,10 +573,11 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
       return s;
     }
     int64_t expires_ms = keep_expiry ? current->info.expires_ms : 0;
+    const uint32_t grace = keep_expiry ? current->info.grace_seconds : m.grace_seconds;
     if (!keep_expiry) {
       auto expires = ExpiresAt(ns, m.ttl_seconds, now);
       if (!expires.ok()) return expires.status();
-      expires_ms = *expires;
+      expires_ms = WithGrace(*expires, grace);
     }
     if (!n) {
       lock.unlock();
@@ -571,7 +585,7 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
       if (!created.ok()) return created.status();
       continue;
     }
-    auto info = WriteNew(*n, key, m.value, m.content_type, m.flags, expires_ms, now);
+    auto info = WriteNew(*n, key, m.value, m.content_type, m.flags, expires_ms, now, grace);
     if (!info.ok()) return info.status();
     return std::optional<Entry>(Entry{
         .value = std::move(m.value), .content_type = std::move(m.content_type), .info = *info});

@@ -101,6 +101,8 @@ class RocksStore final : public Store {
   int64_t DefaultTtlSeconds(std::string_view ns) const;
   // The expires_ms a write at now_ms gets from ttl (see store.h for nullopt and 0).
   Result<int64_t> ExpiresAt(std::string_view ns, std::optional<int64_t> ttl, int64_t now_ms) const;
+  // expires_ms with a grace period after it (0 stays 0: never expires).
+  static int64_t WithGrace(int64_t expires_ms, uint32_t grace_seconds);
 
   // The live entry of key, or nullopt (absent or expired; an expired read is counted). *present
   // tells whether any version, live or not, is stored.
@@ -110,7 +112,7 @@ class RocksStore final : public Store {
   // Writes a new version of key. REQUIRES: the key's stripe is held.
   Result<EntryInfo> WriteNew(Namespace& ns, std::string_view key, std::string_view value,
                              std::string_view content_type, uint32_t flags, int64_t expires_ms,
-                             int64_t now_ms);
+                             int64_t now_ms, uint32_t grace_seconds = 0);
   Status WriteEncoded(Namespace& ns, std::string_view key, const EntryInfo& info,
                       std::string_view content_type, std::string_view value);
   NamespaceFigures Figures(Namespace& ns);

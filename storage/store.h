@@ -48,6 +48,10 @@ struct EntryInfo {
   int64_t expires_ms = 0;  // 0: never expires
   uint64_t version = 0;
   uint32_t flags = 0;  // memcached's client flags; stored and returned unchanged (0 by default)
+  // Stale-while-revalidate (docs/leases.md): the last grace_seconds before expires_ms are the
+  // entry's grace period. The store keeps and reads it until expires_ms like any entry; the
+  // cache layer treats it as past its TTL (fresh until expires_ms - grace_seconds * 1000).
+  uint32_t grace_seconds = 0;
 };
 
 struct Entry {
@@ -76,7 +80,10 @@ struct Mutation {
   uint32_t flags = 0;
   std::optional<int64_t> ttl_seconds;  // ignored when keep_expiry and a live entry exists;
                                        // kTouch's new TTL
-  bool keep_expiry = false;            // keep the current entry's expires_ms
+  bool keep_expiry = false;            // keep the current entry's expires_ms (and grace)
+  // kPut: a grace period after the TTL (EntryInfo::grace_seconds): expires_ms is the TTL's end
+  // plus this. Ignored for entries that never expire. kTouch keeps the entry's grace.
+  uint32_t grace_seconds = 0;
 
   static Mutation Keep() { return {}; }
   static Mutation Delete() {

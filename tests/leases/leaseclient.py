@@ -5,22 +5,22 @@ import http.client
 
 
 # --- docs/leases.md: HTTP get_or_fetch (begin) ---
-def get_or_fetch(conn, ns, key, fetch, ttl=3600, lease=10, wait=10):
-    """The cached value of ns/key; on a miss exactly one caller runs fetch() and stores it."""
+def get_or_fetch(conn, ns, key, fetch, ttl=3600, grace=600, lease=10, wait=10):
+    """ns/key from apicached; on a miss exactly one caller runs fetch() and stores the result.
+    Past the TTL (within the grace) callers get the old value at once and one of them refreshes."""
     while True:
         conn.request("GET", f"/v1/cache/{ns}/{key}?lease={lease}&wait={wait}&stale=1")
         r = conn.getresponse()
         body = r.read()
-        if r.status == 200:
-            return body
-        token = r.getheader("Apicached-Lease")
+        token = r.getheader("Apicached-Lease")  # set: this caller fetches
         if token is None:
-            continue  # someone else still fetching after `wait`: ask again
+            if r.status == 200:
+                return body  # fresh, stale, or stored by the caller that fetched
+            continue  # the fetcher is slow (over `wait`): ask again
         value = fetch()
-        conn.request("PUT", f"/v1/cache/{ns}/{key}?ttl={ttl}", body=value,
+        conn.request("PUT", f"/v1/cache/{ns}/{key}?ttl={ttl}&grace={grace}", body=value,
                      headers={"Apicached-Lease": token})
-        r = conn.getresponse()
-        r.read()
+        conn.getresponse().read()  # 412: someone stored a newer value meanwhile; ours is fine
         return value
 # --- docs/leases.md: HTTP get_or_fetch (end) ---
 

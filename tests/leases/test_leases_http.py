@@ -147,3 +147,65 @@ def test_early_refresh_hands_one_reader_the_lease(daemon):
     assert headers["Cache-Status"] == "apicached; hit; ttl=5"
     assert request(daemon, "PUT", "/v1/cache/leases/rate?ttl=60", body=b"3.72",
                    headers={"Apicached-Lease": token})[0] == 204
+
+
+def poll(predicate, deadline_s, what):
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        got = predicate()
+        if got:
+            return got
+        time.sleep(0.01)  # a poll interval under a deadline
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_during_the_grace_readers_get_the_stale_value_at_once_while_one_refreshes(daemon):
+    assert request(daemon, "PUT", "/v1/cache/leases/fx?ttl=1&grace=60", body=b"3.71")[0] == 201
+    status, headers, body = request(daemon, "GET", "/v1/cache/leases/fx")
+    assert status == 200 and headers["Cache-Control"] == "max-age=1"
+
+    def stale():  # the TTL runs out within a second
+        s, h, _ = request(daemon, "GET", "/v1/cache/leases/fx")
+        return s == 404
+    poll(stale, 10, "the TTL to run out")
+
+    origin = Origin(b"3.72", 1.0)
+    latencies = []
+    lock = threading.Lock()
+
+    def reader():
+        conn = connect(daemon)
+        started = time.monotonic()
+        value = get_or_fetch(conn, "leases", "fx", origin, ttl=60, grace=60)
+        took = time.monotonic() - started
+        conn.close()
+        with lock:
+            latencies.append((value, took))
+
+    stale_hits = lease_events(daemon, "leases", "stale_hit")
+    threads = [threading.Thread(target=reader) for _ in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert origin.calls == 1, "exactly one refresh"
+    refreshed = [t for v, t in latencies if v == b"3.72"]
+    stale_reads = [t for v, t in latencies if v == b"3.71"]
+    assert len(refreshed) == 1 and len(stale_reads) == 29
+    assert max(stale_reads) < 0.5, f"stale reads waited for the origin: {max(stale_reads):.3f} s"
+    assert lease_events(daemon, "leases", "stale_hit") == stale_hits + 30
+    status, headers, body = request(daemon, "GET", "/v1/cache/leases/fx?stale=1")
+    assert status == 200 and body == b"3.72"
+    assert headers["Cache-Status"].startswith("apicached; hit; ttl=")
+
+
+def test_a_stale_entry_is_marked_stale_and_gone_after_the_grace(daemon):
+    assert request(daemon, "PUT", "/v1/cache/leases/g?ttl=1&grace=1", body=b"v")[0] == 201
+    poll(lambda: request(daemon, "GET", "/v1/cache/leases/g")[0] == 404, 10, "the TTL")
+    status, headers, body = request(daemon, "GET", "/v1/cache/leases/g?stale=1")
+    if status == 200:  # still in the grace (it lasts one second)
+        assert body == b"v"
+        assert "detail=stale" in headers["Cache-Status"]
+        assert headers["Cache-Status"].startswith("apicached; hit; ttl=-")
+    poll(lambda: request(daemon, "GET", "/v1/cache/leases/g?stale=1")[0] == 404, 10, "the grace")
+    assert request(daemon, "PUT", "/v1/cache/leases/g?grace=-1", body=b"v")[0] == 400

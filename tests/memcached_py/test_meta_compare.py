@@ -44,6 +44,13 @@ CASES = {
         (b"mg r v R2000 t\r\n", None),  # TTL below 2000: W to this client, Z after
         (b"mg r v R2000 t\r\n", None),
     ],
+    "lease_win_ends_with_the_next_write": [
+        (b"mg lw v N30 c\r\n", None),
+        (b"mg lw v N30\r\n", None),
+        (MS(b"lw", b"fresh", b"T60") + b"mg lw v t\r\n", None),  # a new item: no W, no Z
+        (b"md lw I\r\nmg lw v\r\nmg lw v\r\nmg lw v R30\r\n", None),  # X: one W, then Z
+        (MS(b"lw", b"again") + b"mg lw v\r\n", None),
+    ],
     "md_I_marks_stale_X": [
         (S(b"k", b"x") + b"md k I T30\r\nmg k v c t\r\nmg k v c\r\n", None),
         (MS(b"k", b"new") + b"mg k v\r\n", None),

@@ -29,6 +29,26 @@ TEST(EntryCodecTest, RoundTripsEveryField) {
   EXPECT_EQ(*expiry, -5);
 }
 
+TEST(EntryCodecTest, AGracePeriodIsFormatThreeAndEveryOtherEntryStaysFormatTwo) {
+  EntryInfo info{.created_ms = 1, .expires_ms = 70'000, .version = 9, .flags = 7};
+  EXPECT_EQ(EncodeEntry(info, "t/x", "v")[0], static_cast<char>(kEntryFormat));
+  info.grace_seconds = 0x01020304;
+  const std::string raw = EncodeEntry(info, "t/x", "val");
+  ASSERT_EQ(raw[0], static_cast<char>(kEntryFormatGrace));
+  EXPECT_EQ(raw.size(), kEntryHeaderBytesGrace + 3 + 3);
+  auto entry = DecodeEntry(raw);
+  ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+  EXPECT_EQ(entry->info.grace_seconds, 0x01020304u);
+  EXPECT_EQ(entry->info.flags, 7u);
+  EXPECT_EQ(entry->info.expires_ms, 70'000);
+  EXPECT_EQ(entry->content_type, "t/x");
+  EXPECT_EQ(entry->value, "val");
+  auto expiry = DecodeExpiry(raw);
+  ASSERT_TRUE(expiry.ok()) << "the compaction filter reads format 3's expiry at the same offset";
+  EXPECT_EQ(*expiry, 70'000);
+  EXPECT_FALSE(DecodeEntry(raw.substr(0, kEntryHeaderBytesGrace - 1)).ok());
+}
+
 TEST(EntryCodecTest, DecodesFormatOneWithFlagsZero) {
   const std::string raw = FormatOneEntry();
   ASSERT_EQ(raw.size(), kEntryHeaderBytesV1 + 10 + 5);
