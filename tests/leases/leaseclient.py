@@ -1,28 +1,30 @@
-"""get_or_fetch over plain HTTP, as docs/leases.md shows it (the tests run this very code)."""
+"""The wrappers of docs/leases.md (loaded from the guide itself) and small HTTP helpers."""
 from __future__ import annotations
 
 import http.client
+import os
+import re
+import threading
+import time
+
+DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "leases.md")
 
 
-# --- docs/leases.md: HTTP get_or_fetch (begin) ---
-def get_or_fetch(conn, ns, key, fetch, ttl=3600, grace=600, lease=10, wait=10):
-    """ns/key from apicached; on a miss exactly one caller runs fetch() and stores the result.
-    Past the TTL (within the grace) callers get the old value at once and one of them refreshes."""
-    while True:
-        conn.request("GET", f"/v1/cache/{ns}/{key}?lease={lease}&wait={wait}&stale=1")
-        r = conn.getresponse()
-        body = r.read()
-        token = r.getheader("Apicached-Lease")  # set: this caller fetches
-        if token is None:
-            if r.status == 200:
-                return body  # fresh, stale, or stored by the caller that fetched
-            continue  # the fetcher is slow (over `wait`): ask again
-        value = fetch()
-        conn.request("PUT", f"/v1/cache/{ns}/{key}?ttl={ttl}&grace={grace}", body=value,
-                     headers={"Apicached-Lease": token})
-        conn.getresponse().read()  # 412: someone stored a newer value meanwhile; ours is fine
-        return value
-# --- docs/leases.md: HTTP get_or_fetch (end) ---
+def doc_snippets():
+    """The Python blocks of docs/leases.md, run: the guide's code is the code the tests use."""
+    with open(DOC, encoding="utf-8") as f:
+        text = f.read()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) == 2, "docs/leases.md should hold the HTTP and the memcached wrapper"
+    namespace = {"time": time}
+    for block in blocks:
+        exec(compile(block, DOC, "exec"), namespace)  # noqa: S102 - our own documentation
+    return namespace
+
+
+_SNIPPETS = doc_snippets()
+get_or_fetch = _SNIPPETS["get_or_fetch"]
+mc_get_or_fetch = _SNIPPETS["mc_get_or_fetch"]
 
 
 def connect(daemon, timeout=30.0):
@@ -52,3 +54,24 @@ def lease_events(daemon, ns, event, protocol="http"):
             return float(line[len(needle):])
     return 0.0
 
+
+
+def run_parallel(n, call):
+    """call(i) on n threads released together; their results in order. Raises on any error."""
+    results, errors = [None] * n, []
+    barrier = threading.Barrier(n)
+
+    def worker(i):
+        try:
+            barrier.wait(30)
+            results[i] = call(i)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[:5]
+    return results

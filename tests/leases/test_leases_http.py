@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from leaseclient import connect, get_or_fetch, lease_events, request
+from leaseclient import connect, get_or_fetch, lease_events, request, run_parallel
 
 
 class Origin:
@@ -26,27 +26,12 @@ class Origin:
 
 
 def run_clients(daemon, n, key, origin, **kw):
-    results = [None] * n
-    errors = []
     conns = [connect(daemon) for _ in range(n)]
-    barrier = threading.Barrier(n)
-
-    def worker(i):
-        try:
-            barrier.wait(30)
-            results[i] = get_or_fetch(conns[i], "leases", key, origin, **kw)
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(repr(e))
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    for c in conns:
-        c.close()
-    assert not errors, errors[:5]
-    return results
+    try:
+        return run_parallel(n, lambda i: get_or_fetch(conns[i], "leases", key, origin, **kw))
+    finally:
+        for c in conns:
+            c.close()
 
 
 def test_200_concurrent_misses_call_the_origin_once(daemon):
