@@ -26,8 +26,11 @@ constexpr const char* kUsage = R"(Usage: apicachectl [OPTIONS] COMMAND [ARGS...]
 
 Commands:
   get NS KEY                     print the value (raw bytes when stdout is not a terminal)
+                                 [--lease S [--wait S]] [--stale]: a lease-aware read
+                                 (docs/leases.md); Cache-Status and a granted lease token go
+                                 to stderr ("lease: TOKEN": fetch, then set --lease TOKEN)
   set NS KEY VALUE|-             store VALUE ('-': read it from stdin) [--ttl N] [--if-absent]
-                                 [--content-type TYPE]
+                                 [--content-type TYPE] [--grace S] [--lease TOKEN]
   del NS KEY                     delete a key
   incr NS KEY                    add --by N (default 1, may be negative) to an integer value;
                                  --ttl N applies when the key is created
@@ -168,10 +171,16 @@ void Need(const Context& c, size_t min, size_t max, const char* usage) {
 }
 
 int CmdGet(Context& c) {
-  Need(c, 2, 2, "get NS KEY");
+  Need(c, 2, 2, "get NS KEY [--lease S [--wait S]] [--stale]");
+  std::string target = KeyPath(c.args[0], c.args[1]);
+  if (auto lease = c.Opt<std::string>("lease")) AddQuery(target, "lease", *lease);
+  if (auto wait = c.Opt<std::string>("wait")) AddQuery(target, "wait", *wait);
+  if (c.Has("stale")) AddQuery(target, "stale", "1");
   int code;
-  auto res = c.Send(Req("GET", KeyPath(c.args[0], c.args[1])), &code);
+  auto res = c.Send(Req("GET", target), &code);
   if (!res) return code;
+  if (!res->cache_status.empty()) c.io.err << "cache-status: " << res->cache_status << "\n";
+  if (!res->lease.empty()) c.io.err << "lease: " << res->lease << "\n";
   if (res->status == 404) {
     c.io.err << "apicachectl: " << c.args[0] << "/" << c.args[1] << ": not found\n";
     return kExitNotFound;
@@ -184,6 +193,8 @@ int CmdGet(Context& c) {
     out["content_type"] = res->content_type;
     out["etag"] = res->etag;
     out["ttl"] = res->max_age ? json(*res->max_age) : json(nullptr);
+    if (!res->cache_status.empty()) out["cache_status"] = res->cache_status;
+    if (!res->lease.empty()) out["lease"] = res->lease;
     c.io.out << out.dump() << "\n";
   } else if (c.io.stdout_is_tty) {
     std::string shown = ValueForTerminal(res->body);
@@ -195,7 +206,9 @@ int CmdGet(Context& c) {
 }
 
 int CmdSet(Context& c) {
-  Need(c, 3, 3, "set NS KEY VALUE|- [--ttl N] [--if-absent] [--content-type TYPE]");
+  Need(c, 3, 3,
+       "set NS KEY VALUE|- [--ttl N] [--if-absent] [--content-type TYPE] [--grace S] "
+       "[--lease TOKEN]");
   HttpRequest req = Req("PUT", KeyPath(c.args[0], c.args[1]));
   if (c.args[2] == "-") {
     req.body.assign(std::istreambuf_iterator<char>(c.io.in), std::istreambuf_iterator<char>());
@@ -204,6 +217,8 @@ int CmdSet(Context& c) {
   }
   if (auto ttl = c.Opt<int64_t>("ttl")) AddQuery(req.target, "ttl", std::to_string(*ttl));
   if (c.Has("if-absent")) req.headers.emplace_back("If-None-Match", "*");
+  if (auto grace = c.Opt<int64_t>("grace")) AddQuery(req.target, "grace", std::to_string(*grace));
+  if (auto lease = c.Opt<std::string>("lease")) req.headers.emplace_back("Apicached-Lease", *lease);
   req.content_type =
       c.Opt<std::string>("content-type")
           .value_or(c.args[2] != "-" && IsValidUtf8(req.body) ? "text/plain; charset=utf-8"
@@ -214,6 +229,11 @@ int CmdSet(Context& c) {
   if (res->status == 412 && c.Has("if-absent")) {
     c.io.err << "apicachectl: not stored: " << c.args[0] << "/" << c.args[1]
              << " already has a live entry\n";
+    return kExitClientError;
+  }
+  if (res->status == 412 && c.Has("lease")) {
+    c.io.err << "apicachectl: not stored: the lease token is not " << c.args[0] << "/" << c.args[1]
+             << "'s current lease (another client stored a newer value)\n";
     return kExitClientError;
   }
   if (code != kExitOk) return c.Fail(*res, "set");
@@ -521,6 +541,11 @@ po::options_description Options() {
       "ttl", po::value<int64_t>(), "seconds to live (0: never expires)")(
       "if-absent", "set: store only when no live entry exists")(
       "content-type", po::value<std::string>(), "set: the value's Content-Type")(
+      "lease", po::value<std::string>(),
+      "get: ask for a lease of S seconds on a miss; set: store with this lease token")(
+      "wait", po::value<std::string>(), "get --lease: wait up to S seconds for another's fetch")(
+      "stale", "get: accept a value in its grace period (served stale)")(
+      "grace", po::value<int64_t>(), "set: seconds a stale value stays after its TTL")(
       "by", po::value<int64_t>(), "incr: the amount (default 1; negative with --by=-N)")(
       "prefix", po::value<std::string>(), "ns clear: only keys starting with this")(
       "date", po::value<std::string>(), "stats: the UTC day, YYYY-MM-DD")(

@@ -132,6 +132,8 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) const {
     out.status = res.result_int();
     out.content_type = std::string(res[bhttp::field::content_type]);
     out.etag = std::string(res[bhttp::field::etag]);
+    out.cache_status = std::string(res["Cache-Status"]);
+    out.lease = std::string(res["Apicached-Lease"]);
     auto cache_control = res[bhttp::field::cache_control];
     out.max_age = ParseMaxAge({cache_control.data(), cache_control.size()});
     out.body = std::move(res.body());

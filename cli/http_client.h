@@ -35,6 +35,8 @@ struct HttpResponse {
   std::string content_type;
   std::string etag;
   std::optional<int64_t> max_age;  // from Cache-Control: max-age=N
+  std::string cache_status;        // Cache-Status (lease-aware GETs, docs/leases.md)
+  std::string lease;               // Apicached-Lease: the token when this caller must fetch
   std::string body;
 };
 

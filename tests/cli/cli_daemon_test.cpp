@@ -115,6 +115,28 @@ TEST_F(CliDaemonTest, SetFromStdinWithTtlAndIfAbsent) {
   EXPECT_EQ(Run({"get", "bin", "fresh"}).out, "v");
 }
 
+TEST_F(CliDaemonTest, LeaseAwareGetAndSetWithTheToken) {
+  CliRun miss = Run({"get", "migo", "ruc_lease", "--lease", "5"});
+  EXPECT_EQ(miss.code, kExitNotFound);
+  EXPECT_NE(miss.err.find("cache-status: apicached; fwd=miss; detail=lease-granted"),
+            std::string::npos)
+      << miss.err;
+  const size_t at = miss.err.find("lease: ");
+  ASSERT_NE(at, std::string::npos) << miss.err;
+  const std::string token = miss.err.substr(at + 7, miss.err.find('\n', at) - at - 7);
+  CliRun held = Run({"get", "migo", "ruc_lease", "--lease", "5"});
+  EXPECT_EQ(held.code, kExitNotFound);
+  EXPECT_NE(held.err.find("detail=lease-held"), std::string::npos) << held.err;
+  CliRun foreign = Run({"set", "migo", "ruc_lease", "x", "--lease", "1"});
+  EXPECT_EQ(foreign.code, kExitClientError) << foreign.err;
+  EXPECT_RUN(
+      Run({"set", "migo", "ruc_lease", "v", "--lease", token, "--ttl", "60", "--grace", "30"}),
+      kExitOk);
+  CliRun hit = Run({"-o", "json", "get", "migo", "ruc_lease", "--lease", "5", "--stale"});
+  EXPECT_EQ(hit.code, kExitOk) << hit.err;
+  EXPECT_EQ(json::parse(hit.out)["cache_status"], "apicached; hit; ttl=60");
+}
+
 TEST_F(CliDaemonTest, IncrAndTouch) {
   CliRun r = Run({"incr", "counters", "hits"});
   EXPECT_RUN(r, kExitOk);
