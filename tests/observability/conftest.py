@@ -33,7 +33,7 @@ def start_daemon(extra_args=None):
 
 
 def make_traffic(client: Client) -> None:
-    """Hits, misses, a batch, an invalid-ID report and lookups, in two namespaces."""
+    """Hits, misses, a batch, an invalid-ID report, lookups and a lease, in two namespaces."""
     client.put("migo", "ruc_20131312955", b'{"name":"ACME"}', ttl=3600,
                content_type="application/json")
     for _ in range(4):
@@ -44,6 +44,7 @@ def make_traffic(client: Client) -> None:
     client.report_invalid("ruc", "20999999999", "NOT_FOUND")
     client.check_ruc("20999999999")
     client.check_ruc("20131312955")
+    client.request("GET", "/v1/cache/migo/ruc_leased", query={"lease": 5})  # grants a lease
 
 
 @pytest.fixture(scope="module")
