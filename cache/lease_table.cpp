@@ -38,6 +38,7 @@ struct LeaseTable::Shard {
   std::mt19937_64 random{std::random_device{}()};
   uint64_t next_wait_id = 1;
   size_t max_keys = 0;
+  std::atomic<int64_t>* count = nullptr;  // the table's slots_
 
   // The slot of id, created (and the oldest dropped past the bound) when absent. Waiters of a
   // dropped slot are moved to woken.
@@ -51,11 +52,13 @@ struct LeaseTable::Shard {
       order.swap(kept);
     }
     order.push_back(id);
+    count->fetch_add(1);
     while (slots.size() > max_keys && order.size() > 1) {
       auto old = slots.find(order.front());
       if (old != slots.end() && old->first != id) {
         for (auto& w : old->second.waiters) woken.push_back(std::move(w.fn));
         slots.erase(old);
+        count->fetch_sub(1);
       }
       order.pop_front();
     }
@@ -67,7 +70,10 @@ LeaseTable::LeaseTable(LeaseTableOptions options)
     : options_(options),
       shards_(std::make_unique<Shard[]>(options.shards == 0 ? 1 : options.shards)) {
   const size_t n = options_.shards == 0 ? 1 : options_.shards;
-  for (size_t i = 0; i < n; ++i) shards_[i].max_keys = std::max<size_t>(1, options_.max_keys / n);
+  for (size_t i = 0; i < n; ++i) {
+    shards_[i].max_keys = std::max<size_t>(1, options_.max_keys / n);
+    shards_[i].count = &slots_;
+  }
 }
 
 LeaseTable::~LeaseTable() = default;
@@ -115,6 +121,7 @@ LeaseTable::Acquired LeaseTable::Acquire(std::string_view ns, std::string_view k
 
 LeaseTable::Acquired LeaseTable::Holder(std::string_view ns, std::string_view key, uint64_t version,
                                         int64_t now_ms) const {
+  if (Empty()) return {};
   const std::string id = Id(ns, key);
   Shard& sh = ShardOf(id);
   std::lock_guard lock(sh.mu);
@@ -130,6 +137,7 @@ LeaseTable::Acquired LeaseTable::Holder(std::string_view ns, std::string_view ke
 
 bool LeaseTable::Valid(std::string_view ns, std::string_view key, uint64_t token,
                        uint64_t version) const {
+  if (Empty()) return false;
   const std::string id = Id(ns, key);
   Shard& sh = ShardOf(id);
   std::lock_guard lock(sh.mu);
@@ -139,6 +147,7 @@ bool LeaseTable::Valid(std::string_view ns, std::string_view key, uint64_t token
 }
 
 void LeaseTable::Wake(std::string_view ns, std::string_view key) {
+  if (Empty()) return;
   const std::string id = Id(ns, key);
   Shard& sh = ShardOf(id);
   std::vector<WaiterEntry> waiters;
@@ -148,6 +157,7 @@ void LeaseTable::Wake(std::string_view ns, std::string_view key) {
     if (it == sh.slots.end()) return;
     waiters.swap(it->second.waiters);
     sh.slots.erase(it);
+    slots_.fetch_sub(1);
   }
   for (auto& w : waiters) w.fn();
 }
@@ -168,6 +178,7 @@ void LeaseTable::MarkStale(std::string_view ns, std::string_view key, uint64_t v
 }
 
 bool LeaseTable::IsStale(std::string_view ns, std::string_view key, uint64_t version) const {
+  if (Empty()) return false;
   const std::string id = Id(ns, key);
   Shard& sh = ShardOf(id);
   std::lock_guard lock(sh.mu);
@@ -177,6 +188,7 @@ bool LeaseTable::IsStale(std::string_view ns, std::string_view key, uint64_t ver
 
 uint64_t LeaseTable::WaitIfHeld(std::string_view ns, std::string_view key, uint64_t version,
                                 int64_t now_ms, Waiter fn) {
+  if (Empty()) return 0;
   const std::string id = Id(ns, key);
   Shard& sh = ShardOf(id);
   std::lock_guard lock(sh.mu);

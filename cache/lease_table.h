@@ -23,6 +23,7 @@
 // (now_ms) so that the table is tested with an injected clock.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -90,8 +91,15 @@ class LeaseTable {
   Shard& ShardOf(std::string_view id) const;
   static std::string Id(std::string_view ns, std::string_view key);
 
+  // No slot anywhere: every call answers at once without hashing or locking, so that writes
+  // (each one Wakes its key) and memcached gets cost nothing while nobody uses leases. A slot is
+  // counted before its lock is released and a writer checks after its store write, so a reader
+  // that takes a lease either is seen here or reads the write (CacheService::GetWithLease).
+  bool Empty() const { return slots_.load() == 0; }
+
   const LeaseTableOptions options_;
   std::unique_ptr<Shard[]> shards_;
+  mutable std::atomic<int64_t> slots_{0};
 };
 
 }  // namespace apicached::cache

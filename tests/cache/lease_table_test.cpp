@@ -107,6 +107,24 @@ TEST(LeaseTableTest, StaleMarksBelongToOneVersion) {
   EXPECT_TRUE(t.Holder("ns", "k", 6, 1'000'000).granted) << "memcached's win lasts the version";
 }
 
+TEST(LeaseTableTest, SizeFollowsGrantsWakesAndTheBound) {
+  LeaseTable t(LeaseTableOptions{.max_keys = 2, .shards = 1});
+  EXPECT_EQ(t.size(), 0u);
+  t.Wake("ns", "a");  // nothing to end: a cheap no-op
+  ASSERT_TRUE(t.Acquire("ns", "a", 0, 0, 100).granted);
+  EXPECT_TRUE(t.Holder("ns", "a", 0, 0).granted);
+  t.Wake("ns", "a");
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_FALSE(t.Holder("ns", "a", 0, 0).granted);
+  for (const char* k : {"a", "b", "c", "d"}) ASSERT_TRUE(t.Acquire("ns", k, 0, 0, 100).granted);
+  EXPECT_EQ(t.size(), 2u);
+  t.Wake("ns", "c");
+  t.Wake("ns", "d");
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_TRUE(t.Acquire("ns", "e", 0, 0, 100).granted) << "the table works again once empty";
+  EXPECT_TRUE(t.Holder("ns", "e", 0, 0).granted);
+}
+
 TEST(LeaseTableTest, TheOldestSlotsGoPastTheBoundAndTheirWaitersWake) {
   LeaseTable t(LeaseTableOptions{.max_keys = 2, .shards = 1});
   ASSERT_TRUE(t.Acquire("ns", "a", 0, 0, 1000).granted);
