@@ -708,6 +708,12 @@ Result<bool> CacheService::Drop(Protocol, std::string_view ns) {
   return store_.DropNamespace(ns);
 }
 
+Result<ScanPage> CacheService::Scan(std::string_view ns, std::string_view prefix,
+                                    std::optional<std::string> start_after, size_t limit) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  return store_.Scan(ns, prefix, std::move(start_after), limit);
+}
+
 Result<std::vector<NamespaceFigures>> CacheService::ListNamespaces() {
   return store_.ListNamespaces();
 }

@@ -270,6 +270,13 @@ class CacheService {
   // slot. true when it existed, false when there was none.
   Result<bool> Drop(Protocol protocol, std::string_view ns);
 
+  // Live entries of ns in key order whose key starts with prefix (empty: all), after
+  // start_after (exclusive; nullopt: from the first), at most limit (>= 1, else
+  // InvalidArgument). A seek to the prefix, never a read of the whole namespace (Redis SCAN and
+  // KEYS with a MATCH prefix). Counts nothing.
+  Result<ScanPage> Scan(std::string_view ns, std::string_view prefix,
+                        std::optional<std::string> start_after, size_t limit);
+
   Result<std::vector<NamespaceFigures>> ListNamespaces();
   // NotFound if the namespace was never written.
   Result<NamespaceFigures> GetNamespace(std::string_view ns);

@@ -102,6 +102,15 @@ Status App::Start() {
     }
     memcached_address_ = HostPort(memcached_->address(), memcached_->port());
   }
+  if (options_.redis_enabled) {
+    options_.redis.apicached_version = APICACHED_VERSION;
+    redis_ = std::make_unique<redis::Server>(options_.redis, *cache_, options_.redis_auth);
+    if (Status s = redis_->Start(); !s.ok()) {
+      (void)Stop();
+      return s;
+    }
+    redis_address_ = HostPort(redis_->address(), redis_->port());
+  }
   return Status::Ok();
 }
 
@@ -189,11 +198,14 @@ Status App::Stop() {
   if (!running_) return Status::Ok();
   running_ = false;
   if (memcached_ != nullptr) memcached_->Stop();
+  if (redis_ != nullptr) redis_->Stop();
   server_->Stop();      // no handler runs after this
   StopObservability();  // the last statistics flush, before the store closes
   Status closed = store_->Close();
   memcached_.reset();
   memcached_address_.clear();
+  redis_.reset();
+  redis_address_.clear();
   server_.reset();
   router_.reset();
   ruc_service_.reset();

@@ -23,6 +23,7 @@
 #include "metrics/lookup_recorder.h"
 #include "metrics/metrics.h"
 #include "metrics/stats_book.h"
+#include "redis/server.h"
 #include "storage/clock.h"
 #include "storage/store.h"
 
@@ -51,6 +52,12 @@ struct AppOptions {
   memcached::ServerOptions memcached;
   // Who may use it (daemon/service.cpp: the bearer token); null: anyone. Must outlive the App.
   const memcached::Authenticator* memcached_auth = nullptr;
+  // The Redis listener (docs/redis.md), off unless redis_enabled; threads, connection cap and
+  // read/write timeouts are the HTTP server's, like memcached's.
+  bool redis_enabled = false;
+  redis::ServerOptions redis;
+  // Who may use it (the bearer token); null: anyone. Must outlive the App.
+  const redis::Authenticator* redis_auth = nullptr;
 };
 
 class App {
@@ -76,6 +83,9 @@ class App {
   // The memcached listener's, the same way; 0 and "" when it is off.
   uint16_t memcached_port() const { return memcached_ != nullptr ? memcached_->port() : 0; }
   const std::string& memcached_address() const { return memcached_address_; }
+  // The Redis listener's, the same way; 0 and "" when it is off.
+  uint16_t redis_port() const { return redis_ != nullptr ? redis_->port() : 0; }
+  const std::string& redis_address() const { return redis_address_; }
 
   // REQUIRES: Start() succeeded. Valid until Stop().
   Store& store() { return *store_; }
@@ -111,9 +121,11 @@ class App {
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<memcached::Server> memcached_;  // on cache_
+  std::unique_ptr<redis::Server> redis_;          // on cache_
   uint16_t port_ = 0;
   std::string listen_address_;
   std::string memcached_address_;
+  std::string redis_address_;
   bool running_ = false;
 };
 

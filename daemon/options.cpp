@@ -10,6 +10,7 @@
 
 #include "cache/cache_service.h"
 #include "invalid/invalid_registry.h"
+#include "redis/databases.h"
 
 namespace apicached {
 
@@ -71,6 +72,11 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   std::string memcached_namespace = app.memcached.mapping.default_namespace;
   std::string memcached_key_namespaces;
   int64_t memcached_max_get = static_cast<int64_t>(app.memcached.max_get_response_bytes);
+  std::string redis_listen;  // "": no Redis listener
+  std::string redis_databases = redis::FormatDatabases(app.redis.databases.namespaces);
+  std::string redis_key_namespaces;
+  int64_t redis_max_bulk = static_cast<int64_t>(app.redis.session.parser.max_bulk_bytes);
+  double redis_idle_timeout = 0;
   std::string data_dir = "./apicached-data";
   // Integers are read as int64_t and range-checked here: program_options would wrap "-1" into
   // a huge unsigned value.
@@ -122,6 +128,20 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
     ("memcached-max-get-bytes", po::value(&memcached_max_get)->default_value(memcached_max_get),
      "largest answer of one get/gets/gat/gats; past it memcached's 'SERVER_ERROR out of memory "
      "writing get response'")
+    ("redis-listen", po::value(&redis_listen)->default_value(redis_listen),
+     "HOST:PORT of the Redis protocol listener (docs/redis.md); empty = none")
+    ("redis-databases", po::value(&redis_databases)->default_value(redis_databases),
+     "Redis database numbers and their namespaces, e.g. 0=default,1=migo; SELECT of another "
+     "number is refused")
+    ("redis-key-namespaces",
+     po::value(&redis_key_namespaces)->default_value(redis_key_namespaces),
+     "comma-separated namespaces a Redis key selects with its first field ('migo:...', also "
+     "after Django's ':1:' prefix)")
+    ("redis-max-bulk-bytes", po::value(&redis_max_bulk)->default_value(redis_max_bulk),
+     "largest Redis bulk string (Redis's proto-max-bulk-len); values are still held to "
+     "max-value-bytes")
+    ("redis-idle-timeout", po::value(&redis_idle_timeout)->default_value(redis_idle_timeout),
+     "seconds a Redis connection may stay idle; 0 = forever (Redis's timeout 0)")
     ("data-dir", po::value(&data_dir)->default_value(data_dir),
      "directory of the database (created if missing, mode 0700)")
     ("io-threads", po::value(&io_threads)->default_value(io_threads),
@@ -241,6 +261,36 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
       return Status::InvalidArgument("--memcached-" + s.message().substr(2));
     }
   }
+  if (!redis_listen.empty()) {
+    app.redis_enabled = true;
+    if (Status s = ParseListen(redis_listen, app.redis.tcp.address, app.redis.tcp.port); !s.ok()) {
+      return Status::InvalidArgument("--redis-" + s.message().substr(2));
+    }
+  }
+  {
+    auto dbs = redis::ParseDatabases(redis_databases);
+    if (!dbs.ok()) {
+      return Status::InvalidArgument("--redis-databases " + dbs.status().message());
+    }
+    app.redis.databases.namespaces = std::move(*dbs);
+    app.redis.databases.key_namespaces.clear();
+    if (!redis_key_namespaces.empty()) {
+      boost::split(app.redis.databases.key_namespaces, redis_key_namespaces,
+                   [](char c) { return c == ','; });
+    }
+    for (const auto& [db, ns] : app.redis.databases.namespaces) {
+      if (Status s = cache::CacheService::CheckNamespace(ns); !s.ok()) {
+        return Status::InvalidArgument("--redis-databases '" + redis_databases +
+                                       "': " + s.message());
+      }
+    }
+    for (const std::string& ns : app.redis.databases.key_namespaces) {
+      if (Status s = cache::CacheService::CheckNamespace(ns); !s.ok()) {
+        return Status::InvalidArgument("--redis-key-namespaces '" + redis_key_namespaces +
+                                       "': " + s.message());
+      }
+    }
+  }
   app.memcached.mapping.default_namespace = memcached_namespace;
   app.memcached.mapping.key_namespaces.clear();
   if (!memcached_key_namespaces.empty()) {
@@ -270,6 +320,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
         IntFlag{"max-open-files", max_open_files, 0, 1'000'000},
         IntFlag{"fd-reserve", fd_reserve, 16, 1'000'000},
         IntFlag{"memcached-max-get-bytes", memcached_max_get, 1024, 1ll << 34},
+        IntFlag{"redis-max-bulk-bytes", redis_max_bulk, 1024, 1ll << 32},
         IntFlag{"max-value-bytes", max_value, 1, 1ll << 30},
         IntFlag{"max-key-bytes", max_key, 1, 64 * 1024},
         IntFlag{"max-body-bytes", max_body, 0, 4ll << 30},
@@ -376,6 +427,18 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   app.memcached.tcp.timeouts.write = app.server.write_timeout;
   app.memcached.tcp.shutdown_grace = app.server.shutdown_grace;
   app.memcached.session.parser.max_item_bytes = app.store.max_value_bytes;
+  // The Redis listener too; its idle timeout is its own (Redis keeps idle clients forever).
+  app.redis.tcp.io_threads = app.server.io_threads;
+  app.redis.tcp.max_connections = app.server.max_connections;
+  app.redis.tcp.timeouts.read = app.server.read_timeout;
+  app.redis.tcp.timeouts.write = app.server.write_timeout;
+  app.redis.tcp.shutdown_grace = app.server.shutdown_grace;
+  app.redis.session.parser.max_bulk_bytes = static_cast<uint64_t>(redis_max_bulk);
+  if (!(redis_idle_timeout >= 0 && redis_idle_timeout <= 86400 * 365)) {
+    return Status::InvalidArgument("--redis-idle-timeout must be 0 (none) to 31536000 seconds");
+  }
+  app.redis.tcp.timeouts.idle =
+      std::chrono::milliseconds(static_cast<int64_t>(redis_idle_timeout * 1000));
   return out;
 }
 

@@ -85,9 +85,9 @@ std::string DescribeTtls(const TtlDefaults& ttl) {
   return out;
 }
 
-// memcached's ASCII authentication checked against the bearer token (docs/memcached.md): the
-// user name is ignored, the password is the token.
-class TokenAuthenticator final : public memcached::Authenticator {
+// memcached's ASCII authentication and Redis's AUTH checked against the bearer token
+// (docs/memcached.md, docs/redis.md): the user name is ignored, the password is the token.
+class TokenAuthenticator final : public memcached::Authenticator, public redis::Authenticator {
  public:
   explicit TokenAuthenticator(const TokenAuth& auth) : auth_(auth) {}
   bool Required() const override { return auth_.enabled(); }
@@ -150,7 +150,9 @@ class Service {
          {std::pair{address, loopback},
           std::pair{
               app_options.memcached.tcp.address,
-              !app_options.memcached_enabled || IsLoopback(app_options.memcached.tcp.address)}}) {
+              !app_options.memcached_enabled || IsLoopback(app_options.memcached.tcp.address)},
+          std::pair{app_options.redis.tcp.address,
+                    !app_options.redis_enabled || IsLoopback(app_options.redis.tcp.address)}}) {
       if (!is_loopback && !auth_.enabled() && !service_.allow_insecure_remote) {
         LogError("refusing to listen on the non-loopback address " + listener +
                  " without an auth token: set auth-token-file (or the systemd credential "
@@ -203,7 +205,8 @@ class Service {
     std::signal(SIGPIPE, SIG_IGN);
 
     app_options.pre_check = auth_.MakePreCheck();
-    app_options.memcached_auth = &memcached_auth_;
+    app_options.memcached_auth = &listener_auth_;
+    app_options.redis_auth = &listener_auth_;
     app_options.admin.backup_dir = service_.backup_dir;
 
     const std::string data_dir = app_options.store.data_dir;
@@ -226,6 +229,10 @@ class Service {
     if (!app.memcached_address().empty()) {
       LogInfo("memcached listening on " + app.memcached_address());
       if (auth_.enabled()) LogInfo("memcached connections authenticate with the token first");
+    }
+    if (!app.redis_address().empty()) {
+      LogInfo("redis listening on " + app.redis_address());
+      if (auth_.enabled()) LogInfo("redis connections AUTH with the token first");
     }
     status_ = "serving on " + app.listen_address() + (auth_.enabled() ? " (token required)" : "");
     (void)notifier_.Notify("READY=1\nSTATUS=" + status_);
@@ -327,7 +334,7 @@ class Service {
   Notifier notifier_ = Notifier::FromEnvironment();
   ServiceOptions service_;
   TokenAuth auth_;
-  TokenAuthenticator memcached_auth_{auth_};
+  TokenAuthenticator listener_auth_{auth_};
   std::string token_;  // what auth_ holds, to tell whether a reload changed it
   TtlDefaults ttl_;
   App* app_ = nullptr;

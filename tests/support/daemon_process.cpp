@@ -123,16 +123,23 @@ DaemonProcess::~DaemonProcess() {
   });
 
   const auto deadline = SteadyClock::now() + options_.start_timeout;
-  const bool memcached = std::any_of(options_.args.begin(), options_.args.end(), [](auto& a) {
-    return a == "--memcached-listen" || a.starts_with("--memcached-listen=");
-  });
+  auto has_flag = [&](const std::string& flag) {
+    return std::any_of(options_.args.begin(), options_.args.end(), [&](const std::string& a) {
+      return a == flag || a.starts_with(flag + "=");
+    });
+  };
+  const bool memcached = has_flag("--memcached-listen");
+  const bool redis = has_flag("--redis-listen");
   // The listeners' log lines: "apicached: listening on HOST:PORT", and with --memcached-listen
-  // "apicached: memcached listening on HOST:PORT".
+  // (--redis-listen) "apicached: memcached (redis) listening on HOST:PORT".
   memcached_port_ = 0;
+  redis_port_ = 0;
   for (const auto& [marker, port] :
        {std::pair<std::string, uint16_t*>{"apicached: listening on ", &port_},
         std::pair<std::string, uint16_t*>{"apicached: memcached listening on ",
-                                          memcached ? &memcached_port_ : nullptr}}) {
+                                          memcached ? &memcached_port_ : nullptr},
+        std::pair<std::string, uint16_t*>{"apicached: redis listening on ",
+                                          redis ? &redis_port_ : nullptr}}) {
     if (port == nullptr) continue;
     std::unique_lock lock(mu_);
     bool seen = output_cv_.wait_until(lock, deadline, [&] {

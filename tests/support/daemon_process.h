@@ -79,6 +79,8 @@ class DaemonProcess {
   // The memcached listener's port, learnt from its log line when args has --memcached-listen;
   // 0 otherwise.
   uint16_t memcached_port() const { return memcached_port_; }
+  // The Redis listener's, the same way with --redis-listen.
+  uint16_t redis_port() const { return redis_port_; }
   const std::string& data_dir() const { return data_dir_; }
   DaemonOptions& options() { return options_; }
 
@@ -99,6 +101,7 @@ class DaemonProcess {
   int pid_ = -1;
   uint16_t port_ = 0;
   uint16_t memcached_port_ = 0;
+  uint16_t redis_port_ = 0;
 
   mutable std::mutex mu_;
   std::condition_variable output_cv_;

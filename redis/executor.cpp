@@ -1,0 +1,154 @@
+#include "redis/executor.h"
+
+#include <mutex>
+
+#include "redis/errors.h"
+#include "redis/handlers.h"
+
+namespace apicached::redis {
+namespace {
+
+bool IsScriptingCommand(const CommandSpec& spec) {
+  return spec.handler == &cmd::Script;
+}
+
+// Redis's "unknown command" error: the name and the first arguments (up to 128 bytes in all),
+// each cut at a NUL byte as Redis's printf("%s") cuts them.
+Reply UnknownCommand(const Argv& argv) {
+  auto c_str = [](const std::string& s, size_t max) {
+    return std::string_view(s).substr(0, std::min(s.find('\0'), max));
+  };
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    args += "'";
+    args += c_str(argv[i], 128 - args.size() + 1);
+    args += "' ";
+  }
+  return Reply::Error("ERR unknown command '" + std::string(c_str(argv[0], 128)) +
+                      "', with args beginning with: " + args);
+}
+
+Reply UnknownSubcommand(const Argv& argv) {
+  std::string container = argv[0];
+  for (char& c : container) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string sub = argv[1].substr(0, std::min(argv[1].find('\0'), size_t{128}));
+  return Reply::Error("ERR unknown subcommand '" + sub + "'. Try " + container + " HELP.");
+}
+
+}  // namespace
+
+Executor::Executor(cache::CacheService& cache, const Databases& databases,
+                   const Authenticator* auth, ExecutorOptions options)
+    : cache_(cache),
+      databases_(databases),
+      auth_(auth),
+      options_(std::move(options)),
+      started_ms_(cache.clock().NowMillis()),
+      cursors_(options_.max_scan_cursors) {}
+
+ClientState Executor::NewClient() {
+  ClientState c;
+  c.id = next_client_id_.fetch_add(1, std::memory_order_relaxed);
+  c.authenticated = auth_ == nullptr || !auth_->Required();
+  c.db = databases_.numbers().empty() ? 0 : databases_.numbers().front();
+  return c;
+}
+
+const CommandSpec* Executor::Resolve(const Argv& argv, Reply& error) const {
+  bool unknown_subcommand = false;
+  const CommandSpec* spec = LookupCommand(argv, unknown_subcommand);
+  if (spec != nullptr && IsScriptingCommand(*spec) && !options_.scripts) spec = nullptr;
+  if (spec == nullptr) {
+    error = unknown_subcommand ? UnknownSubcommand(argv) : UnknownCommand(argv);
+    return nullptr;
+  }
+  if (!ArityOk(*spec, argv.size())) {
+    error = err::WrongArity(spec->name);
+    return nullptr;
+  }
+  return spec;
+}
+
+Reply Executor::Execute(ClientState& client, const Argv& argv) {
+  commands_.fetch_add(1, std::memory_order_relaxed);
+  Reply error;
+  const CommandSpec* spec = Resolve(argv, error);
+  if (spec != nullptr && !client.authenticated && (spec->flags & kNoAuth) == 0) {
+    spec = nullptr;
+    error = err::Error(err::kNoAuth);
+  }
+  if (spec != nullptr && client.in_multi && (spec->flags & kNoMulti) != 0) {
+    spec = nullptr;
+    error = err::Error("ERR Command not allowed inside a transaction");
+  }
+  if (spec == nullptr) {
+    if (client.in_multi) client.multi_failed = true;  // Redis's flagTransaction
+    return error;
+  }
+  if (client.in_multi && (spec->flags & kSkipQueue) == 0) {
+    client.queued.push_back(argv);
+    return Reply::Simple("QUEUED");
+  }
+  if ((spec->flags & kExclusive) != 0) {
+    std::unique_lock lock(lock_);
+    return Run(*spec, client, argv, false);
+  }
+  std::shared_lock lock(lock_);
+  return Run(*spec, client, argv, false);
+}
+
+Reply Executor::Run(const CommandSpec& spec, ClientState& client, const Argv& argv,
+                    bool in_script) {
+  const KeyMapping* db = databases_.Find(client.db);
+  if (db == nullptr) return err::Error(err::kDbRange);  // unreachable: SELECT checks
+  Context ctx{cache_, *this, *db, client, in_script};
+  return spec.handler(ctx, argv);
+}
+
+Reply Executor::RunQueued(ClientState& client, const Argv& argv) {
+  Reply error;
+  const CommandSpec* spec = Resolve(argv, error);
+  if (spec == nullptr) return error;
+  if (IsScriptingCommand(*spec)) return RunScript(client, argv);
+  return Run(*spec, client, argv, false);
+}
+
+Reply Executor::CallFromScript(ClientState& client, const Argv& argv, bool read_only) {
+  bool unknown_subcommand = false;
+  const CommandSpec* spec = LookupCommand(argv, unknown_subcommand);
+  if (spec == nullptr || spec->handler == nullptr) {
+    return err::Error("ERR Unknown Redis command called from script");
+  }
+  if (!ArityOk(*spec, argv.size())) {
+    return err::Error("ERR Wrong number of args calling Redis command from script");
+  }
+  if ((spec->flags & kNoScript) != 0) {
+    return err::Error("ERR This Redis command is not allowed from script");
+  }
+  if (read_only && (spec->flags & (kWrite | kMayReplicate)) != 0) {
+    return err::Error("ERR Write commands are not allowed from read-only scripts.");
+  }
+  return Run(*spec, client, argv, true);
+}
+
+Reply Executor::RunScript(ClientState& client, const Argv& argv) {
+  if (!options_.scripts) return UnknownCommand(argv);
+  const bool read_only = IEquals(argv[0], "eval_ro") || IEquals(argv[0], "evalsha_ro");
+  ClientState script_client = client;
+  script_client.in_multi = false;
+  script_client.queued.clear();
+  auto call = [this, &script_client, read_only](const Argv& a) {
+    return CallFromScript(script_client, a, read_only);
+  };
+  return options_.scripts(argv, call);
+}
+
+namespace cmd {
+
+Reply Script(Context& ctx, const Argv& argv) {
+  return ctx.executor.RunScript(ctx.client, argv);
+}
+
+}  // namespace cmd
+
+}  // namespace apicached::redis

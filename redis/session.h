@@ -1,0 +1,67 @@
+// Session: one Redis connection on the shared TCP server (net/tcp_server.h). It buffers what the
+// client sends, parses every whole command in it (redis/resp_parser.h), runs each in order
+// (redis/executor.h) and renders the replies (redis/resp_writer.h) into one output buffer that
+// it writes at once, so a pipeline of commands in one read is answered in order with one write.
+//
+// A protocol error is answered with Redis's error and the connection is closed after it, as
+// Redis does; QUIT closes after its +OK.
+//
+// Bounds per connection: the parser's (RespParserOptions: bulk, array, inline line, command
+// bytes); output stops being produced past max_pending_output until it is written, so a pipeline
+// of large GETs cannot grow it without bound.
+//
+// Timeouts (net::Timeouts): idle while no command is partly received (0: none, Redis's default
+// `timeout 0`), read while one is, write for each write. A timeout closes the connection.
+//
+// Thread safety: every method runs on the session's I/O thread (net::Session's contract).
+#pragma once
+
+#include <boost/beast/core/tcp_stream.hpp>
+#include <cstddef>
+#include <string>
+
+#include "net/tcp_server.h"
+#include "redis/client_state.h"
+#include "redis/executor.h"
+#include "redis/resp_parser.h"
+
+namespace apicached::redis {
+
+struct SessionOptions {
+  RespParserOptions parser;
+  size_t max_pending_output = 4 << 20;  // stop executing past this many unwritten bytes
+  size_t read_bytes = 16 << 10;         // bytes asked for by each read (more for a large bulk)
+};
+
+class Session final : public net::Session {
+ public:
+  // executor and options must outlive the session.
+  Session(boost::asio::ip::tcp::socket socket, const net::Timeouts& timeouts, Executor& executor,
+          const SessionOptions& options);
+
+  void Start() override;
+  void Shutdown() override;
+  void ForceClose() override;
+
+ private:
+  void Read();
+  void Process();
+  void Write();
+  void Close();
+
+  boost::beast::tcp_stream stream_;
+  const net::Timeouts timeouts_;
+  Executor& executor_;
+  const SessionOptions& options_;
+  RespParser parser_;
+  ClientState client_;
+  Argv argv_;
+  std::string in_;
+  std::string out_;
+  bool close_after_write_ = false;
+  bool shutting_down_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace apicached::redis
