@@ -3,7 +3,8 @@
 //   HTTP      no ?ttl -> Default(); ttl=0 -> Never(); ttl=N -> After(N)
 //   memcached exptime 0 -> Never(); 1..2592000 (30 days) -> After(N);
 //             above -> AtUnix(N) (an absolute Unix time); negative -> Expired()
-//   Redis     EX n -> After(n); EXAT t -> AtUnix(t); (PX/PXAT: rounded up to whole seconds)
+//   Redis     EX n -> After(n); PX, EXAT, PXAT and PEXPIRE* keep exact millisecond deadlines
+//             through Mutate (Mutation::expires_at_ms), as Redis keeps them
 //
 // The cache layer (cache_service.h) resolves an Expiry against its clock with one rounding
 // rule: entries live whole seconds counted from the millisecond the layer handles the write, so

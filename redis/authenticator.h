@@ -1,5 +1,6 @@
 // Who may use the Redis listener. The daemon implements it with its bearer token (the same
-// token as HTTP and memcached): AUTH <token> or AUTH <user> <token> (the user name is ignored).
+// token as HTTP and memcached): AUTH <token> or AUTH default <token> (Redis's one user; the
+// executor refuses other user names as Redis does).
 //
 // Thread safety: implementations must allow calls from any thread.
 #pragma once

@@ -47,6 +47,7 @@ constexpr CommandSpec kConfigSubs[] = {
 constexpr CommandSpec kScriptSubs[] = {
     {"script|exists", -3, kNoScript, 0, 0, 0, "scripting", Script, {}},
     {"script|flush", -2, kNoScript | kExclusive, 0, 0, 0, "scripting", Script, {}},
+    {"script|help", 2, kLoading | kStale, 0, 0, 0, "scripting", Script, {}},
     {"script|kill", 2, kNoScript | kAllowBusy, 0, 0, 0, "scripting", Script, {}},
     {"script|load", 3, kNoScript | kStale, 0, 0, 0, "scripting", Script, {}},
 };

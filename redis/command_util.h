@@ -30,11 +30,6 @@ inline int64_t SecondsUntil(int64_t at_ms, int64_t now_ms) {
   return left / 1000 + (left % 1000 != 0 ? 1 : 0);
 }
 
-// An absolute deadline as the cache layer's Expiry.
-inline cache::Expiry ExpiryAt(int64_t at_ms, int64_t now_ms) {
-  return cache::Expiry::After(SecondsUntil(at_ms, now_ms));
-}
-
 // Redis's expire argument rule (getExpireMillisecondsOrReply): `value` in `unit_ms` (1000 for
 // seconds, 1 for ms), relative to now when `relative`; nullopt (answer InvalidExpire) when it
 // is not positive or overflows. The integer check comes first (kNotInteger).

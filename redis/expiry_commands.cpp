@@ -1,6 +1,6 @@
 // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (NX XX GT LT), TTL, PTTL, EXPIRETIME, PEXPIRETIME and
-// PERSIST (Redis 7.0.15's expire.c). Deadlines are kept in whole seconds by the store: a
-// millisecond deadline is rounded up to the next whole second from now (docs/redis.md).
+// PERSIST (Redis 7.0.15's expire.c). Deadlines are kept to the millisecond (the store's
+// Mutation::expires_at_ms), as Redis keeps them.
 #include <limits>
 
 #include "redis/command_util.h"
@@ -66,7 +66,9 @@ Reply ExpireGeneric(Context& ctx, const Argv& argv, bool absolute, int64_t unit_
         }
         if (TtlTooLong(ctx, when, name, error)) return Mutation::Keep();
         answer = 1;
-        return Mutation::Touch(SecondsUntil(when, now));
+        Mutation m = Mutation::Touch(0);
+        m.expires_at_ms = when;
+        return m;
       });
   if (!r.ok()) return err::FromStatus(r.status());
   if (error.is_error()) return error;

@@ -201,11 +201,16 @@ RespParser::Result RespParser::ParseMultibulk(std::string_view in, bool unauthen
     }
     if (cr + 2 > in.size()) return Result{Kind::kNeedMore, 0, {}};
     int64_t n = 0;
-    if (!ParseInt64(in.substr(1, cr - 1), n) || n > INT_MAX || n > options_.max_array_length) {
+    // Redis's order: the INT_MAX bound, then the unauthenticated one; apicached's own bound
+    // after them, with the same words as the first.
+    if (!ParseInt64(in.substr(1, cr - 1), n) || n > INT_MAX) {
       return Error("ERR Protocol error: invalid multibulk length");
     }
     if (n > 10 && unauthenticated) {
       return Error("ERR Protocol error: unauthenticated multibulk length");
+    }
+    if (n > options_.max_array_length) {
+      return Error("ERR Protocol error: invalid multibulk length");
     }
     pos = cr + 2;
     if (n <= 0) {

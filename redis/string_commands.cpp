@@ -96,25 +96,19 @@ Reply ConditionalReply(const Status& s, Reply on_ok, Reply on_refused) {
   return err::FromStatus(s);
 }
 
-// A store TTL (seconds; 0: never) for a new deadline; nullopt when it has passed already.
-std::optional<int64_t> StoreTtl(std::optional<int64_t> at_ms, int64_t now_ms) {
-  if (!at_ms) return 0;
-  const int64_t s = SecondsUntil(*at_ms, now_ms);
-  if (s <= 0) return std::nullopt;
-  return s;
-}
-
-// Redis values are written with no content type and flags 0 (docs/redis.md).
-Mutation PutValue(std::string value, std::optional<int64_t> ttl, bool keep_expiry) {
+// Redis values are written with no content type and flags 0 (docs/redis.md); at_ms: an exact
+// deadline, nullopt: never expires.
+Mutation PutValue(std::string value, std::optional<int64_t> at_ms, bool keep_expiry) {
   Mutation m;
   m.kind = Mutation::Kind::kPut;
   m.value = std::move(value);
-  m.ttl_seconds = ttl;
+  m.ttl_seconds = 0;
+  m.expires_at_ms = at_ms;
   m.keep_expiry = keep_expiry;
   return m;
 }
 
-// SET with GET or KEEPTTL: one atomic read-modify-write.
+// SET with GET, KEEPTTL or a deadline kept to the millisecond: one read-modify-write.
 Reply SetMutating(Context& ctx, const Argv& argv, unsigned flags, std::optional<int64_t> at) {
   const std::string& key = argv[1];
   std::optional<std::string> old;
@@ -127,9 +121,8 @@ Reply SetMutating(Context& ctx, const Argv& argv, unsigned flags, std::optional<
                                 refused = true;
                                 return Mutation::Keep();
                               }
-                              const std::optional<int64_t> ttl = StoreTtl(at, now);
-                              if (!ttl) return Mutation::Delete();
-                              return PutValue(argv[2], ttl, (flags & kKeepTtl) != 0);
+                              if (at && *at <= now) return Mutation::Delete();
+                              return PutValue(argv[2], at, (flags & kKeepTtl) != 0);
                             });
   if (!r.ok()) return err::FromStatus(r.status());
   if (flags & kGetOld) return BulkOrNull(old);
@@ -144,8 +137,9 @@ Reply SetWithLifetime(Context& ctx, const Argv& argv, int64_t unit_ms, std::stri
   Reply error;
   if (!at) return err::InvalidExpire(name);
   if (TtlTooLong(ctx, *at, name, error)) return error;
+  if (unit_ms != 1000) return SetMutating(ctx, {argv[0], argv[1], argv[3]}, 0, at);
   return ConditionalReply(
-      WriteValue(ctx, argv[1], argv[3], cache::WriteMode::kSet, ExpiryAt(*at, ctx.now_ms())),
+      WriteValue(ctx, argv[1], argv[3], cache::WriteMode::kSet, cache::Expiry::After(*v)),
       Reply::Ok(), Reply::Ok());
 }
 
@@ -155,10 +149,10 @@ Reply SwapValue(Context& ctx, std::string_view key, std::optional<std::string> v
   auto r = ctx.cache.Mutate(kRedis, ctx.NamespaceOf(key), key,
                             [&](const Entry* current) -> Result<Mutation> {
                               if (current == nullptr) {
-                                return value ? PutValue(*value, 0, false) : Mutation::Keep();
+                                return value ? PutValue(*value, std::nullopt, false) : Mutation::Keep();
                               }
                               old = current->value;
-                              return value ? PutValue(*value, 0, false) : Mutation::Delete();
+                              return value ? PutValue(*value, std::nullopt, false) : Mutation::Delete();
                             });
   if (!r.ok()) return err::FromStatus(r.status());
   return BulkOrNull(old);
@@ -182,11 +176,16 @@ Reply Set(Context& ctx, const Argv& argv) {
     at = ExtendedDeadline(ctx, a, "set", error);
     if (!at) return error;
   }
-  if (a.flags & (kGetOld | kKeepTtl)) return SetMutating(ctx, argv, a.flags, at);
+  // The plain write serves no expiry and EX (whole seconds from now are exact there); the
+  // others keep their deadline to the millisecond through a read-modify-write.
+  if ((a.flags & (kGetOld | kKeepTtl | kPx | kExAt | kPxAt)) != 0) {
+    return SetMutating(ctx, argv, a.flags, at);
+  }
   const cache::WriteMode mode = (a.flags & kNx)   ? cache::WriteMode::kAdd
                                 : (a.flags & kXx) ? cache::WriteMode::kReplace
                                                   : cache::WriteMode::kSet;
-  const cache::Expiry expiry = at ? ExpiryAt(*at, ctx.now_ms()) : cache::Expiry::Never();
+  const cache::Expiry expiry =
+      at ? cache::Expiry::After(*IntArg(*a.expire)) : cache::Expiry::Never();
   return ConditionalReply(WriteValue(ctx, argv[1], argv[2], mode, expiry), Reply::Ok(),
                           Reply::Null());
 }
@@ -228,8 +227,10 @@ Reply GetEx(Context& ctx, const Argv& argv) {
           const std::optional<int64_t> at = ExtendedDeadline(ctx, a, "getex", error);
           if (!at) return Mutation::Keep();
           value = current->value;
-          const std::optional<int64_t> ttl = StoreTtl(at, now);
-          return ttl ? Mutation::Touch(*ttl) : Mutation::Delete();
+          if (*at <= now) return Mutation::Delete();
+          Mutation m = Mutation::Touch(0);
+          m.expires_at_ms = at;
+          return m;
         }
         value = current->value;
         if (a.flags & kPersist) return Mutation::Touch(0);

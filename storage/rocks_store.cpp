@@ -551,10 +551,15 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
       }
       case Mutation::Kind::kTouch: {
         if (!current) return current;
-        if (Status s = ValidateWrite(key, {}, {}, mutation->ttl_seconds); !s.ok()) return s;
-        auto expires = ExpiresAt(ns, mutation->ttl_seconds, now);
-        if (!expires.ok()) return expires.status();
-        current->info.expires_ms = WithGrace(*expires, current->info.grace_seconds);
+        if (mutation->expires_at_ms) {
+          current->info.expires_ms =
+              WithGrace(*mutation->expires_at_ms, current->info.grace_seconds);
+        } else {
+          if (Status s = ValidateWrite(key, {}, {}, mutation->ttl_seconds); !s.ok()) return s;
+          auto expires = ExpiresAt(ns, mutation->ttl_seconds, now);
+          if (!expires.ok()) return expires.status();
+          current->info.expires_ms = WithGrace(*expires, current->info.grace_seconds);
+        }
         if (current->info.expires_ms == 0) current->info.grace_seconds = 0;
         if (Status s = WriteEncoded(*n, key, current->info, current->content_type, current->value);
             !s.ok()) {
@@ -567,14 +572,17 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
     }
     Mutation& m = *mutation;
     const bool keep_expiry = m.keep_expiry && current.has_value();
-    if (Status s =
-            ValidateWrite(key, m.value, m.content_type, keep_expiry ? std::nullopt : m.ttl_seconds);
+    const bool absolute = !keep_expiry && m.expires_at_ms.has_value();
+    if (Status s = ValidateWrite(key, m.value, m.content_type,
+                                 keep_expiry || absolute ? std::nullopt : m.ttl_seconds);
         !s.ok()) {
       return s;
     }
-    int64_t expires_ms = keep_expiry ? current->info.expires_ms : 0;
     const uint32_t grace = keep_expiry ? current->info.grace_seconds : m.grace_seconds;
-    if (!keep_expiry) {
+    int64_t expires_ms = keep_expiry ? current->info.expires_ms
+                         : absolute  ? WithGrace(*m.expires_at_ms, grace)
+                                     : 0;
+    if (!keep_expiry && !absolute) {
       auto expires = ExpiresAt(ns, m.ttl_seconds, now);
       if (!expires.ok()) return expires.status();
       expires_ms = WithGrace(*expires, grace);

@@ -80,7 +80,12 @@ struct Mutation {
   uint32_t flags = 0;
   std::optional<int64_t> ttl_seconds;  // ignored when keep_expiry and a live entry exists;
                                        // kTouch's new TTL
-  bool keep_expiry = false;            // keep the current entry's expires_ms (and grace)
+  // An absolute deadline (Unix ms) instead of ttl_seconds, for kPut (unless keep_expiry keeps
+  // a live entry's) and kTouch: the Redis front's exact PX/PXAT/EXAT/PEXPIRE deadlines (the
+  // grace period, if any, still follows it). A deadline at or before now leaves an expired
+  // entry (unreadable, dropped by compaction).
+  std::optional<int64_t> expires_at_ms = std::nullopt;
+  bool keep_expiry = false;  // keep the current entry's expires_ms (and grace)
   // kPut: a grace period after the TTL (EntryInfo::grace_seconds): expires_ms is the TTL's end
   // plus this. Ignored for entries that never expire. kTouch keeps the entry's grace.
   uint32_t grace_seconds = 0;

@@ -125,9 +125,14 @@ TEST_F(RedisExecutorTest, ExpiryEdgesOnTheFakeClock) {
   EXPECT_EQ(Run("TTL k"), ":-2\r\n");
   EXPECT_EQ(Run("SET p v"), "+OK\r\n");
   EXPECT_EQ(Run("TTL p"), ":-1\r\n");
-  // A millisecond deadline is kept in whole seconds, rounded up (docs/redis.md).
+  // Millisecond deadlines are exact.
   EXPECT_EQ(Run("PEXPIRE p 1500"), ":1\r\n");
-  EXPECT_EQ(Run("PTTL p"), ":2000\r\n");
+  EXPECT_EQ(Run("PTTL p"), ":1500\r\n");
+  EXPECT_EQ(Run("TTL p"), ":2\r\n");
+  EXPECT_EQ(Run("PSETEX ps 1500 v\r\nSET px v PX 250\r\nPTTL ps\r\nPTTL px"),
+            "+OK\r\n+OK\r\n:1500\r\n:250\r\n");
+  clock_.Advance(250ms);
+  EXPECT_EQ(Run("GET px\r\nPTTL ps"), "$-1\r\n:1250\r\n");
   EXPECT_EQ(Run("EXPIRE p 100 NX"), ":0\r\n");
   EXPECT_EQ(Run("EXPIRE p 100 GT"), ":1\r\n");
   EXPECT_EQ(Run("EXPIRE p 50 GT"), ":0\r\n");
@@ -141,9 +146,14 @@ TEST_F(RedisExecutorTest, ExpiryEdgesOnTheFakeClock) {
   EXPECT_EQ(Run("EXPIRE p -1"), ":1\r\n");
   EXPECT_EQ(Run("EXISTS p"), ":0\r\n");
   EXPECT_EQ(Run("EXPIRE nokey 10"), ":0\r\n");
+  // An absolute deadline stays exact, whatever the time inside the current second.
+  clock_.Advance(700ms);
   const int64_t at = clock_.NowMillis() / 1000 + 100;
   EXPECT_EQ(Run("SET a v EXAT " + std::to_string(at)), "+OK\r\n");
   EXPECT_EQ(Run("EXPIRETIME a"), ":" + std::to_string(at) + "\r\n");
+  EXPECT_EQ(Run("PEXPIRETIME a"), ":" + std::to_string(at * 1000) + "\r\n");
+  EXPECT_EQ(Run("EXPIREAT a " + std::to_string(at + 5)), ":1\r\n");
+  EXPECT_EQ(Run("EXPIRETIME a"), ":" + std::to_string(at + 5) + "\r\n");
   EXPECT_EQ(Run("SET past v EXAT 1"), "+OK\r\n");
   EXPECT_EQ(Run("EXISTS past"), ":0\r\n");
   EXPECT_EQ(Run("SETEX s 0 v"), "-ERR invalid expire time in 'setex' command\r\n");
@@ -272,7 +282,9 @@ TEST_F(RedisExecutorTest, AuthWithTheToken) {
             "-NOAUTH HELLO must be called with the client already authenticated, otherwise the "
             "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
             "the RESP protocol version at the same time\r\n");
-  EXPECT_EQ(Run("AUTH anyuser s3cret"), "+OK\r\n");
+  EXPECT_EQ(Run("AUTH someone s3cret"),
+            "-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+  EXPECT_EQ(Run("AUTH default s3cret"), "+OK\r\n");
   EXPECT_EQ(Run("GET k"), "$-1\r\n");
   ClientState other = executor_->NewClient();
   EXPECT_EQ(Run("AUTH s3cret\r\nPING", &other), "+OK\r\n+PONG\r\n");

@@ -161,6 +161,10 @@ TEST(RespParserTest, UnauthenticatedBoundsAreTighter) {
   EXPECT_EQ(r.error, "ERR Protocol error: unauthenticated bulk length");
   RespParser c;
   EXPECT_EQ(ParseAll(c, "*2\r\n$4\r\nAUTH\r\n$3\r\ntok\r\n", r, true).size(), 1u);
+  // Past apicached's own array bound, before AUTH, Redis's unauthenticated error still wins.
+  RespParser d;
+  ParseAll(d, "*1048577\r\n", r, true);
+  EXPECT_EQ(r.error, "ERR Protocol error: unauthenticated multibulk length");
 }
 
 TEST(RespParserTest, ParseInt64IsRedisString2ll) {

@@ -173,6 +173,31 @@ TEST_F(OpsTest, MutateSeesExpiredAsAbsent) {
   EXPECT_FALSE(r->has_value());
 }
 
+TEST_F(OpsTest, MutateWithAnAbsoluteDeadlineKeepsItToTheMillisecond) {
+  const int64_t at = clock_.NowMillis() + 1500;
+  auto put = store().Mutate("ns", "k", [&](const Entry*) {
+    Mutation m;
+    m.kind = Mutation::Kind::kPut;
+    m.value = "v";
+    m.ttl_seconds = 60;  // ignored: the deadline wins
+    m.expires_at_ms = at;
+    return m;
+  });
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ((*put)->info.expires_ms, at);
+  auto touched = store().Mutate("ns", "k", [&](const Entry*) {
+    Mutation m = Mutation::Touch(60);
+    m.expires_at_ms = at + 250;
+    return m;
+  });
+  ASSERT_TRUE(touched.ok());
+  EXPECT_EQ(store().Get("ns", "k")->info.expires_ms, at + 250);
+  clock_.Advance(std::chrono::milliseconds(1749));
+  EXPECT_TRUE(store().Get("ns", "k").ok());
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(store().Get("ns", "k").code(), Code::kNotFound);
+}
+
 TEST_F(OpsTest, MultiGetAndMultiPut) {
   std::vector<PutItem> items;
   for (int i = 0; i < 5; ++i) {
