@@ -24,13 +24,15 @@ App::~App() {
 
 Status App::Start() {
   if (running_ || store_ != nullptr) return Status::Internal("App::Start called twice");
-  // One connection budget for every front: the memcached listener draws on the HTTP server's.
+  // One connection budget for every front: the memcached and Redis listeners draw on HTTP's.
   if (options_.server.connections == nullptr) {
     options_.server.connections =
         std::make_shared<net::ConnectionBudget>(options_.server.max_connections);
   }
   options_.memcached.tcp.connections = options_.server.connections;
   options_.memcached.tcp.max_connections = options_.server.connections->max();
+  options_.redis.tcp.connections = options_.server.connections;
+  options_.redis.tcp.max_connections = options_.server.connections->max();
   Result<RucChecker> ruc_checker = RucChecker::Create(options_.ruc);
   if (!ruc_checker.ok()) return ruc_checker.status();
   auto opened = OpenStore(options_.store, clock_);
@@ -104,6 +106,10 @@ Status App::Start() {
   }
   if (options_.redis_enabled) {
     options_.redis.apicached_version = APICACHED_VERSION;
+    if (Status s = StartScripting(); !s.ok()) {
+      (void)Stop();
+      return s;
+    }
     redis_ = std::make_unique<redis::Server>(options_.redis, *cache_, options_.redis_auth);
     if (Status s = redis_->Start(); !s.ok()) {
       (void)Stop();
@@ -111,6 +117,34 @@ Status App::Start() {
     }
     redis_address_ = HostPort(redis_->address(), redis_->port());
   }
+  return Status::Ok();
+}
+
+// One Lua engine for the Redis listener (its script cache is shared by every connection, as in
+// Redis); redis.log() lines go to the daemon's log.
+Status App::StartScripting() {
+  using redis::scripting::ScriptEngine;
+  using redis::scripting::ScriptLogLevel;
+  try {
+    scripts_ = std::make_unique<ScriptEngine>(
+        options_.redis_scripting, clock_, [](ScriptLogLevel level, std::string_view line) {
+          const std::string text = "redis script: " + std::string(line);
+          if (level == ScriptLogLevel::kWarning) {
+            LogWarning(text);
+          } else if (level == ScriptLogLevel::kNotice) {
+            LogInfo(text);
+          } else {
+            LogDebug(text);
+          }
+        });
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("redis scripting cannot start: ") + e.what());
+  }
+  options_.redis.scripts = [engine = scripts_.get()](
+                               const redis::Argv& argv,
+                               const std::function<redis::Reply(const redis::Argv&)>& call) {
+    return engine->Execute(argv, call);
+  };
   return Status::Ok();
 }
 
@@ -205,6 +239,7 @@ Status App::Stop() {
   memcached_.reset();
   memcached_address_.clear();
   redis_.reset();
+  scripts_.reset();
   redis_address_.clear();
   server_.reset();
   router_.reset();

@@ -23,6 +23,7 @@
 #include "metrics/lookup_recorder.h"
 #include "metrics/metrics.h"
 #include "metrics/stats_book.h"
+#include "redis/scripting/script_engine.h"
 #include "redis/server.h"
 #include "storage/clock.h"
 #include "storage/store.h"
@@ -56,6 +57,8 @@ struct AppOptions {
   // read/write timeouts are the HTTP server's, like memcached's.
   bool redis_enabled = false;
   redis::ServerOptions redis;
+  // Its Lua scripting (EVAL, EVALSHA, SCRIPT): time, memory and cache bounds.
+  redis::scripting::ScriptEngine::Options redis_scripting;
   // Who may use it (the bearer token); null: anyone. Must outlive the App.
   const redis::Authenticator* redis_auth = nullptr;
 };
@@ -102,6 +105,7 @@ class App {
 
  private:
   void StartObservability();
+  Status StartScripting();
   void StopObservability();
   // The invalid-ID lists' figures as metrics/ and the status page show them.
   Result<std::vector<InvalidListCounts>> InvalidListCountsNow() const;
@@ -120,8 +124,9 @@ class App {
   std::unique_ptr<cache::CacheService> cache_;  // on store_, tells lookups_
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;
-  std::unique_ptr<memcached::Server> memcached_;  // on cache_
-  std::unique_ptr<redis::Server> redis_;          // on cache_
+  std::unique_ptr<memcached::Server> memcached_;             // on cache_
+  std::unique_ptr<redis::scripting::ScriptEngine> scripts_;  // one for every Redis connection
+  std::unique_ptr<redis::Server> redis_;                     // on cache_ and scripts_
   uint16_t port_ = 0;
   std::string listen_address_;
   std::string memcached_address_;

@@ -427,9 +427,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   app.memcached.tcp.timeouts.write = app.server.write_timeout;
   app.memcached.tcp.shutdown_grace = app.server.shutdown_grace;
   app.memcached.session.parser.max_item_bytes = app.store.max_value_bytes;
-  // The Redis listener too; its idle timeout is its own (Redis keeps idle clients forever).
+  // The Redis listener too (and its connection budget); its idle timeout is its own (Redis
+  // keeps idle clients forever).
   app.redis.tcp.io_threads = app.server.io_threads;
-  app.redis.tcp.max_connections = app.server.max_connections;
   app.redis.tcp.timeouts.read = app.server.read_timeout;
   app.redis.tcp.timeouts.write = app.server.write_timeout;
   app.redis.tcp.shutdown_grace = app.server.shutdown_grace;

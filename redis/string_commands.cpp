@@ -146,14 +146,14 @@ Reply SetWithLifetime(Context& ctx, const Argv& argv, int64_t unit_ms, std::stri
 // Replaces or deletes the value of key (GETSET, GETDEL), answering the old one.
 Reply SwapValue(Context& ctx, std::string_view key, std::optional<std::string> value) {
   std::optional<std::string> old;
-  auto r = ctx.cache.Mutate(kRedis, ctx.NamespaceOf(key), key,
-                            [&](const Entry* current) -> Result<Mutation> {
-                              if (current == nullptr) {
-                                return value ? PutValue(*value, std::nullopt, false) : Mutation::Keep();
-                              }
-                              old = current->value;
-                              return value ? PutValue(*value, std::nullopt, false) : Mutation::Delete();
-                            });
+  auto r = ctx.cache.Mutate(
+      kRedis, ctx.NamespaceOf(key), key, [&](const Entry* current) -> Result<Mutation> {
+        if (current == nullptr) {
+          return value ? PutValue(*value, std::nullopt, false) : Mutation::Keep();
+        }
+        old = current->value;
+        return value ? PutValue(*value, std::nullopt, false) : Mutation::Delete();
+      });
   if (!r.ok()) return err::FromStatus(r.status());
   return BulkOrNull(old);
 }
