@@ -6,6 +6,7 @@ JOBS       ?= $(shell nproc)
 DATA_DIR   ?= $(CURDIR)/.apicached-data
 LISTEN     ?= 127.0.0.1:7431
 MEMCACHED_LISTEN ?= 127.0.0.1:11211
+REDIS_LISTEN ?= 127.0.0.1:6380
 
 CMAKE_FLAGS = -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 # ccache, where installed, makes rebuilds of several work trees cheap; nothing needs it.
@@ -38,11 +39,11 @@ asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 # Runs the daemon in the foreground on loopback with a data dir inside the checkout: HTTP on
-# LISTEN, the memcached protocol on MEMCACHED_LISTEN.
+# LISTEN, the memcached protocol on MEMCACHED_LISTEN, the Redis protocol on REDIS_LISTEN.
 run: build
 	mkdir -p $(DATA_DIR)
 	$(BUILD)/daemon/apicached --listen $(LISTEN) --memcached-listen $(MEMCACHED_LISTEN) \
-	  --data-dir $(DATA_DIR)
+	  --redis-listen $(REDIS_LISTEN) --data-dir $(DATA_DIR)
 
 # Every test: the normal build, then the ASan+UBSan build.
 test: test-deps format-check test-fast test-asan
