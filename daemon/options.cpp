@@ -77,6 +77,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   std::string redis_key_namespaces;
   int64_t redis_max_bulk = static_cast<int64_t>(app.redis.session.parser.max_bulk_bytes);
   double redis_idle_timeout = 0;
+  int64_t redis_lua_time_limit = app.redis_scripting.time_limit.count();
+  int64_t redis_lua_memory = static_cast<int64_t>(app.redis_scripting.memory_limit_bytes);
   std::string data_dir = "./apicached-data";
   // Integers are read as int64_t and range-checked here: program_options would wrap "-1" into
   // a huge unsigned value.
@@ -142,6 +144,12 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      "max-value-bytes")
     ("redis-idle-timeout", po::value(&redis_idle_timeout)->default_value(redis_idle_timeout),
      "seconds a Redis connection may stay idle; 0 = forever (Redis's timeout 0)")
+    ("redis-lua-time-limit", po::value(&redis_lua_time_limit)->default_value(redis_lua_time_limit),
+     "milliseconds a Redis Lua script (EVAL) may run; a longer one is aborted with an error "
+     "(Redis's lua-time-limit; docs/redis-scripting.md)")
+    ("redis-lua-memory-bytes", po::value(&redis_lua_memory)->default_value(redis_lua_memory),
+     "bytes of Lua memory for Redis scripts (cached scripts plus the running one's data); a "
+     "script needing more is aborted with an error")
     ("data-dir", po::value(&data_dir)->default_value(data_dir),
      "directory of the database (created if missing, mode 0700)")
     ("io-threads", po::value(&io_threads)->default_value(io_threads),
@@ -321,6 +329,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
         IntFlag{"fd-reserve", fd_reserve, 16, 1'000'000},
         IntFlag{"memcached-max-get-bytes", memcached_max_get, 1024, 1ll << 34},
         IntFlag{"redis-max-bulk-bytes", redis_max_bulk, 1024, 1ll << 32},
+        IntFlag{"redis-lua-time-limit", redis_lua_time_limit, 1, 3'600'000},
+        IntFlag{"redis-lua-memory-bytes", redis_lua_memory, 1 << 20, 1ll << 40},
         IntFlag{"max-value-bytes", max_value, 1, 1ll << 30},
         IntFlag{"max-key-bytes", max_key, 1, 64 * 1024},
         IntFlag{"max-body-bytes", max_body, 0, 4ll << 30},
@@ -434,6 +444,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   app.redis.tcp.timeouts.write = app.server.write_timeout;
   app.redis.tcp.shutdown_grace = app.server.shutdown_grace;
   app.redis.session.parser.max_bulk_bytes = static_cast<uint64_t>(redis_max_bulk);
+  app.redis_scripting.time_limit = std::chrono::milliseconds(redis_lua_time_limit);
+  app.redis_scripting.memory_limit_bytes = static_cast<size_t>(redis_lua_memory);
   if (!(redis_idle_timeout >= 0 && redis_idle_timeout <= 86400 * 365)) {
     return Status::InvalidArgument("--redis-idle-timeout must be 0 (none) to 31536000 seconds");
   }
