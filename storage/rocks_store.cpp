@@ -494,6 +494,12 @@ Result<int64_t> RocksStore::Incr(std::string_view ns, std::string_view key, int6
   std::string content_type;
   uint32_t flags = 0;
   uint32_t grace = 0;
+  // An entry in its grace period is past its TTL, kept for stale readers only: the counter
+  // starts again, as every other write sees it.
+  if (live->has_value() && (*live)->info.grace_seconds > 0 &&
+      now >= (*live)->info.expires_ms - int64_t{(*live)->info.grace_seconds} * 1000) {
+    live->reset();
+  }
   if (live->has_value()) {
     auto current = ParseInteger((*live)->value);
     if (!current.ok()) return current.status();

@@ -112,6 +112,21 @@ TEST_F(CacheGraceTest, WritesTreatAStaleEntryAsAbsent) {
   EXPECT_EQ(cache().GetAndTouch(kMc, "svc", "k", Expiry::After(60)).code(), Code::kNotFound);
 }
 
+// HTTP's signed increment used to add to the stale value and keep it stale (found by the #15
+// work): a counter past its TTL starts again, fresh, like every other write's view of it.
+TEST_F(CacheGraceTest, ASignedIncrementStartsAStaleCounterAgain) {
+  Write("40");
+  clock_.Advance(seconds(10));
+  auto incremented = cache().IncrSigned(kHttp, "svc", "k", 2, Expiry::After(60));
+  ASSERT_TRUE(incremented.ok()) << incremented.status().ToString();
+  EXPECT_EQ(*incremented, 2);
+  auto got = cache().Get(kHttp, "svc", "k");
+  ASSERT_TRUE(got.ok()) << "the new counter is fresh";
+  EXPECT_EQ(got->value, "2");
+  EXPECT_EQ(got->meta.expires_ms, now() + 60'000);
+  EXPECT_EQ(got->meta.stale_until_ms, 0) << "no grace carried over";
+}
+
 TEST_F(CacheGraceTest, TouchKeepsTheGracePeriod) {
   Write();
   clock_.Advance(seconds(5));
