@@ -6,6 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -186,6 +189,19 @@ TEST(ServerAcceptTest, OutOfDescriptorsAnswers503InsteadOfSilence) {
     options.read_timeout = 60s;
     Server server(options, router);
     if (!server.Start().ok()) ::_exit(2);
+    // UBSan's vptr check (the sanitizer build) probes memory through a pipe the first time it
+    // meets a dynamic type; out of descriptors the probe fails and it reports a false "invalid
+    // vptr" (seen on an error_category's failed()). Meet the error categories a connection's
+    // end goes through before the limit is lowered.
+    for (const boost::system::error_code& ec :
+         {make_error_code(boost::asio::error::eof),
+          make_error_code(boost::asio::error::host_not_found),
+          make_error_code(boost::asio::error::service_not_found),
+          make_error_code(boost::beast::http::error::end_of_stream),
+          make_error_code(boost::beast::error::timeout)}) {
+      (void)!ec.failed();
+      (void)!ec.message().empty();
+    }
     // Room for about 6 more descriptors: a few accepted connections, then EMFILE.
     const rlim_t limit = OpenDescriptors() + 6;
     const rlimit lim{limit, limit};
