@@ -1,7 +1,7 @@
-// Session: one memcached connection on the shared TCP server (net/tcp_server.h). It buffers what
-// the client sends, parses every whole command in it (memcached/parser.h), runs each in order
-// (memcached/executor.h) into one output buffer and writes that, so a pipeline of commands in
-// one read is answered in order with one write.
+// Session: one memcached connection on the shared TCP server (net/tcp_server.h). Its plumbing is
+// net/buffered_session.h's (one input buffer, one output buffer, one write per pipeline); this
+// class parses every whole command buffered (memcached/parser.h) and runs each in order
+// (memcached/executor.h).
 //
 // Bounds per connection: the input buffer holds at most one unfinished command (a line within
 // ParserOptions' bounds, or a data block within max_item_bytes) plus one read; a refused data
@@ -10,7 +10,8 @@
 // bound).
 //
 // Timeouts (net::Timeouts): idle while no command is in progress, read while one is partly
-// received, write for each write. A timeout closes the connection, as memcached's idle timeout.
+// received (a refused data block being discarded too), write for each write. A timeout closes the
+// connection, as memcached's idle timeout.
 //
 // Authentication: when the Authenticator requires it at connection time, the connection must
 // first pass memcached's ASCII authentication (memcached/ascii_auth.h).
@@ -18,13 +19,13 @@
 // Thread safety: every method runs on the session's I/O thread (net::Session's contract).
 #pragma once
 
-#include <boost/beast/core/tcp_stream.hpp>
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 #include "memcached/executor.h"
 #include "memcached/parser.h"
+#include "net/buffered_session.h"
 #include "net/tcp_server.h"
 
 namespace apicached::memcached {
@@ -45,38 +46,27 @@ struct SessionOptions {
   size_t read_bytes = 16 << 10;         // bytes asked for by each read
 };
 
-class Session final : public net::Session {
+class Session final : public net::BufferedSession<Session> {
  public:
   // executor, options and auth (may be null: no authentication) must outlive the session.
   Session(boost::asio::ip::tcp::socket socket, const net::Timeouts& timeouts, Executor& executor,
           const SessionOptions& options, const Authenticator* auth);
 
-  void Start() override;
-  void Shutdown() override;
-  void ForceClose() override;
+  // net::BufferedSession's protocol hooks.
+  size_t Produce(std::string_view in, std::string& out, bool& close);
+  bool CommandPending() const { return swallow_ > 0; }
+  size_t ReadSize(size_t) const { return options_.read_bytes; }
 
  private:
-  void Read();
-  void Process();
-  void Write();
-  void Close();
   // One step on the bytes at the front of `in`: kNeedMore when nothing more can be done now.
   ParseResult Step(std::string_view in);
 
-  boost::beast::tcp_stream stream_;
-  const net::Timeouts timeouts_;
   Executor& executor_;
   const SessionOptions& options_;
   const Authenticator* auth_;
-  bool authenticated_ = true;
-  std::string in_;
-  std::string out_;
+  bool authenticated_;
   uint64_t swallow_ = 0;  // bytes still to discard
   Request request_;
-  bool close_after_write_ = false;
-  bool shutting_down_ = false;
-  bool writing_ = false;
-  bool closed_ = false;
 };
 
 }  // namespace apicached::memcached

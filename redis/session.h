@@ -1,7 +1,7 @@
-// Session: one Redis connection on the shared TCP server (net/tcp_server.h). It buffers what the
-// client sends, parses every whole command in it (redis/resp_parser.h), runs each in order
-// (redis/executor.h) and renders the replies (redis/resp_writer.h) into one output buffer that
-// it writes at once, so a pipeline of commands in one read is answered in order with one write.
+// Session: one Redis connection on the shared TCP server (net/tcp_server.h). Its plumbing is
+// net/buffered_session.h's (one input buffer, one output buffer, one write per pipeline); this
+// class parses every whole command buffered (redis/resp_parser.h), runs each in order
+// (redis/executor.h) and renders the replies (redis/resp_writer.h).
 //
 // A protocol error is answered with Redis's error and the connection is closed after it, as
 // Redis does; QUIT closes after its +OK.
@@ -16,10 +16,11 @@
 // Thread safety: every method runs on the session's I/O thread (net::Session's contract).
 #pragma once
 
-#include <boost/beast/core/tcp_stream.hpp>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
+#include "net/buffered_session.h"
 #include "net/tcp_server.h"
 #include "redis/client_state.h"
 #include "redis/executor.h"
@@ -33,35 +34,23 @@ struct SessionOptions {
   size_t read_bytes = 16 << 10;         // bytes asked for by each read (more for a large bulk)
 };
 
-class Session final : public net::Session {
+class Session final : public net::BufferedSession<Session> {
  public:
   // executor and options must outlive the session.
   Session(boost::asio::ip::tcp::socket socket, const net::Timeouts& timeouts, Executor& executor,
           const SessionOptions& options);
 
-  void Start() override;
-  void Shutdown() override;
-  void ForceClose() override;
+  // net::BufferedSession's protocol hooks.
+  size_t Produce(std::string_view in, std::string& out, bool& close);
+  bool CommandPending() const { return parser_.in_command(); }
+  size_t ReadSize(size_t buffered) const;
 
  private:
-  void Read();
-  void Process();
-  void Write();
-  void Close();
-
-  boost::beast::tcp_stream stream_;
-  const net::Timeouts timeouts_;
   Executor& executor_;
   const SessionOptions& options_;
   RespParser parser_;
   ClientState client_;
   Argv argv_;
-  std::string in_;
-  std::string out_;
-  bool close_after_write_ = false;
-  bool shutting_down_ = false;
-  bool writing_ = false;
-  bool closed_ = false;
 };
 
 }  // namespace apicached::redis
