@@ -1,6 +1,7 @@
 #include "cache/cache_service.h"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 #include "cache/counter_value.h"
@@ -292,6 +293,7 @@ void CacheService::GrantInto(Protocol p, std::string_view ns, const LeaseTable::
 CacheService::MetaLease CacheService::ClaimMetaLease(Protocol p, std::string_view ns,
                                                      std::string_view key, uint64_t version,
                                                      bool want_win) {
+  std::lock_guard lock(MetaMutex(ns, key));
   const int64_t now = clock_.NowMillis();
   MetaLease out;
   out.win_sent = leases_.Holder(ns, key, version, now).granted;
@@ -301,6 +303,24 @@ CacheService::MetaLease CacheService::ClaimMetaLease(Protocol p, std::string_vie
   out.won = leases_.Acquire(ns, key, version, now, /*lease_ms=*/0, /*token=*/version).granted;
   if (out.won) CountLease(p, ns, LeaseEvent::kGranted);
   return out;
+}
+
+Result<WriteResult> CacheService::VivifyForMeta(Protocol p, std::string_view ns,
+                                                std::string_view key, Expiry expiry) {
+  std::lock_guard lock(MetaMutex(ns, key));
+  auto added = Add(p, ns, key, "", 0, expiry);
+  if (!added.ok()) return added;
+  const uint64_t version = added->meta.version;
+  if (leases_.Acquire(ns, key, version, clock_.NowMillis(), /*lease_ms=*/0, /*token=*/version)
+          .granted) {
+    CountLease(p, ns, LeaseEvent::kGranted);
+  }
+  return added;
+}
+
+std::mutex& CacheService::MetaMutex(std::string_view ns, std::string_view key) const {
+  const size_t h = std::hash<std::string_view>{}(key) ^ (std::hash<std::string_view>{}(ns)*31);
+  return meta_mu_[h % meta_mu_.size()];
 }
 
 Status CacheService::Invalidate(Protocol p, std::string_view ns, std::string_view key,

@@ -28,9 +28,11 @@
 // adds to OpCounters (see op_counters.h for what counts where).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -184,8 +186,16 @@ class CacheService {
     bool win_sent = false;
     bool stale = false;
   };
+  // Serialised per key with VivifyForMeta, so that a reader that saw the entry it created also
+  // sees its win (answers Z, not a plain hit).
   MetaLease ClaimMetaLease(Protocol protocol, std::string_view ns, std::string_view key,
                            uint64_t version, bool want_win);
+  // memcached mg N on a miss: adds the empty entry (no flags, `expiry`) and wins it, as one step
+  // towards ClaimMetaLease (memcached marks the item it creates as won before anyone can see
+  // it). The caller holds the win (the new version is the token). Errors as Add: AlreadyExists
+  // when an entry appeared meanwhile (then nothing was won).
+  Result<WriteResult> VivifyForMeta(Protocol protocol, std::string_view ns, std::string_view key,
+                                    Expiry expiry);
 
   // memcached md I: rewrites the live entry as it is (a new version, with expiry when given,
   // else the current one) and marks it stale. NotFound, PreconditionFailed (expected_version).
@@ -312,6 +322,9 @@ class CacheService {
   const CacheServiceOptions options_;
   CacheObserver* const observer_;
   LeaseTable leases_;
+  // Striped by key: VivifyForMeta's add-then-win against ClaimMetaLease.
+  std::mutex& MetaMutex(std::string_view ns, std::string_view key) const;
+  mutable std::array<std::mutex, 64> meta_mu_;
   std::unique_ptr<AtomicCounters[]> counters_;  // one per Protocol
 };
 

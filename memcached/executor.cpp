@@ -315,7 +315,7 @@ void Executor::MetaGet(const Request& req, std::string& out) {
   bool created = false;
   if (r.code() == Code::kNotFound && req.vivify_ttl) {
     // N: create the empty item; this client wins the right to fill it.
-    auto added = cache_.Add(kProtocol, ns, key, "", 0, ExpiryFromExptime(*req.vivify_ttl));
+    auto added = cache_.VivifyForMeta(kProtocol, ns, key, ExpiryFromExptime(*req.vivify_ttl));
     if (added.ok()) {
       created = true;
       cache::Item item;
@@ -341,7 +341,12 @@ void Executor::MetaGet(const Request& req, std::string& out) {
   MetaItem item = ToMetaItem(r->meta, cache_.clock().NowMillis());
   const bool recache =
       req.recache_ttl && item.ttl_seconds >= 0 && item.ttl_seconds < *req.recache_ttl;
-  const auto lease = cache_.ClaimMetaLease(kProtocol, ns, key, r->meta.version, created || recache);
+  cache::CacheService::MetaLease lease;
+  if (created) {
+    lease.won = true;  // VivifyForMeta won the entry it created
+  } else {
+    lease = cache_.ClaimMetaLease(kProtocol, ns, key, r->meta.version, recache);
+  }
   item.win_sent = lease.win_sent;
   item.stale = lease.stale;
   item.won = lease.won;

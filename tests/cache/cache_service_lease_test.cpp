@@ -3,6 +3,12 @@
 // leases that run out, and the lease events told to the observer.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 #include "tests/cache/cache_fixture.h"
 
 namespace apicached::testing {
@@ -149,6 +155,60 @@ TEST_F(CacheLeaseTest, EarlyRefreshGivesOneReaderTheLeaseNearTheExpiry) {
   w.lease_token = first->token;
   ASSERT_TRUE(cache().Write(kHttp, "svc", "k", w).ok());
   EXPECT_EQ(cache().Get(kHttp, "svc", "k")->value, "v2");
+}
+
+TEST_F(CacheLeaseTest, MetaVivifyWinsTheEntryItCreates) {
+  auto created = cache().VivifyForMeta(kMc, "svc", "k", Expiry::After(30));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(observer_.lease_events(LeaseEvent::kGranted), 1u);
+  auto seen = cache().ClaimMetaLease(kMc, "svc", "k", created->meta.version, /*want_win=*/true);
+  EXPECT_TRUE(seen.win_sent);
+  EXPECT_FALSE(seen.won);
+  EXPECT_EQ(cache().VivifyForMeta(kMc, "svc", "k", Expiry::After(30)).code(), Code::kAlreadyExists);
+  EXPECT_EQ(observer_.lease_events(LeaseEvent::kGranted), 1u);
+}
+
+// The race the memcached meta wrapper hit (mg N from many clients at once): a reader that finds
+// the entry mg N has just created, and claims before the creator has marked its win, got a plain
+// hit on the empty placeholder instead of Z. The creator is held right after its store write (a
+// waiter of the key's HTTP lease is woken there, on its thread) while a second reader reads and
+// claims; its claim must not pass the creator's win.
+TEST_F(CacheLeaseTest, AReaderOfAVivifiedEntrySeesItsWinEvenWhileTheCreatorIsMidway) {
+  auto holder = cache().GetWithLease(kHttp, "svc", "k", Lease(5000));
+  ASSERT_TRUE(holder.ok());
+  ASSERT_EQ(holder->state, LeaseState::kGranted);
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool claimed = false;
+  std::optional<cache::CacheService::MetaLease> reader_saw;
+  std::thread reader;
+  LeaseRead read = Lease(5000);
+  read.waiter = [&] {  // on the creator's thread, between its store write and its win
+    reader = std::thread([&] {
+      auto r = cache().Get(kMc, "svc", "k");
+      ASSERT_TRUE(r.ok());
+      auto lease = cache().ClaimMetaLease(kMc, "svc", "k", r->meta.version, false);
+      std::lock_guard lock(mu);
+      reader_saw = lease;
+      claimed = true;
+      cv.notify_all();
+    });
+    // Without the fix the claim finishes at once; with it, it waits for the creator.
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return claimed; });
+  };
+  auto held = cache().GetWithLease(kHttp, "svc", "k", read);
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->state, LeaseState::kHeld);
+
+  auto created = cache().VivifyForMeta(kMc, "svc", "k", Expiry::After(30));
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_TRUE(reader.joinable());
+  reader.join();
+  ASSERT_TRUE(reader_saw.has_value());
+  EXPECT_TRUE(reader_saw->win_sent);
+  EXPECT_FALSE(reader_saw->won);
 }
 
 }  // namespace

@@ -20,15 +20,10 @@ def run(port, key, origin, n=40):
             f.close()
 
 
-# KNOWN BUG (apicached only, issue #15 left open for it): memcached/executor.cpp MetaGet creates
-# the N placeholder (cache Add) and only then claims the win in the lease table; a client whose
-# mg lands between the two sees the empty placeholder with neither W nor Z and takes it as a hit
-# (b'' instead of the value; seen under the sanitizer build, 1 of 40 clients). Not strict: it
-# passes when the window is missed. Fix: make the placeholder's creation and the win one step.
-@pytest.mark.parametrize("which", [
-    pytest.param("apicached", marks=pytest.mark.xfail(
-        strict=False, reason="known race: N placeholder created before its win is claimed")),
-    "memcached"])
+# Also the regression test of a race: mg N's placeholder was created before its win was claimed,
+# so a client whose mg landed between the two took the empty placeholder as a hit
+# (CacheService::VivifyForMeta now does both as one step; its unit test forces the interleaving).
+@pytest.mark.parametrize("which", ["apicached", "memcached"])
 def test_concurrent_misses_call_the_origin_once_over_meta(daemon, reference, which):
     port = daemon.mc_port if which == "apicached" else reference.port
     origin = Origin(b"tax-id 20999999999", 0.3)
