@@ -77,7 +77,7 @@ Status App::Start() {
     }
     return stats->Prune();
   };
-  http::AddAdminRoutes(*router_, *store_, std::move(admin));
+  http::AddAdminRoutes(*router_, store_->admin(), clock_, std::move(admin));
   if (options_.pre_check) router_->SetPreCheck(options_.pre_check);
 
   server_ = std::make_unique<http::Server>(options_.server, *router_, observer_.get());
@@ -154,7 +154,7 @@ void App::StartObservability() {
   metrics_ = std::make_unique<Metrics>(clock_);
   MetricsProviders providers;
   providers.namespaces = [this] { return store_->ListNamespaces(); };
-  providers.maintenance = [this] { return store_->MaintenanceTotals(); };
+  providers.maintenance = [this] { return store_->admin().MaintenanceTotals(); };
   providers.invalid_lists = [this] { return InvalidListCountsNow(); };
   std::function<WarmupFigures()> warmup;
   if (tiered_ != nullptr) {
@@ -188,7 +188,7 @@ void App::StartObservability() {
   }
   health.limits.max_connections = options_.server.connections->max();
   health.limits.store_max_open_files = options_.store.max_open_files;
-  health_ = std::make_unique<HealthChecker>(*store_, clock_, std::move(health));
+  health_ = std::make_unique<HealthChecker>(store_->admin(), clock_, std::move(health));
   if (warmup) health_->SetWarmupProvider(std::move(warmup));
   providers.health = [this] { return health_->Check(); };
   metrics_->SetProviders(std::move(providers));

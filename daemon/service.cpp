@@ -294,7 +294,7 @@ class Service {
     const TtlDefaults& ttl = cl->app.store.ttl;
     if (ttl.default_ttl_seconds != ttl_.default_ttl_seconds ||
         ttl.namespace_ttl_seconds != ttl_.namespace_ttl_seconds) {
-      app_->store().SetTtlDefaults(ttl);
+      app_->store().admin().SetTtlDefaults(ttl);
       changed.push_back("TTL defaults (" + DescribeTtls(ttl) + ")");
       ttl_ = ttl;
     }

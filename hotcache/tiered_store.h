@@ -26,55 +26,30 @@
 // All mutations must go through this object: a write made directly to the inner store is not
 // seen by the cache.
 //
-// Warm restart: the keys of the LRU, most recent first, bounded by hot_set_max_keys and
-// hot_set_max_bytes, are recorded in the store itself (internal namespace ".hotset", in chunks
-// of at most 256 KiB written with their index in one atomic MultiPut) every
-// hot_set_period_seconds and by SaveHotSet() (which Close() calls). StartWarmup() reads the last
-// record back and fills the LRU in a background thread with batched MultiGets; the store
-// answers meanwhile. Entries that expired while the daemon was down are not loaded. The record
-// holds keys, never values: a key of a dropped namespace loads nothing (or the new incarnation's
-// entry, read from the store like any fill). Records are
-// not written while a warm-up runs, so an interrupted warm-up never shrinks the record.
+// Warm restart (warm_restart.h): the keys of the LRU are recorded in the store and loaded back
+// after a restart, through the same fill tickets, so a concurrent write always wins over warm-up
+// data.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "hotcache/hot_cache.h"
+#include "hotcache/hot_figures.h"
+#include "hotcache/warm_restart.h"
 #include "storage/store.h"
 
 namespace apicached {
 
-// Figures for metrics/.
-struct HotFigures {
-  uint64_t hits = 0;
-  uint64_t misses = 0;
-  uint64_t evictions = 0;
-  uint64_t bytes = 0;
-  uint64_t entries = 0;
-  uint64_t capacity_bytes = 0;
-  uint64_t warmup_keys_loaded = 0;  // entries the last warm-up put in RAM
-  double warmup_seconds = 0;        // how long it took (so far, while running)
-  bool warmup_done = false;         // finished (also true when there was nothing to load)
-  // Non-empty when the warm-up failed (its record could not be read, or a store read of its
-  // keys failed): why. The tier works, just colder; the next record replaces the damaged one.
-  std::string warmup_error;
-  uint64_t hot_set_records = 0;        // records written since start
-  uint64_t hot_set_keys_recorded = 0;  // keys in the last record
-  uint64_t hot_set_record_errors = 0;  // periodic records and warm-up loads that failed
-};
-
 class TieredStore final : public Store {
  public:
   // The internal namespace holding the hot-set record.
-  static constexpr std::string_view kHotSetNamespace = ".hotset";
+  static constexpr std::string_view kHotSetNamespace = apicached::kHotSetNamespace;
 
   // Wraps inner; uses inner's clock. Starts the periodic hot-set recorder when
   // options.hot_set_period_seconds > 0. REQUIRES: inner is open.
@@ -129,50 +104,25 @@ class TieredStore final : public Store {
                         std::optional<std::string> start_after, size_t limit) override;
   Result<std::vector<NamespaceFigures>> ListNamespaces() override;
   Result<NamespaceFigures> GetNamespace(std::string_view ns) override;
-  Result<MaintenanceReport> RunMaintenance(std::string_view ns) override;
-  MaintenanceReport MaintenanceTotals() const override { return inner_->MaintenanceTotals(); }
-  Status Checkpoint(const std::string& dir) override;
-  Status CheckHealth() override;
-  void SetTtlDefaults(TtlDefaults defaults) override;
   // Stops the background threads, records the hot set, empties the LRU, closes the inner store.
   Status Close() override;
   const Clock& clock() const override { return inner_->clock(); }
   const StoreOptions& options() const override { return inner_->options(); }
+  StoreAdmin& admin() override { return inner_->admin(); }
 
  private:
-  enum class WarmupState { kNotStarted, kRunning, kDone, kFailed };
-
   // Whether ns is served through the cache (valid names, except the hot-set record's).
-  bool Cached(std::string_view ns) const;
+  bool Cached(std::string_view ns) const { return HotTierServes(ns); }
   template <typename Fn>
   auto KeyWrite(std::string_view ns, std::string_view key, Fn&& write);
   template <typename Fn>
   auto KeysWrite(std::string_view ns, const std::vector<std::string_view>& keys, Fn&& write);
-  void RecorderLoop();
-  void WarmupLoop();
-  Status LoadHotSet(std::vector<std::pair<std::string, std::string>>* keys);  // appends
 
   std::unique_ptr<Store> inner_;
   HotCache cache_;
   std::atomic<bool> closed_{false};
-
-  std::mutex save_mu_;        // one record at a time
-  uint64_t last_chunks_ = 0;  // guarded by save_mu_: chunks of the last record written
-
-  std::mutex thread_mu_;
-  std::condition_variable thread_cv_;
-  bool stop_ = false;  // guarded by thread_mu_
-  std::thread recorder_;
-  std::thread warmup_;
-
-  std::atomic<WarmupState> warmup_state_{WarmupState::kNotStarted};
-  std::atomic<uint64_t> warmup_keys_loaded_{0};
-  std::atomic<int64_t> warmup_start_ns_{0};  // steady_clock
-  std::atomic<int64_t> warmup_end_ns_{0};
-  std::string warmup_error_;  // set by the warm-up thread before warmup_state_ becomes kFailed
-  std::atomic<uint64_t> hot_set_records_{0};
-  std::atomic<uint64_t> hot_set_keys_recorded_{0};
-  std::atomic<uint64_t> hot_set_record_errors_{0};
+  std::mutex close_mu_;
+  WarmRestart warm_;  // after cache_ and inner_, which it uses: stopped first
 };
 
 }  // namespace apicached

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/problem.h"
+#include "storage/store.h"
 
 namespace apicached::http {
 namespace {
@@ -42,7 +43,8 @@ std::string CheckpointName(int64_t now_ms) {
 
 class AdminApi {
  public:
-  AdminApi(Store& store, AdminOptions options) : store_(store), options_(std::move(options)) {}
+  AdminApi(StoreAdmin& store, const Clock& clock, AdminOptions options)
+      : store_(store), clock_(clock), options_(std::move(options)) {}
 
   Response Compact(const RequestContext& ctx) {
     std::string ns(ctx.Query("ns").value_or(""));
@@ -75,7 +77,7 @@ class AdminApi {
     }
     ::chmod(options_.backup_dir.c_str(), 0700);
     auto start = std::chrono::steady_clock::now();
-    std::string base = options_.backup_dir + "/" + CheckpointName(store_.clock().NowMillis());
+    std::string base = options_.backup_dir + "/" + CheckpointName(clock_.NowMillis());
     std::string path = base;
     for (int i = 2; std::filesystem::exists(path, ec); ++i) path = base + "-" + std::to_string(i);
     if (Status s = store_.Checkpoint(path); !s.ok()) return ProblemFromStatus(s);
@@ -83,14 +85,15 @@ class AdminApi {
   }
 
  private:
-  Store& store_;
+  StoreAdmin& store_;
+  const Clock& clock_;
   AdminOptions options_;
 };
 
 }  // namespace
 
-void AddAdminRoutes(Router& router, Store& store, AdminOptions options) {
-  auto api = std::make_shared<AdminApi>(store, std::move(options));
+void AddAdminRoutes(Router& router, StoreAdmin& store, const Clock& clock, AdminOptions options) {
+  auto api = std::make_shared<AdminApi>(store, clock, std::move(options));
   router.Add(Verb::post, "/v1/admin/compact",
              [api](const RequestContext& ctx) { return api->Compact(ctx); });
   router.Add(Verb::post, "/v1/admin/checkpoint",

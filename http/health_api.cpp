@@ -6,7 +6,7 @@ namespace apicached::http {
 
 namespace bhttp = boost::beast::http;
 
-void AddHealthRoute(Router& router, Store& store) {
+void AddHealthRoute(Router& router, StoreAdmin& store) {
   router.Add(
       Verb::get, "/v1/health",
       [&store](const RequestContext&) {

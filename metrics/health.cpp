@@ -63,7 +63,7 @@ Result<uint64_t> FreeDiskBytes(const std::string& path) {
   return static_cast<uint64_t>(info.f_bavail) * static_cast<uint64_t>(info.f_frsize);
 }
 
-HealthChecker::HealthChecker(Store& store, const Clock& clock, HealthOptions options,
+HealthChecker::HealthChecker(StoreAdmin& store, const Clock& clock, HealthOptions options,
                              FreeDiskFn free_disk)
     : store_(store),
       clock_(clock),

@@ -1,6 +1,6 @@
 // HealthChecker: the seed's get_health() figures (GET /v1/health) plus the checks behind them.
 //
-//   status  "error"     the store cannot read or write (Store::CheckHealth fails)  -> HTTP 503
+//   status  "error"     the store cannot read or write (StoreAdmin::CheckHealth fails)  -> HTTP 503
 //           "degraded"  free disk under the threshold, free disk unknown, or the
 //                       warm-up failed                                             -> HTTP 200
 //           "healthy"   otherwise                                                  -> HTTP 200
@@ -22,7 +22,7 @@
 #include "metrics/figures.h"
 #include "storage/clock.h"
 #include "storage/status.h"
-#include "storage/store.h"
+#include "storage/store_admin.h"
 
 namespace apicached {
 
@@ -72,7 +72,7 @@ class HealthChecker {
   using FreeDiskFn = std::function<Result<uint64_t>(const std::string& path)>;
 
   // uptime counts from now on the clock. free_disk defaults to FreeDiskBytes; tests inject one.
-  HealthChecker(Store& store, const Clock& clock, HealthOptions options,
+  HealthChecker(StoreAdmin& store, const Clock& clock, HealthOptions options,
                 FreeDiskFn free_disk = FreeDiskBytes);
 
   // Where the warm-up state comes from; unset: reported as "off".
@@ -85,7 +85,7 @@ class HealthChecker {
   HealthReport Check();
 
  private:
-  Store& store_;
+  StoreAdmin& store_;
   const Clock& clock_;
   const HealthOptions options_;
   const FreeDiskFn free_disk_;

@@ -6,7 +6,11 @@
 // serialise with them) hold the key's stripe in locks_. An operation holds its namespace with a
 // NamespaceRef (the registry's lookup takes a shared lock), which DropNamespace waits for.
 //
-// The operations on whole namespaces live in rocks_store_namespaces.cpp.
+// The operations live in files by kind: rocks_store.cpp (open, close, the hold),
+// rocks_store_recovery.cpp, rocks_store_rules.cpp (validation, expiry), rocks_store_entries.cpp
+// (one entry read or written; Get), rocks_store_writes.cpp, rocks_store_mutate.cpp,
+// rocks_store_batches.cpp, rocks_store_ranges.cpp, rocks_store_namespaces.cpp and
+// rocks_store_admin.cpp.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -28,7 +32,7 @@
 
 namespace apicached {
 
-class RocksStore final : public Store {
+class RocksStore final : public Store, public StoreAdmin {
  public:
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options, const Clock& clock);
   ~RocksStore() override;
@@ -63,12 +67,15 @@ class RocksStore final : public Store {
                         std::optional<std::string> start_after, size_t limit) override;
   Result<std::vector<NamespaceFigures>> ListNamespaces() override;
   Result<NamespaceFigures> GetNamespace(std::string_view ns) override;
+  Status Close() override;
+  StoreAdmin& admin() override { return *this; }
+
+  // StoreAdmin:
   Result<MaintenanceReport> RunMaintenance(std::string_view ns) override;
   MaintenanceReport MaintenanceTotals() const override;
   Status Checkpoint(const std::string& dir) override;
   Status CheckHealth() override;
   void SetTtlDefaults(TtlDefaults defaults) override;
-  Status Close() override;
 
   const Clock& clock() const override { return clock_; }
   const StoreOptions& options() const override { return options_; }

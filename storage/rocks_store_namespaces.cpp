@@ -1,8 +1,7 @@
-// RocksStore: the operations on whole namespaces (clear, drop, figures, the expired-entry
-// check). The namespace lifecycle itself (creation, drop, registry) is NamespaceRegistry's.
+// RocksStore: the operations on whole namespaces (clear, drop, figures). The namespace lifecycle
+// itself (creation, drop, registry) is NamespaceRegistry's.
 #include <shared_mutex>
 
-#include "storage/expiry_reclaimer.h"
 #include "storage/rocks_status.h"
 #include "storage/rocks_store.h"
 
@@ -68,59 +67,6 @@ Result<NamespaceFigures> RocksStore::GetNamespace(std::string_view ns) {
   NamespaceRef n = registry_.Find(ns);
   if (!n) return Status::NotFound("namespace '" + std::string(ns) + "' does not exist");
   return Figures(*n);
-}
-
-Result<MaintenanceReport> RocksStore::RunMaintenance(std::string_view ns) {
-  auto hold = Enter();
-  if (!hold.ok()) return hold.status();
-  std::vector<std::string> targets;
-  if (ns.empty()) {
-    targets = registry_.Names();
-  } else {
-    if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-    if (!registry_.Find(ns)) {
-      return Status::NotFound("namespace '" + std::string(ns) + "' does not exist");
-    }
-    targets.emplace_back(ns);
-  }
-  MaintenanceReport report{.runs = 1};
-  Status failed;
-  for (const std::string& name : targets) {
-    // One namespace held at a time: a DropNamespace waits for at most one check.
-    NamespaceRef n = registry_.Find(name);
-    if (!n) continue;  // dropped meanwhile
-    auto result =
-        ReclaimExpired(*db_, *n, clock_.NowMillis(), options_.expired_fraction_to_compact);
-    if (!result.ok()) {
-      failed = result.status();
-      break;
-    }
-    ++report.namespaces_checked;
-    if (result->compacted) ++report.namespaces_compacted;
-    report.expired_dropped += result->expired_dropped;
-  }
-  // The background thread runs through here too, so the totals see every run.
-  maintenance_checked_ += report.namespaces_checked;
-  maintenance_compacted_ += report.namespaces_compacted;
-  maintenance_dropped_ += report.expired_dropped;
-  ++maintenance_runs_;
-  if (!failed.ok()) return failed;
-  return report;
-}
-
-MaintenanceReport RocksStore::MaintenanceTotals() const {
-  return {.runs = maintenance_runs_.load(),
-          .namespaces_checked = maintenance_checked_.load(),
-          .namespaces_compacted = maintenance_compacted_.load(),
-          .expired_dropped = maintenance_dropped_.load()};
-}
-
-void RocksStore::BackgroundMaintenance() {
-  Result<MaintenanceReport> report = RunMaintenance("");
-  if (!report.ok() && closed_.load()) return;  // Close aborted it
-  // Kept for CheckHealth so that a failing background check is not silent.
-  std::lock_guard lock(maintenance_mu_);
-  maintenance_error_ = report.ok() ? Status::Ok() : report.status();
 }
 
 }  // namespace apicached

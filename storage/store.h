@@ -1,7 +1,8 @@
 // apicached's store: entries grouped in namespaces, each entry with its own expiry.
 //
-// This header is the whole contract between storage/ and the rest of apicached. No RocksDB type
-// appears here; other folders include only this file (plus status.h and clock.h).
+// This header is the contract between storage/ and the fronts. No RocksDB type appears here;
+// other folders include only this file (plus status.h, clock.h, store_options.h and
+// store_admin.h, the administration: maintenance, checkpoints, health, TTL defaults).
 //
 // Thread safety: every method of Store may be called concurrently from any thread. Each
 // single-key operation is atomic towards concurrent callers; MultiPut is one atomic batch.
@@ -29,7 +30,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +38,8 @@
 
 #include "storage/clock.h"
 #include "storage/status.h"
+#include "storage/store_admin.h"
+#include "storage/store_options.h"
 
 namespace apicached {
 
@@ -126,44 +128,6 @@ struct NamespaceFigures {
 struct ScanPage {
   std::vector<std::pair<std::string, Entry>> entries;  // live entries, in key order
   std::optional<std::string> next_after;               // pass as start_after for the next page
-};
-
-// What the expired-entry check did: one run (RunMaintenance's answer), or all runs since open
-// (MaintenanceTotals).
-struct MaintenanceReport {
-  uint64_t runs = 0;  // 1 in a RunMaintenance answer
-  uint64_t namespaces_checked = 0;
-  uint64_t namespaces_compacted = 0;
-  uint64_t expired_dropped = 0;  // entries dropped by the compactions these runs started
-};
-
-// TTL defaults; replaceable at run time (SIGHUP).
-struct TtlDefaults {
-  int64_t default_ttl_seconds = 3600;                    // the seed's "medium" tier
-  std::map<std::string, int64_t> namespace_ttl_seconds;  // e.g. {"ratelimit", 60}
-};
-
-struct StoreOptions {
-  std::string data_dir;                         // created if missing, mode 0700
-  uint32_t max_namespaces = 256;                // user namespaces
-  uint32_t max_key_bytes = 1024;                // keys are 1..max_key_bytes bytes, any bytes
-  uint64_t max_value_bytes = 1 << 20;           // 1 MiB
-  TtlDefaults ttl;                              //
-  bool sync_writes = false;                     // fsync the WAL on every write (power-loss safe)
-  uint64_t block_cache_bytes = 64ull << 20;     // shared by all namespaces
-  uint64_t write_buffer_bytes = 64ull << 20;    // total memtable budget (WriteBufferManager)
-  uint64_t max_total_wal_bytes = 256ull << 20;  // forces flushes past this
-  // Table (SST) files RocksDB keeps open at once, over all namespaces; a file past it is
-  // reopened when read. 0: no bound (every table file stays open: one descriptor per SST file).
-  // The daemon derives it from RLIMIT_NOFILE (daemon/fd_budget.h).
-  uint64_t max_open_files = 0;
-  // RocksDB's own log goes to stderr (never a LOG file on the data disk): warnings and errors,
-  // and with this also its INFO lines (flushes, compactions, options at open).
-  bool engine_info_log = false;
-  // Period of the built-in background check that compacts files whose entries mostly expired.
-  // 0 turns the thread off (tests call RunMaintenance() themselves).
-  uint32_t maintenance_period_seconds = 3600;
-  double expired_fraction_to_compact = 0.5;  // compact a file once this share has expired
 };
 
 class Store {
@@ -264,31 +228,13 @@ class Store {
   // One namespace's figures (internal ones too); NotFound if it was never written.
   virtual Result<NamespaceFigures> GetNamespace(std::string_view ns) = 0;
 
-  // Runs the expired-entry check now on one namespace (or all when ns is empty) and compacts
-  // what it finds; blocks until the compactions finish.
-  virtual Result<MaintenanceReport> RunMaintenance(std::string_view ns) = 0;
-
-  // Running totals since open of every expired-entry check, whoever started it (the background
-  // thread of maintenance_period_seconds, or RunMaintenance). A run that stopped on an error
-  // counts in runs, with the namespaces it had checked and compacted until then; one refused
-  // before it started (bad or unknown namespace, closed store) does not count. Each field is
-  // monotonic; a run in progress may show in some fields and not yet in others. Never fails,
-  // also after Close (the totals then stay as they were).
-  virtual MaintenanceReport MaintenanceTotals() const = 0;
-
-  // Writes a consistent, openable copy of the database into dir (must not exist yet).
-  virtual Status Checkpoint(const std::string& dir) = 0;
-
-  // Ok when the store can read and write now; Unavailable with the reason otherwise (background
-  // error, write stopped, probe write failed).
-  virtual Status CheckHealth() = 0;
-
-  // Replaces the TTL defaults for writes from now on.
-  virtual void SetTtlDefaults(TtlDefaults defaults) = 0;
-
   // Flushes memtables and closes; further calls return Unavailable. Idempotent. The destructor
   // calls it too.
   virtual Status Close() = 0;
+
+  // The administration of this store (store_admin.h): what operators and the daemon need, not
+  // the fronts. Lives as long as the store; a wrapping store hands out the wrapped one's.
+  virtual StoreAdmin& admin() = 0;
 
   virtual const Clock& clock() const = 0;
   virtual const StoreOptions& options() const = 0;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "storage/store.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached {
@@ -47,10 +48,11 @@ TEST_F(AdminApiTest, CompactReclaimsExpiredEntriesAndAnswersTheReport) {
   clock_.Advance(std::chrono::seconds(2));
   bool extra_ran = false;
   http::Router router;
-  http::AddAdminRoutes(router, *store_, {.backup_dir = "", .extra_maintenance = [&] {
-                                           extra_ran = true;
-                                           return Status::Ok();
-                                         }});
+  http::AddAdminRoutes(router, store_->admin(), clock_,
+                       {.backup_dir = "", .extra_maintenance = [&] {
+                          extra_ran = true;
+                          return Status::Ok();
+                        }});
   http::Response res = Post(router, "/v1/admin/compact?ns=weather");
   ASSERT_EQ(res.result_int(), 200u) << res.body();
   json report = json::parse(res.body());
@@ -67,7 +69,8 @@ TEST_F(AdminApiTest, CompactReclaimsExpiredEntriesAndAnswersTheReport) {
 
 TEST_F(AdminApiTest, CheckpointWithoutABackupDirIsAConflict) {
   http::Router router;
-  http::AddAdminRoutes(router, *store_, {.backup_dir = "", .extra_maintenance = {}});
+  http::AddAdminRoutes(router, store_->admin(), clock_,
+                       {.backup_dir = "", .extra_maintenance = {}});
   http::Response res = Post(router, "/v1/admin/checkpoint");
   EXPECT_EQ(res.result_int(), 409u);
   EXPECT_NE(res.body().find("backup"), std::string::npos) << res.body();
@@ -76,7 +79,7 @@ TEST_F(AdminApiTest, CheckpointWithoutABackupDirIsAConflict) {
 TEST_F(AdminApiTest, CheckpointOpensAsAWorkingDataDir) {
   ASSERT_TRUE(store_->Put("weather", "lima", "22C", "text/plain", 0).ok());
   http::Router router;
-  http::AddAdminRoutes(router, *store_,
+  http::AddAdminRoutes(router, store_->admin(), clock_,
                        {.backup_dir = dir_.Sub("backups"), .extra_maintenance = {}});
   http::Response res = Post(router, "/v1/admin/checkpoint");
   ASSERT_EQ(res.result_int(), 200u) << res.body();

@@ -41,7 +41,7 @@ class RouterFixture {
     auto store = OpenStore(options, clock_);
     if (!store.ok()) throw std::runtime_error(store.status().ToString());
     store_ = std::move(*store);
-    http::AddHealthRoute(router_, *store_);
+    http::AddHealthRoute(router_, store_->admin());
     cache_ = std::make_unique<cache::CacheService>(*store_, clock_);
     http::AddCacheRoutes(router_, *cache_);
   }

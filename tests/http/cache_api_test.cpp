@@ -48,7 +48,7 @@ class CacheApiTest : public ::testing::Test {
     auto opened = OpenStore(store_options_, clock_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(*opened);
-    AddHealthRoute(router_, *store_);
+    AddHealthRoute(router_, store_->admin());
     cache_ = std::make_unique<cache::CacheService>(*store_, clock_);
     AddCacheRoutes(router_, *cache_, CacheApiOptions{.max_batch_keys = 5});
   }
@@ -506,7 +506,7 @@ TEST_F(CacheApiTest, HealthIs200) {
 TEST(CacheApiDownTest, StoreFailureIs503OnEveryRoute) {
   testing::FailingStore store;
   Router router;
-  AddHealthRoute(router, store);
+  AddHealthRoute(router, store.admin());
   cache::CacheService cache(store, store.clock());
   AddCacheRoutes(router, cache);
   auto run = [&](Verb verb, const std::string& target,

@@ -6,7 +6,7 @@
 
 namespace apicached::testing {
 
-class FailingStore : public Store {
+class FailingStore : public Store, public StoreAdmin {
  public:
   static Status Down() { return Status::Unavailable("disk on fire (FailingStore)"); }
 
@@ -60,6 +60,7 @@ class FailingStore : public Store {
   Status CheckHealth() override { return Down(); }
   void SetTtlDefaults(TtlDefaults) override {}
   Status Close() override { return Status::Ok(); }
+  StoreAdmin& admin() override { return *this; }
   const Clock& clock() const override { return clock_; }
   const StoreOptions& options() const override { return options_; }
 

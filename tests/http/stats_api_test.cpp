@@ -30,7 +30,7 @@ class StatsApiTest : public testing::MetricsStoreTest {
         StatsBookOptions{
             .retention_days = 30, .flush_period_seconds = 0, .max_namespaces_per_day = 1024});
     health_ = std::make_unique<HealthChecker>(
-        store(), clock_, HealthOptions{.data_dir = dir_.path(), .min_free_disk_bytes = 0});
+        store().admin(), clock_, HealthOptions{.data_dir = dir_.path(), .min_free_disk_bytes = 0});
     AddStatsRoutes(router_, *metrics_, *stats_, *health_);
     recorder_ = std::make_unique<LookupRecorder>(*metrics_, *stats_);
     cache_ = std::make_unique<cache::CacheService>(store(), clock_, cache::CacheServiceOptions{},

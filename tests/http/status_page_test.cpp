@@ -96,7 +96,7 @@ class StatusPageRouteTest : public testing::MetricsStoreTest {
     stats_ =
         std::make_unique<StatsBook>(store(), clock_, StatsBookOptions{.flush_period_seconds = 0});
     health_ = std::make_unique<HealthChecker>(
-        store(), clock_, HealthOptions{.data_dir = dir_.path(), .min_free_disk_bytes = 0});
+        store().admin(), clock_, HealthOptions{.data_dir = dir_.path(), .min_free_disk_bytes = 0});
     recorder_ = std::make_unique<LookupRecorder>(*metrics_, *stats_);
     cache_ = std::make_unique<cache::CacheService>(store(), clock_, cache::CacheServiceOptions{},
                                                    recorder_.get());

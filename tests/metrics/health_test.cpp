@@ -20,7 +20,8 @@ class HealthTest : public MetricsStoreTest {
   // A checker whose free-disk reading is whatever free_disk_ holds.
   std::unique_ptr<HealthChecker> MakeChecker(uint64_t min_free = 1ull << 30) {
     return std::make_unique<HealthChecker>(
-        store(), clock_, HealthOptions{.data_dir = dir_.path(), .min_free_disk_bytes = min_free},
+        store().admin(), clock_,
+        HealthOptions{.data_dir = dir_.path(), .min_free_disk_bytes = min_free},
         [this](const std::string& path) -> Result<uint64_t> {
           EXPECT_EQ(path, dir_.path());
           return free_disk_;

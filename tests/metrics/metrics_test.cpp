@@ -205,13 +205,13 @@ TEST_F(MetricsOnStoreTest, AStoreMaintenanceRunShowsInTheScrape) {
   }
   Reopen();  // Close flushes: the entries are in a table file, where the check looks
   clock_.Advance(std::chrono::seconds(10));
-  auto report = store().RunMaintenance("");
+  auto report = store().admin().RunMaintenance("");
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   ASSERT_EQ(report->namespaces_compacted, 1u);
   Metrics metrics(clock_);
   MetricsProviders providers;
   providers.namespaces = [this] { return store().ListNamespaces(); };
-  providers.maintenance = [this] { return store().MaintenanceTotals(); };
+  providers.maintenance = [this] { return store().admin().MaintenanceTotals(); };
   metrics.SetProviders(providers);
   const std::string text = metrics.Serialize();
   EXPECT_GE(SampleValue(text, "apicached_maintenance_runs_total"), 1) << text;

@@ -40,7 +40,7 @@ TEST_F(NamespaceScaleTest, CreationsDropsAndOpensWriteNoOptionsFile) {
 TEST_F(NamespaceScaleTest, ACheckpointWithoutOptionsFileOpensAsAStore) {
   ASSERT_TRUE(store().Put("a", "k", "v", "", 0).ok());
   const std::string copy = dir_.Sub("checkpoint");
-  ASSERT_TRUE(store().Checkpoint(copy).ok());
+  ASSERT_TRUE(store().admin().Checkpoint(copy).ok());
   EXPECT_EQ(CountOptionsFiles(copy), 0u);
   StoreOptions o = options_;
   o.data_dir = copy;

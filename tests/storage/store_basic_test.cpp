@@ -199,11 +199,11 @@ TEST_F(BasicTest, CloseIsIdempotentAndLaterCallsAreUnavailable) {
   EXPECT_TRUE(store().Close().ok());
   EXPECT_EQ(store().Get("ns", "k").code(), Code::kUnavailable);
   EXPECT_EQ(store().Put("ns", "k", "v", "", 0).code(), Code::kUnavailable);
-  EXPECT_EQ(store().CheckHealth().code(), Code::kUnavailable);
+  EXPECT_EQ(store().admin().CheckHealth().code(), Code::kUnavailable);
 }
 
 TEST_F(BasicTest, HealthProbeWorksAndStaysHidden) {
-  EXPECT_TRUE(store().CheckHealth().ok());
+  EXPECT_TRUE(store().admin().CheckHealth().ok());
   auto list = store().ListNamespaces();
   ASSERT_TRUE(list.ok());
   EXPECT_TRUE(list->empty());

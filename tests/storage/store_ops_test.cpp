@@ -324,8 +324,8 @@ TEST_F(OpsTest, ClearNamespaceRemovesEverythingButKeepsTheNamespace) {
 TEST_F(OpsTest, CheckpointIsOpenable) {
   ASSERT_TRUE(store().Put("ns", "k", "v", "", 0).ok());
   const std::string copy = dir_.Sub("copy");
-  ASSERT_TRUE(store().Checkpoint(copy).ok());
-  EXPECT_FALSE(store().Checkpoint(copy).ok()) << "the directory must not exist yet";
+  ASSERT_TRUE(store().admin().Checkpoint(copy).ok());
+  EXPECT_FALSE(store().admin().Checkpoint(copy).ok()) << "the directory must not exist yet";
   StoreOptions copy_options = options_;
   copy_options.data_dir = copy;
   auto opened = OpenStore(copy_options, clock_);

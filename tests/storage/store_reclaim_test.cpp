@@ -32,12 +32,12 @@ TEST_F(ReclaimTest, MaintenanceCompactsFilesWhoseEntriesExpired) {
   EXPECT_GE(before->approx_live_keys, 2000u);
   EXPECT_EQ(before->expired_dropped, 0u);
 
-  auto early = store().RunMaintenance("ns");
+  auto early = store().admin().RunMaintenance("ns");
   ASSERT_TRUE(early.ok()) << early.status().ToString();
   EXPECT_EQ(early->namespaces_compacted, 0u) << "nothing has expired yet";
 
   clock_.Advance(seconds(10));
-  auto report = store().RunMaintenance("");
+  auto report = store().admin().RunMaintenance("");
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->namespaces_checked, 1u);
   EXPECT_EQ(report->namespaces_compacted, 1u);
@@ -58,11 +58,11 @@ TEST_F(ReclaimTest, FilesWithFewExpiredEntriesAreLeftAlone) {
   PutMany(store(), "ns", "long:", 300, 1000);
   Reopen();
   clock_.Advance(seconds(10));
-  auto report = store().RunMaintenance("ns");
+  auto report = store().admin().RunMaintenance("ns");
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->namespaces_compacted, 0u) << "only a quarter expired";
   clock_.Advance(seconds(1000));
-  report = store().RunMaintenance("ns");
+  report = store().admin().RunMaintenance("ns");
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->namespaces_compacted, 1u);
   EXPECT_EQ(store().GetNamespace("ns")->disk_bytes, 0u);
@@ -73,7 +73,7 @@ TEST_F(ReclaimTest, ClearedNamespaceGivesItsSpaceBack) {
   Reopen();
   ASSERT_GT(store().GetNamespace("ns")->disk_bytes, 0u);
   ASSERT_TRUE(store().ClearNamespace("ns").ok());
-  auto report = store().RunMaintenance("ns");
+  auto report = store().admin().RunMaintenance("ns");
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->namespaces_compacted, 1u);
   auto figures = store().GetNamespace("ns");
@@ -97,7 +97,7 @@ TEST_F(ReclaimTest, KeyEstimateIsZeroRightAfterAClear) {
   EXPECT_EQ((*listed)[0].approx_live_keys, 0u);
   PutMany(store(), "ns", "n:", 30, 0);
   EXPECT_EQ(store().GetNamespace("ns")->approx_live_keys, 30u);
-  ASSERT_TRUE(store().RunMaintenance("ns").ok());  // the compaction the clear asked for
+  ASSERT_TRUE(store().admin().RunMaintenance("ns").ok());  // the compaction the clear asked for
   EXPECT_EQ(store().GetNamespace("ns")->approx_live_keys, 30u);
   // A second clear after the compaction works the same way.
   ASSERT_TRUE(store().ClearNamespace("ns").ok());
@@ -115,7 +115,7 @@ TEST_F(ReclaimTest, KeyEstimateCountsNewKeysWhileTheClearsCompactionRuns) {
     PutMany(store(), "ns", "new:", 7, 0);
     std::atomic<bool> done{false};
     std::thread maintenance([&] {
-      EXPECT_TRUE(store().RunMaintenance("ns").ok());
+      EXPECT_TRUE(store().admin().RunMaintenance("ns").ok());
       done = true;
     });
     uint64_t lowest = UINT64_MAX;
@@ -128,7 +128,7 @@ TEST_F(ReclaimTest, KeyEstimateCountsNewKeysWhileTheClearsCompactionRuns) {
     EXPECT_GE(lowest, 7u) << "round " << round << ", " << reads << " reads";
     EXPECT_EQ(store().GetNamespace("ns")->approx_live_keys, 7u);
     ASSERT_TRUE(store().ClearNamespace("ns").ok());
-    ASSERT_TRUE(store().RunMaintenance("ns").ok());
+    ASSERT_TRUE(store().admin().RunMaintenance("ns").ok());
   }
 }
 
@@ -148,22 +148,22 @@ TEST_F(ReclaimTest, BackgroundThreadReclaimsAfterAClear) {
 }
 
 TEST_F(ReclaimTest, MaintenanceTotalsAddUpEveryRun) {
-  EXPECT_EQ(store().MaintenanceTotals().runs, 0u);
+  EXPECT_EQ(store().admin().MaintenanceTotals().runs, 0u);
   PutMany(store(), "ns", "short:", 1000, 10);
   Reopen();  // in a table file; the totals count since open
   EXPECT_EQ(store().GetNamespace("ns")->compactions, 0u);
   clock_.Advance(seconds(10));
-  ASSERT_TRUE(store().RunMaintenance("ns").ok());
-  ASSERT_TRUE(store().RunMaintenance("").ok());
-  const MaintenanceReport totals = store().MaintenanceTotals();
+  ASSERT_TRUE(store().admin().RunMaintenance("ns").ok());
+  ASSERT_TRUE(store().admin().RunMaintenance("").ok());
+  const MaintenanceReport totals = store().admin().MaintenanceTotals();
   EXPECT_EQ(totals.runs, 2u);
   EXPECT_EQ(totals.namespaces_checked, 2u);
   EXPECT_EQ(totals.namespaces_compacted, 1u) << "the second run found nothing left to compact";
   EXPECT_EQ(totals.expired_dropped, 1000u);
   EXPECT_GT(store().GetNamespace("ns")->compactions, 0u);
   // Refused runs do not count.
-  EXPECT_FALSE(store().RunMaintenance("nons").ok());
-  EXPECT_EQ(store().MaintenanceTotals().runs, 2u);
+  EXPECT_FALSE(store().admin().RunMaintenance("nons").ok());
+  EXPECT_EQ(store().admin().MaintenanceTotals().runs, 2u);
 }
 
 TEST_F(ReclaimTest, MaintenanceTotalsCountTheBackgroundThread) {
@@ -171,26 +171,26 @@ TEST_F(ReclaimTest, MaintenanceTotalsCountTheBackgroundThread) {
   Reopen();
   PutMany(store(), "ns", "k:", 1000, 0);
   Reopen();
-  const MaintenanceReport before = store().MaintenanceTotals();
+  const MaintenanceReport before = store().admin().MaintenanceTotals();
   ASSERT_TRUE(store().ClearNamespace("ns").ok());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   auto done = [&] {  // runs is added last, after the figures of its run
-    const MaintenanceReport now = store().MaintenanceTotals();
+    const MaintenanceReport now = store().admin().MaintenanceTotals();
     return now.namespaces_compacted > before.namespaces_compacted && now.runs > before.runs;
   };
   while (!done() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::yield();
   }
-  const MaintenanceReport after = store().MaintenanceTotals();
+  const MaintenanceReport after = store().admin().MaintenanceTotals();
   EXPECT_GT(after.runs, before.runs);
   EXPECT_EQ(after.namespaces_compacted, before.namespaces_compacted + 1);
   EXPECT_GT(store().GetNamespace("ns")->compactions, 0u);
 }
 
 TEST_F(ReclaimTest, UnknownNamespaceIsNotFound) {
-  EXPECT_EQ(store().RunMaintenance("nons").code(), Code::kNotFound);
-  EXPECT_EQ(store().RunMaintenance("Bad!").code(), Code::kInvalidArgument);
-  auto all = store().RunMaintenance("");
+  EXPECT_EQ(store().admin().RunMaintenance("nons").code(), Code::kNotFound);
+  EXPECT_EQ(store().admin().RunMaintenance("Bad!").code(), Code::kInvalidArgument);
+  auto all = store().admin().RunMaintenance("");
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->namespaces_checked, 0u);
 }

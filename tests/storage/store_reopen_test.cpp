@@ -84,7 +84,7 @@ void Scenario(const std::string& data) {
   }
   EXPECT_EQ(failure.code(), Code::kUnavailable) << failure.ToString();
   EXPECT_NE(failure.message().find("Permission denied"), std::string::npos) << failure.ToString();
-  const Status broken = store.CheckHealth();
+  const Status broken = store.admin().CheckHealth();
   EXPECT_NE(broken.message().find("reopens the database"), std::string::npos)
       << "expected the fatal, reopenable error: " << broken.ToString();
 
@@ -103,7 +103,7 @@ void Scenario(const std::string& data) {
 
   EXPECT_GT(reads.load(), 0u);
   EXPECT_EQ(bad_reads.load(), 0u) << "of " << reads.load() << " reads";
-  EXPECT_TRUE(store.CheckHealth().ok());
+  EXPECT_TRUE(store.admin().CheckHealth().ok());
   for (const std::string& key : acked) {
     auto got = store.Get("bulk", key);
     ASSERT_TRUE(got.ok()) << key << ": " << got.status().ToString();

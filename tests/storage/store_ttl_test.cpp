@@ -45,7 +45,7 @@ TEST_F(TtlTest, DefaultsComeFromNamespaceThenGlobal) {
   EXPECT_EQ(store().GetNamespace("ratelimit")->default_ttl_seconds, 60);
   EXPECT_EQ(store().GetNamespace("plain")->default_ttl_seconds, 100);
 
-  store().SetTtlDefaults({.default_ttl_seconds = 7, .namespace_ttl_seconds = {}});
+  store().admin().SetTtlDefaults({.default_ttl_seconds = 7, .namespace_ttl_seconds = {}});
   EXPECT_EQ(store().Put("ratelimit", "k", "v", "", std::nullopt)->expires_ms,
             clock_.NowMillis() + 7'000);
   EXPECT_EQ(store().GetNamespace("ratelimit")->default_ttl_seconds, 7);
