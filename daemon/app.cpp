@@ -125,9 +125,11 @@ Status App::Start() {
 Status App::StartScripting() {
   using redis::scripting::ScriptEngine;
   using redis::scripting::ScriptLogLevel;
+  ScriptEngine::Options engine_options = options_.redis_scripting;
+  engine_options.is_write_command = &redis::IsWriteCommand;  // the front's command table
   try {
     scripts_ = std::make_unique<ScriptEngine>(
-        options_.redis_scripting, clock_, [](ScriptLogLevel level, std::string_view line) {
+        engine_options, clock_, [](ScriptLogLevel level, std::string_view line) {
           const std::string text = "redis script: " + std::string(line);
           if (level == ScriptLogLevel::kWarning) {
             LogWarning(text);

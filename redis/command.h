@@ -69,6 +69,10 @@ const CommandSpec* LookupCommand(const Argv& argv, bool& unknown_subcommand);
 // The top-level commands, in table order.
 std::span<const CommandSpec> AllCommands();
 
+// True when `name` (any case) is a command of the table flagged write: what a read-only script
+// may not call (redis/scripting/ gets it through ScriptEngine::Options::is_write_command).
+bool IsWriteCommand(std::string_view name);
+
 // The flag names COMMAND INFO lists ("write", "readonly", "fast", ...).
 std::vector<std::string_view> FlagNames(uint32_t flags);
 

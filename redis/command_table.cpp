@@ -185,6 +185,11 @@ const CommandSpec* LookupCommand(const Argv& argv, bool& unknown_subcommand) {
   return sub;
 }
 
+bool IsWriteCommand(std::string_view name) {
+  const CommandSpec* spec = Find(kCommands, name);
+  return spec != nullptr && (spec->flags & kWrite) != 0;
+}
+
 std::span<const CommandSpec> AllCommands() {
   return kCommands;
 }

@@ -113,7 +113,7 @@ Reply Executor::RunQueued(ClientState& client, const Argv& argv) {
   return Run(*spec, client, argv, false);
 }
 
-Reply Executor::CallFromScript(ClientState& client, const Argv& argv, bool read_only) {
+Reply Executor::CallFromScript(ClientState& client, const Argv& argv) {
   bool unknown_subcommand = false;
   const CommandSpec* spec = LookupCommand(argv, unknown_subcommand);
   if (spec == nullptr || spec->handler == nullptr) {
@@ -125,21 +125,15 @@ Reply Executor::CallFromScript(ClientState& client, const Argv& argv, bool read_
   if ((spec->flags & kNoScript) != 0) {
     return err::Error("ERR This Redis command is not allowed from script");
   }
-  if (read_only && (spec->flags & (kWrite | kMayReplicate)) != 0) {
-    return err::Error("ERR Write commands are not allowed from read-only scripts.");
-  }
   return Run(*spec, client, argv, true);
 }
 
 Reply Executor::RunScript(ClientState& client, const Argv& argv) {
   if (!options_.scripts) return UnknownCommand(argv);
-  const bool read_only = IEquals(argv[0], "eval_ro") || IEquals(argv[0], "evalsha_ro");
   ClientState script_client = client;
   script_client.in_multi = false;
   script_client.queued.clear();
-  auto call = [this, &script_client, read_only](const Argv& a) {
-    return CallFromScript(script_client, a, read_only);
-  };
+  auto call = [this, &script_client](const Argv& a) { return CallFromScript(script_client, a); };
   return options_.scripts(argv, call);
 }
 

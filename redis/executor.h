@@ -76,10 +76,10 @@ class Executor {
   // when the connection must close once the reply is written (QUIT).
   Reply Execute(ClientState& client, const Argv& argv);
 
-  // A command from a script's redis.call(), with Redis's refusals for scripts (write commands
-  // too when read_only: EVAL_RO, EVALSHA_RO). REQUIRES: the calling script runs under this
-  // executor (it holds the exclusive lock).
-  Reply CallFromScript(ClientState& client, const Argv& argv, bool read_only);
+  // A command from a script's redis.call(), with Redis's refusals for scripts (the engine
+  // refuses writes from read-only scripts itself, through redis::IsWriteCommand). REQUIRES: the
+  // calling script runs under this executor (it holds the exclusive lock).
+  Reply CallFromScript(ClientState& client, const Argv& argv);
 
   // EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT ... through the script runner. The script sees
   // a copy of the connection's state (a SELECT inside it does not outlive it, as in Redis 7).

@@ -22,6 +22,7 @@ namespace apicached::redis::scripting {
 // One script invocation: where redis.call goes and what the script may do.
 struct ScriptRun {
   const std::function<Reply(const Argv&)>* call = nullptr;
+  const std::function<bool(std::string_view)>* is_write = nullptr;  // may be empty
   bool read_only = false;  // EVAL_RO / EVALSHA_RO, or the no-writes shebang flag
   int resp = 2;            // redis.setresp(): the protocol redis.call's replies convert from
   int64_t deadline_ms = 0;

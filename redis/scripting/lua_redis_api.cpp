@@ -8,7 +8,6 @@
 #include "redis/scripting/lua_context.h"
 #include "redis/scripting/lua_reply.h"
 #include "redis/scripting/sha1.h"
-#include "redis/scripting/write_commands.h"
 
 namespace apicached::redis::scripting {
 namespace {
@@ -58,7 +57,7 @@ int GenericCall(lua_State* L, bool raise) {
     return raise ? lua_error(L) : 1;
   }
   Reply reply;
-  if (run.read_only && IsWriteCommand(argv[0])) {
+  if (run.read_only && run.is_write != nullptr && *run.is_write && (*run.is_write)(argv[0])) {
     reply = Reply::Error("ERR Write commands are not allowed from read-only scripts.");
   } else {
     try {

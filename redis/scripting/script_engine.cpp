@@ -171,6 +171,7 @@ Reply ScriptEngine::Eval(const Argv& argv, bool by_sha, bool read_only, const Ca
   }
   ScriptRun run;
   run.call = &call;
+  run.is_write = &options_.is_write_command;
   run.read_only = read_only || (flags & kScriptNoWrites) != 0;
   const auto keys = std::span<const std::string>(argv).subspan(3, static_cast<size_t>(numkeys));
   const auto args = std::span<const std::string>(argv).subspan(3 + static_cast<size_t>(numkeys));

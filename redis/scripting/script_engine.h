@@ -52,6 +52,11 @@ class ScriptEngine {
     size_t max_cached_script_bytes = 8u << 20;
     // Bytes one script's reply may hold (strings plus 16 bytes per element).
     size_t max_reply_bytes = 64u << 20;
+    // Which commands (argv[0], any case) write: a read-only script (EVAL_RO, EVALSHA_RO, the
+    // `no-writes` shebang flag) calling one gets Redis's "Write commands are not allowed from
+    // read-only scripts." The Redis front's command table answers it (redis::IsWriteCommand);
+    // empty: the engine refuses nothing itself and `call` must.
+    std::function<bool(std::string_view command)> is_write_command;
   };
 
   using Log = std::function<void(ScriptLogLevel, std::string_view escaped_message)>;

@@ -327,17 +327,20 @@ TEST_F(RedisExecutorTest, ScriptsRunAloneAndCallBack) {
             "-ERR Wrong number of args calling Redis command from script\r\n+OK\r\n");
   // The script's SELECT stays inside the script.
   EXPECT_EQ(Run("GET s"), "$2\r\n42\r\n");
-  EXPECT_EQ(Run("EVAL_RO 1 0"),
-            "*6\r\n-ERR Write commands are not allowed from read-only scripts.\r\n"
-            "-ERR Write commands are not allowed from read-only scripts.\r\n"
-            "-ERR This Redis command is not allowed from script\r\n"
-            "-ERR Unknown Redis command called from script\r\n"
-            "-ERR Wrong number of args calling Redis command from script\r\n"
-            "+OK\r\n");
   EXPECT_EQ(Run("MULTI\r\nEVAL 5 0\r\nEXEC"),
             "+OK\r\n+QUEUED\r\n*1\r\n*6\r\n+OK\r\n:6\r\n-ERR This Redis command is not allowed "
             "from script\r\n-ERR Unknown Redis command called from script\r\n-ERR Wrong number "
             "of args calling Redis command from script\r\n+OK\r\n");
+}
+
+// Read-only scripts refuse what the table flags write (the engine asks through IsWriteCommand).
+TEST(RedisCommandTableTest, SaysWhichCommandsWrite) {
+  for (const char* name : {"set", "SET", "IncrBy", "del", "unlink", "getex", "flushdb", "mset"}) {
+    EXPECT_TRUE(IsWriteCommand(name)) << name;
+  }
+  for (const char* name : {"get", "GET", "ttl", "exists", "eval", "ping", "hset", "nosuch", ""}) {
+    EXPECT_FALSE(IsWriteCommand(name)) << name;
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "redis/command.h"
 #include "redis/scripting/script_engine.h"
 #include "storage/clock.h"
 #include "tests/redis_scripting/fake_redis.h"
@@ -19,7 +20,14 @@ class EngineTest : public ::testing::Test {
  protected:
   using ScriptEngine = scripting::ScriptEngine;
 
-  explicit EngineTest(ScriptEngine::Options options = {}) : engine_(options, clock_, Logger()) {}
+  explicit EngineTest(ScriptEngine::Options options = {})
+      : engine_(WithCommandTable(std::move(options)), clock_, Logger()) {}
+
+  // The daemon's wiring: which commands write comes from the Redis front's command table.
+  static ScriptEngine::Options WithCommandTable(ScriptEngine::Options options) {
+    options.is_write_command = &IsWriteCommand;
+    return options;
+  }
 
   // The RESP2 answer to argv.
   std::string Run(Argv argv) { return Resp2(engine_.Execute(argv, call_)); }
