@@ -19,6 +19,8 @@
 namespace apicached {
 namespace {
 
+std::atomic<uint64_t> next_metrics_id{1};  // Metrics::id_
+
 // The one place where apicached's metric families are declared. Order follows MetricId.
 const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {{
     {"apicached_http_requests_total",
@@ -356,6 +358,7 @@ struct Metrics::Families {
 
 Metrics::Metrics(const Clock& clock, MetricsOptions options)
     : options_(std::move(options)),
+      id_(next_metrics_id.fetch_add(1)),
       hit_history_(clock),
       registry_(std::make_unique<prometheus::Registry>()),
       collector_(std::make_unique<ScrapeCollector>()),
@@ -417,6 +420,27 @@ void Metrics::OnRequest(std::string_view route, std::string_view method, int sta
 // Series are kept by "<protocol> <namespace>" (a protocol name has no space).
 const Metrics::LookupSeries& Metrics::LookupSeriesFor(std::string_view ns,
                                                       std::string_view protocol) {
+  // The series a thread last counted on: series are never removed while the Metrics lives, so
+  // a run of lookups on one namespace skips the key, the lock and the search. Ids are never
+  // reused (a new Metrics may take a dead one's address).
+  struct Last {
+    uint64_t metrics = 0;
+    std::string protocol;
+    std::string ns;
+    const LookupSeries* series = nullptr;
+  };
+  thread_local Last last;
+  if (last.metrics == id_ && last.ns == ns && last.protocol == protocol) return *last.series;
+  const LookupSeries& found = FindLookupSeries(ns, protocol);
+  last.metrics = id_;
+  last.protocol.assign(protocol);
+  last.ns.assign(ns);
+  last.series = &found;
+  return found;
+}
+
+const Metrics::LookupSeries& Metrics::FindLookupSeries(std::string_view ns,
+                                                       std::string_view protocol) {
   std::string key;
   key.reserve(protocol.size() + 1 + ns.size());
   key.append(protocol).append(1, ' ').append(ns);

@@ -175,9 +175,12 @@ class Metrics {
 
   const RequestSeries& RequestSeriesFor(std::string_view route, std::string_view method,
                                         int status);
+  // The thread's last series when it is (ns, protocol); else FindLookupSeries.
   const LookupSeries& LookupSeriesFor(std::string_view ns, std::string_view protocol);
+  const LookupSeries& FindLookupSeries(std::string_view ns, std::string_view protocol);
 
   const MetricsOptions options_;
+  const uint64_t id_;  // unique per Metrics in the process (LookupSeriesFor's per-thread memory)
   HitHistory hit_history_;
   std::unique_ptr<prometheus::Registry> registry_;
   std::unique_ptr<ScrapeCollector> collector_;

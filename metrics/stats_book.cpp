@@ -11,6 +11,8 @@
 namespace apicached {
 namespace {
 
+std::atomic<uint64_t> next_book_id{1};  // StatsBook::id_
+
 constexpr int64_t kMillisPerDay = 86'400'000;
 constexpr size_t kScanPage = 1000;
 
@@ -128,7 +130,7 @@ Result<int64_t> ParseUtcDate(std::string_view date) {
 }
 
 StatsBook::StatsBook(Store& store, const Clock& clock, StatsBookOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)) {
+    : store_(store), clock_(clock), options_(std::move(options)), id_(next_book_id.fetch_add(1)) {
   if (options_.flush_period_seconds > 0) flusher_ = std::thread([this] { FlushLoop(); });
 }
 
@@ -136,30 +138,60 @@ StatsBook::~StatsBook() {
   static_cast<void>(Stop());
 }
 
+namespace {
+
+// The counter a thread last added to, so that a run of lookups on one namespace finds it without
+// searching the maps. Valid while its book's epoch is unchanged (no counter freed since).
+struct LastCounter {
+  uint64_t book = 0;  // StatsBook::id_ (0: none); ids are never reused, addresses may be
+  uint64_t epoch = 0;
+  int64_t day = 0;
+  std::string ns;
+  void* counters = nullptr;
+};
+thread_local LastCounter last_counter;
+}  // namespace
+
 void StatsBook::Record(std::string_view ns, uint64_t hits, uint64_t misses) {
   const int64_t day = DayOf(clock_.NowMillis());
+  LastCounter& last = last_counter;
   // The add happens under the shared lock so that Flush (exclusive) never frees a counter in use.
   {
     std::shared_lock lock(pending_mutex_);
+    if (last.book == id_ && last.epoch == epoch_ && last.day == day && last.ns == ns) {
+      static_cast<Counters*>(last.counters)->Add(hits, misses);
+      return;
+    }
     auto day_it = pending_.find(day);
     if (day_it != pending_.end()) {
       auto it = day_it->second.find(ns);
       if (it != day_it->second.end()) {
         it->second->Add(hits, misses);
+        last = {.book = id_,
+                .epoch = epoch_,
+                .day = day,
+                .ns = std::string(ns),
+                .counters = it->second.get()};
         return;
       }
     }
   }
   std::unique_lock lock(pending_mutex_);
   DayCounters& day_counters = pending_[day];
+  std::string_view counted = ns;
   if (day_counters.size() >= options_.max_namespaces_per_day && !day_counters.contains(ns)) {
-    ns = kOtherNamespace;
+    counted = kOtherNamespace;
   }
-  auto it = day_counters.find(ns);
+  auto it = day_counters.find(counted);
   if (it == day_counters.end()) {
-    it = day_counters.emplace(std::string(ns), std::make_unique<Counters>()).first;
+    it = day_counters.emplace(std::string(counted), std::make_unique<Counters>()).first;
   }
   it->second->Add(hits, misses);
+  last = {.book = id_,
+          .epoch = epoch_,
+          .day = day,
+          .ns = std::string(ns),
+          .counters = it->second.get()};
 }
 
 Status StatsBook::Flush() {
@@ -168,6 +200,7 @@ Status StatsBook::Flush() {
   {
     std::unique_lock lock(pending_mutex_);
     drained.swap(pending_);
+    ++epoch_;  // the counters threads remember are freed below
   }
   std::map<std::string, uint64_t, std::less<>> keys;
   if (Result<std::vector<NamespaceFigures>> figures = store_.ListNamespaces(); figures.ok()) {
@@ -255,6 +288,7 @@ Status StatsBook::Reset() {
   {
     std::unique_lock lock(pending_mutex_);
     pending_.clear();
+    ++epoch_;
   }
   return store_.ClearNamespace(kNamespace);
 }

@@ -131,6 +131,10 @@ class StatsBook {
   // Pending counts by UTC day number, then namespace.
   std::shared_mutex pending_mutex_;
   std::map<int64_t, DayCounters> pending_;
+  // Bumped (under pending_mutex_, exclusive) whenever counters of pending_ are freed: a counter
+  // a thread remembers from Record is used only while the epoch it saw is current.
+  uint64_t epoch_ = 0;
+  const uint64_t id_;  // unique per book in the process (the per-thread memory of Record)
 
   std::mutex flush_mutex_;  // one Flush / Reset / Prune at a time
 

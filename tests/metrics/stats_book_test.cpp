@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
@@ -129,6 +130,18 @@ TEST_F(StatsBookTest, FlushedAndPendingCountsAddUp) {
   stats = Snap(book);
   EXPECT_EQ(stats.namespaces["migo"].hits, 2u);
   EXPECT_EQ(stats.namespaces["migo"].misses, 1u);
+}
+
+// Record remembers the counter a thread last used; a book made where a destroyed one lived (the
+// same address, likely here) must not count into the dead book's counter.
+TEST_F(StatsBookTest, ANewBookNeverCountsIntoAnOldOnesCounter) {
+  for (int round = 0; round < 3; ++round) {
+    auto book = std::make_unique<StatsBook>(store(), clock_, Options());
+    ASSERT_TRUE(book->Reset().ok());
+    book->Record("migo", true);
+    book->Record("migo", true);
+    EXPECT_EQ(Snap(*book).namespaces["migo"].hits, 2u) << "round " << round;
+  }
 }
 
 TEST_F(StatsBookTest, StatisticsSurviveAStoreReopen) {
