@@ -2,15 +2,17 @@
 // is not in Debian bookworm). Used by bench/memcached_vs_memcached.sh against memcached 1.6 and
 // apicached in one run, so both see exactly the same load.
 //
-//   mc_load --port P --mode get|set|mget|load [--conns N] [--seconds S] [--keys K]
+//   mc_load --port P --mode get|set|mget|load|warm [--conns N] [--seconds S] [--keys K]
 //           [--value-size B] [--mget-keys M] [--depth D] [--threads T]
 //
 // Each connection keeps `depth` requests in flight (default 1: send, wait for the whole reply,
 // send the next), over non-blocking sockets and one epoll loop per thread. Latency is measured
 // from the send of a request batch to the end of its reply. `load` writes keys 0..K-1 once,
-// `depth` sets per send, and stops (no time bound; K bounds it). Keys are "key:<i>"; values
-// are lowercase letters from a fixed pseudo-random buffer (they compress as little as text
-// does, and never contain "END\r\n").
+// `depth` sets per send, and stops (no time bound; K bounds it). `warm` reads keys 0..K-1 once,
+// in gets of --mget-keys keys, and stops: the same first read for every server before the
+// timed points (a RAM tier in front of a disk fills on first reads; memcached has none). Keys are
+// "key:<i>"; values are lowercase letters from a fixed pseudo-random buffer (they compress as
+// little as text does, and never contain "END\r\n").
 //
 // Prints one JSON line: mode, conns, requests, seconds, rps, p50_us, p99_us, errors, misses.
 // Exit 1 on a connection error or an unexpected reply. Only 127.0.0.1.
@@ -93,7 +95,7 @@ class Worker {
   Stats Run(Clock::time_point deadline) {
     for (auto& c : conns_) Send(c);
     std::vector<epoll_event> events(64);
-    while (active_ > 0 && (o_.mode == "load" || Clock::now() < deadline)) {
+    while (active_ > 0 && (Bounded() || Clock::now() < deadline)) {
       int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 100);
       for (int i = 0; i < n; ++i) OnEvent(conns_[events[i].data.u32], events[i].events);
     }
@@ -121,6 +123,9 @@ class Worker {
     ++active_;
   }
 
+  // load and warm stop when their keys are done, not at the deadline.
+  bool Bounded() const { return o_.mode == "load" || o_.mode == "warm"; }
+
   std::string Key(long i) const { return "key:" + std::to_string(i); }
   long RandomKey() { return static_cast<long>(rng_() % static_cast<uint64_t>(o_.keys)); }
 
@@ -141,6 +146,12 @@ class Worker {
       if (o_.mode == "load") {
         if (next_key_ >= last_key_) break;
         AppendSet(c.out, next_key_++);
+      } else if (o_.mode == "warm") {
+        if (next_key_ >= last_key_) break;
+        c.out += "get";
+        for (int k = 0; k < o_.mget_keys && next_key_ < last_key_; ++k)
+          c.out += " " + Key(next_key_++);
+        c.out += "\r\n";
       } else if (o_.mode == "set") {
         AppendSet(c.out, RandomKey());
       } else if (o_.mode == "get") {
@@ -259,8 +270,9 @@ Options Parse(int argc, char** argv) {
     else
       Die("unknown option " + k);
   }
-  if (o.mode != "get" && o.mode != "set" && o.mode != "mget" && o.mode != "load")
-    Die("--mode is get, set, mget or load");
+  if (o.mode != "get" && o.mode != "set" && o.mode != "mget" && o.mode != "load" &&
+      o.mode != "warm")
+    Die("--mode is get, set, mget, load or warm");
   if (o.conns < 1 || o.threads < 1 || o.depth < 1 || o.keys < 1 || o.value_size < 1 ||
       o.value_size > (1 << 19) || o.seconds <= 0 || o.seconds > 600)
     Die("option out of range");

@@ -3,18 +3,24 @@
 # same load generator (bench/mc_load.cpp; memtier_benchmark is not in Debian bookworm).
 #
 # On demand, never in CI. Builds a Release apicached (build-release) and mc_load, starts
-# memcached (-m 2048, its default 4 threads) and apicached (--memcached-listen, defaults
-# otherwise) on free 127.0.0.1 ports with temp dirs, then:
+# memcached (-m 2048, its default 4 threads) and apicached (--memcached-listen and a hot tier of
+# HOT_BYTES, defaults otherwise) on free 127.0.0.1 ports with temp dirs, then:
 #   1. loads ENTRIES entries of 500 bytes into each (mc_load load: 4 connections, 100 sets in
-#      flight per connection) and reads each server's RSS (VmRSS);
+#      flight per connection) and reads each server's RSS (VmRSS); then reads each key of the
+#      working set once (mc_load warm, gets of 100 keys), the same for both servers: memcached
+#      holds everything in RAM already, apicached's RAM tier fills on first reads (its writes
+#      invalidate, they do not fill), and the points measure hits, not first reads;
 #   2. GET hit, SET and a multi-get of 100 keys over the first 100000 keys, at 1, 50 and 200
 #      connections, SECONDS per point, memcached then apicached at each point: requests/s,
 #      p50/p99 (per request; per 100-key request for the multi-get) and the server's CPU time
-#      per request (user+sys from /proc/PID/stat over the run / requests).
+#      per request (user+sys from /proc/PID/stat over the run / requests);
+#   3. reads each server's RSS again (hot tier full).
 # Writes docs/benchmarks-memcached.md (or $OUT) naming the commit, and prints the table.
 #
 # Usage: bench/memcached_vs_memcached.sh [SECONDS=5] [ENTRIES=1000000]
-# Env: APICACHED_FLAGS (extra daemon flags), OUT (report path), LOAD_THREADS (mc_load threads,
+# Env: HOT_BYTES (apicached --hot-cache-bytes, default 128 MiB: the working set of 100000
+# entries of 500 bytes is ~82 MB as the hot tier counts it, ~820 bytes an entry; the default
+# 64 MiB holds ~80000 of them), APICACHED_FLAGS (extra daemon flags), OUT (report path), LOAD_THREADS (mc_load threads,
 # default 2), CONNS ("1 50 200"), APICACHED_BIN (a binary to use instead of building
 # build-release; then say what it is built from in BENCH_COMMIT).
 set -euo pipefail
@@ -25,6 +31,7 @@ ENTRIES=${2:-1000000}
 WORKING_SET=100000
 [ "$ENTRIES" -ge "$WORKING_SET" ] || WORKING_SET=$ENTRIES
 LOAD_THREADS=${LOAD_THREADS:-2}
+HOT_BYTES=${HOT_BYTES:-134217728}
 CONNS=${CONNS:-"1 50 200"}
 OUT=${OUT:-$BENCH_ROOT/docs/benchmarks-memcached.md}
 
@@ -52,7 +59,7 @@ BENCH_PIDS+=("$M_PID")
 A_LOG=$BENCH_TMP/apicached.log
 # shellcheck disable=SC2086
 "$APICACHED_BIN" --config '' --listen 127.0.0.1:0 --memcached-listen 127.0.0.1:0 \
-  --data-dir "$BENCH_TMP/data" ${APICACHED_FLAGS:-} 2>"$A_LOG" &
+  --data-dir "$BENCH_TMP/data" --hot-cache-bytes "$HOT_BYTES" ${APICACHED_FLAGS:-} 2>"$A_LOG" &
 A_PID=$!
 BENCH_PIDS+=("$A_PID")
 deadline=$((SECONDS + 120))
@@ -100,6 +107,8 @@ for s in "memcached $M_PID $M_PORT" "apicached $A_PID $A_PORT"; do
   echo "{\"server\":\"$name\",\"rss_kb\":$rss,\"disk_bytes\":$disk,\"result\":$out}" \
     >>"$RESULTS"
   bench_log "$name: loaded: $out, RSS $rss KiB"
+  out=$("$LOAD" --port "$port" --mode warm --keys "$WORKING_SET" --conns 4 --threads "$LOAD_THREADS")
+  bench_log "$name: working set read once: $out"
 done
 
 for mode in get set mget; do
@@ -109,13 +118,19 @@ for mode in get set mget; do
   done
 done
 
+for s in "memcached $M_PID" "apicached $A_PID"; do
+  read -r name pid <<<"$s"
+  echo "{\"server\":\"$name\",\"rss_end_kb\":$(bench_rss_kb "$pid")}" >>"$RESULTS"
+done
+
 python3 - "$RESULTS" "$OUT" "$BENCH_COMMIT" "$SECS" "$ENTRIES" "$WORKING_SET" \
-  "$(nproc)" "$(uptime)" "$(getconf CLK_TCK)" "$*" <<'PY'
+  "$(nproc)" "$(uptime)" "$(getconf CLK_TCK)" "$*" "$HOT_BYTES" <<'PY'
 import json, sys
-results, out, commit, secs, entries, ws, cores, up, tck, args = sys.argv[1:]
+results, out, commit, secs, entries, ws, cores, up, tck, args, hot = sys.argv[1:]
 rows = [json.loads(l) for l in open(results)]
 tck = int(tck)
 load = {r["server"]: r for r in rows if "rss_kb" in r}
+end = {r["server"]: r["rss_end_kb"] for r in rows if "rss_end_kb" in r}
 runs = {(r["server"], r["result"]["mode"], r["result"]["conns"]): r for r in rows if "cpu_ticks" in r}
 names = {"get": "GET hit", "set": "SET", "mget": "multi-get 100"}
 L = []
@@ -124,9 +139,9 @@ L.append("Commit `%s`; memcached 1.6.18 on the same machine (%s cores), same run
          "generator (`bench/mc_load.cpp`, closed loop, one request in flight per connection). "
          "Load average at the end: `%s`.\n" % (commit, cores, up.strip().split("load average:")[-1].strip()))
 L.append("Command: `bench/memcached_vs_memcached.sh %s` (%s s per point, values of 500 bytes, "
-         "requests over the first %s keys of the %s loaded; multi-get latency is per "
+         "requests over the first %s keys of the %s loaded, each read once before the points; apicached with --hot-cache-bytes %s; multi-get latency is per "
          "100-key request). CPU/req is the server's user+sys time over the run divided by "
-         "requests (for the multi-get, per 100-key request).\n" % (args, secs, ws, entries))
+         "requests (for the multi-get, per 100-key request).\n" % (args, secs, ws, entries, hot))
 L.append("| load | conns | memcached req/s | p50 µs | p99 µs | CPU µs/req | apicached req/s | p50 µs | p99 µs | CPU µs/req | req/s ratio |")
 L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for mode in ("get", "set", "mget"):
@@ -147,6 +162,8 @@ L.append("|---|---:|---:|---:|")
 m, a = load["memcached"], load["apicached"]
 L.append("| RSS (MiB) | %.0f | %.0f | %.2fx |" % (m["rss_kb"] / 1024, a["rss_kb"] / 1024,
                                                  a["rss_kb"] / m["rss_kb"]))
+L.append("| RSS after the runs (MiB; apicached's hot tier full) | %.0f | %.0f | %.2fx |" % (
+    end["memcached"] / 1024, end["apicached"] / 1024, end["apicached"] / end["memcached"]))
 L.append("| data dir on disk (MiB) | - | %.0f | |" % (a["disk_bytes"] / 1048576))
 L.append("| load rate (sets/s, 4 conns x 100 in flight) | %.0f | %.0f | %.2fx |" % (
     m["result"]["rps"], a["result"]["rps"], a["result"]["rps"] / m["result"]["rps"]))
