@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "cache/keyspace_figures.h"
 #include "redis/command_util.h"
 #include "redis/executor.h"
 #include "redis/glob.h"
@@ -16,8 +17,6 @@ namespace apicached::redis::cmd {
 namespace {
 
 constexpr size_t kKeysPage = 1000;
-// DBSIZE counts a namespace exactly up to this many keys (the store's estimate above).
-constexpr uint64_t kExactCountKeys = 100'000;
 
 // The FLUSHDB/FLUSHALL [ASYNC|SYNC] argument; false: a syntax error. Both are the same here: a
 // namespace clear takes constant time.
@@ -158,22 +157,9 @@ Reply Scan(Context& ctx, const Argv& argv) {
 Reply DbSize(Context& ctx, const Argv&) {
   int64_t total = 0;
   for (const std::string& ns : ctx.db.Namespaces()) {
-    auto figures = ctx.cache.GetNamespace(ns);
-    if (!figures.ok()) {
-      if (figures.status().code() == Code::kNotFound) continue;
-      return err::FromStatus(figures.status());
-    }
-    if (figures->approx_live_keys > kExactCountKeys) {
-      total += static_cast<int64_t>(figures->approx_live_keys);
-      continue;
-    }
-    std::optional<std::string> after;
-    do {
-      auto page = ctx.cache.Scan(ns, "", after, kKeysPage);
-      if (!page.ok()) return err::FromStatus(page.status());
-      total += static_cast<int64_t>(page->entries.size());
-      after = page->next_after;
-    } while (after);
+    auto figures = cache::CountKeyspace(ctx.cache, ns);
+    if (!figures.ok()) return err::FromStatus(figures.status());
+    total += static_cast<int64_t>(figures->keys);
   }
   return Reply::Integer(total);
 }

@@ -243,6 +243,19 @@ TEST_F(RedisExecutorTest, DatabasesAndKeyNamespaces) {
   EXPECT_EQ(Run("FLUSHALL\r\nDBSIZE"), "+OK\r\n:0\r\n");
 }
 
+// INFO keyspace as Redis writes it: keys, keys with a TTL, their mean remaining TTL (ms).
+TEST_F(RedisExecutorTest, InfoKeyspaceCountsKeysWithATtl) {
+  EXPECT_EQ(Run("SET a 1\r\nSET b 2\r\nSET t 3 EX 100\r\nPSETEX u 50000 4"),
+            "+OK\r\n+OK\r\n+OK\r\n+OK\r\n");
+  clock_.Advance(1000ms);
+  const std::string info = Run("INFO keyspace");
+  EXPECT_NE(info.find("# Keyspace\r\ndb0:keys=4,expires=2,avg_ttl=74000\r\n"), std::string::npos)
+      << info;
+  EXPECT_EQ(Run("PERSIST t\r\nDEL u\r\nDBSIZE"), ":1\r\n:1\r\n:3\r\n");
+  const std::string after = Run("INFO keyspace");
+  EXPECT_NE(after.find("db0:keys=3,expires=0,avg_ttl=0\r\n"), std::string::npos) << after;
+}
+
 TEST_F(RedisExecutorTest, ScanVisitsEveryMatchingKeyOnce) {
   for (int i = 0; i < 25; ++i) {
     Run("SET migo:" + std::to_string(i) + " v\r\nSET other" + std::to_string(i) + " v");
