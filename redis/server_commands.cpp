@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cache/keyspace_figures.h"
+#include "redis/command_syntax.h"
 #include "redis/command_util.h"
 #include "redis/executor.h"
 #include "redis/glob.h"
@@ -163,6 +164,10 @@ Reply CommandDocOf(const CommandSpec& spec) {
       Reply::Bulk("summary"), Reply::Bulk(std::string(spec.name) + " (apicached)"),
       Reply::Bulk("since"),   Reply::Bulk("1.0.0"),
       Reply::Bulk("group"),   Reply::Bulk(std::string(spec.category))};
+  if (const std::string_view syntax = SyntaxOf(spec.name); !syntax.empty()) {
+    doc.push_back(Reply::Bulk("arguments"));
+    doc.push_back(ArgumentsDoc(syntax));
+  }
   if (!spec.subcommands.empty()) {
     std::vector<Reply> subs;
     for (const CommandSpec& sub : spec.subcommands) {
