@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "tests/daemon/run_command.h"
-#include "tests/memcached/read_until.h"
+#include "tests/support/read_until.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 

@@ -23,7 +23,6 @@ import time
 START_DEADLINE_S = 30.0
 STOP_DEADLINE_S = 30.0
 
-MEMCACHED_LISTEN_RE = re.compile(rb"apicached: memcached listening on 127\.0\.0\.1:(\d+)")
 HTTP_LISTEN_RE = re.compile(rb"apicached: listening on 127\.0\.0\.1:(\d+)")
 
 
@@ -187,28 +186,35 @@ class MemcachedServer(Server):
         return self.start(self.port)
 
 
-class ApicachedServer(Server):
-    """The real apicached with its memcached front on a port 0 listener; the port is read from
-    its log line "apicached: memcached listening on 127.0.0.1:PORT"."""
+class ApicachedFront(Server):
+    """The real apicached with one protocol front (`front`: "memcached" or "redis") on a port 0
+    listener; the port is read from its log line "apicached: FRONT listening on 127.0.0.1:PORT".
+    Shared by the memcached and Redis suites; a subclass names the front and may add arguments
+    (front_args)."""
     name = "apicached"
     persistent = True
+    front = None
 
     def __init__(self, extra_args=()):
         super().__init__()
         self.binary = apicached_bin()
-        require_memcached_front(self.binary)
         self.data_dir = os.path.join(self.tmp, "data")
         self.extra_args = list(extra_args)
         self.http_port = None
+
+    def front_args(self):
+        return []
 
     def start(self, port=None):
         """Starts on the data dir; port None takes a free one, else listens on that port (a
         restarted node of a cluster keeps its address)."""
         start_of_log = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
         argv = [self.binary, "--config", "", "--listen", "127.0.0.1:0",
-                "--memcached-listen", "127.0.0.1:%d" % (port or 0),
-                "--data-dir", self.data_dir] + self.extra_args
+                "--%s-listen" % self.front, "127.0.0.1:%d" % (port or 0),
+                "--data-dir", self.data_dir] + self.extra_args + self.front_args()
         self._spawn(argv)
+        listen_re = re.compile(rb"apicached: %s listening on 127\.0\.0\.1:(\d+)"
+                               % self.front.encode())
 
         def ready():
             if self.proc.poll() is not None:
@@ -217,16 +223,17 @@ class ApicachedServer(Server):
             with open(self.log_path, "rb") as f:
                 f.seek(start_of_log)
                 text = f.read()
-            m = MEMCACHED_LISTEN_RE.search(text)
+            m = listen_re.search(text)
             h = HTTP_LISTEN_RE.search(text)
             return (m, h) if m and h else None
 
         try:
-            m, h = poll(ready, START_DEADLINE_S, "apicached's memcached listening line")
+            m, h = poll(ready, START_DEADLINE_S, "apicached's %s listening line" % self.front)
         except TimeoutError:
             self.proc.kill()
             self.proc.wait()
-            raise AssertionError("apicached did not log its memcached port; log:\n" + self.log())
+            raise AssertionError("apicached did not log its %s port; log:\n%s"
+                                 % (self.front, self.log()))
         self.port = int(m.group(1))
         self.http_port = int(h.group(1))
         poll(lambda: can_connect(self.port), START_DEADLINE_S, "apicached accepting")
@@ -234,6 +241,15 @@ class ApicachedServer(Server):
 
     def restart(self):
         return self.start(self.port)
+
+
+class ApicachedServer(ApicachedFront):
+    """apicached with its memcached front."""
+    front = "memcached"
+
+    def __init__(self, extra_args=()):
+        super().__init__(extra_args)
+        require_memcached_front(self.binary)
 
 
 class ExternalServer(Server):

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "tests/memcached/read_until.h"
+#include "tests/support/read_until.h"
 #include "tests/support/daemon_process.h"
 
 namespace apicached::testing {

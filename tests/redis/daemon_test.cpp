@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "tests/daemon/run_command.h"
-#include "tests/memcached/read_until.h"
+#include "tests/support/read_until.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 

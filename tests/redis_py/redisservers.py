@@ -12,7 +12,6 @@ Environment (see tests/redis_py/README.md):
                   already running; tests that stop, restart or configure the server skip)
 """
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -21,11 +20,10 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "memcached_py"))
 
 # the process plumbing every protocol suite shares (temp dir, log, stop/kill, polling)
-from mcservers import (START_DEADLINE_S, ExternalServer, FrontMissing, Server,  # noqa: E402,F401
-                       ToolMissing, apicached_bin, can_connect, free_port, poll)
+from mcservers import (START_DEADLINE_S, ApicachedFront, ExternalServer,  # noqa: E402,F401
+                       FrontMissing, Server, ToolMissing, apicached_bin, can_connect,
+                       free_port, poll)
 
-REDIS_LISTEN_RE = re.compile(rb"redis listening on 127\.0\.0\.1:(\d+)")
-HTTP_LISTEN_RE = re.compile(rb"apicached: listening on 127\.0\.0\.1:(\d+)")
 
 
 def answers_ping(port):
@@ -106,59 +104,24 @@ class RedisServer(Server):
         return self.start(self.port)
 
 
-class ApicachedServer(Server):
-    """The real apicached with its Redis front on a port 0 listener; the port is read from its
-    log line "apicached: redis listening on 127.0.0.1:PORT". With token, the token is written
-    to a file given as --auth-token-file (the token of every front)."""
-    name = "apicached"
-    persistent = True
+class ApicachedServer(ApicachedFront):
+    """apicached with its Redis front. With token, the token is written to a file given as
+    --auth-token-file (the token of every front)."""
+    front = "redis"
 
     def __init__(self, extra_args=(), token=None):
-        super().__init__()
-        self.binary = apicached_bin()
+        super().__init__(extra_args)
         require_redis_front(self.binary)
-        self.data_dir = os.path.join(self.tmp, "data")
-        self.extra_args = list(extra_args)
         self.token = token
-        self.http_port = None
 
-    def start(self, port=None):
-        start_of_log = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
-        argv = [self.binary, "--config", "", "--listen", "127.0.0.1:0",
-                "--redis-listen", "127.0.0.1:%d" % (port or 0),
-                "--data-dir", self.data_dir] + self.extra_args
-        if self.token:
-            token_file = os.path.join(self.tmp, "token")
-            with open(token_file, "w") as f:
-                f.write(self.token + "\n")
-            os.chmod(token_file, 0o600)
-            argv += ["--auth-token-file", token_file]
-        self._spawn(argv)
-
-        def ready():
-            if self.proc.poll() is not None:
-                raise AssertionError("apicached exited with %s before listening; log:\n%s"
-                                     % (self.proc.returncode, self.log()))
-            with open(self.log_path, "rb") as f:
-                f.seek(start_of_log)
-                text = f.read()
-            m = REDIS_LISTEN_RE.search(text)
-            h = HTTP_LISTEN_RE.search(text)
-            return (m, h) if m and h else None
-
-        try:
-            m, h = poll(ready, START_DEADLINE_S, "apicached's redis listening line")
-        except TimeoutError:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError("apicached did not log its redis port; log:\n" + self.log())
-        self.port = int(m.group(1))
-        self.http_port = int(h.group(1))
-        poll(lambda: can_connect(self.port), START_DEADLINE_S, "apicached accepting")
-        return self
-
-    def restart(self):
-        return self.start(self.port)
+    def front_args(self):
+        if not self.token:
+            return []
+        token_file = os.path.join(self.tmp, "token")
+        with open(token_file, "w") as f:
+            f.write(self.token + "\n")
+        os.chmod(token_file, 0o600)
+        return ["--auth-token-file", token_file]
 
 
 def subject_kind():

@@ -1,4 +1,5 @@
-// Test helper for raw memcached connections: read until the bytes received end with a suffix.
+// Test helper for raw protocol connections (memcached, Redis): read until the bytes received end
+// with a suffix.
 #pragma once
 
 #include <poll.h>
