@@ -61,6 +61,9 @@ Exit codes: 0 ok, 1 not found, 2 usage, 3 server error (5xx), 4 connection error
 5 request refused (4xx other than 404, e.g. 401 bad token, 400 bad input, 412 set --if-absent
 found a live entry), 6 ruc check: the RUC is not valid.
 
+TLS: an https:// URL (or --tls) verifies the daemon's certificate against --cacert FILE (else
+the system's CAs); --cert FILE --key FILE present a client certificate (tls-auth-clients).
+
 Environment: APICACHED_URL (default http://127.0.0.1:7431), APICACHED_TOKEN.
 )";
 
@@ -531,7 +534,12 @@ po::options_description Options() {
   po::options_description opts("Options");
   opts.add_options()("help,h", "show this help")(
       "url", po::value<std::string>(),
-      "the daemon, http://HOST:PORT (default $APICACHED_URL, else http://127.0.0.1:7431)")(
+      "the daemon, http[s]://HOST:PORT (default $APICACHED_URL, else http://127.0.0.1:7431)")(
+      "tls", "speak TLS (as an https:// URL does)")(
+      "cacert", po::value<std::string>(),
+      "TLS: PEM CA certificate(s) to verify the daemon's certificate (default: the system's)")(
+      "cert", po::value<std::string>(), "TLS: PEM client certificate (mutual TLS)")(
+      "key", po::value<std::string>(), "TLS: the client certificate's PEM key")(
       "token", po::value<std::string>(),
       "bearer token (default $APICACHED_TOKEN); prefer --token-file: argv is visible to others")(
       "token-file", po::value<std::string>(), "read the bearer token from this file")(
@@ -644,8 +652,16 @@ int Run(const std::vector<std::string>& raw_args, CliIo& io) {
   if (vm.count("token-file")) token = ReadToken(vm["token-file"].as<std::string>());
   if (vm.count("token")) token = vm["token"].as<std::string>();
 
-  HttpClient client(*base, token,
-                    std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000.0)));
+  if (vm.count("tls")) base->tls = true;
+  TlsClientOptions tls;
+  if (vm.count("cacert")) tls.ca_file = vm["cacert"].as<std::string>();
+  if (vm.count("cert")) tls.cert_file = vm["cert"].as<std::string>();
+  if (vm.count("key")) tls.key_file = vm["key"].as<std::string>();
+  if (!base->tls && (vm.count("cacert") || vm.count("cert") || vm.count("key"))) {
+    throw UsageError("--cacert, --cert and --key need --tls or an https:// URL");
+  }
+  HttpClient client(*base, token, std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000.0)),
+                    std::move(tls));
   Context ctx{.io = io,
               .client = client,
               .vm = vm,

@@ -1,5 +1,6 @@
 // The small blocking HTTP/1.1 client apicachectl talks to apicached with (Boost.Beast over TCP,
-// plain http only: apicached listens on loopback by default; put TLS in a reverse proxy).
+// or over TLS with OpenSSL: https:// URLs or --tls; the server certificate is verified against
+// --cacert, else the system's CAs, and its name against the URL's host).
 //
 // Thread safety: one HttpClient per thread. Each Send() opens its own connection.
 #pragma once
@@ -17,15 +18,17 @@
 
 namespace apicached::cli {
 
-// Where the daemon is: from "http://HOST:PORT[/PREFIX]". IPv6 hosts in brackets.
+// Where the daemon is: from "http[s]://HOST:PORT[/PREFIX]". IPv6 hosts in brackets.
 struct BaseUrl {
   std::string host;    // without brackets
   std::string port;    // "7431" when the URL has none
   std::string prefix;  // "" or "/something" without the trailing '/'
+  bool tls = false;    // https://
   std::string Display() const;
 };
 
-// InvalidArgument naming what is wrong (not http://, empty host, bad port, query or fragment).
+// InvalidArgument naming what is wrong (not http:// or https://, empty host, bad port, query or
+// fragment).
 Result<BaseUrl> ParseBaseUrl(std::string_view url);
 
 using http::PercentEncode;  // every byte outside [A-Za-z0-9-._~] as %XX
@@ -48,11 +51,19 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // extra header fields
 };
 
+// TLS settings of the client (used when the URL is https://).
+struct TlsClientOptions {
+  std::string ca_file;    // PEM CAs the server certificate must chain to; "": the system's
+  std::string cert_file;  // PEM client certificate (mutual TLS); "": none
+  std::string key_file;   // its key; "": in cert_file
+};
+
 class HttpClient {
  public:
   // token: sent as "Authorization: Bearer <token>" when not empty.
-  HttpClient(BaseUrl url, std::string token, std::chrono::milliseconds timeout)
-      : url_(std::move(url)), token_(std::move(token)), timeout_(timeout) {}
+  HttpClient(BaseUrl url, std::string token, std::chrono::milliseconds timeout,
+             TlsClientOptions tls = {})
+      : url_(std::move(url)), token_(std::move(token)), timeout_(timeout), tls_(std::move(tls)) {}
 
   // The daemon's answer, whatever its status. Unavailable when the connection failed (cannot
   // resolve, refused, reset, timed out, malformed answer); the message says which.
@@ -64,6 +75,7 @@ class HttpClient {
   BaseUrl url_;
   std::string token_;
   std::chrono::milliseconds timeout_;
+  TlsClientOptions tls_;
 };
 
 }  // namespace apicached::cli

@@ -57,6 +57,15 @@ Status App::Start() {
   ruc_service_ = std::make_unique<RucService>(*invalid_, std::move(*ruc_checker));
 
   StartObservability();
+  // TLS handshakes are counted by the metrics layer, not by the fronts.
+  auto count_handshakes = [metrics = metrics_.get()](std::string_view protocol) {
+    return [metrics, protocol](net::HandshakeResult r) {
+      metrics->OnTlsHandshake(protocol, net::HandshakeResultName(r));
+    };
+  };
+  options_.server.tls.on_handshake = count_handshakes("http");
+  options_.memcached.tcp.tls.on_handshake = count_handshakes("memcached");
+  options_.redis.tcp.tls.on_handshake = count_handshakes("redis");
   router_ = std::make_unique<http::Router>();
   http::AddStatsRoutes(*router_, *metrics_, *stats_, *health_);
   http::AddCacheRoutes(*router_, *cache_, options_.cache_api);

@@ -31,9 +31,11 @@
 namespace apicached {
 
 struct AppOptions {
-  StoreOptions store;                // data_dir, limits, TTL defaults
-  HotCacheOptions hot;               // the RAM tier in front of the store; capacity 0 turns it off
-  http::ServerOptions server;        // listen address, threads, limits, timeouts
+  StoreOptions store;   // data_dir, limits, TTL defaults
+  HotCacheOptions hot;  // the RAM tier in front of the store; capacity 0 turns it off
+  // listen address, threads, limits, timeouts. TLS of each front (server.tls, memcached.tcp.tls,
+  // redis.tcp.tls): the caller sets the context; Start() counts the handshakes in metrics().
+  http::ServerOptions server;
   cache::CacheServiceOptions cache;  // the protocol-neutral cache layer: max TTL
   http::CacheApiOptions cache_api;
   InvalidRegistryOptions invalid;  // invalid-ID lists: TTLs, max_lists

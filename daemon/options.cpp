@@ -106,6 +106,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   std::string log_level(LogLevelName(service.log_level));
   int64_t invalid_default_ttl = app.invalid.default_ttl_seconds;
   std::string ruc_prefixes = Join(app.ruc.prefixes, ',');
+  std::string tls_auth_clients(net::ClientAuthName(service.tls.auth_clients));
+  double tls_handshake_timeout = 10;
 
   po::options_description desc(
       "Usage: apicached [options]\n"
@@ -213,7 +215,21 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      "file whose first line is the bearer token required on every route but /v1/health and "
      "/metrics; empty = the systemd credential auth-token if any, else no token")
     ("allow-insecure-remote", BoolValue(&service.allow_insecure_remote),
-     "allow a non-loopback --listen address without a token")
+     "allow a non-loopback listener with neither TLS nor a token")
+    ("http-tls", BoolValue(&service.http_tls), "TLS on the HTTP listener (--listen)")
+    ("memcached-tls", BoolValue(&service.memcached_tls),
+     "TLS on the memcached listener (memcached's -Z)")
+    ("redis-tls", BoolValue(&service.redis_tls), "TLS on the Redis listener")
+    ("tls-cert-file", po::value(&service.tls.cert_file)->default_value(""),
+     "PEM certificate chain (leaf first) of the TLS listeners; re-read on SIGHUP")
+    ("tls-key-file", po::value(&service.tls.key_file)->default_value(""),
+     "PEM private key of tls-cert-file; re-read on SIGHUP")
+    ("tls-ca-cert-file", po::value(&service.tls.ca_cert_file)->default_value(""),
+     "PEM CA certificate(s) client certificates are verified against")
+    ("tls-auth-clients", po::value(&tls_auth_clients)->default_value(tls_auth_clients),
+     "client certificates: no, yes (required: mutual TLS) or optional (verified if sent)")
+    ("tls-handshake-timeout", po::value(&tls_handshake_timeout)->default_value(tls_handshake_timeout),
+     "seconds a TLS handshake may take before the connection is closed")
     ("log-level", po::value(&log_level)->default_value(log_level),
      "error, warning, info or debug")
     ("watchdog", BoolValue(&service.watchdog),
@@ -428,6 +444,22 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   }
   if (Status s = seconds("shutdown-grace", shutdown_grace, app.server.shutdown_grace); !s.ok()) {
     return s;
+  }
+  if (Status s =
+          seconds("tls-handshake-timeout", tls_handshake_timeout, service.tls.handshake_timeout);
+      !s.ok()) {
+    return s;
+  }
+  {
+    auto auth = net::ParseClientAuth(tls_auth_clients);
+    if (!auth.ok()) return Status::InvalidArgument("--" + auth.status().message());
+    service.tls.auth_clients = *auth;
+  }
+  if ((service.http_tls || service.memcached_tls || service.redis_tls) &&
+      (service.tls.cert_file.empty() || service.tls.key_file.empty())) {
+    return Status::InvalidArgument(
+        "--http-tls, --memcached-tls and --redis-tls need "
+        "--tls-cert-file and --tls-key-file");
   }
   // The memcached listener shares the HTTP server's threads and timeouts (and, App::Start, its
   // connection budget); its item limit is the store's value limit.

@@ -12,6 +12,7 @@
 #include "daemon/config_file.h"
 #include "daemon/fd_budget.h"
 #include "daemon/log.h"
+#include "net/tls_context.h"
 
 namespace apicached {
 
@@ -26,6 +27,12 @@ struct ServiceOptions {
   // max-connections, max-open-files (0: derived) and fd-reserve; the service computes the split
   // of RLIMIT_NOFILE from them at start (daemon/fd_budget.h) into AppOptions.
   FdBudgetOptions fd_budget;
+  // TLS (docs/operations.md): the certificate settings every TLS listener shares, and which
+  // listeners have it. The service loads them at start and again on SIGHUP.
+  net::TlsOptions tls;
+  bool http_tls = false;
+  bool memcached_tls = false;
+  bool redis_tls = false;
 };
 
 struct CommandLine {

@@ -145,22 +145,59 @@ class Service {
     }
     token_ = *token;
     auth_.SetToken(*token);
-    // The memcached listener follows the same rule as HTTP's.
-    for (const auto& [listener, is_loopback] :
-         {std::pair{address, loopback},
-          std::pair{
-              app_options.memcached.tcp.address,
-              !app_options.memcached_enabled || IsLoopback(app_options.memcached.tcp.address)},
-          std::pair{app_options.redis.tcp.address,
-                    !app_options.redis_enabled || IsLoopback(app_options.redis.tcp.address)}}) {
-      if (!is_loopback && !auth_.enabled() && !service_.allow_insecure_remote) {
-        LogError("refusing to listen on the non-loopback address " + listener +
-                 " without an auth token: set auth-token-file (or the systemd credential "
-                 "auth-token), or allow-insecure-remote = true");
+    if (service_.http_tls || service_.memcached_tls || service_.redis_tls) {
+      auto tls = net::TlsContext::Load(service_.tls);
+      if (!tls.ok()) {
+        LogError(tls.status().message());
         return kExitBadConfig;
       }
-      if (!is_loopback && !auth_.enabled()) {
-        LogWarning("listening on " + listener + " without a token (allow-insecure-remote)");
+      tls_ = std::move(*tls);
+      if (service_.http_tls) app_options.server.tls.context = tls_;
+      if (service_.memcached_tls) app_options.memcached.tcp.tls.context = tls_;
+      if (service_.redis_tls) app_options.redis.tcp.tls.context = tls_;
+    }
+    // Every listener: a non-loopback one needs TLS or a token (both recommended).
+    const bool mutual_tls = service_.tls.auth_clients == net::ClientAuth::kYes;
+    struct Listener {
+      const char* front;
+      const char* tls_flag;
+      std::string address;
+      bool loopback;
+      bool tls;
+    };
+    for (const Listener& l :
+         {Listener{"HTTP", "http-tls", address, loopback, service_.http_tls},
+          Listener{"memcached", "memcached-tls", app_options.memcached.tcp.address,
+                   !app_options.memcached_enabled || IsLoopback(app_options.memcached.tcp.address),
+                   service_.memcached_tls},
+          Listener{"Redis", "redis-tls", app_options.redis.tcp.address,
+                   !app_options.redis_enabled || IsLoopback(app_options.redis.tcp.address),
+                   service_.redis_tls}}) {
+      if (l.loopback) continue;
+      const std::string where =
+          "the non-loopback address " + l.address + " (" + std::string(l.front) + ")";
+      const std::string set_tls =
+          std::string("set ") + l.tls_flag + " = true with tls-cert-file and tls-key-file";
+      const std::string set_token = "set auth-token-file (or the systemd credential auth-token)";
+      if (!l.tls && !auth_.enabled()) {
+        if (!service_.allow_insecure_remote) {
+          LogError("refusing to listen on " + where + " without TLS or an auth token: " + set_tls +
+                   " (encryption), and/or " + set_token +
+                   " (authentication), or allow-insecure-remote = true");
+          return kExitBadConfig;
+        }
+        LogWarning("listening on " + where +
+                   " without a token and without TLS (allow-insecure-remote)");
+      } else if (!l.tls) {
+        LogWarning("listening on " + where +
+                   " with a token but no TLS: the token and the values cross the network in "
+                   "clear text; " +
+                   set_tls);
+      } else if (!auth_.enabled() && !mutual_tls) {
+        LogWarning("listening on " + where +
+                   " with TLS but no token: anyone who can connect may "
+                   "use it; " +
+                   set_token + ", or tls-auth-clients = yes with tls-ca-cert-file");
       }
     }
     if (auth_.enabled()) {
@@ -225,13 +262,14 @@ class Service {
       return kExitStartFailed;
     }
     app_ = &app;
-    LogInfo("listening on " + app.listen_address());
+    LogInfo("listening on " + app.listen_address() + (service_.http_tls ? " (TLS)" : ""));
     if (!app.memcached_address().empty()) {
-      LogInfo("memcached listening on " + app.memcached_address());
+      LogInfo("memcached listening on " + app.memcached_address() +
+              (service_.memcached_tls ? " (TLS)" : ""));
       if (auth_.enabled()) LogInfo("memcached connections authenticate with the token first");
     }
     if (!app.redis_address().empty()) {
-      LogInfo("redis listening on " + app.redis_address());
+      LogInfo("redis listening on " + app.redis_address() + (service_.redis_tls ? " (TLS)" : ""));
       if (auth_.enabled()) LogInfo("redis connections AUTH with the token first");
     }
     status_ = "serving on " + app.listen_address() + (auth_.enabled() ? " (token required)" : "");
@@ -302,6 +340,22 @@ class Service {
       SetLogLevel(cl->service.log_level);
       changed.push_back("log-level " + std::string(LogLevelName(cl->service.log_level)));
     }
+    if (tls_ != nullptr) {
+      // New connections get the new certificate; open ones keep theirs.
+      if (Status s = tls_->Reload(); s.ok()) {
+        changed.push_back("TLS certificate (new connections)");
+      } else {
+        LogError("reload: " + s.message() + "; keeping the current TLS certificate");
+      }
+      if (cl->service.tls.cert_file != service_.tls.cert_file ||
+          cl->service.tls.key_file != service_.tls.key_file ||
+          cl->service.tls.ca_cert_file != service_.tls.ca_cert_file ||
+          cl->service.tls.auth_clients != service_.tls.auth_clients) {
+        LogWarning(
+            "reload: TLS file names or tls-auth-clients changed; restart apicached to "
+            "apply (the files themselves are re-read)");
+      }
+    }
     auto token = LoadToken(cl->service);
     if (!token.ok()) {
       LogError("reload: " + token.status().message() + "; keeping the current token");
@@ -335,7 +389,8 @@ class Service {
   ServiceOptions service_;
   TokenAuth auth_;
   TokenAuthenticator listener_auth_{auth_};
-  std::string token_;  // what auth_ holds, to tell whether a reload changed it
+  std::string token_;                     // what auth_ holds, to tell whether a reload changed it
+  std::shared_ptr<net::TlsContext> tls_;  // every TLS listener's; null: no TLS
   TtlDefaults ttl_;
   App* app_ = nullptr;
   std::string status_;

@@ -17,6 +17,7 @@
 #include "http/problem.h"
 #include "http/request_gate.h"
 #include "net/tcp_server.h"
+#include "net/tls_stream.h"
 
 namespace apicached::http {
 
@@ -52,6 +53,7 @@ net::TcpServerOptions TcpOptions(const ServerOptions& o) {
   t.refusal = BusyAnswer();
   t.timeouts = {.read = o.read_timeout, .idle = o.idle_timeout, .write = o.write_timeout};
   t.shutdown_grace = o.shutdown_grace;
+  t.tls = o.tls;
   return t;
 }
 
@@ -71,13 +73,26 @@ struct Server::Impl {
   std::unique_ptr<net::TcpServer> tcp;
 };
 
-// One HTTP connection.
+// One HTTP connection, over TCP (beast::tcp_stream) or TLS (net::TlsStream).
+template <typename Stream>
 class Session final : public net::Session {
  public:
-  Session(tcp::socket&& socket, const Server::Impl& server)
-      : stream_(std::move(socket)), server_(server), options_(server.options) {}
+  Session(tcp::socket&& socket, const Server::Impl& server, const net::TcpServerOptions& tcp)
+      : stream_(net::MakeStream<Stream>(std::move(socket), tcp.tls)),
+        tls_(tcp.tls),
+        server_(server),
+        options_(server.options) {}
 
-  void Start() override { WaitForRequest(); }
+  void Start() override {
+    if constexpr (net::kIsTls<Stream>) {
+      net::AcceptTls(stream_, tls_, [self = self<Session>()](bool ok) {
+        if (!ok) return self->Close();
+        self->WaitForRequest();
+      });
+    } else {
+      WaitForRequest();
+    }
+  }
 
   // Graceful stop: idle connections close now, a request in flight is answered with
   // Connection: close.
@@ -85,14 +100,14 @@ class Session final : public net::Session {
     stopping_ = true;
     if (!busy_) {
       beast::error_code ec;
-      stream_.socket().cancel(ec);
+      lowest().socket().cancel(ec);
     }
   }
 
   void ForceClose() override {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().socket().close(ec);
   }
 
  private:
@@ -102,7 +117,7 @@ class Session final : public net::Session {
     busy_ = false;
     if (stopping_) return Close();
     if (buffer_.size() > 0) return ReadHeader();
-    stream_.expires_after(first_ ? options_.read_timeout : options_.idle_timeout);
+    lowest().expires_after(first_ ? options_.read_timeout : options_.idle_timeout);
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = self<Session>()](beast::error_code ec, size_t n) {
                               self->buffer_.commit(n);
@@ -122,7 +137,7 @@ class Session final : public net::Session {
     method_ = Verb::unknown;
     parser_.emplace();
     LimitParser(*parser_, options_);
-    stream_.expires_after(options_.read_timeout);
+    lowest().expires_after(options_.read_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = self<Session>()](beast::error_code ec, size_t) { self->OnHeader(ec); });
@@ -188,7 +203,7 @@ class Session final : public net::Session {
     route_ = routed.route;
     if (routed.deferred) {
       // The answer comes later (a coalesced read); the connection reads nothing meanwhile.
-      stream_.expires_never();
+      lowest().expires_never();
       routed.deferred(stream_.get_executor(), [self = self<Session>()](Response res) {
         self->res_ = std::move(res);
         if (self->stopping_ || self->server_stopping()) self->res_.keep_alive(false);
@@ -204,7 +219,7 @@ class Session final : public net::Session {
   // Every response passes here: nothing leaves with a header byte that could split it.
   void Write() {
     GuardHeaders(res_);
-    stream_.expires_after(options_.write_timeout);
+    lowest().expires_after(options_.write_timeout);
     bhttp::async_write(stream_, res_, [self = self<Session>()](beast::error_code ec, size_t) {
       self->OnWrite(ec);
     });
@@ -224,9 +239,9 @@ class Session final : public net::Session {
   // Half-closes and drains what the client still sends, then closes.
   void Linger() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return Close();
-    stream_.expires_after(kLinger);
+    lowest().expires_after(kLinger);
     drained_ = 0;
     Drain();
   }
@@ -243,11 +258,14 @@ class Session final : public net::Session {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
   }
 
-  beast::tcp_stream stream_;
+  auto& lowest() { return beast::get_lowest_layer(stream_); }
+
+  Stream stream_;
+  const net::TlsListener& tls_;
   const Server::Impl& server_;
   const ServerOptions& options_;
   beast::flat_buffer buffer_;
@@ -266,8 +284,12 @@ Server::Server(ServerOptions options, const Router& router, RequestObserver* obs
     : impl_(std::make_unique<Impl>(std::move(options), router, observer)) {
   impl_->tcp = std::make_unique<net::TcpServer>(
       TcpOptions(impl_->options),
-      [impl = impl_.get()](tcp::socket socket, const net::TcpServerOptions&) {
-        return std::make_shared<Session>(std::move(socket), *impl);
+      [impl = impl_.get()](tcp::socket socket,
+                           const net::TcpServerOptions& tcp) -> std::shared_ptr<net::Session> {
+        if (tcp.tls.context != nullptr) {
+          return std::make_shared<Session<net::TlsStream>>(std::move(socket), *impl, tcp);
+        }
+        return std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *impl, tcp);
       });
 }
 

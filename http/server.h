@@ -50,6 +50,7 @@
 
 #include "http/router.h"
 #include "net/connection_budget.h"
+#include "net/tls_context.h"
 #include "storage/status.h"
 
 namespace apicached::http {
@@ -83,6 +84,9 @@ struct ServerOptions {
   // Threads that run the handlers of methods other than GET and HEAD (see above); 0: every
   // handler runs on its I/O thread.
   unsigned write_threads = 4;
+  // TLS (net/tls_context.h); off by default. Over the connection cap a TLS client gets no 503
+  // (clear text is no answer to it), only the close.
+  net::TlsListener tls;
 };
 
 class Server {

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "net/buffered_session.h"
+
 namespace apicached::memcached {
 
 Server::Server(ServerOptions options, cache::CacheService& cache, const Authenticator* auth)
@@ -26,8 +28,8 @@ Server::Server(ServerOptions options, cache::CacheService& cache, const Authenti
   executor_ = std::make_unique<Executor>(cache, mapping_, std::move(e));
   tcp_ = std::make_unique<net::TcpServer>(
       options_.tcp, [this](boost::asio::ip::tcp::socket socket, const net::TcpServerOptions& tcp) {
-        return std::make_shared<Session>(std::move(socket), tcp.timeouts, *executor_,
-                                         options_.session, auth_);
+        return net::MakeBufferedSession<Session>(std::move(socket), tcp, *executor_,
+                                                 options_.session, auth_);
       });
 }
 

@@ -7,13 +7,10 @@
 
 namespace apicached::memcached {
 
-namespace asio = boost::asio;
 using Kind = ParseResult::Kind;
 
-Session::Session(asio::ip::tcp::socket socket, const net::Timeouts& timeouts, Executor& executor,
-                 const SessionOptions& options, const Authenticator* auth)
-    : BufferedSession(timeouts, std::move(socket)),
-      executor_(executor),
+Session::Session(Executor& executor, const SessionOptions& options, const Authenticator* auth)
+    : executor_(executor),
       options_(options),
       auth_(auth),
       authenticated_(auth == nullptr || !auth->Required()) {}

@@ -1,7 +1,7 @@
-// Session: one memcached connection on the shared TCP server (net/tcp_server.h). Its plumbing is
-// net/buffered_session.h's (one input buffer, one output buffer, one write per pipeline); this
-// class parses every whole command buffered (memcached/parser.h) and runs each in order
-// (memcached/executor.h).
+// Session: the memcached protocol of one connection, without I/O: net::BufferedSession
+// (net/buffered_session.h) does the connection's plumbing (one input buffer, one output buffer,
+// one write per pipeline, timeouts, TLS) and calls it; this class parses every whole command
+// buffered (memcached/parser.h) and runs each in order (memcached/executor.h).
 //
 // Bounds per connection: the input buffer holds at most one unfinished command (a line within
 // ParserOptions' bounds, or a data block within max_item_bytes) plus one read; a refused data
@@ -25,8 +25,6 @@
 
 #include "memcached/executor.h"
 #include "memcached/parser.h"
-#include "net/buffered_session.h"
-#include "net/tcp_server.h"
 
 namespace apicached::memcached {
 
@@ -46,11 +44,10 @@ struct SessionOptions {
   size_t read_bytes = 16 << 10;         // bytes asked for by each read
 };
 
-class Session final : public net::BufferedSession<Session> {
+class Session {
  public:
   // executor, options and auth (may be null: no authentication) must outlive the session.
-  Session(boost::asio::ip::tcp::socket socket, const net::Timeouts& timeouts, Executor& executor,
-          const SessionOptions& options, const Authenticator* auth);
+  Session(Executor& executor, const SessionOptions& options, const Authenticator* auth);
 
   // net::BufferedSession's protocol hooks.
   size_t Produce(std::string_view in, std::string& out, bool& close);

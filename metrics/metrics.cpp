@@ -135,7 +135,15 @@ const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {
      "gauge",
      "Always 1; the version label says which build runs.",
      {"version"}},
+    {"apicached_tls_handshakes_total",
+     "counter",
+     "TLS handshakes on the TLS listeners by protocol and result: ok, failed (bad certificate, "
+     "wrong CA, clear text, reset), timed_out (not done within tls-handshake-timeout).",
+     {"protocol", "result"}},
 }};
+
+constexpr std::string_view kTlsProtocols[] = {"http", "memcached", "redis"};
+constexpr std::string_view kTlsResults[] = {"ok", "failed", "timed_out"};
 
 constexpr std::array<double, 17> kDurationBuckets = {
     0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -374,6 +382,23 @@ Metrics::Metrics(const Clock& clock, MetricsOptions options)
       .Set(static_cast<double>(clock.NowMillis()) / 1000.0);
   const std::string version = options_.version.empty() ? APICACHED_VERSION : options_.version;
   Register<prometheus::Gauge>(r, MetricId::kBuildInfo).Add({{"version", version}}).Set(1);
+  auto& tls = Register<prometheus::Counter>(r, MetricId::kTlsHandshakes);
+  for (size_t p = 0; p < std::size(kTlsProtocols); ++p) {
+    for (size_t res = 0; res < std::size(kTlsResults); ++res) {
+      tls_series_[p][res] = &tls.Add(
+          {{"protocol", std::string(kTlsProtocols[p])}, {"result", std::string(kTlsResults[res])}});
+    }
+  }
+}
+
+void Metrics::OnTlsHandshake(std::string_view protocol, std::string_view result) {
+  auto index = [](const auto& names, std::string_view name, size_t otherwise) {
+    for (size_t i = 0; i < std::size(names); ++i) {
+      if (names[i] == name) return i;
+    }
+    return otherwise;
+  };
+  tls_series_[index(kTlsProtocols, protocol, 0)][index(kTlsResults, result, 1)]->Increment();
 }
 
 Metrics::~Metrics() = default;

@@ -88,6 +88,7 @@ enum class MetricId : size_t {
   kMinFreeDiskBytes,
   kProcessStartTime,
   kBuildInfo,
+  kTlsHandshakes,
   kCount,
 };
 
@@ -148,6 +149,10 @@ class Metrics {
   // One lease event (cache/cache_observer.h LeaseEvent: "granted", "coalesced", "stale_hit",
   // "timed_out") on namespace ns through protocol; the same namespace cap as OnLookup.
   void OnLeaseEvent(std::string_view ns, std::string_view event, std::string_view protocol);
+  // One TLS handshake on a listener of protocol ("http", "memcached", "redis"; another counts
+  // as "http") with its result ("ok", "failed", "timed_out"; another counts as "failed").
+  // Never allocates.
+  void OnTlsHandshake(std::string_view protocol, std::string_view result);
   // One lookup: a hit or a miss.
   void OnLookup(std::string_view ns, bool hit) { OnLookup(ns, hit ? 1 : 0, hit ? 0 : 1); }
 
@@ -194,6 +199,7 @@ class Metrics {
   std::map<std::string, RequestSeries, std::less<>> request_series_;
   std::map<std::string, LookupSeries, std::less<>> lookup_series_;
   std::map<std::string, prometheus::Counter*, std::less<>> lease_series_;
+  prometheus::Counter* tls_series_[3][3] = {};  // [protocol][result], made at construction
 };
 
 }  // namespace apicached

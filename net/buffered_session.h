@@ -3,7 +3,7 @@
 // there into one output buffer, writes that buffer at once, and reads again. A pipeline of
 // commands in one read is so answered in order with one write.
 //
-// The protocol is the Derived class (CRTP: no virtual call per request) and provides:
+// The Protocol is a member (no virtual call per request; it does no I/O) and provides:
 //   // Runs the whole commands at the front of `in`, appending their replies to `out` (it may stop
 //   // early, e.g. past its bound on unwritten output: it is called again once `out` is written);
 //   // returns the bytes of `in` consumed. Sets `close` to close once `out` is written.
@@ -18,8 +18,9 @@
 // one is partly received, write for each write. A timeout, the end of the stream or an error
 // closes the connection.
 //
-// Stream: boost::beast::tcp_stream or a stream layered on one (its lowest layer carries the
-// timeouts and is what Close() closes).
+// Stream: boost::beast::tcp_stream, or net::TlsStream (net/tls_stream.h): then the TLS handshake
+// comes first, within the listener's handshake timeout, and a failed one closes the connection.
+// The lowest layer carries the timeouts and is what Close() closes.
 //
 // Thread safety: every method runs on the session's I/O thread (net::Session's contract).
 #pragma once
@@ -30,45 +31,58 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "net/tcp_server.h"
+#include "net/tls_stream.h"
 
 namespace apicached::net {
 
-template <typename Derived, typename Stream = boost::beast::tcp_stream>
-class BufferedSession : public Session {
+template <typename Protocol, typename Stream = boost::beast::tcp_stream>
+class BufferedSession final : public Session {
  public:
-  void Start() final { Read(); }
+  // options is the listener's (TcpServer's factory argument: it outlives the session);
+  // protocol_args construct the Protocol.
+  template <typename... ProtocolArgs>
+  BufferedSession(boost::asio::ip::tcp::socket socket, const TcpServerOptions& options,
+                  ProtocolArgs&&... protocol_args)
+      : stream_(MakeStream<Stream>(std::move(socket), options.tls)),
+        timeouts_(options.timeouts),
+        tls_(options.tls),
+        protocol_(std::forward<ProtocolArgs>(protocol_args)...) {}
 
-  void Shutdown() final {
+  void Start() override {
+    if constexpr (kIsTls<Stream>) {
+      AcceptTls(stream_, tls_, [this, keep = shared_from_this()](bool ok) {
+        if (ok) return Read();
+        Close();
+      });
+    } else {
+      Read();
+    }
+  }
+
+  void Shutdown() override {
     shutting_down_ = true;
     if (!writing_) Close();  // idle (waiting for a command): nothing in flight
   }
 
-  void ForceClose() final { Close(); }
-
- protected:
-  // stream_args construct the Stream (the accepted socket first).
-  template <typename... StreamArgs>
-  explicit BufferedSession(const Timeouts& timeouts, StreamArgs&&... stream_args)
-      : stream_(std::forward<StreamArgs>(stream_args)...), timeouts_(timeouts) {}
+  void ForceClose() override { Close(); }
 
  private:
   using error_code = boost::system::error_code;
 
-  Derived& derived() { return static_cast<Derived&>(*this); }
-
-  auto& tcp() { return boost::beast::get_lowest_layer(stream_); }
+  auto& lowest() { return boost::beast::get_lowest_layer(stream_); }
 
   void Close() {
     if (closed_) return;
     closed_ = true;
     error_code ec;
-    tcp().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-    tcp().close();
+    lowest().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    lowest().close();
   }
 
   void Read() {
@@ -77,16 +91,16 @@ class BufferedSession : public Session {
       Close();
       return;
     }
-    const bool idle = in_.empty() && !derived().CommandPending();
+    const bool idle = in_.empty() && !protocol_.CommandPending();
     if (!idle) {
-      tcp().expires_after(timeouts_.read);
+      lowest().expires_after(timeouts_.read);
     } else if (timeouts_.idle.count() > 0) {
-      tcp().expires_after(timeouts_.idle);
+      lowest().expires_after(timeouts_.idle);
     } else {
-      tcp().expires_never();
+      lowest().expires_never();
     }
     const size_t used = in_.size();
-    const size_t want = derived().ReadSize(used);
+    const size_t want = protocol_.ReadSize(used);
     in_.resize(used + want);
     stream_.async_read_some(
         boost::asio::buffer(in_.data() + used, want),
@@ -101,7 +115,7 @@ class BufferedSession : public Session {
   }
 
   void Process() {
-    const size_t consumed = derived().Produce(std::string_view(in_), out_, close_after_write_);
+    const size_t consumed = protocol_.Produce(std::string_view(in_), out_, close_after_write_);
     in_.erase(0, consumed);
     if (!out_.empty()) {
       Write();
@@ -114,7 +128,7 @@ class BufferedSession : public Session {
 
   void Write() {
     writing_ = true;
-    tcp().expires_after(timeouts_.write);
+    lowest().expires_after(timeouts_.write);
     boost::asio::async_write(stream_, boost::asio::buffer(out_),
                              [this, keep = shared_from_this()](const error_code& ec, size_t) {
                                writing_ = false;
@@ -130,6 +144,8 @@ class BufferedSession : public Session {
 
   Stream stream_;
   const Timeouts timeouts_;
+  const TlsListener& tls_;
+  Protocol protocol_;
   std::string in_;
   std::string out_;
   bool close_after_write_ = false;
@@ -137,5 +153,18 @@ class BufferedSession : public Session {
   bool writing_ = false;
   bool closed_ = false;
 };
+
+// The session of a connection a listener accepted: over TLS when options.tls is on.
+template <typename Protocol, typename... ProtocolArgs>
+std::shared_ptr<Session> MakeBufferedSession(boost::asio::ip::tcp::socket socket,
+                                             const TcpServerOptions& options,
+                                             ProtocolArgs&&... protocol_args) {
+  if (options.tls.context != nullptr) {
+    return std::make_shared<BufferedSession<Protocol, TlsStream>>(
+        std::move(socket), options, std::forward<ProtocolArgs>(protocol_args)...);
+  }
+  return std::make_shared<BufferedSession<Protocol>>(std::move(socket), options,
+                                                     std::forward<ProtocolArgs>(protocol_args)...);
+}
 
 }  // namespace apicached::net

@@ -38,6 +38,7 @@ struct Registry {
         acceptor(contexts.front()->get_executor()),
         accept_retry(contexts.front()->get_executor()) {
     for (auto& c : contexts) guards.emplace_back(c->get_executor());
+    if (options.tls.context != nullptr) options.refusal.clear();
   }
 
   // One io_context per I/O thread, each run by its thread alone: a connection lives on one

@@ -49,6 +49,7 @@
 #include <string>
 
 #include "net/connection_budget.h"
+#include "net/tls_context.h"
 #include "storage/status.h"
 
 namespace apicached::net {
@@ -73,6 +74,9 @@ struct TcpServerOptions {
   std::shared_ptr<ConnectionBudget> connections;
   std::string refusal;  // bytes written to a connection over the cap; empty: none
   Timeouts timeouts;    // handed to every Session
+  // TLS for the factory to use (net/tls_stream.h); this server only drops `refusal` when it is
+  // on (clear text is no answer to a TLS client).
+  TlsListener tls;
   std::chrono::milliseconds shutdown_grace{5'000};  // Stop(): time left to requests in flight
 };
 

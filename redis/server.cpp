@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "net/buffered_session.h"
+
 namespace apicached::redis {
 
 Server::Server(ServerOptions options, cache::CacheService& cache, const Authenticator* auth)
@@ -26,7 +28,7 @@ Server::Server(ServerOptions options, cache::CacheService& cache, const Authenti
   executor_ = std::make_unique<Executor>(cache, databases_, auth, std::move(e));
   tcp_ = std::make_unique<net::TcpServer>(options_.tcp, [this](boost::asio::ip::tcp::socket socket,
                                                                const net::TcpServerOptions& tcp) {
-    return std::make_shared<Session>(std::move(socket), tcp.timeouts, *executor_, options_.session);
+    return net::MakeBufferedSession<Session>(std::move(socket), tcp, *executor_, options_.session);
   });
 }
 

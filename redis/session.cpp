@@ -6,13 +6,10 @@
 
 namespace apicached::redis {
 
-namespace asio = boost::asio;
 using Kind = RespParser::Result::Kind;
 
-Session::Session(asio::ip::tcp::socket socket, const net::Timeouts& timeouts, Executor& executor,
-                 const SessionOptions& options)
-    : BufferedSession(timeouts, std::move(socket)),
-      executor_(executor),
+Session::Session(Executor& executor, const SessionOptions& options)
+    : executor_(executor),
       options_(options),
       parser_(options.parser),
       client_(executor.NewClient()) {}

@@ -1,7 +1,8 @@
-// Session: one Redis connection on the shared TCP server (net/tcp_server.h). Its plumbing is
-// net/buffered_session.h's (one input buffer, one output buffer, one write per pipeline); this
-// class parses every whole command buffered (redis/resp_parser.h), runs each in order
-// (redis/executor.h) and renders the replies (redis/resp_writer.h).
+// Session: the Redis protocol of one connection, without I/O: net::BufferedSession
+// (net/buffered_session.h) does the connection's plumbing (one input buffer, one output buffer,
+// one write per pipeline, timeouts, TLS) and calls it; this class parses every whole command
+// buffered (redis/resp_parser.h), runs each in order (redis/executor.h) and renders the replies
+// (redis/resp_writer.h).
 //
 // A protocol error is answered with Redis's error and the connection is closed after it, as
 // Redis does; QUIT closes after its +OK.
@@ -20,8 +21,6 @@
 #include <string>
 #include <string_view>
 
-#include "net/buffered_session.h"
-#include "net/tcp_server.h"
 #include "redis/client_state.h"
 #include "redis/executor.h"
 #include "redis/resp_parser.h"
@@ -34,11 +33,10 @@ struct SessionOptions {
   size_t read_bytes = 16 << 10;         // bytes asked for by each read (more for a large bulk)
 };
 
-class Session final : public net::BufferedSession<Session> {
+class Session {
  public:
   // executor and options must outlive the session.
-  Session(boost::asio::ip::tcp::socket socket, const net::Timeouts& timeouts, Executor& executor,
-          const SessionOptions& options);
+  Session(Executor& executor, const SessionOptions& options);
 
   // net::BufferedSession's protocol hooks.
   size_t Produce(std::string_view in, std::string& out, bool& close);

@@ -14,11 +14,14 @@
 # python3-yaml: the dashboard and rules checks; chromium: the /status page test.
 # liblua5.1-0-dev: the Lua 5.1 that Redis scripts (EVAL) run on; the daemon links its C++ build,
 # liblua5.1-c++.so.0 from the runtime package liblua5.1-0.
+# libssl-dev: OpenSSL 3 for TLS on the listeners and in apicachectl (Boost.Asio's ssl); openssl
+# (test): tests/tls_py makes its certificates at test time.
 set -euo pipefail
 profile=${1:-build}
 pkgs=(build-essential cmake ninja-build pkg-config
       librocksdb-dev libboost1.74-dev libboost-program-options-dev nlohmann-json3-dev
-      prometheus-cpp-dev libgtest-dev libgmock-dev googletest libbenchmark-dev liblua5.1-0-dev)
+      prometheus-cpp-dev libgtest-dev libgmock-dev googletest libbenchmark-dev liblua5.1-0-dev
+      libssl-dev)
 case "$profile" in
   build) ;;
   test)  pkgs+=(python3 curl prometheus systemd clang clang-format libclang-rt-14-dev
@@ -26,8 +29,9 @@ case "$profile" in
                python3-django dpkg-dev
                redis-server redis-tools python3-redis python3-django-redis
                python3-pytest-django python3-pytest-mock python3-msgpack
-               python3-venv python3-pip python3-setuptools python3-wheel python3-yaml chromium) ;;
-  bench) pkgs+=(python3 curl wrk nginx-light redis-server memcached redis-tools) ;;
+               python3-venv python3-pip python3-setuptools python3-wheel python3-yaml chromium
+               openssl) ;;
+  bench) pkgs+=(python3 curl wrk nginx-light redis-server memcached redis-tools openssl) ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 missing=()

@@ -92,10 +92,15 @@ TEST(ParseBaseUrlTest, AcceptsHostPortAndPrefix) {
   u = ParseBaseUrl("http://localhost");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->port, "7431");
+  EXPECT_FALSE(u->tls);
+  u = ParseBaseUrl("https://localhost:8443");
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_TRUE(u->tls);
+  EXPECT_EQ(u->Display(), "https://localhost:8443");
 }
 
 TEST(ParseBaseUrlTest, RejectsWhatItCannotUse) {
-  for (const char* bad : {"https://h:1", "127.0.0.1:7431", "http://", "http://h:0", "http://h:x",
+  for (const char* bad : {"ftp://h:1", "127.0.0.1:7431", "http://", "http://h:0", "http://h:x",
                           "http://h:70000", "http://u:p@h:1", "http://h:1/?q", "http://[::1"}) {
     auto u = ParseBaseUrl(bad);
     EXPECT_EQ(u.code(), Code::kInvalidArgument) << bad;
@@ -138,7 +143,8 @@ TEST(CliUsageTest, BadCommandLinesExitWithTwo) {
       {"get", "a", "b", "c"},
       {"set", "ns", "k"},
       {"-o", "yaml", "health"},
-      {"--url", "https://x", "health"},
+      {"--url", "ftp://x", "health"},
+      {"--cacert", "ca.pem", "health"},  // TLS options without --tls or https://
       {"--bogus", "health"},
       {"--ttl", "-3", "set", "ns", "k", "v"},
       {"--ttl", "abc", "set", "ns", "k", "v"},

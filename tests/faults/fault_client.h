@@ -15,7 +15,8 @@ namespace apicached::testing {
 
 inline cli::HttpClient ClientOf(const DaemonProcess& daemon,
                                 std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  return cli::HttpClient(cli::BaseUrl{"127.0.0.1", std::to_string(daemon.port()), ""}, "", timeout);
+  return cli::HttpClient(cli::BaseUrl{"127.0.0.1", std::to_string(daemon.port()), "", false}, "",
+                         timeout);
 }
 
 inline Result<cli::HttpResponse> Http(const cli::HttpClient& client, std::string method,

@@ -314,6 +314,22 @@ TEST_F(MetricsTest, LeaseEventsAreCountedPerNamespaceProtocolAndEvent) {
                               "event=\"coalesced\",protocol=\"memcached\"} 1\n"));
 }
 
+TEST_F(MetricsTest, TlsHandshakesAreCountedPerProtocolAndResult) {
+  metrics_.OnTlsHandshake("redis", "timed_out");
+  metrics_.OnTlsHandshake("redis", "timed_out");
+  metrics_.OnTlsHandshake("memcached", "ok");
+  metrics_.OnTlsHandshake("gopher", "strange");  // bounded labels: http, failed
+  const std::string text = metrics_.Serialize();
+  EXPECT_THAT(text, HasSubstr("apicached_tls_handshakes_total{protocol=\"redis\","
+                              "result=\"timed_out\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_tls_handshakes_total{protocol=\"memcached\","
+                              "result=\"ok\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_tls_handshakes_total{protocol=\"http\","
+                              "result=\"failed\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("apicached_tls_handshakes_total{protocol=\"http\","
+                              "result=\"ok\"} 0\n"));
+}
+
 TEST_F(MetricsTest, DocsDescribeEveryMetric) {
   std::ifstream doc(std::string(APICACHED_SOURCE_DIR) + "/docs/metrics.md");
   ASSERT_TRUE(doc.good()) << "docs/metrics.md is missing";

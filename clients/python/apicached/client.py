@@ -20,6 +20,7 @@ import http.client
 import json
 import select
 import socket
+import ssl
 import threading
 import urllib.parse
 from dataclasses import dataclass
@@ -75,20 +76,30 @@ class Client:
     """A connection pool to one apicached daemon.
 
     Args:
-        url: ``http://HOST:PORT`` of the daemon (a path prefix is allowed, e.g. behind a proxy).
+        url: ``http://HOST:PORT`` of the daemon (a path prefix is allowed, e.g. behind a proxy),
+            or ``https://HOST:PORT`` when its HTTP listener has TLS (``http-tls``).
         token: bearer token, sent as ``Authorization: Bearer ...`` when set.
         timeout: seconds for the connect and for each send or receive (``http.client``'s).
         pool_size: idle connections kept for reuse; more may be open at once while busy.
+        ssl_context: for ``https://``: the :class:`ssl.SSLContext` that verifies the daemon
+            (e.g. ``ssl.create_default_context(cafile="ca.crt")``, plus ``load_cert_chain`` for
+            a client certificate under ``tls-auth-clients yes``); default: the system's CAs.
 
     Thread safety: one Client may be shared by any number of threads; each request takes a
     connection from the pool (or opens one) and gives it back when the answer was read.
     """
 
     def __init__(self, url: str = DEFAULT_URL, token: Optional[str] = None,
-                 timeout: float = 5.0, pool_size: int = 8) -> None:
+                 timeout: float = 5.0, pool_size: int = 8,
+                 ssl_context: Optional[ssl.SSLContext] = None) -> None:
         parsed = urllib.parse.urlsplit(url)
-        if parsed.scheme != "http" or not parsed.hostname:
-            raise ValueError(f"apicached URL must be http://HOST:PORT[/PREFIX], got {url!r}")
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(f"apicached URL must be http[s]://HOST:PORT[/PREFIX], got {url!r}")
+        if ssl_context is not None and parsed.scheme != "https":
+            raise ValueError("ssl_context needs an https:// URL")
+        self._ssl_context: Optional[ssl.SSLContext] = None
+        if parsed.scheme == "https":
+            self._ssl_context = ssl_context or ssl.create_default_context()
         if parsed.query or parsed.fragment:
             raise ValueError(f"apicached URL must not have a query or fragment: {url!r}")
         if timeout <= 0:
@@ -128,6 +139,10 @@ class Client:
             with self._lock:
                 conn = self._idle.pop() if self._idle else None
             if conn is None:
+                if self._ssl_context is not None:
+                    return http.client.HTTPSConnection(self._host, self._port,
+                                                       timeout=self._timeout,
+                                                       context=self._ssl_context), False
                 return http.client.HTTPConnection(self._host, self._port,
                                                   timeout=self._timeout), False
             if not _dropped(conn):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 
 import pytest
@@ -159,6 +160,8 @@ def test_timeout_raises_cache_unavailable():
 
 
 def test_bad_urls_are_refused():
-    for url in ("https://x:1", "127.0.0.1:7431", "http://h:1/?q=1"):
+    for url in ("ftp://x:1", "127.0.0.1:7431", "http://h:1/?q=1"):
         with pytest.raises(ValueError):
             Client(url)
+    with pytest.raises(ValueError):  # an SSL context for a clear-text URL
+        Client("http://h:1", ssl_context=ssl.create_default_context())
