@@ -188,3 +188,17 @@ bench_wrk() {
     /Non-2xx or 3xx responses:/ { err += $5 }
     END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, err }' "$out.wrk"
 }
+
+# bench_redis_load_resp KEYS VALUE_BYTES: RESP SET commands for keys key:%012d (redis-benchmark's
+# -r names) with values of VALUE_BYTES bytes, on stdout, for redis-cli --pipe.
+bench_redis_load_resp() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+keys, size = int(sys.argv[1]), int(sys.argv[2])
+value = b"x" * size
+out = sys.stdout.buffer
+for i in range(keys):
+    k = b"key:%012d" % i
+    out.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, size, value))
+PY
+}

@@ -110,15 +110,7 @@ timeout "$POINT_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$A_PORT" -t get,set,in
 cat "$COMPAT" >&2
 
 # 2. load KEYS keys (redis-benchmark's -r names: key:%012d) into every server
-python3 - "$KEYS" "$VALUE" >"$BENCH_TMP/load.resp" <<'PY'
-import sys
-keys, size = int(sys.argv[1]), int(sys.argv[2])
-value = b"x" * size
-out = sys.stdout.buffer
-for i in range(keys):
-    k = b"key:%012d" % i
-    out.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, size, value))
-PY
+bench_redis_load_resp "$KEYS" "$VALUE" >"$BENCH_TMP/load.resp"
 for port in "$R_PORT" "$F_PORT" "$A_PORT"; do
   redis-cli -p "$port" FLUSHALL >/dev/null
   redis-cli -p "$port" --pipe <"$BENCH_TMP/load.resp" >&2
