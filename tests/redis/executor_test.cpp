@@ -68,6 +68,11 @@ class RedisExecutorTest : public ::testing::Test {
     return out;
   }
 
+  // A dialogue: each command (run in turn on client_) and the reply expected.
+  void ExpectReplies(std::initializer_list<std::pair<std::string, std::string>> dialogue) {
+    for (const auto& [command, reply] : dialogue) EXPECT_EQ(Run(command), reply) << command;
+  }
+
   bool InNamespace(std::string_view ns, std::string_view key) {
     return cache_->Get(cache::Protocol::kRedis, ns, key).ok();
   }
@@ -82,35 +87,37 @@ class RedisExecutorTest : public ::testing::Test {
 };
 
 TEST_F(RedisExecutorTest, SetAndGetWithOptions) {
-  EXPECT_EQ(Run("GET k"), "$-1\r\n");
-  EXPECT_EQ(Run("SET k v"), "+OK\r\n");
-  EXPECT_EQ(Run("GET k"), "$1\r\nv\r\n");
-  EXPECT_EQ(Run("SET k w NX"), "$-1\r\n");
-  EXPECT_EQ(Run("SET k w XX GET"), "$1\r\nv\r\n");
-  EXPECT_EQ(Run("SET new w XX"), "$-1\r\n");
-  EXPECT_EQ(Run("SET new w NX GET"), "$-1\r\n");
-  EXPECT_EQ(Run("GET new"), "$1\r\nw\r\n");
-  EXPECT_EQ(Run("SET k v NX XX"), "-ERR syntax error\r\n");
-  EXPECT_EQ(Run("SET k v EX 10 PX 10"), "-ERR syntax error\r\n");
-  EXPECT_EQ(Run("SET k v KEEPTTL EX 5"), "-ERR syntax error\r\n");
-  EXPECT_EQ(Run("SET k v EX 0"), "-ERR invalid expire time in 'set' command\r\n");
-  EXPECT_EQ(Run("SET k v EX x"), "-ERR value is not an integer or out of range\r\n");
-  EXPECT_EQ(Run("SET k"), "-ERR wrong number of arguments for 'set' command\r\n");
-  EXPECT_EQ(Run("SETNX k v"), ":0\r\n");
-  EXPECT_EQ(Run("GETSET k z"), "$1\r\nw\r\n");
-  EXPECT_EQ(Run("GETDEL k"), "$1\r\nz\r\n");
-  EXPECT_EQ(Run("GETDEL k"), "$-1\r\n");
-  EXPECT_EQ(Run("MSET a 1 b 2"), "+OK\r\n");
-  EXPECT_EQ(Run("MSET a 1 b"), "-ERR wrong number of arguments for 'mset' command\r\n");
-  EXPECT_EQ(Run("MGET a nope b"), "*3\r\n$1\r\n1\r\n$-1\r\n$1\r\n2\r\n");
-  EXPECT_EQ(Run("MSETNX a 9 c 3"), ":0\r\n");
-  EXPECT_EQ(Run("MSETNX c 3 d 4"), ":1\r\n");
-  EXPECT_EQ(Run("APPEND c xy"), ":3\r\n");
-  EXPECT_EQ(Run("STRLEN c"), ":3\r\n");
-  EXPECT_EQ(Run("DEL a a b zz"), ":2\r\n");
-  EXPECT_EQ(Run("EXISTS c c zz"), ":2\r\n");
-  EXPECT_EQ(Run("TYPE c"), "+string\r\n");
-  EXPECT_EQ(Run("TYPE zz"), "+none\r\n");
+  ExpectReplies({
+      {"GET k", "$-1\r\n"},
+      {"SET k v", "+OK\r\n"},
+      {"GET k", "$1\r\nv\r\n"},
+      {"SET k w NX", "$-1\r\n"},
+      {"SET k w XX GET", "$1\r\nv\r\n"},
+      {"SET new w XX", "$-1\r\n"},
+      {"SET new w NX GET", "$-1\r\n"},
+      {"GET new", "$1\r\nw\r\n"},
+      {"SET k v NX XX", "-ERR syntax error\r\n"},
+      {"SET k v EX 10 PX 10", "-ERR syntax error\r\n"},
+      {"SET k v KEEPTTL EX 5", "-ERR syntax error\r\n"},
+      {"SET k v EX 0", "-ERR invalid expire time in 'set' command\r\n"},
+      {"SET k v EX x", "-ERR value is not an integer or out of range\r\n"},
+      {"SET k", "-ERR wrong number of arguments for 'set' command\r\n"},
+      {"SETNX k v", ":0\r\n"},
+      {"GETSET k z", "$1\r\nw\r\n"},
+      {"GETDEL k", "$1\r\nz\r\n"},
+      {"GETDEL k", "$-1\r\n"},
+      {"MSET a 1 b 2", "+OK\r\n"},
+      {"MSET a 1 b", "-ERR wrong number of arguments for 'mset' command\r\n"},
+      {"MGET a nope b", "*3\r\n$1\r\n1\r\n$-1\r\n$1\r\n2\r\n"},
+      {"MSETNX a 9 c 3", ":0\r\n"},
+      {"MSETNX c 3 d 4", ":1\r\n"},
+      {"APPEND c xy", ":3\r\n"},
+      {"STRLEN c", ":3\r\n"},
+      {"DEL a a b zz", ":2\r\n"},
+      {"EXISTS c c zz", ":2\r\n"},
+      {"TYPE c", "+string\r\n"},
+      {"TYPE zz", "+none\r\n"},
+  });
 }
 
 TEST_F(RedisExecutorTest, ExpiryEdgesOnTheFakeClock) {
@@ -169,24 +176,26 @@ TEST_F(RedisExecutorTest, ExpiryEdgesOnTheFakeClock) {
 }
 
 TEST_F(RedisExecutorTest, IntegerAndFloatArithmetic) {
-  EXPECT_EQ(Run("INCR n"), ":1\r\n");
-  EXPECT_EQ(Run("INCRBY n 10"), ":11\r\n");
-  EXPECT_EQ(Run("DECRBY n 20"), ":-9\r\n");
-  EXPECT_EQ(Run("INCRBY n x"), "-ERR value is not an integer or out of range\r\n");
-  EXPECT_EQ(Run("INCRBY n 9223372036854775807"), ":9223372036854775798\r\n");
-  EXPECT_EQ(Run("INCRBY n 10"), "-ERR increment or decrement would overflow\r\n");
-  EXPECT_EQ(Run("DECRBY n -9223372036854775808"), "-ERR decrement would overflow\r\n");
-  EXPECT_EQ(Run("SET s \" 1\""), "+OK\r\n");
-  EXPECT_EQ(Run("INCR s"), "-ERR value is not an integer or out of range\r\n");
-  EXPECT_EQ(Run("SET f 1.5"), "+OK\r\n");
-  EXPECT_EQ(Run("INCRBYFLOAT f 0.1"), "$3\r\n1.6\r\n");
-  EXPECT_EQ(Run("INCRBYFLOAT f -1.6"), "$1\r\n0\r\n");
-  EXPECT_EQ(Run("INCRBYFLOAT nf 3.0e3"), "$4\r\n3000\r\n");
-  EXPECT_EQ(Run("INCRBYFLOAT f abc"), "-ERR value is not a valid float\r\n");
-  // A counter keeps its expiry.
-  EXPECT_EQ(Run("SET c 1 EX 100"), "+OK\r\n");
-  EXPECT_EQ(Run("INCR c"), ":2\r\n");
-  EXPECT_EQ(Run("TTL c"), ":100\r\n");
+  ExpectReplies({
+      {"INCR n", ":1\r\n"},
+      {"INCRBY n 10", ":11\r\n"},
+      {"DECRBY n 20", ":-9\r\n"},
+      {"INCRBY n x", "-ERR value is not an integer or out of range\r\n"},
+      {"INCRBY n 9223372036854775807", ":9223372036854775798\r\n"},
+      {"INCRBY n 10", "-ERR increment or decrement would overflow\r\n"},
+      {"DECRBY n -9223372036854775808", "-ERR decrement would overflow\r\n"},
+      {"SET s \" 1\"", "+OK\r\n"},
+      {"INCR s", "-ERR value is not an integer or out of range\r\n"},
+      {"SET f 1.5", "+OK\r\n"},
+      {"INCRBYFLOAT f 0.1", "$3\r\n1.6\r\n"},
+      {"INCRBYFLOAT f -1.6", "$1\r\n0\r\n"},
+      {"INCRBYFLOAT nf 3.0e3", "$4\r\n3000\r\n"},
+      {"INCRBYFLOAT f abc", "-ERR value is not a valid float\r\n"},
+      // A counter keeps its expiry.
+      {"SET c 1 EX 100", "+OK\r\n"},
+      {"INCR c", ":2\r\n"},
+      {"TTL c", ":100\r\n"},
+  });
 }
 
 TEST_F(RedisExecutorTest, UnknownCommandsAndArity) {
