@@ -73,6 +73,7 @@ class RocksStore final : public Store, public StoreAdmin {
   // StoreAdmin:
   Result<MaintenanceReport> RunMaintenance(std::string_view ns) override;
   MaintenanceReport MaintenanceTotals() const override;
+  Status CompactNamespace(std::string_view ns) override;
   Status Checkpoint(const std::string& dir) override;
   Status CheckHealth() override;
   void SetTtlDefaults(TtlDefaults defaults) override;

@@ -123,6 +123,12 @@ struct NamespaceFigures {
   // (level) compactions as well as those the expired-entry check started.
   uint64_t compactions = 0;
   int64_t default_ttl_seconds = 0;
+  // Size bounds (evict/evicting_store.h); all 0 when no eviction layer is in front.
+  uint64_t quota_bytes = 0;      // the namespace's quota; 0: none
+  uint64_t used_bytes = 0;       // what counts against it: max(disk_bytes, indexed entry bytes)
+  uint64_t evicted_quota = 0;    // entries evicted since start for the namespace's quota
+  uint64_t evicted_disk = 0;     // ... for max_disk_bytes or min_free_disk_bytes
+  uint64_t evicted_expired = 0;  // expired entries the eviction check dropped first
 };
 
 struct ScanPage {

@@ -40,6 +40,12 @@ class StoreAdmin {
   // also after Close (the totals then stay as they were).
   virtual MaintenanceReport MaintenanceTotals() const = 0;
 
+  // Compacts the whole namespace now, so that what deletes and expiry left behind leaves the
+  // disk (eviction needs it: a delete frees nothing on an LSM until then); blocks until done.
+  // Ok, doing nothing, when the namespace does not exist. Unavailable when the database refuses
+  // (also when Close interrupts it).
+  virtual Status CompactNamespace(std::string_view ns) = 0;
+
   // Writes a consistent, openable copy of the database into dir (must not exist yet).
   virtual Status Checkpoint(const std::string& dir) = 0;
 

@@ -56,6 +56,7 @@ class FailingStore : public Store, public StoreAdmin {
   Result<NamespaceFigures> GetNamespace(std::string_view) override { return Down(); }
   Result<MaintenanceReport> RunMaintenance(std::string_view) override { return Down(); }
   MaintenanceReport MaintenanceTotals() const override { return {}; }
+  Status CompactNamespace(std::string_view) override { return Down(); }
   Status Checkpoint(const std::string&) override { return Down(); }
   Status CheckHealth() override { return Down(); }
   void SetTtlDefaults(TtlDefaults) override {}

@@ -1,0 +1,578 @@
+#include "evict/evicting_store.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace apicached {
+namespace {
+
+constexpr size_t kLoadPage = 1000;
+
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+uint64_t Share(uint64_t bytes, double fraction) {
+  return static_cast<uint64_t>(static_cast<double>(bytes) * fraction);
+}
+
+}  // namespace
+
+std::string_view EvictionReasonName(EvictionReason reason) {
+  switch (reason) {
+    case EvictionReason::kQuota:
+      return "quota";
+    case EvictionReason::kDisk:
+      return "disk";
+    case EvictionReason::kExpired:
+      return "expired";
+  }
+  return "unknown";
+}
+
+EvictingStore::EvictingStore(std::unique_ptr<Store> inner, EvictionOptions options)
+    : inner_(std::move(inner)), options_(std::move(options)), limits_(options_.limits) {}
+
+EvictingStore::~EvictingStore() {
+  (void)Close();
+}
+
+void EvictingStore::Start() {
+  if (options_.period_ms > 0) thread_ = std::thread([this] { Loop(); });
+}
+
+bool EvictingStore::Evictable(std::string_view ns) {
+  return ValidateNamespaceName(ns).ok();
+}
+
+EvictingStore::Tracked* EvictingStore::Find(std::string_view ns) const {
+  std::shared_lock lock(tracked_mu_);
+  auto it = tracked_.find(ns);
+  return it == tracked_.end() ? nullptr : it->second.get();
+}
+
+EvictingStore::Tracked& EvictingStore::FindOrAdd(std::string_view ns) {
+  if (Tracked* t = Find(ns)) return *t;
+  std::unique_lock lock(tracked_mu_);
+  auto& slot = tracked_[std::string(ns)];
+  if (!slot) slot = std::make_unique<Tracked>(options_.policy);
+  return *slot;
+}
+
+uint64_t EvictingStore::EntryBytes(std::string_view key, std::string_view value,
+                                   std::string_view content_type) const {
+  return key.size() + value.size() + content_type.size() + options_.entry_overhead_bytes;
+}
+
+Status EvictingStore::CheckFits(std::string_view ns, uint64_t bytes) const {
+  if (!Evictable(ns)) return Status::Ok();
+  const uint64_t quota = limits().QuotaOf(ns);
+  if (quota == 0 || bytes <= quota) return Status::Ok();
+  return Status::TooLarge("the entry takes " + std::to_string(bytes) +
+                          " bytes, more than the quota of namespace '" + std::string(ns) + "' (" +
+                          std::to_string(quota) + " bytes)");
+}
+
+void EvictingStore::Record(std::string_view ns, std::string_view key, std::string_view value,
+                           std::string_view content_type, const EntryInfo& info) {
+  if (!Evictable(ns)) return;
+  Tracked& t = FindOrAdd(ns);
+  t.index.Write(key, info.version, EntryBytes(key, value, content_type), info.expires_ms);
+  const uint64_t quota = limits().QuotaOf(ns);
+  if (quota > 0 && t.index.bytes() > quota) {
+    std::lock_guard lock(thread_mu_);
+    woken_ = true;
+    thread_cv_.notify_one();
+  }
+}
+
+void EvictingStore::Record(std::string_view ns, std::string_view key, const Entry& entry) {
+  Record(ns, key, entry.value, entry.content_type, entry.info);
+}
+
+void EvictingStore::Forget(std::string_view ns, std::string_view key) {
+  if (Tracked* t = Find(ns)) t->index.Erase(key);
+}
+
+// --- writes ---
+
+Result<EntryInfo> EvictingStore::Put(std::string_view ns, std::string_view key,
+                                     std::string_view value, std::string_view content_type,
+                                     std::optional<int64_t> ttl_seconds, uint32_t flags) {
+  if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
+  auto info = inner_->Put(ns, key, value, content_type, ttl_seconds, flags);
+  if (info.ok()) Record(ns, key, value, content_type, *info);
+  return info;
+}
+
+Result<EntryInfo> EvictingStore::Add(std::string_view ns, std::string_view key,
+                                     std::string_view value, std::string_view content_type,
+                                     std::optional<int64_t> ttl_seconds, uint32_t flags) {
+  if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
+  auto info = inner_->Add(ns, key, value, content_type, ttl_seconds, flags);
+  if (info.ok()) Record(ns, key, value, content_type, *info);
+  return info;
+}
+
+Result<EntryInfo> EvictingStore::CompareAndSet(std::string_view ns, std::string_view key,
+                                               uint64_t expected_version, std::string_view value,
+                                               std::string_view content_type,
+                                               std::optional<int64_t> ttl_seconds, uint32_t flags) {
+  if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
+  auto info =
+      inner_->CompareAndSet(ns, key, expected_version, value, content_type, ttl_seconds, flags);
+  if (info.ok()) Record(ns, key, value, content_type, *info);
+  return info;
+}
+
+Result<EntryInfo> EvictingStore::Touch(std::string_view ns, std::string_view key,
+                                       std::optional<int64_t> ttl_seconds) {
+  auto info = inner_->Touch(ns, key, ttl_seconds);
+  if (info.ok()) {
+    if (Tracked* t = Find(ns)) t->index.SetExpiry(key, info->expires_ms);
+  }
+  return info;
+}
+
+Result<int64_t> EvictingStore::Incr(std::string_view ns, std::string_view key, int64_t delta,
+                                    std::optional<int64_t> ttl_on_create) {
+  auto result = inner_->Incr(ns, key, delta, ttl_on_create);
+  if (!result.ok() || !Evictable(ns)) return result;
+  // Incr does not say which version it wrote: the entry read now is it or a newer one, and a
+  // newer one records itself too.
+  if (auto entry = inner_->Get(ns, key); entry.ok()) Record(ns, key, *entry);
+  return result;
+}
+
+Result<std::optional<Entry>> EvictingStore::Mutate(std::string_view ns, std::string_view key,
+                                                   const MutateFn& fn) {
+  auto checked = [&](const Entry* current) -> Result<Mutation> {
+    Result<Mutation> m = fn(current);
+    if (m.ok() && m->kind == Mutation::Kind::kPut) {
+      if (Status s = CheckFits(ns, EntryBytes(key, m->value, m->content_type)); !s.ok()) return s;
+    }
+    return m;
+  };
+  auto result = inner_->Mutate(ns, key, checked);
+  if (result.ok()) {
+    if (result->has_value()) {
+      Record(ns, key, **result);
+    } else {
+      Forget(ns, key);
+    }
+  }
+  return result;
+}
+
+Result<std::vector<EntryInfo>> EvictingStore::MultiPut(std::string_view ns,
+                                                       const std::vector<PutItem>& items) {
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PutItem& item = items[i];
+    if (Status s = CheckFits(ns, EntryBytes(item.key, item.value, item.content_type)); !s.ok()) {
+      return Status(s.code(), "item " + std::to_string(i) + ": " + s.message());
+    }
+  }
+  auto infos = inner_->MultiPut(ns, items);
+  if (infos.ok()) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      Record(ns, items[i].key, items[i].value, items[i].content_type, (*infos)[i]);
+    }
+  }
+  return infos;
+}
+
+// Deletes forget the key before the store deletes it: a write racing with the delete then
+// leaves at worst an index entry without a stored entry (dropped when the policy reaches it),
+// never a stored entry the index does not know (which nothing could evict).
+Result<bool> EvictingStore::Delete(std::string_view ns, std::string_view key) {
+  Forget(ns, key);
+  return inner_->Delete(ns, key);
+}
+
+Result<uint64_t> EvictingStore::DeleteMany(std::string_view ns,
+                                           const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) Forget(ns, key);
+  return inner_->DeleteMany(ns, keys);
+}
+
+Result<uint64_t> EvictingStore::DeletePrefix(std::string_view ns, std::string_view prefix) {
+  if (Tracked* t = Find(ns); t != nullptr && !prefix.empty()) t->index.ErasePrefix(prefix);
+  return inner_->DeletePrefix(ns, prefix);
+}
+
+Status EvictingStore::ClearNamespace(std::string_view ns) {
+  if (Tracked* t = Find(ns)) t->index.ErasePrefix("");
+  return inner_->ClearNamespace(ns);
+}
+
+Result<bool> EvictingStore::DropNamespace(std::string_view ns) {
+  if (Tracked* t = Find(ns)) t->index.ErasePrefix("");
+  return inner_->DropNamespace(ns);
+}
+
+// --- reads ---
+
+Result<Entry> EvictingStore::Get(std::string_view ns, std::string_view key) {
+  auto entry = inner_->Get(ns, key);
+  if (entry.ok()) {
+    if (Tracked* t = Find(ns)) t->index.Read(key);
+  }
+  return entry;
+}
+
+Result<std::vector<std::optional<Entry>>> EvictingStore::MultiGet(
+    std::string_view ns, const std::vector<std::string>& keys) {
+  auto entries = inner_->MultiGet(ns, keys);
+  if (entries.ok()) {
+    if (Tracked* t = Find(ns)) {
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if ((*entries)[i].has_value()) t->index.Read(keys[i]);
+      }
+    }
+  }
+  return entries;
+}
+
+Result<ScanPage> EvictingStore::Scan(std::string_view ns, std::string_view prefix,
+                                     std::optional<std::string> start_after, size_t limit) {
+  return inner_->Scan(ns, prefix, std::move(start_after), limit);
+}
+
+// --- figures ---
+
+void EvictingStore::Fill(NamespaceFigures& f) {
+  f.quota_bytes = limits().QuotaOf(f.name);
+  f.used_bytes = f.disk_bytes;
+  if (Tracked* t = Find(f.name)) {
+    f.used_bytes = std::max<uint64_t>(f.disk_bytes, t->index.bytes());
+    f.evicted_quota = t->evicted[static_cast<int>(EvictionReason::kQuota)].load();
+    f.evicted_disk = t->evicted[static_cast<int>(EvictionReason::kDisk)].load();
+    f.evicted_expired = t->evicted[static_cast<int>(EvictionReason::kExpired)].load();
+  }
+}
+
+Result<std::vector<NamespaceFigures>> EvictingStore::ListNamespaces() {
+  auto list = inner_->ListNamespaces();
+  if (list.ok()) {
+    for (NamespaceFigures& f : *list) Fill(f);
+  }
+  return list;
+}
+
+Result<NamespaceFigures> EvictingStore::GetNamespace(std::string_view ns) {
+  auto f = inner_->GetNamespace(ns);
+  if (f.ok()) Fill(*f);
+  return f;
+}
+
+void EvictingStore::SetLimits(EvictionLimits limits) {
+  {
+    std::lock_guard lock(limits_mu_);
+    limits_ = std::move(limits);
+  }
+  std::lock_guard lock(thread_mu_);
+  woken_ = true;
+  thread_cv_.notify_one();
+}
+
+EvictionLimits EvictingStore::limits() const {
+  std::lock_guard lock(limits_mu_);
+  return limits_;
+}
+
+EvictionFigures EvictingStore::figures() const {
+  const EvictionLimits l = limits();
+  EvictionFigures f;
+  f.max_disk_bytes = l.max_disk_bytes;
+  f.min_free_disk_bytes = l.min_free_disk_bytes;
+  f.used_bytes = used_bytes_.load();
+  f.checks = checks_.load();
+  f.work_seconds = static_cast<double>(work_ns_.load()) / 1e9;
+  f.index_loaded = index_loaded_.load();
+  if (const int64_t free = free_disk_bytes_.load(); free >= 0) {
+    f.free_disk_bytes = static_cast<uint64_t>(free);
+  }
+  std::lock_guard lock(behind_mu_);
+  f.behind = behind_;
+  return f;
+}
+
+// --- the index's restart ---
+
+Status EvictingStore::LoadIndex() {
+  struct Loaded {
+    int64_t created_ms;
+    std::string key;
+    uint64_t version;
+    uint64_t bytes;
+    int64_t expires_ms;
+  };
+  auto namespaces = inner_->ListNamespaces();
+  if (!namespaces.ok()) return namespaces.status();
+  for (const NamespaceFigures& f : *namespaces) {
+    std::vector<Loaded> loaded;
+    std::optional<std::string> after;
+    do {
+      auto page = inner_->Scan(f.name, "", after, kLoadPage);
+      if (!page.ok()) return page.status();
+      for (auto& [key, entry] : page->entries) {
+        loaded.push_back({entry.info.created_ms, key, entry.info.version,
+                          EntryBytes(key, entry.value, entry.content_type), entry.info.expires_ms});
+      }
+      after = page->next_after;
+    } while (after.has_value());
+    // Oldest write first: the FIFO order the queues would have had.
+    std::sort(loaded.begin(), loaded.end(), [](const Loaded& a, const Loaded& b) {
+      return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.version < b.version;
+    });
+    S3Fifo& index = FindOrAdd(f.name).index;
+    for (const Loaded& l : loaded) index.Load(l.key, l.version, l.bytes, l.expires_ms);
+  }
+  index_loaded_ = true;
+  return Status::Ok();
+}
+
+// --- eviction ---
+
+Result<bool> EvictingStore::EvictOne(std::string_view ns, Tracked& tracked, const Victim& victim) {
+  bool deleted = false;
+  std::optional<Victim> newer;
+  auto result = inner_->Mutate(ns, victim.key, [&](const Entry* current) -> Result<Mutation> {
+    deleted = false;
+    newer.reset();
+    if (current == nullptr) return Mutation::Keep();  // deleted or expired meanwhile
+    if (current->info.version == victim.version) {
+      deleted = true;
+      return Mutation::Delete();
+    }
+    newer = Victim{.key = victim.key,
+                   .version = current->info.version,
+                   .bytes = EntryBytes(victim.key, current->value, current->content_type),
+                   .expires_ms = current->info.expires_ms};
+    return Mutation::Keep();
+  });
+  if (!result.ok()) {
+    // Not evicted: the entry stays, and so must its place in the index.
+    tracked.index.Load(victim.key, victim.version, victim.bytes, victim.expires_ms);
+    return result.status();
+  }
+  // A write the index recorded out of order (two racing writes of the key): keep the stored
+  // version known, or nothing could ever evict it.
+  if (newer) tracked.index.Load(newer->key, newer->version, newer->bytes, newer->expires_ms);
+  return deleted;
+}
+
+Result<uint64_t> EvictingStore::EvictBytes(std::string_view ns, Tracked& tracked,
+                                           uint64_t want_bytes, EvictionReason reason,
+                                           EvictionReport& report) {
+  uint64_t freed = 0;
+  uint64_t evicted = 0;
+  while (freed < want_bytes) {
+    std::optional<Victim> victim = tracked.index.Evict();
+    if (!victim) break;
+    auto deleted = EvictOne(ns, tracked, *victim);
+    if (!deleted.ok()) return deleted.status();
+    freed += victim->bytes;  // also when a racing write or delete got there first
+    if (!*deleted) continue;
+    ++evicted;
+    tracked.evicted[static_cast<int>(reason)].fetch_add(1);
+    if (options_.on_evicted) options_.on_evicted(ns, *victim);
+  }
+  report.evicted += evicted;
+  return evicted;
+}
+
+Result<EvictionReport> EvictingStore::RunEviction() {
+  if (!index_loaded_.load()) return Status::Unavailable("the eviction index is still loading");
+  std::lock_guard lock(check_mu_);
+  const int64_t start = SteadyNanos();
+  Result<EvictionReport> report = Check();
+  work_ns_ += SteadyNanos() - start;
+  ++checks_;
+  std::string behind;
+  if (!report.ok()) {
+    behind = "the eviction check failed: " + report.status().message();
+  } else if (!report->over.empty()) {
+    behind = "still over after evicting: ";
+    for (size_t i = 0; i < report->over.size(); ++i) {
+      behind += (i > 0 ? ", " : "") + report->over[i];
+    }
+  }
+  std::lock_guard behind_lock(behind_mu_);
+  behind_ = std::move(behind);
+  return report;
+}
+
+// One check: up to max_passes of measure -> evict -> compact, until no limit is exceeded.
+Result<EvictionReport> EvictingStore::Check() {
+  struct Plan {
+    std::string ns;
+    Tracked* tracked = nullptr;
+    uint64_t disk = 0;
+    uint64_t logical = 0;
+    uint64_t used = 0;
+    uint64_t want_quota = 0;  // bytes of usage to free for the namespace's quota
+    uint64_t want_disk = 0;   // for max_disk_bytes / min_free_disk_bytes
+  };
+  const EvictionLimits limits = this->limits();
+  const double low = options_.low_watermark;
+  EvictionReport report;
+  std::map<std::string, bool, std::less<>> compacted;  // namespaces compacted by this check
+  for (uint32_t pass = 0; pass < options_.max_passes; ++pass) {
+    report.over.clear();
+    auto figures = inner_->ListNamespaces();
+    if (!figures.ok()) return figures.status();
+    std::vector<Plan> plans;
+    uint64_t total = 0;
+    for (const NamespaceFigures& f : *figures) {
+      Plan p{.ns = f.name, .tracked = &FindOrAdd(f.name), .disk = f.disk_bytes};
+      p.logical = p.tracked->index.bytes();
+      p.used = std::max(p.disk, p.logical);
+      total += p.used;
+      const uint64_t quota = limits.QuotaOf(f.name);
+      if (quota > 0 && p.used > quota) {
+        p.want_quota = p.used - Share(quota, low);
+        report.over.push_back("namespace '" + f.name + "' quota (" + std::to_string(p.used) +
+                              " of " + std::to_string(quota) + " bytes)");
+      }
+      plans.push_back(std::move(p));
+    }
+    used_bytes_ = total;
+    uint64_t want_disk = 0;
+    if (limits.max_disk_bytes > 0 && total > limits.max_disk_bytes) {
+      want_disk = total - Share(limits.max_disk_bytes, low);
+      report.over.push_back("max disk bytes (" + std::to_string(total) + " of " +
+                            std::to_string(limits.max_disk_bytes) + ")");
+    }
+    if (limits.min_free_disk_bytes > 0 && options_.free_disk_bytes) {
+      auto free = options_.free_disk_bytes();
+      if (!free.ok()) return free.status();
+      free_disk_bytes_ = static_cast<int64_t>(*free);
+      if (*free < limits.min_free_disk_bytes) {
+        const uint64_t target = Share(limits.min_free_disk_bytes, 1 / low);
+        want_disk = std::max(want_disk, target - *free);
+        report.over.push_back("min free disk bytes (" + std::to_string(*free) + " free, " +
+                              std::to_string(limits.min_free_disk_bytes) + " wanted)");
+      }
+    }
+    if (report.over.empty()) return report;
+    if (want_disk > 0) {
+      // Every user namespace gives in proportion to what it holds after its own quota's share.
+      uint64_t rest = 0;
+      for (const Plan& p : plans) rest += p.used - std::min(p.used, p.want_quota);
+      for (Plan& p : plans) {
+        if (rest == 0) break;
+        const uint64_t mine = p.used - std::min(p.used, p.want_quota);
+        p.want_disk = static_cast<uint64_t>(static_cast<double>(want_disk) * mine / rest) + 1;
+      }
+    }
+    bool progress = false;
+    for (Plan& p : plans) {
+      if (p.want_quota == 0 && p.want_disk == 0) continue;
+      // Much more on disk than indexed: old versions and tombstones a compaction drops. Compact
+      // once first rather than evict live entries for space that garbage holds.
+      if (p.disk > p.logical + p.logical / 4 && !compacted[p.ns]) {
+        if (Status s = inner_->admin().CompactNamespace(p.ns); !s.ok()) return s;
+        compacted[p.ns] = true;
+        ++report.compactions;
+        progress = true;
+        continue;
+      }
+      for (const Victim& v : p.tracked->index.TakeExpired(inner_->clock().NowMillis())) {
+        (void)v;
+        ++report.expired;
+        p.tracked->evicted[static_cast<int>(EvictionReason::kExpired)].fetch_add(1);
+        progress = true;
+      }
+      // Usage is in disk bytes when the disk holds more than the index counts: scale to the
+      // index's bytes, which is what evicting frees. Expired entries dropped above count too.
+      const double to_logical = p.used > 0 ? static_cast<double>(p.logical) / p.used : 1.0;
+      auto logical = [&](uint64_t usage) { return static_cast<uint64_t>(usage * to_logical); };
+      auto still_wanted = [&](uint64_t usage) {
+        const uint64_t freed = p.logical - std::min(p.logical, p.tracked->index.bytes());
+        return logical(usage) - std::min(logical(usage), freed);
+      };
+      auto evicted =
+          EvictBytes(p.ns, *p.tracked, still_wanted(p.want_quota), EvictionReason::kQuota, report);
+      if (!evicted.ok()) return evicted.status();
+      progress |= *evicted > 0;
+      if (p.want_disk > 0) {
+        auto more = EvictBytes(p.ns, *p.tracked, still_wanted(p.want_quota + p.want_disk),
+                               EvictionReason::kDisk, report);
+        if (!more.ok()) return more.status();
+        progress |= *more > 0;
+      }
+      // Deletes free disk space only once a compaction drops what they hide; entries still in
+      // the memtable need none (the flush drops them).
+      const uint64_t quota = limits.QuotaOf(p.ns);
+      if (p.want_disk > 0 || p.disk > Share(quota, low)) {
+        if (Status s = inner_->admin().CompactNamespace(p.ns); !s.ok()) return s;
+        compacted[p.ns] = true;
+        ++report.compactions;
+      }
+    }
+    if (!progress) break;
+  }
+  // The last pass's measure may predate its evictions: measure once more.
+  auto figures = inner_->ListNamespaces();
+  if (!figures.ok()) return figures.status();
+  report.over.clear();
+  uint64_t total = 0;
+  for (const NamespaceFigures& f : *figures) {
+    Tracked* t = Find(f.name);
+    const uint64_t used = std::max<uint64_t>(f.disk_bytes, t ? t->index.bytes() : 0);
+    total += used;
+    const uint64_t quota = limits.QuotaOf(f.name);
+    if (quota > 0 && used > quota) {
+      report.over.push_back("namespace '" + f.name + "' quota (" + std::to_string(used) + " of " +
+                            std::to_string(quota) + " bytes)");
+    }
+  }
+  used_bytes_ = total;
+  if (limits.max_disk_bytes > 0 && total > limits.max_disk_bytes) {
+    report.over.push_back("max disk bytes (" + std::to_string(total) + " of " +
+                          std::to_string(limits.max_disk_bytes) + ")");
+  }
+  if (limits.min_free_disk_bytes > 0 && options_.free_disk_bytes) {
+    auto free = options_.free_disk_bytes();
+    if (free.ok()) {
+      free_disk_bytes_ = static_cast<int64_t>(*free);
+      if (*free < limits.min_free_disk_bytes) {
+        report.over.push_back("min free disk bytes (" + std::to_string(*free) + " free)");
+      }
+    }
+  }
+  return report;
+}
+
+void EvictingStore::Loop() {
+  const auto period = std::chrono::milliseconds(options_.period_ms);
+  for (;;) {
+    if (!index_loaded_.load()) {
+      if (Status s = LoadIndex(); !s.ok()) {
+        std::lock_guard lock(behind_mu_);
+        behind_ = "the eviction index could not be loaded: " + s.message();
+      }
+    }
+    if (index_loaded_.load()) (void)RunEviction();  // its outcome is in figures()
+    std::unique_lock lock(thread_mu_);
+    thread_cv_.wait_for(lock, period, [this] { return woken_ || stop_; });
+    if (stop_) return;
+    woken_ = false;
+  }
+}
+
+Status EvictingStore::Close() {
+  if (closed_.exchange(true)) return inner_->Close();
+  {
+    std::lock_guard lock(thread_mu_);
+    stop_ = true;
+    thread_cv_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+  return inner_->Close();
+}
+
+}  // namespace apicached

@@ -1,0 +1,52 @@
+// What the eviction layer (evicting_store.h) enforces, and how. Part of its public contract.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "evict/s3_fifo.h"
+#include "storage/status.h"
+
+namespace apicached {
+
+// The limits; replaceable at run time (SIGHUP) through EvictingStore::SetLimits. 0 means "no
+// limit" everywhere.
+struct EvictionLimits {
+  uint64_t max_disk_bytes = 0;       // all user namespaces together
+  uint64_t min_free_disk_bytes = 0;  // free space kept on the data directory's file system
+  std::map<std::string, uint64_t, std::less<>> namespace_quota_bytes;  // per user namespace
+
+  bool any() const {
+    return max_disk_bytes > 0 || min_free_disk_bytes > 0 || !namespace_quota_bytes.empty();
+  }
+  uint64_t QuotaOf(std::string_view ns) const {
+    auto it = namespace_quota_bytes.find(ns);
+    return it == namespace_quota_bytes.end() ? 0 : it->second;
+  }
+};
+
+struct EvictionOptions {
+  EvictionLimits limits;
+  // Over a limit, entries are evicted until the usage is at most this share of it.
+  double low_watermark = 0.9;
+  // Period of the background check (a write that takes a namespace over its quota wakes it
+  // sooner). 0 starts no thread: tests call LoadIndex and RunEviction themselves.
+  uint32_t period_ms = 1000;
+  // Bytes counted per entry on top of its key, value and content type: the entry header
+  // (storage/entry_codec.h, 31 bytes) and RocksDB's internal key trailer and index share.
+  uint64_t entry_overhead_bytes = 48;
+  // Rounds of evict-compact-measure one check may run for one namespace before it gives up
+  // for now (and reports itself behind if still over its limit).
+  uint32_t max_passes = 4;
+  S3FifoOptions policy;
+  // Free bytes on the data directory's file system; required when limits.min_free_disk_bytes
+  // may be set (the daemon passes metrics/'s statvfs reader).
+  std::function<Result<uint64_t>()> free_disk_bytes;
+  // Called for every entry evicted, after its delete (tests); must not call the store.
+  std::function<void(std::string_view ns, const Victim& victim)> on_evicted;
+};
+
+}  // namespace apicached

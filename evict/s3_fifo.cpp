@@ -1,0 +1,184 @@
+#include "evict/s3_fifo.h"
+
+#include <algorithm>
+
+namespace apicached {
+
+void S3Fifo::Insert(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms) {
+  const uint64_t hash = Hash()(key);
+  const bool in_main = ghost_.erase(hash) > 0;
+  Node node{.version = version,
+            .bytes = bytes,
+            .expires_ms = expires_ms,
+            .seq = ++next_seq_,
+            .frequency = 0,
+            .in_main = in_main};
+  (in_main ? main_ : small_).push_back(Element{std::string(key), node.seq});
+  (in_main ? main_bytes_ : small_bytes_) += bytes;
+  nodes_.emplace(std::string(key), node);
+}
+
+void S3Fifo::Write(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(key);
+  if (it == nodes_.end()) return Insert(key, version, bytes, expires_ms);
+  Node& node = it->second;
+  uint64_t& queue_bytes = node.in_main ? main_bytes_ : small_bytes_;
+  queue_bytes = queue_bytes - node.bytes + bytes;
+  node.version = version;
+  node.bytes = bytes;
+  node.expires_ms = expires_ms;
+}
+
+void S3Fifo::Load(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms) {
+  std::lock_guard lock(mu_);
+  if (nodes_.find(key) == nodes_.end()) Insert(key, version, bytes, expires_ms);
+}
+
+void S3Fifo::Read(std::string_view key) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(key);
+  if (it != nodes_.end() && it->second.frequency < options_.max_frequency) ++it->second.frequency;
+}
+
+void S3Fifo::SetExpiry(std::string_view key, int64_t expires_ms) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(key);
+  if (it != nodes_.end()) it->second.expires_ms = expires_ms;
+}
+
+void S3Fifo::Remove(Map::iterator it) {
+  (it->second.in_main ? main_bytes_ : small_bytes_) -= it->second.bytes;
+  nodes_.erase(it);
+  ++stale_;
+  CompactQueues();
+}
+
+bool S3Fifo::Erase(std::string_view key) {
+  std::lock_guard lock(mu_);
+  auto it = nodes_.find(key);
+  if (it == nodes_.end()) return false;
+  Remove(it);
+  return true;
+}
+
+size_t S3Fifo::ErasePrefix(std::string_view prefix) {
+  std::lock_guard lock(mu_);
+  size_t erased = 0;
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    if (!std::string_view(it->first).starts_with(prefix)) {
+      ++it;
+      continue;
+    }
+    (it->second.in_main ? main_bytes_ : small_bytes_) -= it->second.bytes;
+    it = nodes_.erase(it);
+    ++stale_;
+    ++erased;
+  }
+  CompactQueues();
+  return erased;
+}
+
+void S3Fifo::RememberGhost(std::string_view key) {
+  const uint64_t hash = Hash()(key);
+  if (!ghost_.insert(hash).second) return;
+  ghost_order_.push_back(hash);
+  // As many ghosts as live entries (the paper's size), at least a few for tiny namespaces.
+  const size_t cap = std::max<size_t>(nodes_.size(), 16);
+  while (ghost_order_.size() > cap) {
+    ghost_.erase(ghost_order_.front());
+    ghost_order_.pop_front();
+  }
+}
+
+std::optional<Victim> S3Fifo::Evict() {
+  std::lock_guard lock(mu_);
+  for (;;) {
+    if (small_.empty() && main_.empty()) return std::nullopt;
+    const uint64_t total = small_bytes_ + main_bytes_;
+    const bool from_small =
+        !small_.empty() &&
+        (main_.empty() || static_cast<double>(small_bytes_) > options_.small_fraction * total);
+    std::deque<Element>& queue = from_small ? small_ : main_;
+    Element head = std::move(queue.front());
+    queue.pop_front();
+    auto it = nodes_.find(head.key);
+    if (it == nodes_.end() || it->second.seq != head.seq) {
+      --stale_;
+      continue;
+    }
+    Node& node = it->second;
+    if (from_small && node.frequency >= options_.promote_reads) {
+      node.frequency = 0;
+      node.in_main = true;
+      small_bytes_ -= node.bytes;
+      main_bytes_ += node.bytes;
+      node.seq = ++next_seq_;
+      main_.push_back(Element{std::move(head.key), node.seq});
+      continue;
+    }
+    if (!from_small && node.frequency > 0) {
+      --node.frequency;
+      node.seq = ++next_seq_;
+      main_.push_back(Element{std::move(head.key), node.seq});
+      continue;
+    }
+    Victim victim{.key = std::move(head.key),
+                  .version = node.version,
+                  .bytes = node.bytes,
+                  .expires_ms = node.expires_ms};
+    (node.in_main ? main_bytes_ : small_bytes_) -= node.bytes;
+    nodes_.erase(it);
+    if (from_small) RememberGhost(victim.key);
+    return victim;
+  }
+}
+
+std::vector<Victim> S3Fifo::TakeExpired(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  std::vector<Victim> out;
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    const Node& node = it->second;
+    if (node.expires_ms == 0 || now_ms < node.expires_ms) {
+      ++it;
+      continue;
+    }
+    out.push_back(Victim{.key = it->first,
+                         .version = node.version,
+                         .bytes = node.bytes,
+                         .expires_ms = node.expires_ms});
+    (node.in_main ? main_bytes_ : small_bytes_) -= node.bytes;
+    it = nodes_.erase(it);
+    ++stale_;
+  }
+  CompactQueues();
+  return out;
+}
+
+void S3Fifo::CompactQueues() {
+  if (stale_ < 1024 || stale_ < nodes_.size()) return;
+  auto live = [this](const Element& e) {
+    auto it = nodes_.find(e.key);
+    return it != nodes_.end() && it->second.seq == e.seq;
+  };
+  for (std::deque<Element>* queue : {&small_, &main_}) {
+    std::deque<Element> kept;
+    for (Element& e : *queue) {
+      if (live(e)) kept.push_back(std::move(e));
+    }
+    queue->swap(kept);
+  }
+  stale_ = 0;
+}
+
+uint64_t S3Fifo::bytes() const {
+  std::lock_guard lock(mu_);
+  return small_bytes_ + main_bytes_;
+}
+
+size_t S3Fifo::entries() const {
+  std::lock_guard lock(mu_);
+  return nodes_.size();
+}
+
+}  // namespace apicached

@@ -1,0 +1,118 @@
+// S3Fifo: which entry of one namespace to evict next, by bytes, keeping what is read.
+//
+// The policy is S3-FIFO (Yang et al., SOSP 2023): a small FIFO queue that every new key enters,
+// a main FIFO queue, and a ghost list of keys recently evicted from the small queue.
+//  - A write of a new key puts it at the tail of the small queue, or of the main queue when the
+//    ghost list remembers it (it came back soon after being evicted: it is worth keeping).
+//  - A read sets the key's frequency (at most max_frequency); nothing moves, so a read costs
+//    one hash lookup and no queue work (an LSM cannot afford a reordering write per read, and
+//    this index is all in RAM anyway).
+//  - Eviction takes from the small queue while it holds more than small_fraction of the bytes:
+//    its head is evicted (and remembered in the ghost list) unless it was read at least
+//    promote_reads times since it was written, in which case it moves to the main queue. From
+//    the main queue, a head that was read gets a second chance (frequency - 1, back to the
+//    tail); one that was not is evicted.
+// Keys read once and never again (a scan, a burst of fill-on-miss writes) leave through the
+// small queue without ever displacing the main queue: that is the scan resistance exact LRU
+// lacks. docs/storage.md ("Eviction") has the reasons and the measured hit ratios.
+//
+// Each key carries the version the store gave its last write, so that an eviction deletes only
+// that version (see EvictingStore), and its expiry, so that expired entries go first.
+//
+// Thread safety: every method takes one internal mutex; all may be called concurrently.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace apicached {
+
+struct S3FifoOptions {
+  double small_fraction = 0.1;  // share of the bytes the small queue may hold before evicting
+  uint8_t max_frequency = 3;    // reads counted per key (each is one second chance in main)
+  uint8_t promote_reads = 1;    // reads that move a key from the small to the main queue
+};
+
+// An entry the policy chose; it is no longer in the index.
+struct Victim {
+  std::string key;
+  uint64_t version = 0;
+  uint64_t bytes = 0;
+  int64_t expires_ms = 0;
+};
+
+class S3Fifo {
+ public:
+  explicit S3Fifo(S3FifoOptions options = {}) : options_(options) {}
+  S3Fifo(const S3Fifo&) = delete;
+  S3Fifo& operator=(const S3Fifo&) = delete;
+
+  // Records a write: a new key enters as described above; a known one keeps its place and
+  // frequency and takes the new version, size and expiry (0: never expires).
+  void Write(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms);
+  // Records a write found by a scan of the store (a restart): like Write, but a key already
+  // known is left as it is (a write recorded meanwhile is newer than what the scan read).
+  void Load(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms);
+  // Records a read of key (nothing when the key is unknown).
+  void Read(std::string_view key);
+  // A new expiry for a known key (a touch: same version and size).
+  void SetExpiry(std::string_view key, int64_t expires_ms);
+  // Forgets key; true when it was known.
+  bool Erase(std::string_view key);
+  // Forgets every key starting with prefix (empty: all keys); returns how many.
+  size_t ErasePrefix(std::string_view prefix);
+
+  // The next victim (removed from the index), or nullopt when the index is empty.
+  std::optional<Victim> Evict();
+  // Removes and returns every entry expired at now_ms.
+  std::vector<Victim> TakeExpired(int64_t now_ms);
+
+  uint64_t bytes() const;
+  size_t entries() const;
+
+ private:
+  struct Node {
+    uint64_t version = 0;
+    uint64_t bytes = 0;
+    int64_t expires_ms = 0;
+    uint64_t seq = 0;  // of its element in small_ or main_; older elements of the key are stale
+    uint8_t frequency = 0;
+    bool in_main = false;
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  using Map = std::unordered_map<std::string, Node, Hash, std::equal_to<>>;
+  struct Element {
+    std::string key;
+    uint64_t seq = 0;
+  };
+
+  void Insert(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms);
+  void Remove(Map::iterator it);  // REQUIRES: mu_ held
+  void RememberGhost(std::string_view key);
+  void CompactQueues();  // drops stale elements once they outnumber the live ones
+
+  const S3FifoOptions options_;
+  mutable std::mutex mu_;
+  Map nodes_;
+  std::deque<Element> small_;
+  std::deque<Element> main_;
+  uint64_t small_bytes_ = 0;
+  uint64_t main_bytes_ = 0;
+  uint64_t next_seq_ = 0;
+  size_t stale_ = 0;  // elements in small_ and main_ that no longer match their node
+  std::unordered_set<uint64_t> ghost_;  // hashes of keys evicted from small_
+  std::deque<uint64_t> ghost_order_;    // the same, oldest first; at most nodes_.size() of them
+};
+
+}  // namespace apicached

@@ -1,0 +1,134 @@
+#include "evict/s3_fifo.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace apicached {
+namespace {
+
+std::string Key(int i) {
+  return "k" + std::to_string(i);
+}
+
+std::vector<std::string> EvictAll(S3Fifo& index) {
+  std::vector<std::string> out;
+  while (auto v = index.Evict()) out.push_back(v->key);
+  return out;
+}
+
+TEST(S3FifoTest, UnreadEntriesLeaveInWriteOrder) {
+  S3Fifo index;
+  for (int i = 0; i < 5; ++i) index.Write(Key(i), i + 1, 10, 0);
+  EXPECT_EQ(index.bytes(), 50u);
+  EXPECT_EQ(EvictAll(index), (std::vector<std::string>{"k0", "k1", "k2", "k3", "k4"}));
+  EXPECT_EQ(index.bytes(), 0u);
+  EXPECT_EQ(index.entries(), 0u);
+}
+
+TEST(S3FifoTest, VictimCarriesTheLastWrittenVersionAndSize) {
+  S3Fifo index;
+  index.Write("a", 1, 10, 0);
+  index.Write("a", 7, 25, 99);
+  EXPECT_EQ(index.bytes(), 25u);
+  auto v = index.Evict();
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->key, "a");
+  EXPECT_EQ(v->version, 7u);
+  EXPECT_EQ(v->bytes, 25u);
+  EXPECT_EQ(v->expires_ms, 99);
+}
+
+TEST(S3FifoTest, ReadEntriesOutliveAScan) {
+  S3Fifo index;
+  for (int i = 0; i < 10; ++i) index.Write(Key(i), i + 1, 10, 0);
+  for (int i = 0; i < 10; ++i) index.Read(Key(i));
+  // A scan: many keys written once, never read.
+  for (int i = 100; i < 200; ++i) index.Write(Key(i), i + 1, 10, 0);
+  // Evicting most of the scan takes only the scan's keys. (The small queue keeps its last tenth
+  // of the bytes: once it is that small, the main queue gives its unread entries.)
+  for (int i = 0; i < 90; ++i) {
+    auto v = index.Evict();
+    ASSERT_TRUE(v.has_value());
+    EXPECT_GE(std::stoi(v->key.substr(1)), 100) << v->key << " was read and should stay";
+  }
+  EXPECT_EQ(index.entries(), 20u);
+}
+
+TEST(S3FifoTest, AKeyBackSoonAfterItsEvictionGoesToTheMainQueue) {
+  S3Fifo index;
+  index.Write("ghost", 1, 10, 0);
+  for (int i = 0; i < 3; ++i) index.Write(Key(i), i + 2, 10, 0);
+  for (int i = 0; i < 3; ++i) index.Read(Key(i));
+  auto v = index.Evict();
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->key, "ghost");
+  // Written again: remembered, so it enters the main queue and outlives new unread keys.
+  index.Write("ghost", 9, 10, 0);
+  for (int i = 10; i < 40; ++i) index.Write(Key(i), i + 2, 10, 0);
+  for (int i = 0; i < 30; ++i) {
+    auto next = index.Evict();
+    ASSERT_TRUE(next.has_value());
+    EXPECT_NE(next->key, "ghost");
+  }
+}
+
+TEST(S3FifoTest, EraseAndErasePrefixForgetKeysAndTheirBytes) {
+  S3Fifo index;
+  index.Write("a/1", 1, 10, 0);
+  index.Write("a/2", 2, 10, 0);
+  index.Write("b/1", 3, 10, 0);
+  EXPECT_TRUE(index.Erase("b/1"));
+  EXPECT_FALSE(index.Erase("b/1"));
+  EXPECT_EQ(index.ErasePrefix("a/"), 2u);
+  EXPECT_EQ(index.bytes(), 0u);
+  EXPECT_FALSE(index.Evict().has_value());
+}
+
+TEST(S3FifoTest, AnErasedThenRewrittenKeyIsEvictedOnce) {
+  S3Fifo index;
+  index.Write("a", 1, 10, 0);
+  index.Erase("a");
+  index.Write("a", 2, 10, 0);
+  auto v = index.Evict();
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->version, 2u);
+  EXPECT_FALSE(index.Evict().has_value());
+}
+
+TEST(S3FifoTest, LoadNeverOverwritesARecordedWrite) {
+  S3Fifo index;
+  index.Write("a", 5, 10, 0);
+  index.Load("a", 3, 99, 0);  // what a scan read before the write
+  auto v = index.Evict();
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->version, 5u);
+  EXPECT_EQ(v->bytes, 10u);
+}
+
+TEST(S3FifoTest, TakeExpiredReturnsOnlyExpiredEntries) {
+  S3Fifo index;
+  index.Write("never", 1, 10, 0);
+  index.Write("soon", 2, 10, 1000);
+  index.Write("later", 3, 10, 5000);
+  index.SetExpiry("later", 1500);
+  auto expired = index.TakeExpired(2000);
+  ASSERT_EQ(expired.size(), 2u);
+  EXPECT_EQ(index.entries(), 1u);
+  EXPECT_EQ(index.bytes(), 10u);
+  EXPECT_EQ(EvictAll(index), std::vector<std::string>{"never"});
+}
+
+TEST(S3FifoTest, ManyErasuresKeepTheQueuesBounded) {
+  S3Fifo index;
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 1000; ++i) index.Write(Key(i), round * 1000 + i + 1, 1, 0);
+    for (int i = 0; i < 1000; ++i) index.Erase(Key(i));
+  }
+  EXPECT_EQ(index.entries(), 0u);
+  EXPECT_FALSE(index.Evict().has_value());
+}
+
+}  // namespace
+}  // namespace apicached
