@@ -46,11 +46,21 @@ Status App::Start() {
     store_ = std::move(tiered);
     tiered_->StartWarmup();  // returns at once: the store answers while RAM fills
   }
+  // Eviction wraps both, so that an evicted key leaves RAM through the tier's own delete path.
+  if (options_.eviction_enabled) {
+    EvictionOptions eviction = options_.eviction;
+    eviction.free_disk_bytes = [dir = options_.store.data_dir] { return FreeDiskBytes(dir); };
+    auto evicting = std::make_unique<EvictingStore>(std::move(store_), std::move(eviction));
+    evicting_ = evicting.get();
+    store_ = std::move(evicting);
+    evicting_->Start();  // loads its index in the background; writes go on meanwhile
+  }
   auto invalid = InvalidRegistry::Open(*store_, options_.invalid);
   if (!invalid.ok()) {
     (void)store_->Close();
     store_.reset();
     tiered_ = nullptr;
+    evicting_ = nullptr;
     return invalid.status();
   }
   invalid_ = std::move(*invalid);
@@ -99,6 +109,7 @@ Status App::Start() {
     (void)store_->Close();
     store_.reset();
     tiered_ = nullptr;
+    evicting_ = nullptr;
     return s;
   }
   port_ = server_->port();
@@ -201,7 +212,21 @@ void App::StartObservability() {
   health.limits.store_max_open_files = options_.store.max_open_files;
   health_ = std::make_unique<HealthChecker>(store_->admin(), clock_, std::move(health));
   if (warmup) health_->SetWarmupProvider(std::move(warmup));
+  if (evicting_ != nullptr) {
+    health_->SetEvictionProvider([this] { return evicting_->figures().behind; });
+  }
   providers.health = [this] { return health_->Check(); };
+  if (evicting_ != nullptr) {
+    providers.size_bounds = [this] {
+      const EvictionFigures f = evicting_->figures();
+      return SizeBoundFigures{.max_disk_bytes = f.max_disk_bytes,
+                              .min_free_disk_bytes = f.min_free_disk_bytes,
+                              .used_bytes = f.used_bytes,
+                              .checks = f.checks,
+                              .work_seconds = f.work_seconds,
+                              .behind = f.behind};
+    };
+  }
   metrics_->SetProviders(std::move(providers));
   observer_ = std::make_unique<http::MetricsRequestObserver>(*metrics_, *health_);
   lookups_ = std::make_unique<LookupRecorder>(*metrics_, *stats_);
@@ -258,6 +283,7 @@ Status App::Stop() {
   invalid_.reset();
   store_.reset();
   tiered_ = nullptr;
+  evicting_ = nullptr;
   return closed;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cache/cache_service.h"
+#include "evict/evicting_store.h"
 #include "hotcache/tiered_store.h"
 #include "http/admin_api.h"
 #include "http/cache_api.h"
@@ -33,6 +34,10 @@ namespace apicached {
 struct AppOptions {
   StoreOptions store;   // data_dir, limits, TTL defaults
   HotCacheOptions hot;  // the RAM tier in front of the store; capacity 0 turns it off
+  // Size bounds (evict/evicting_store.h), in front of the RAM tier, when eviction_enabled. The
+  // App fills in free_disk_bytes (statvfs of the data dir).
+  bool eviction_enabled = false;
+  EvictionOptions eviction;
   // listen address, threads, limits, timeouts. TLS of each front (server.tls, memcached.tcp.tls,
   // redis.tcp.tls): the caller sets the context; Start() counts the handshakes in metrics().
   http::ServerOptions server;
@@ -99,6 +104,8 @@ class App {
   cache::CacheService& cache() { return *cache_; }
   // The RAM tier's figures; all zero when the tier is off.
   HotFigures hot_figures() const;
+  // The eviction layer; nullptr when eviction is off. Valid until Stop().
+  EvictingStore* evicting() { return evicting_; }
   http::Router& router() { return *router_; }
   InvalidRegistry& invalid_registry() { return *invalid_; }
   Metrics& metrics() { return *metrics_; }
@@ -116,6 +123,7 @@ class App {
   const Clock& clock_;
   std::unique_ptr<Store> store_;
   TieredStore* tiered_ = nullptr;             // store_ itself when the RAM tier is on
+  EvictingStore* evicting_ = nullptr;         // store_ itself when eviction is on
   std::unique_ptr<InvalidRegistry> invalid_;  // on store_
   std::unique_ptr<RucService> ruc_service_;   // on invalid_
   std::unique_ptr<Metrics> metrics_;          // pulls figures from store_, tiered_, invalid_

@@ -2,6 +2,7 @@
 
 #include <boost/program_options/errors.hpp>
 #include <boost/program_options/parsers.hpp>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 
@@ -32,29 +33,49 @@ Status StoreConfigFile(const std::string& path, const po::options_description& d
   return Status::Ok();
 }
 
-Result<std::map<std::string, int64_t>> ParseNameSeconds(
+namespace {
+
+// NAME=INTEGER entries (first wins); `what` names the integer in errors ("seconds", "bytes").
+Result<std::map<std::string, int64_t>> ParseNameIntegers(
     std::string_view option, const std::vector<std::string>& entries,
-    const std::function<Status(std::string_view)>& validate_name, std::string_view example) {
+    const std::function<Status(std::string_view)>& validate_name, std::string_view example,
+    std::string_view what, std::string_view zero_means) {
   std::map<std::string, int64_t> out;
   for (const std::string& entry : entries) {
     auto bad = [&](const std::string& why) {
       return Status::InvalidArgument(std::string(option) + " '" + entry + "': " + why +
-                                     " (expected NAME=SECONDS, e.g. " + std::string(example) + ")");
+                                     " (expected NAME=" + std::string(what) + ", e.g. " +
+                                     std::string(example) + ")");
     };
     size_t eq = entry.find('=');
     if (eq == std::string::npos) return bad("no '='");
     std::string name = entry.substr(0, eq);
-    std::string seconds = entry.substr(eq + 1);
+    std::string number = entry.substr(eq + 1);
     if (Status s = validate_name(name); !s.ok()) return bad(s.message());
     int64_t value = 0;
-    auto [ptr, ec] = std::from_chars(seconds.data(), seconds.data() + seconds.size(), value);
-    if (seconds.empty() || ec != std::errc() || ptr != seconds.data() + seconds.size() ||
-        value < 0) {
-      return bad("the seconds must be an integer >= 0 (0: never expires)");
+    auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (number.empty() || ec != std::errc() || ptr != number.data() + number.size() || value < 0) {
+      std::string lower(what);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return bad("the " + lower + " must be an integer >= 0 (0: " + std::string(zero_means) + ")");
     }
     out.emplace(name, value);  // first wins
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::map<std::string, int64_t>> ParseNameSeconds(
+    std::string_view option, const std::vector<std::string>& entries,
+    const std::function<Status(std::string_view)>& validate_name, std::string_view example) {
+  return ParseNameIntegers(option, entries, validate_name, example, "SECONDS", "never expires");
+}
+
+Result<std::map<std::string, int64_t>> ParseNamespaceQuotas(
+    const std::vector<std::string>& entries) {
+  return ParseNameIntegers("ns-quota", entries, ValidateNamespaceName, "sessions=1073741824",
+                           "BYTES", "no quota");
 }
 
 Result<std::map<std::string, int64_t>> ParseNamespaceTtls(const std::vector<std::string>& entries) {

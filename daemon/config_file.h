@@ -44,5 +44,8 @@ Result<std::map<std::string, int64_t>> ParseNameSeconds(
 // InvalidArgument naming ns-ttl and the entry when the name is not a valid namespace or the
 // seconds are not an integer >= 0.
 Result<std::map<std::string, int64_t>> ParseNamespaceTtls(const std::vector<std::string>& entries);
+// --ns-quota NAMESPACE=BYTES entries (0: no quota); InvalidArgument naming the bad entry.
+Result<std::map<std::string, int64_t>> ParseNamespaceQuotas(
+    const std::vector<std::string>& entries);
 
 }  // namespace apicached

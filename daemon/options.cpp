@@ -1,5 +1,6 @@
 #include "daemon/options.h"
 
+#include <algorithm>
 #include <boost/algorithm/string/split.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
@@ -103,6 +104,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   int64_t stats_retention = app.stats.retention_days;
   int64_t stats_flush = app.stats.flush_period_seconds;
   int64_t min_free_disk = static_cast<int64_t>(app.health.min_free_disk_bytes);
+  int64_t max_disk = 0;
   std::string log_level(LogLevelName(service.log_level));
   int64_t invalid_default_ttl = app.invalid.default_ttl_seconds;
   std::string ruc_prefixes = Join(app.ruc.prefixes, ',');
@@ -202,7 +204,18 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      "seconds between writes of the statistics to the store (a crash loses at most this much); "
      "0 = only at a clean stop")
     ("min-free-disk-bytes", po::value(&min_free_disk)->default_value(min_free_disk),
-     "free space on the data dir's file system below which /v1/health says degraded")
+     "free space on the data dir's file system below which /v1/health says degraded, and "
+     "which eviction keeps free when it is on")
+    ("eviction", BoolValue(&app.eviction_enabled),
+     "evict entries (expired first, then the least read: docs/storage.md) to stay within "
+     "--max-disk-bytes, --ns-quota and --min-free-disk-bytes; on when either of the first two "
+     "is given")
+    ("max-disk-bytes", po::value(&max_disk)->default_value(max_disk),
+     "bytes all namespaces together may take on disk (SST files; docs/storage.md has the "
+     "slack); 0 = no limit")
+    ("ns-quota", po::value<std::vector<std::string>>()->composing(),
+     "NAMESPACE=BYTES: the most one namespace may take on disk; repeat for more (e.g. "
+     "sessions=1073741824); reloaded on SIGHUP")
     ("backup-dir", po::value(&service.backup_dir)->default_value(service.backup_dir),
      "directory for POST /v1/admin/checkpoint; empty = checkpoints refused")
     ("invalid-default-ttl", po::value(&invalid_default_ttl)->default_value(invalid_default_ttl),
@@ -362,6 +375,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
         IntFlag{"stats-retention-days", stats_retention, 1, 3660},
         IntFlag{"stats-flush-period", stats_flush, 0, 86400},
         IntFlag{"min-free-disk-bytes", min_free_disk, 0, 1ll << 50},
+        IntFlag{"max-disk-bytes", max_disk, 0, 1ll << 56},
         IntFlag{"invalid-default-ttl", invalid_default_ttl, 0, kMaxInvalidTtlSeconds}}) {
     if (f.value < f.min || f.value > f.max) {
       return Status::InvalidArgument("--" + std::string(f.name) + " must be " +
@@ -376,6 +390,25 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   app.stats.retention_days = static_cast<uint32_t>(stats_retention);
   app.stats.flush_period_seconds = static_cast<uint32_t>(stats_flush);
   app.health.min_free_disk_bytes = static_cast<uint64_t>(min_free_disk);
+  app.eviction.limits.max_disk_bytes = static_cast<uint64_t>(max_disk);
+  if (vm.count("ns-quota") > 0) {
+    auto quotas = ParseNamespaceQuotas(vm["ns-quota"].as<std::vector<std::string>>());
+    if (!quotas.ok()) return quotas.status();
+    for (const auto& [ns, bytes] : *quotas) {
+      if (bytes > 0) app.eviction.limits.namespace_quota_bytes[ns] = static_cast<uint64_t>(bytes);
+    }
+  }
+  if (app.eviction.limits.any()) app.eviction_enabled = true;
+  if (app.eviction_enabled) {
+    app.eviction.limits.min_free_disk_bytes = app.health.min_free_disk_bytes;
+    // The memtables and the WAL are written before eviction can see them: they must fit in the
+    // free space kept, or they fill the disk first (docs/storage.md, "Size bounds").
+    if (const uint64_t floor = app.eviction.limits.min_free_disk_bytes / 4; floor > 0) {
+      const uint64_t slack = std::max<uint64_t>(floor, 4ull << 20);
+      app.store.write_buffer_bytes = std::min(app.store.write_buffer_bytes, slack);
+      app.store.max_total_wal_bytes = std::min(app.store.max_total_wal_bytes, slack);
+    }
+  }
   auto log = ParseLogLevel(log_level);
   if (!log.ok()) return log.status();
   service.log_level = *log;

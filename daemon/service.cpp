@@ -336,6 +336,7 @@ class Service {
       changed.push_back("TTL defaults (" + DescribeTtls(ttl) + ")");
       ttl_ = ttl;
     }
+    ReloadEviction(cl->app, changed);
     if (cl->service.log_level != GetLogLevel()) {
       SetLogLevel(cl->service.log_level);
       changed.push_back("log-level " + std::string(LogLevelName(cl->service.log_level)));
@@ -381,6 +382,33 @@ class Service {
         (service_.config_file.empty() ? std::string("(no config file)") : service_.config_file) +
         ": " + what);
     (void)notifier_.Notify("READY=1\nSTATUS=" + status_ + "; reloaded: " + what);
+  }
+
+  // Quotas and the disk limits (docs/storage.md, "Size bounds"): applied from the next check on.
+  // Eviction itself (its index) is only set up at start.
+  void ReloadEviction(const AppOptions& next, std::vector<std::string>& changed) {
+    EvictingStore* evicting = app_->evicting();
+    if (evicting == nullptr) {
+      if (next.eviction_enabled) {
+        LogWarning("reload: eviction was off at start; restart apicached to turn it on");
+      }
+      return;
+    }
+    const EvictionLimits now = evicting->limits();
+    const EvictionLimits& want = next.eviction.limits;
+    if (now.max_disk_bytes == want.max_disk_bytes &&
+        now.min_free_disk_bytes == want.min_free_disk_bytes &&
+        now.namespace_quota_bytes == want.namespace_quota_bytes) {
+      return;
+    }
+    evicting->SetLimits(want);
+    std::string quotas;
+    for (const auto& [ns, bytes] : want.namespace_quota_bytes) {
+      quotas += (quotas.empty() ? "" : ",") + ns + "=" + std::to_string(bytes);
+    }
+    changed.push_back("size limits (max-disk-bytes " + std::to_string(want.max_disk_bytes) +
+                      ", min-free-disk-bytes " + std::to_string(want.min_free_disk_bytes) +
+                      ", ns-quota " + (quotas.empty() ? "none" : quotas) + ")");
   }
 
   int argc_;

@@ -7,6 +7,8 @@ namespace apicached {
 namespace {
 
 constexpr size_t kLoadPage = 1000;
+constexpr uint64_t kProbeEveryBytes = 1 << 20;  // statvfs at most once per MiB written
+constexpr auto kThrottleWait = std::chrono::seconds(1);
 
 int64_t SteadyNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -33,7 +35,10 @@ std::string_view EvictionReasonName(EvictionReason reason) {
 }
 
 EvictingStore::EvictingStore(std::unique_ptr<Store> inner, EvictionOptions options)
-    : inner_(std::move(inner)), options_(std::move(options)), limits_(options_.limits) {}
+    : inner_(std::move(inner)),
+      options_(std::move(options)),
+      limits_(options_.limits),
+      min_free_disk_bytes_(options_.limits.min_free_disk_bytes) {}
 
 EvictingStore::~EvictingStore() {
   (void)Close();
@@ -68,7 +73,7 @@ uint64_t EvictingStore::EntryBytes(std::string_view key, std::string_view value,
 
 Status EvictingStore::CheckFits(std::string_view ns, uint64_t bytes) const {
   if (!Evictable(ns)) return Status::Ok();
-  const uint64_t quota = limits().QuotaOf(ns);
+  const uint64_t quota = QuotaOf(ns);
   if (quota == 0 || bytes <= quota) return Status::Ok();
   return Status::TooLarge("the entry takes " + std::to_string(bytes) +
                           " bytes, more than the quota of namespace '" + std::string(ns) + "' (" +
@@ -79,13 +84,37 @@ void EvictingStore::Record(std::string_view ns, std::string_view key, std::strin
                            std::string_view content_type, const EntryInfo& info) {
   if (!Evictable(ns)) return;
   Tracked& t = FindOrAdd(ns);
-  t.index.Write(key, info.version, EntryBytes(key, value, content_type), info.expires_ms);
-  const uint64_t quota = limits().QuotaOf(ns);
-  if (quota > 0 && t.index.bytes() > quota) {
-    std::lock_guard lock(thread_mu_);
-    woken_ = true;
-    thread_cv_.notify_one();
+  const uint64_t bytes = EntryBytes(key, value, content_type);
+  t.index.Write(key, info.version, bytes, info.expires_ms);
+  const uint64_t written = written_since_check_.fetch_add(bytes) + bytes;
+  ProbeFreeSpace(bytes);
+  const uint64_t quota = QuotaOf(ns);
+  if ((quota > 0 && t.index.bytes() > quota) || written >= options_.check_every_bytes) Wake();
+}
+
+void EvictingStore::ProbeFreeSpace(uint64_t written) {
+  const uint64_t floor = min_free_disk_bytes_.load();
+  if (floor == 0 || !options_.free_disk_bytes) return;
+  const uint64_t before = written_since_probe_.fetch_add(written);
+  if (before / kProbeEveryBytes == (before + written) / kProbeEveryBytes) return;
+  auto free = options_.free_disk_bytes();
+  if (free.ok() && *free < floor) {
+    low_space_ = true;
+    Wake();
   }
+}
+
+void EvictingStore::Throttle() {
+  if (!low_space_.load() || closed_.load()) return;
+  std::unique_lock lock(done_mu_);
+  const uint64_t next = checks_done_ + 1;
+  done_cv_.wait_for(lock, kThrottleWait, [&] { return checks_done_ >= next || closed_.load(); });
+}
+
+void EvictingStore::Wake() {
+  std::lock_guard lock(thread_mu_);
+  woken_ = true;
+  thread_cv_.notify_one();
 }
 
 void EvictingStore::Record(std::string_view ns, std::string_view key, const Entry& entry) {
@@ -102,6 +131,7 @@ Result<EntryInfo> EvictingStore::Put(std::string_view ns, std::string_view key,
                                      std::string_view value, std::string_view content_type,
                                      std::optional<int64_t> ttl_seconds, uint32_t flags) {
   if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
+  Throttle();
   auto info = inner_->Put(ns, key, value, content_type, ttl_seconds, flags);
   if (info.ok()) Record(ns, key, value, content_type, *info);
   return info;
@@ -111,6 +141,7 @@ Result<EntryInfo> EvictingStore::Add(std::string_view ns, std::string_view key,
                                      std::string_view value, std::string_view content_type,
                                      std::optional<int64_t> ttl_seconds, uint32_t flags) {
   if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
+  Throttle();
   auto info = inner_->Add(ns, key, value, content_type, ttl_seconds, flags);
   if (info.ok()) Record(ns, key, value, content_type, *info);
   return info;
@@ -121,6 +152,7 @@ Result<EntryInfo> EvictingStore::CompareAndSet(std::string_view ns, std::string_
                                                std::string_view content_type,
                                                std::optional<int64_t> ttl_seconds, uint32_t flags) {
   if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
+  Throttle();
   auto info =
       inner_->CompareAndSet(ns, key, expected_version, value, content_type, ttl_seconds, flags);
   if (info.ok()) Record(ns, key, value, content_type, *info);
@@ -155,6 +187,7 @@ Result<std::optional<Entry>> EvictingStore::Mutate(std::string_view ns, std::str
     }
     return m;
   };
+  Throttle();
   auto result = inner_->Mutate(ns, key, checked);
   if (result.ok()) {
     if (result->has_value()) {
@@ -174,6 +207,7 @@ Result<std::vector<EntryInfo>> EvictingStore::MultiPut(std::string_view ns,
       return Status(s.code(), "item " + std::to_string(i) + ": " + s.message());
     }
   }
+  Throttle();
   auto infos = inner_->MultiPut(ns, items);
   if (infos.ok()) {
     for (size_t i = 0; i < items.size(); ++i) {
@@ -243,7 +277,7 @@ Result<ScanPage> EvictingStore::Scan(std::string_view ns, std::string_view prefi
 // --- figures ---
 
 void EvictingStore::Fill(NamespaceFigures& f) {
-  f.quota_bytes = limits().QuotaOf(f.name);
+  f.quota_bytes = QuotaOf(f.name);
   f.used_bytes = f.disk_bytes;
   if (Tracked* t = Find(f.name)) {
     f.used_bytes = std::max<uint64_t>(f.disk_bytes, t->index.bytes());
@@ -270,11 +304,15 @@ Result<NamespaceFigures> EvictingStore::GetNamespace(std::string_view ns) {
 void EvictingStore::SetLimits(EvictionLimits limits) {
   {
     std::lock_guard lock(limits_mu_);
+    min_free_disk_bytes_ = limits.min_free_disk_bytes;
     limits_ = std::move(limits);
   }
-  std::lock_guard lock(thread_mu_);
-  woken_ = true;
-  thread_cv_.notify_one();
+  Wake();
+}
+
+uint64_t EvictingStore::QuotaOf(std::string_view ns) const {
+  std::lock_guard lock(limits_mu_);
+  return limits_.QuotaOf(ns);
 }
 
 EvictionLimits EvictingStore::limits() const {
@@ -387,6 +425,7 @@ Result<uint64_t> EvictingStore::EvictBytes(std::string_view ns, Tracked& tracked
 Result<EvictionReport> EvictingStore::RunEviction() {
   if (!index_loaded_.load()) return Status::Unavailable("the eviction index is still loading");
   std::lock_guard lock(check_mu_);
+  written_since_check_ = 0;
   const int64_t start = SteadyNanos();
   Result<EvictionReport> report = Check();
   work_ns_ += SteadyNanos() - start;
@@ -400,8 +439,18 @@ Result<EvictionReport> EvictingStore::RunEviction() {
       behind += (i > 0 ? ", " : "") + report->over[i];
     }
   }
-  std::lock_guard behind_lock(behind_mu_);
-  behind_ = std::move(behind);
+  {
+    std::lock_guard behind_lock(behind_mu_);
+    behind_ = std::move(behind);
+  }
+  // Writers held back by Throttle go on; they wait again only if the space is still short.
+  const int64_t free = free_disk_bytes_.load();
+  low_space_ = free >= 0 && static_cast<uint64_t>(free) < min_free_disk_bytes_.load();
+  {
+    std::lock_guard done_lock(done_mu_);
+    ++checks_done_;
+  }
+  done_cv_.notify_all();
   return report;
 }
 
@@ -450,11 +499,20 @@ Result<EvictionReport> EvictingStore::Check() {
       auto free = options_.free_disk_bytes();
       if (!free.ok()) return free.status();
       free_disk_bytes_ = static_cast<int64_t>(*free);
-      if (*free < limits.min_free_disk_bytes) {
-        const uint64_t target = Share(limits.min_free_disk_bytes, 1 / low);
-        want_disk = std::max(want_disk, target - *free);
+      // A compaction writes its output before it deletes its input: up to the largest
+      // namespace's SST bytes again (RocksDB merges a namespace's new files into all of its
+      // older ones when the keys are spread). That room is kept on top of the floor.
+      uint64_t reserve = 0;
+      for (const Plan& p : plans) reserve = std::max(reserve, p.disk);
+      if (*free < limits.min_free_disk_bytes + reserve) {
+        const uint64_t target = Share(limits.min_free_disk_bytes, 1 / low) + reserve;
+        // What the largest namespace gives shrinks the reserve too.
+        const double largest_share = total > 0 ? static_cast<double>(reserve) / total : 0;
+        want_disk = std::max(want_disk, static_cast<uint64_t>((target - std::min(target, *free)) /
+                                                              (1 + largest_share)));
         report.over.push_back("min free disk bytes (" + std::to_string(*free) + " free, " +
-                              std::to_string(limits.min_free_disk_bytes) + " wanted)");
+                              std::to_string(limits.min_free_disk_bytes) + " + " +
+                              std::to_string(reserve) + " for a compaction wanted)");
       }
     }
     if (report.over.empty()) return report;
@@ -571,6 +629,10 @@ Status EvictingStore::Close() {
     stop_ = true;
     thread_cv_.notify_one();
   }
+  {
+    std::lock_guard lock(done_mu_);  // wakes throttled writers
+  }
+  done_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   return inner_->Close();
 }

@@ -160,10 +160,19 @@ class EvictingStore final : public Store {
   uint64_t EntryBytes(std::string_view key, std::string_view value,
                       std::string_view content_type) const;
   Status CheckFits(std::string_view ns, uint64_t bytes) const;
+  uint64_t QuotaOf(std::string_view ns) const;  // without copying the limits
   void Record(std::string_view ns, std::string_view key, const Entry& entry);
   void Record(std::string_view ns, std::string_view key, std::string_view value,
               std::string_view content_type, const EntryInfo& info);
   void Forget(std::string_view ns, std::string_view key);
+  void Wake();
+  // Before a write: while the free space is under the floor, waits (at most a second) for
+  // the running check to end, so that a burst of writes cannot fill the disk while a check
+  // compacts (writes slow down; they do not fail).
+  void Throttle();
+  // After a write of `written` bytes: reads the free space once per MiB written, and marks it
+  // low (waking the check) under the floor.
+  void ProbeFreeSpace(uint64_t written);
   void Fill(NamespaceFigures& f);
 
   // Evicts from ns until its logical bytes dropped by want_bytes (or the index is empty);
@@ -190,6 +199,13 @@ class EvictingStore final : public Store {
   std::atomic<int64_t> work_ns_{0};
   std::atomic<uint64_t> used_bytes_{0};
   std::atomic<int64_t> free_disk_bytes_{-1};
+  std::atomic<uint64_t> written_since_check_{0};
+  std::atomic<uint64_t> written_since_probe_{0};
+  std::atomic<uint64_t> min_free_disk_bytes_{0};  // limits_.min_free_disk_bytes, lock-free
+  std::atomic<bool> low_space_{false};            // free space under half the floor
+  std::mutex done_mu_;
+  std::condition_variable done_cv_;
+  uint64_t checks_done_ = 0;  // guarded by done_mu_
   mutable std::mutex behind_mu_;
   std::string behind_;  // guarded by behind_mu_
 

@@ -35,6 +35,9 @@ struct EvictionOptions {
   // Period of the background check (a write that takes a namespace over its quota wakes it
   // sooner). 0 starts no thread: tests call LoadIndex and RunEviction themselves.
   uint32_t period_ms = 1000;
+  // ... and so does every check_every_bytes of entries written since the last check, so that a
+  // burst of writes cannot outrun the disk limits for a whole period.
+  uint64_t check_every_bytes = 8ull << 20;
   // Bytes counted per entry on top of its key, value and content type: the entry header
   // (storage/entry_codec.h, 31 bytes) and RocksDB's internal key trailer and index share.
   uint64_t entry_overhead_bytes = 48;

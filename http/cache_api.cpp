@@ -212,12 +212,18 @@ Result<PutItem> ParseMsetEntry(const json& e, const CacheService& cache) {
 }
 
 std::string FiguresJson(const NamespaceFigures& f) {
-  return json{{"name", f.name},
-              {"approx_live_keys", f.approx_live_keys},
-              {"disk_bytes", f.disk_bytes},
-              {"expired_dropped", f.expired_dropped},
-              {"expired_reads", f.expired_reads},
-              {"default_ttl_seconds", f.default_ttl_seconds}}
+  return json{
+      {"name", f.name},
+      {"approx_live_keys", f.approx_live_keys},
+      {"disk_bytes", f.disk_bytes},
+      {"expired_dropped", f.expired_dropped},
+      {"expired_reads", f.expired_reads},
+      {"default_ttl_seconds", f.default_ttl_seconds},
+      // Size bounds (docs/storage.md): quota_bytes null when the namespace has none.
+      {"quota_bytes", f.quota_bytes > 0 ? json(f.quota_bytes) : json(nullptr)},
+      {"used_bytes", f.used_bytes},
+      {"evictions",
+       {{"quota", f.evicted_quota}, {"disk", f.evicted_disk}, {"expired", f.evicted_expired}}}}
       .dump();
 }
 

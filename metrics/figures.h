@@ -47,4 +47,15 @@ struct InvalidListCounts {
   std::map<std::string, uint64_t> lookups_by_result;
 };
 
+// The size bounds (evict/evicting_store.h) as a whole; per-namespace figures come with
+// NamespaceFigures.
+struct SizeBoundFigures {
+  uint64_t max_disk_bytes = 0;       // 0: no limit
+  uint64_t min_free_disk_bytes = 0;  // 0: none kept
+  uint64_t used_bytes = 0;           // user namespaces together, as of the last check
+  uint64_t checks = 0;               // eviction checks since start
+  double work_seconds = 0;           // time they took
+  std::string behind;                // why eviction is not keeping up; empty when it is
+};
+
 }  // namespace apicached

@@ -38,6 +38,7 @@ std::string HealthReportToJson(const HealthReport& report) {
   checks["min_free_disk_bytes"] = report.min_free_disk_bytes;
   checks["free_disk_ok"] = report.free_disk_ok;
   checks["warmup"] = std::move(warmup);
+  if (!report.eviction_behind.empty()) checks["eviction_behind"] = report.eviction_behind;
   // Milliseconds with microsecond resolution: a local cache answers well under 1 ms.
   const double avg_ms = std::round(report.avg_response_time_ms * 1000.0) / 1000.0;
   nlohmann::ordered_json json = {
@@ -74,6 +75,11 @@ HealthChecker::HealthChecker(StoreAdmin& store, const Clock& clock, HealthOption
 void HealthChecker::SetWarmupProvider(std::function<WarmupFigures()> warmup) {
   std::lock_guard lock(warmup_mutex_);
   warmup_ = std::move(warmup);
+}
+
+void HealthChecker::SetEvictionProvider(std::function<std::string()> behind) {
+  std::lock_guard lock(warmup_mutex_);
+  eviction_ = std::move(behind);
 }
 
 void HealthChecker::OnRequest(double seconds) {
@@ -113,11 +119,13 @@ HealthReport HealthChecker::Check() {
   {
     std::lock_guard lock(warmup_mutex_);
     if (warmup_) report.warmup = warmup_();
+    if (eviction_) report.eviction_behind = eviction_();
   }
 
   if (!report.store_writable) {
     report.status = HealthStatus::kError;
-  } else if (!report.free_disk_ok || report.warmup.state == "failed") {
+  } else if (!report.free_disk_ok || report.warmup.state == "failed" ||
+             !report.eviction_behind.empty()) {
     report.status = HealthStatus::kDegraded;
   }
   return report;

@@ -1,8 +1,9 @@
 // HealthChecker: the seed's get_health() figures (GET /v1/health) plus the checks behind them.
 //
 //   status  "error"     the store cannot read or write (StoreAdmin::CheckHealth fails)  -> HTTP 503
-//           "degraded"  free disk under the threshold, free disk unknown, or the
-//                       warm-up failed                                             -> HTTP 200
+//           "degraded"  free disk under the threshold, free disk unknown, the
+//                       warm-up failed, or eviction is not keeping up (its
+//                       reason in checks.eviction_behind)                          -> HTTP 200
 //           "healthy"   otherwise                                                  -> HTTP 200
 //
 // avg_response_time is an exponentially weighted moving average of the request durations fed
@@ -51,6 +52,9 @@ struct HealthReport {
   uint64_t min_free_disk_bytes = 0;
   bool free_disk_ok = true;
   WarmupFigures warmup;
+  // Why eviction is not keeping the size bounds (evict/evicting_store.h); empty when it is or
+  // when eviction is off.
+  std::string eviction_behind;
   ResourceLimits limits;
 
   int http_status() const { return status == HealthStatus::kError ? 503 : 200; }
@@ -77,6 +81,8 @@ class HealthChecker {
 
   // Where the warm-up state comes from; unset: reported as "off".
   void SetWarmupProvider(std::function<WarmupFigures()> warmup);
+  // Why eviction is behind (empty: it is not); unset: eviction is off. Non-empty: "degraded".
+  void SetEvictionProvider(std::function<std::string()> behind);
 
   // One finished request took seconds.
   void OnRequest(double seconds);
@@ -97,6 +103,7 @@ class HealthChecker {
 
   std::mutex warmup_mutex_;
   std::function<WarmupFigures()> warmup_;  // guarded by warmup_mutex_
+  std::function<std::string()> eviction_;  // guarded by warmup_mutex_
 };
 
 }  // namespace apicached

@@ -130,6 +130,29 @@ const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {
      "gauge",
      "Free-disk threshold under which the health status is degraded.",
      {}},
+    {"apicached_namespace_evictions_total",
+     "counter",
+     "Entries evicted to keep within the size bounds, by namespace and reason: quota (the "
+     "namespace's), disk (max disk bytes or min free disk), expired (dropped first).",
+     {"cache_namespace", "reason"}},
+    {"apicached_namespace_used_bytes",
+     "gauge",
+     "Bytes a namespace counts against its quota and the max disk bytes (docs/storage.md).",
+     {"cache_namespace"}},
+    {"apicached_namespace_quota_bytes",
+     "gauge",
+     "A namespace's quota (only namespaces that have one).",
+     {"cache_namespace"}},
+    {"apicached_eviction_checks_total", "counter", "Eviction checks run since start.", {}},
+    {"apicached_eviction_seconds_total",
+     "counter",
+     "Time the eviction checks took (evicting and compacting) since start.",
+     {}},
+    {"apicached_disk_used_bytes",
+     "gauge",
+     "Bytes all user namespaces together count against the max disk bytes, at the last check.",
+     {}},
+    {"apicached_max_disk_bytes", "gauge", "The max disk bytes (0: no limit).", {}},
     {"process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.", {}},
     {"apicached_build_info",
      "gauge",
@@ -251,6 +274,7 @@ class Metrics::ScrapeCollector {
       }
     }
     if (providers_.health) CollectHealth(providers_.health(), out);
+    if (providers_.size_bounds) CollectSizeBounds(providers_.size_bounds(), out);
     if (!provider_errors_.empty()) {
       prometheus::MetricFamily family = EmptyFamily(MetricId::kProviderErrors);
       for (const auto& [provider, errors] : provider_errors_) {
@@ -281,6 +305,8 @@ class Metrics::ScrapeCollector {
          [](const NamespaceFigures& f) { return static_cast<double>(f.expired_reads); }},
         {MetricId::kNamespaceCompactions,
          [](const NamespaceFigures& f) { return static_cast<double>(f.compactions); }},
+        {MetricId::kNamespaceUsedBytes,
+         [](const NamespaceFigures& f) { return static_cast<double>(f.used_bytes); }},
     };
     for (const Column& column : kColumns) {
       prometheus::MetricFamily family = EmptyFamily(column.id);
@@ -290,6 +316,31 @@ class Metrics::ScrapeCollector {
       }
       out.push_back(std::move(family));
     }
+    prometheus::MetricFamily evictions = EmptyFamily(MetricId::kNamespaceEvictions);
+    prometheus::MetricFamily quotas = EmptyFamily(MetricId::kNamespaceQuotaBytes);
+    for (const NamespaceFigures& ns : figures) {
+      if (IsInternalNamespace(ns.name)) continue;
+      for (const auto& [reason, count] :
+           {std::pair{"quota", ns.evicted_quota}, std::pair{"disk", ns.evicted_disk},
+            std::pair{"expired", ns.evicted_expired}}) {
+        AddSample(evictions, Spec(MetricId::kNamespaceEvictions), static_cast<double>(count),
+                  {ns.name, reason});
+      }
+      if (ns.quota_bytes > 0) {
+        AddSample(quotas, Spec(MetricId::kNamespaceQuotaBytes), static_cast<double>(ns.quota_bytes),
+                  {ns.name});
+      }
+    }
+    out.push_back(std::move(evictions));
+    out.push_back(std::move(quotas));
+  }
+
+  static void CollectSizeBounds(const SizeBoundFigures& f,
+                                std::vector<prometheus::MetricFamily>& out) {
+    out.push_back(Single(MetricId::kEvictionChecks, static_cast<double>(f.checks)));
+    out.push_back(Single(MetricId::kEvictionSeconds, f.work_seconds));
+    out.push_back(Single(MetricId::kDiskUsedBytes, static_cast<double>(f.used_bytes)));
+    out.push_back(Single(MetricId::kMaxDiskBytes, static_cast<double>(f.max_disk_bytes)));
   }
 
   static void CollectMaintenance(const MaintenanceReport& totals,

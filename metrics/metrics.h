@@ -86,6 +86,13 @@ enum class MetricId : size_t {
   kStoreCheckFailures,
   kFreeDiskBytes,
   kMinFreeDiskBytes,
+  kNamespaceEvictions,
+  kNamespaceUsedBytes,
+  kNamespaceQuotaBytes,
+  kEvictionChecks,
+  kEvictionSeconds,
+  kDiskUsedBytes,
+  kMaxDiskBytes,
   kProcessStartTime,
   kBuildInfo,
   kTlsHandshakes,
@@ -114,6 +121,8 @@ struct MetricsProviders {
   // The health checks (HealthChecker::Check: one probe write, one statvfs). Unset: no health
   // series.
   std::function<HealthReport()> health;
+  // The size bounds' figures (eviction on). Unset: no eviction series but the per-namespace ones.
+  std::function<SizeBoundFigures()> size_bounds;
 };
 
 struct MetricsOptions {

@@ -29,6 +29,7 @@
 
 #include "tests/faults/fault_client.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/tmpfs_mount.h"
 
 namespace apicached::testing {
 namespace {
@@ -42,33 +43,6 @@ constexpr int kMaxWritesToFail = 300;  // 75 MiB: more than the tmpfs holds
 // and the WAL preallocates 1.1 times that; 17 MiB of values switch the memtable (its flush then
 // needs 16 MiB) while all but the last few writes stay in the preallocated WAL.
 constexpr size_t kFlushTriggerBytes = 17 << 20;
-
-// A tmpfs mounted for the life of the object; mounted() false (with why()) when not permitted.
-class TmpfsMount {
- public:
-  TmpfsMount(const std::string& dir, const std::string& size) : dir_(dir) {
-    fs::create_directories(dir_);
-    const std::string opts = "size=" + size + ",mode=0755";
-    if (::mount("tmpfs", dir_.c_str(), "tmpfs", 0, opts.c_str()) == 0) {
-      mounted_ = true;
-    } else {
-      why_ = std::string("mount -t tmpfs failed: ") + std::strerror(errno) +
-             " (these tests need root with CAP_SYS_ADMIN, e.g. a privileged CI container)";
-    }
-  }
-  ~TmpfsMount() {
-    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
-  }
-  TmpfsMount(const TmpfsMount&) = delete;
-  TmpfsMount& operator=(const TmpfsMount&) = delete;
-  bool mounted() const { return mounted_; }
-  const std::string& why() const { return why_; }
-
- private:
-  std::string dir_;
-  bool mounted_ = false;
-  std::string why_;
-};
 
 uint64_t FreeBytes(const std::string& path) {
   struct statvfs st {};

@@ -33,7 +33,12 @@ MetricsProviders FullProviders() {
          .expired_dropped = 3,
          .expired_reads = 2,
          .compactions = 5,
-         .default_ttl_seconds = 3600},
+         .default_ttl_seconds = 3600,
+         .quota_bytes = 8192,
+         .used_bytes = 5000,
+         .evicted_quota = 11,
+         .evicted_disk = 1,
+         .evicted_expired = 4},
         {.name = "nubefact", .approx_live_keys = 7, .default_ttl_seconds = 86400},
     };
   };
@@ -63,6 +68,14 @@ MetricsProviders FullProviders() {
     report.free_disk_bytes = 500;
     report.min_free_disk_bytes = 1000;
     return report;
+  };
+  providers.size_bounds = [] {
+    return SizeBoundFigures{.max_disk_bytes = 1 << 30,
+                            .min_free_disk_bytes = 1000,
+                            .used_bytes = 5000,
+                            .checks = 9,
+                            .work_seconds = 1.5,
+                            .behind = ""};
   };
   return providers;
 }
@@ -289,6 +302,24 @@ TEST_F(MetricsTest, WarmupNotDoneReadsZero) {
   };
   metrics_.SetProviders(providers);
   EXPECT_THAT(metrics_.Serialize(), HasSubstr("apicached_warmup_done 0\n"));
+}
+
+TEST_F(MetricsTest, SizeBoundsSeriesCarryTheEvictionFigures) {
+  metrics_.SetProviders(FullProviders());
+  const std::string text = metrics_.Serialize();
+  for (const char* line :
+       {"apicached_namespace_evictions_total{cache_namespace=\"migo\",reason=\"quota\"} 11\n",
+        "apicached_namespace_evictions_total{cache_namespace=\"migo\",reason=\"disk\"} 1\n",
+        "apicached_namespace_evictions_total{cache_namespace=\"migo\",reason=\"expired\"} 4\n",
+        "apicached_namespace_used_bytes{cache_namespace=\"migo\"} 5000\n",
+        "apicached_namespace_quota_bytes{cache_namespace=\"migo\"} 8192\n",
+        "apicached_eviction_checks_total 9\n", "apicached_eviction_seconds_total 1.5\n",
+        "apicached_disk_used_bytes 5000\n", "apicached_max_disk_bytes 1073741824\n"}) {
+    EXPECT_THAT(text, HasSubstr(line));
+  }
+  // Only namespaces with a quota have a quota series.
+  EXPECT_THAT(text,
+              Not(HasSubstr("apicached_namespace_quota_bytes{cache_namespace=\"nubefact\"}")));
 }
 
 TEST_F(MetricsTest, EveryDeclaredFamilyIsExported) {

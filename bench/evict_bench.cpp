@@ -1,0 +1,285 @@
+// Eviction benchmark (issue #14): one trace of reads with fill-on-miss, replayed against
+// apicached's store with a quota of a tenth of the data (EvictingStore over RocksStore, its
+// background thread on, as the daemon runs it), against an exact-LRU simulation of the same
+// byte size, and against the S3-FIFO policy alone (the same index, no store). Two traces:
+//   zipf  Zipf(0.99) reads over --keys keys of --value-bytes bytes;
+//   scan  the same, with a one-off scan of --scan-keys other keys mixed in (every other request
+//         during the middle of the trace is the next scan key, read once).
+// Reports the hit ratios (after the first --warmup share of the trace), the fill writes' rate
+// with eviction and without (the same trace with no quota), and the disk use over time.
+//
+//   cmake --build build --target evict_bench
+//   build/bench/evict_bench --keys 1000000 --requests 3000000     (the issue's size)
+//
+// On demand only (never in ctest). The store lives in a fresh directory under $TMPDIR.
+#include <stdlib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <list>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "evict/evicting_store.h"
+#include "evict/s3_fifo.h"
+#include "storage/clock.h"
+#include "storage/store.h"
+
+namespace apicached {
+namespace {
+
+struct Config {
+  size_t keys = 200'000;
+  size_t requests = 1'000'000;
+  size_t scan_keys = 40'000;
+  size_t value_bytes = 500;
+  double zipf = 0.99;
+  double quota_share = 0.10;
+  double warmup = 0.2;
+  uint64_t overhead = EvictionOptions{}.entry_overhead_bytes;
+};
+
+// One request of the trace: a key to read (and to write when the read misses).
+struct Request {
+  uint32_t id;  // < keys: a Zipf key; otherwise a scan key
+};
+
+std::vector<Request> MakeTrace(const Config& c, bool with_scan) {
+  std::vector<double> cdf(c.keys);
+  double sum = 0;
+  for (size_t i = 0; i < c.keys; ++i) cdf[i] = (sum += 1.0 / std::pow(double(i + 1), c.zipf));
+  for (double& x : cdf) x /= sum;
+  std::mt19937_64 rng(14);
+  std::uniform_real_distribution<double> u(0, 1);
+  // Ranks are shuffled so that popularity does not follow key order.
+  std::vector<uint32_t> perm(c.keys);
+  for (size_t i = 0; i < c.keys; ++i) perm[i] = uint32_t(i);
+  std::shuffle(perm.begin(), perm.end(), rng);
+  std::vector<Request> trace;
+  trace.reserve(c.requests + (with_scan ? c.scan_keys : 0));
+  const size_t scan_start = c.requests / 3;
+  size_t scanned = 0;
+  for (size_t i = 0; i < c.requests; ++i) {
+    if (with_scan && i >= scan_start && scanned < c.scan_keys && i % 2 == 0) {
+      trace.push_back({uint32_t(c.keys + scanned++)});
+    }
+    const size_t rank = std::lower_bound(cdf.begin(), cdf.end(), u(rng)) - cdf.begin();
+    trace.push_back({perm[std::min(rank, c.keys - 1)]});
+  }
+  return trace;
+}
+
+std::string KeyOf(uint32_t id, const Config& c) {
+  return (id < c.keys ? "k" : "s") + std::to_string(id);
+}
+
+uint64_t EntryBytes(const Config& c, uint32_t id) {
+  return KeyOf(id, c).size() + c.value_bytes + c.overhead;
+}
+
+struct Outcome {
+  uint64_t hits = 0;
+  uint64_t lookups = 0;  // counted after the warm-up
+  double ratio() const { return lookups ? double(hits) / lookups : 0; }
+};
+
+// Exact LRU by bytes.
+Outcome RunLru(const Config& c, const std::vector<Request>& trace, uint64_t capacity) {
+  std::list<uint32_t> order;  // front: most recent
+  std::unordered_map<uint32_t, std::list<uint32_t>::iterator> where;
+  uint64_t bytes = 0;
+  Outcome o;
+  const size_t counted_from = size_t(trace.size() * c.warmup);
+  for (size_t i = 0; i < trace.size(); ++i) {
+    const uint32_t id = trace[i].id;
+    auto it = where.find(id);
+    const bool hit = it != where.end();
+    if (i >= counted_from) {
+      ++o.lookups;
+      o.hits += hit;
+    }
+    if (hit) {
+      order.splice(order.begin(), order, it->second);
+      continue;
+    }
+    order.push_front(id);
+    where[id] = order.begin();
+    bytes += EntryBytes(c, id);
+    while (bytes > capacity) {
+      const uint32_t victim = order.back();
+      order.pop_back();
+      where.erase(victim);
+      bytes -= EntryBytes(c, victim);
+    }
+  }
+  return o;
+}
+
+// The S3-FIFO index alone, evicting as soon as it is over (no store, no watermark).
+Outcome RunS3Fifo(const Config& c, const std::vector<Request>& trace, uint64_t capacity) {
+  S3Fifo index;
+  std::unordered_map<uint32_t, bool> present;
+  Outcome o;
+  const size_t counted_from = size_t(trace.size() * c.warmup);
+  uint64_t version = 0;
+  for (size_t i = 0; i < trace.size(); ++i) {
+    const uint32_t id = trace[i].id;
+    const std::string key = KeyOf(id, c);
+    const bool hit = present.count(id) > 0;
+    if (i >= counted_from) {
+      ++o.lookups;
+      o.hits += hit;
+    }
+    if (hit) {
+      index.Read(key);
+      continue;
+    }
+    index.Write(key, ++version, EntryBytes(c, id), 0);
+    present[id] = true;
+    while (index.bytes() > capacity) {
+      auto v = index.Evict();
+      if (!v) break;
+      present.erase(uint32_t(std::stoul(v->key.substr(1))) + (v->key[0] == 's' ? c.keys : 0));
+    }
+  }
+  return o;
+}
+
+struct StoreRun {
+  Outcome outcome;
+  double fill_seconds = 0;  // time inside the fill writes
+  uint64_t fills = 0;
+  uint64_t peak_used = 0;
+  uint64_t evictions = 0;
+  double eviction_seconds = 0;
+  std::vector<std::pair<size_t, NamespaceFigures>> samples;  // (request, figures)
+};
+
+std::string TempDirPath() {
+  const char* base = getenv("TMPDIR");
+  std::string tmpl =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/apicached-evict-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return tmpl;
+}
+
+StoreRun RunStore(const Config& c, const std::vector<Request>& trace, uint64_t quota) {
+  const std::string dir = TempDirPath();
+  SystemClock clock;
+  StoreRun run;
+  {
+    StoreOptions so;
+    so.data_dir = dir + "/db";
+    so.ttl.default_ttl_seconds = 0;
+    so.maintenance_period_seconds = 0;
+    auto inner = OpenStore(so, clock);
+    if (!inner.ok()) throw std::runtime_error(inner.status().ToString());
+    EvictionOptions eo;
+    if (quota > 0) eo.limits.namespace_quota_bytes["bench"] = quota;
+    // Checks as often as a twentieth of the quota is written, so the store cannot borrow more
+    // than that over its quota (the daemon's default is every 8 MiB or second).
+    eo.check_every_bytes = quota > 0 ? std::max<uint64_t>(quota / 20, 64 << 10) : 8 << 20;
+    EvictingStore store(std::move(*inner), eo);
+    store.Start();
+    std::mt19937_64 rng(7);
+    std::string value(c.value_bytes, '\0');
+    const size_t counted_from = size_t(trace.size() * c.warmup);
+    const size_t sample_every = std::max<size_t>(trace.size() / 20, 1);
+    for (size_t i = 0; i < trace.size(); ++i) {
+      const std::string key = KeyOf(trace[i].id, c);
+      const bool hit = store.Get("bench", key).ok();
+      if (i >= counted_from) {
+        ++run.outcome.lookups;
+        run.outcome.hits += hit;
+      }
+      if (!hit) {
+        for (char& ch : value) ch = char('!' + rng() % 90);  // incompressible, like responses
+        const auto t0 = std::chrono::steady_clock::now();
+        auto put = store.Put("bench", key, value, "", 0);
+        run.fill_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!put.ok()) throw std::runtime_error("fill failed: " + put.status().ToString());
+        ++run.fills;
+      }
+      if (i % 4096 == 0 || i + 1 == trace.size()) {
+        auto f = store.GetNamespace("bench");
+        if (f.ok()) {
+          run.peak_used = std::max(run.peak_used, f->used_bytes);
+          if (i % sample_every == 0 || i + 1 == trace.size()) run.samples.emplace_back(i, *f);
+        }
+      }
+    }
+    auto f = store.GetNamespace("bench");
+    if (f.ok()) run.evictions = f->evicted_quota + f->evicted_expired + f->evicted_disk;
+    run.eviction_seconds = store.figures().work_seconds;
+    (void)store.Close();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return run;
+}
+
+void Report(const char* name, const Config& c, const std::vector<Request>& trace) {
+  uint64_t data_bytes = 0;
+  for (uint32_t id = 0; id < c.keys; ++id) data_bytes += EntryBytes(c, id);
+  const uint64_t quota = uint64_t(data_bytes * c.quota_share);
+  std::printf("\n== trace %s: %zu requests, %zu keys x %zu B (%.1f MB), quota %.1f MB\n", name,
+              trace.size(), c.keys, c.value_bytes, data_bytes / 1e6, quota / 1e6);
+  const Outcome lru = RunLru(c, trace, quota);
+  const Outcome s3 = RunS3Fifo(c, trace, quota);
+  const StoreRun with = RunStore(c, trace, quota);
+  const StoreRun without = RunStore(c, trace, 0);
+  std::printf("hit ratio  exact LRU %.4f | S3-FIFO policy %.4f | apicached %.4f (%.3fx LRU)\n",
+              lru.ratio(), s3.ratio(), with.outcome.ratio(), with.outcome.ratio() / lru.ratio());
+  const double w_rate = with.fills / with.fill_seconds;
+  const double wo_rate = without.fills / without.fill_seconds;
+  std::printf(
+      "fill writes  with eviction %.0f/s (%lu fills) | without %.0f/s (%lu fills) | "
+      "ratio %.2f\n",
+      w_rate, (unsigned long)with.fills, wo_rate, (unsigned long)without.fills, w_rate / wo_rate);
+  std::printf("evictions %lu, eviction work %.1f s, peak used %.1f MB (%.2fx quota)\n",
+              (unsigned long)with.evictions, with.eviction_seconds, with.peak_used / 1e6,
+              double(with.peak_used) / quota);
+  std::printf("disk over time (request: used MB / SST MB with quota | SST MB without)\n");
+  for (size_t i = 0; i < with.samples.size(); ++i) {
+    const auto& [at, f] = with.samples[i];
+    const double wo = i < without.samples.size() ? without.samples[i].second.disk_bytes / 1e6 : 0;
+    std::printf("  %9zu: %7.1f / %7.1f | %7.1f\n", at, f.used_bytes / 1e6, f.disk_bytes / 1e6, wo);
+  }
+}
+
+}  // namespace
+}  // namespace apicached
+
+int main(int argc, char** argv) {
+  apicached::Config c;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const double v = std::atof(argv[i + 1]);
+    if (flag == "--keys")
+      c.keys = size_t(v);
+    else if (flag == "--requests")
+      c.requests = size_t(v);
+    else if (flag == "--scan-keys")
+      c.scan_keys = size_t(v);
+    else if (flag == "--value-bytes")
+      c.value_bytes = size_t(v);
+    else if (flag == "--quota-share")
+      c.quota_share = v;
+    else {
+      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  apicached::Report("zipf", c, apicached::MakeTrace(c, false));
+  apicached::Report("scan", c, apicached::MakeTrace(c, true));
+  return 0;
+}
