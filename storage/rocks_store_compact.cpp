@@ -28,8 +28,7 @@ Status RocksStore::CompactNamespace(std::string_view ns) {
   if (!handles.empty()) {
     rocksdb::FlushOptions flush;
     flush.allow_write_stall = true;
-    if (Status s = FromRocks(db_->Flush(flush, handles), "flushing before a compaction");
-        !s.ok()) {
+    if (Status s = FromRocks(db_->Flush(flush, handles), "flushing before a compaction"); !s.ok()) {
       return s;
     }
   }
