@@ -192,7 +192,7 @@ StoreRun RunStore(const Config& c, const std::vector<Request>& trace, uint64_t q
     std::mt19937_64 rng(7);
     std::string value(c.value_bytes, '\0');
     const size_t counted_from = size_t(trace.size() * c.warmup);
-    const size_t sample_every = std::max<size_t>(trace.size() / 20, 1);
+    const size_t sample_every = std::max<size_t>(trace.size() / 10, 1);
     for (size_t i = 0; i < trace.size(); ++i) {
       const std::string key = KeyOf(trace[i].id, c);
       const bool hit = store.Get("bench", key).ok();
@@ -209,11 +209,12 @@ StoreRun RunStore(const Config& c, const std::vector<Request>& trace, uint64_t q
         if (!put.ok()) throw std::runtime_error("fill failed: " + put.status().ToString());
         ++run.fills;
       }
-      if (i % 4096 == 0 || i + 1 == trace.size()) {
+      const bool sample = i % sample_every == 0 || i + 1 == trace.size();
+      if (i % 4096 == 0 || sample) {
         auto f = store.GetNamespace("bench");
         if (f.ok()) {
           run.peak_used = std::max(run.peak_used, f->used_bytes);
-          if (i % sample_every == 0 || i + 1 == trace.size()) run.samples.emplace_back(i, *f);
+          if (sample) run.samples.emplace_back(i, *f);
         }
       }
     }
