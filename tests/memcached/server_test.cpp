@@ -7,8 +7,8 @@
 
 #include "cache/cache_service.h"
 #include "storage/store.h"
-#include "tests/support/read_until.h"
 #include "tests/support/http_client.h"
+#include "tests/support/read_until.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::memcached {

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "tests/support/read_until.h"
 #include "tests/support/daemon_process.h"
+#include "tests/support/read_until.h"
 
 namespace apicached::testing {
 namespace {

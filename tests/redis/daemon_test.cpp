@@ -6,9 +6,9 @@
 #include <memory>
 
 #include "tests/daemon/run_command.h"
-#include "tests/support/read_until.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/read_until.h"
 
 namespace apicached::testing {
 namespace {
