@@ -214,6 +214,16 @@ bool LeaseTable::Cancel(std::string_view ns, std::string_view key, uint64_t wait
   return false;
 }
 
+size_t LeaseTable::waiting() const {
+  const size_t n = options_.shards == 0 ? 1 : options_.shards;
+  size_t total = 0;
+  for (size_t i = 0; i < n; ++i) {
+    std::lock_guard lock(shards_[i].mu);
+    for (const auto& [id, slot] : shards_[i].slots) total += slot.waiters.size();
+  }
+  return total;
+}
+
 size_t LeaseTable::size() const {
   const size_t n = options_.shards == 0 ? 1 : options_.shards;
   size_t total = 0;

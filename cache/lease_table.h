@@ -85,6 +85,8 @@ class LeaseTable {
 
   // Keys with a slot now (for tests).
   size_t size() const;
+  // Waiters registered now (for tests).
+  size_t waiting() const;
 
  private:
   struct Shard;

@@ -269,9 +269,9 @@ Status App::Stop() {
   running_ = false;
   if (memcached_ != nullptr) memcached_->Stop();
   if (redis_ != nullptr) redis_->Stop();
-  server_->Stop();      // no handler runs after this
-  StopObservability();  // the last statistics flush, before the store closes
-  Status closed = store_->Close();
+  server_->Stop();  // no handler runs after this
+  // The fronts go before the cache layer: what they still hold (an HTTP lease waiter parked on
+  // a stopped I/O context, a script) deregisters from cache_ when it is destroyed.
   memcached_.reset();
   memcached_address_.clear();
   redis_.reset();
@@ -279,6 +279,8 @@ Status App::Stop() {
   redis_address_.clear();
   server_.reset();
   router_.reset();
+  StopObservability();  // the last statistics flush, before the store closes
+  Status closed = store_->Close();
   ruc_service_.reset();
   invalid_.reset();
   store_.reset();

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <exception>
+#include <thread>
+
 #include "tests/support/http_client.h"
 #include "tests/support/temp_dir.h"
 
@@ -55,6 +59,36 @@ TEST(AppTest, HotTierCanBeTurnedOff) {
   EXPECT_EQ(client.Get("/v1/cache/migo/k").body(), "v");
   EXPECT_EQ(app.hot_figures().hits, 0u);
   EXPECT_TRUE(app.Stop().ok());
+}
+
+// A reader parked on another's lease at shutdown: its wait is destroyed with the HTTP server and
+// deregisters from the cache layer then, which must still exist (it was freed first before: a
+// heap-use-after-free under the sanitizer build).
+TEST(AppTest, StopsWithAnHttpLeaseWaiterParked) {
+  testing::TempDir dir;
+  SystemClock clock;
+  AppOptions options = TestOptions(dir.path());
+  options.server.shutdown_grace = std::chrono::milliseconds(0);
+  App app(options, clock);
+  ASSERT_TRUE(app.Start().ok());
+  testing::HttpClient fetcher(app.port());
+  ASSERT_EQ(fetcher.Get("/v1/cache/migo/k?lease=30").result_int(), 404);
+
+  std::thread waiter([port = app.port()] {
+    try {
+      testing::HttpClient client(port);
+      (void)client.Get("/v1/cache/migo/k?lease=30&wait=30");
+    } catch (const std::exception&) {
+      // the connection closes at shutdown
+    }
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (app.cache().waiting() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(app.cache().waiting(), 1u);
+  EXPECT_TRUE(app.Stop().ok());
+  waiter.join();
 }
 
 }  // namespace
