@@ -164,6 +164,23 @@ bench_du_bytes() {
   awk '{print $1}' <<<"$out"
 }
 
+# bench_cpu_ticks PID: user + system CPU time of the process (all its threads) so far, in clock
+# ticks (/proc/PID/stat fields 14 and 15); 0 when it is gone.
+bench_cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# bench_cpu_us_per TICKS COUNT: microseconds of CPU per unit (request, key) for TICKS over COUNT.
+bench_cpu_us_per() {
+  awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.1f\n", (n > 0 ? t * 1e6 / hz / n : 0) }'
+}
+
+# bench_wrk_requests OUT_PREFIX: the number of requests the bench_wrk run of OUT_PREFIX completed.
+bench_wrk_requests() {
+  awk '/ requests in / { print $1; found = 1 } END { if (!found) print 0 }' "$1.wrk"
+}
+
 # bench_wrk OUT_PREFIX CONNS SECONDS URL [LUA [-- ARGS...]]: runs wrk with --latency and prints
 # "RPS P50_MS P99_MS ERRORS" (errors: socket errors + non-2xx/3xx answers). The raw output is kept
 # in OUT_PREFIX.wrk.

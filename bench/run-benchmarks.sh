@@ -4,6 +4,7 @@
 # Usage: bench/run-benchmarks.sh            (about 5 minutes; not part of CI)
 #   BENCH_SECONDS=5      length of each measurement
 #   BENCH_CONNS="1 50 200"
+#   BENCH_WORKLOADS="ram set mget disk"   which workloads to run (each as below)
 #   BENCH_DISK_KEYS=200000  entries of the "GET hit from disk" dataset (500 bytes each)
 #   BENCH_OUT=docs/benchmarks-suite.md   where the markdown report goes ("-": stdout only)
 #   BENCH_RELEASE_BUILD=build-release     the build dir of the daemon (bench/lib.sh); with a
@@ -11,20 +12,27 @@
 #
 # Installs wrk, nginx, redis (scripts/install-deps.sh bench), builds a Release apicached in
 # build-release, then starts on 127.0.0.1 only, each in a temp dir: apicached (port 0), nginx
-# (a 500-byte static file, minimal config, access log off) and redis-server (no persistence).
+# (a 500-byte static file, minimal config, access log off) and two redis-servers: one without
+# persistence, one with appendonly yes + appendfsync everysec (apicached's durability: an
+# acknowledged write survives the process being killed).
 # Workloads, each at every connection count, p50/p99 from wrk --latency / redis-benchmark:
-#   GET hit, RAM   apicached GET of one 500-byte key     vs nginx GET of a 500-byte file
-#                                                        and vs redis GET (random of 10k keys)
-#   GET hit, disk  apicached GET of random keys of a dataset larger than the hot cache
-#                                                        vs redis GET (random, same key count)
-#   SET            apicached PUT of 500 bytes, random of 100k keys  vs redis SET -d 500
-#   mget 100       apicached _mget of 100 random keys (keys/s)  vs redis GET with -P 16 (keys/s)
-# Resident memory (VmRSS, nginx: master + workers) is read from /proc after the runs.
+#   ram   GET hit, RAM   apicached GET of one 500-byte key  vs nginx GET of a 500-byte file
+#                                                           and vs redis GET (random of 10k keys)
+#   set   SET            apicached PUT of 500 bytes, random of 100k keys  vs redis SET -d 500
+#                        (both redis), and vs apicached's own GET from RAM
+#   mget  mget 100       apicached _mget of 100 random keys (keys/s)  vs redis GET -P 16 (keys/s)
+#   disk  GET hit, disk  apicached GET of random keys of a dataset larger than the hot cache
+#                        vs redis GET (random, same key count) and vs apicached's GET from RAM
+# Server CPU time per request (user + system of the server process over the run, from
+# /proc/PID/stat, divided by the requests it answered) is reported beside each figure: it is
+# steadier than req/s on a shared machine. Resident memory (VmRSS, nginx: master + workers) is
+# read from /proc after the runs.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 SECS=${BENCH_SECONDS:-5}
 read -r -a CONNS <<<"${BENCH_CONNS:-1 50 200}"
+WORKLOADS=" ${BENCH_WORKLOADS:-ram set mget disk} "
 DISK_KEYS=${BENCH_DISK_KEYS:-200000}
 OUT=${BENCH_OUT:-$BENCH_ROOT/docs/benchmarks-suite.md}
 RAM_KEYS=10000
@@ -39,11 +47,15 @@ bench_init bench
 bench_build_release
 
 # --- servers ---------------------------------------------------------------------------------
+# start_redis NAME [FLAGS...]: a redis-server on a free port in $BENCH_TMP/NAME; sets REDIS_PORT
+# and REDIS_PID.
 start_redis() {
-  REDIS_PORT=$1
-  mkdir -p "$BENCH_TMP/redis"
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
-    --dir "$BENCH_TMP/redis" --daemonize no --logfile "$BENCH_TMP/redis/redis.log" &
+  local name=$1
+  shift
+  REDIS_PORT=$(bench_free_port)
+  mkdir -p "$BENCH_TMP/$name"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --dir "$BENCH_TMP/$name" \
+    --daemonize no --logfile "$BENCH_TMP/$name/redis.log" "$@" &
   REDIS_PID=$!
   BENCH_PIDS+=("$REDIS_PID")
   local deadline=$((SECONDS + 30))
@@ -53,24 +65,46 @@ start_redis() {
   done
 }
 
-# bench_redis TEST CONNS KEYS PIPELINE: "RPS P50_MS P99_MS ERRORS" of redis-benchmark. Requests
-# are sized to last about $SECS seconds at the rates this kind of machine reaches.
+# bench_redis PID PORT TEST CONNS KEYS PIPELINE: "RPS P50_MS P99_MS ERRORS CPU_US" of
+# redis-benchmark against the server PID on PORT (CPU_US: its CPU per request). Requests are
+# sized to last about $SECS seconds at the rates this kind of machine reaches.
 bench_redis() {
-  local test=$1 conns=$2 keys=$3 pipeline=$4 per_s threads
+  local pid=$1 port=$2 test=$3 conns=$4 keys=$5 pipeline=$6 per_s threads n t0 t1 res
   per_s=$((conns == 1 ? 30000 : 100000))
   [ "$pipeline" -gt 1 ] && per_s=$((per_s * 6))
   threads=$((conns < $(nproc) ? conns : $(nproc)))
-  redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t "$test" -c "$conns" -n $((per_s * SECS)) \
+  n=$((per_s * SECS))
+  t0=$(bench_cpu_ticks "$pid")
+  res=$(redis-benchmark -h 127.0.0.1 -p "$port" -t "$test" -c "$conns" -n "$n" \
     -r "$keys" -d "$SIZE" -P "$pipeline" --threads "$threads" --csv 2>/dev/null |
-    awk -F'"' 'NR == 2 { printf "%.0f %.3f %.3f 0\n", $4, $10, $14 }'
+    awk -F'"' 'NR == 2 { printf "%.0f %.3f %.3f 0\n", $4, $10, $14 }')
+  t1=$(bench_cpu_ticks "$pid")
+  echo "$res $(bench_cpu_us_per $((t1 - t0)) "$n")"
 }
+
+# cpu_wrk PID OUT_PREFIX CONNS SECONDS URL [LUA [-- ARGS...]]: bench_wrk's "RPS P50_MS P99_MS
+# ERRORS" plus the CPU per request of the server PID over the run.
+cpu_wrk() {
+  local pid=$1 out=$2 t0 t1 res
+  shift 2
+  t0=$(bench_cpu_ticks "$pid")
+  res=$(bench_wrk "$out" "$@")
+  t1=$(bench_cpu_ticks "$pid")
+  echo "$res $(bench_cpu_us_per $((t1 - t0)) "$(bench_wrk_requests "$out")")"
+}
+
+wants() { [[ $WORKLOADS == *" $1 "* ]]; }
 
 mkdir -p "$BENCH_TMP/nginx-www"
 head -c "$SIZE" /dev/zero | tr '\0' 'n' >"$BENCH_TMP/nginx-www/value"
 bench_start_nginx "$BENCH_TMP/nginx-www" value
 NGINX_URL="$NGINX_URL/value"
-redis_port=$(bench_free_port)
-start_redis "$redis_port"
+start_redis redis --appendonly no
+R_PORT=$REDIS_PORT
+R_PID=$REDIS_PID
+start_redis redis-aof --appendonly yes --appendfsync everysec
+RA_PORT=$REDIS_PORT
+RA_PID=$REDIS_PID
 
 hot_flag=""
 help_text=$("$APICACHED_BIN" --help 2>&1 || true)
@@ -81,7 +115,7 @@ mkdir -p "$BENCH_TMP/data-ram"
 bench_start_apicached "$BENCH_TMP/data-ram"
 A_URL=$APICACHED_URL
 A_PID=$APICACHED_PID
-bench_log "apicached $A_URL, nginx $NGINX_URL, redis 127.0.0.1:$REDIS_PORT"
+bench_log "apicached $A_URL, nginx $NGINX_URL, redis 127.0.0.1:$R_PORT, redis (AOF) 127.0.0.1:$RA_PORT"
 
 # --- data ------------------------------------------------------------------------------------
 value=$(head -c "$SIZE" /dev/zero | tr '\0' 'v')
@@ -90,51 +124,70 @@ curl -fsS -o /dev/null -X PUT --data-binary "$value" -H 'Content-Type: applicati
 python3 "$BENCH_ROOT/bench/load.py" --url "$A_URL" --ns bench --prefix k --count "$RAM_KEYS" \
   --size "$SIZE" >/dev/null
 # Redis: every key the GET runs can pick (-r N picks key:000000000000 .. N-1), pipelined SETs.
-redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -n $((DISK_KEYS * 8)) -r "$DISK_KEYS" \
+redis-benchmark -h 127.0.0.1 -p "$R_PORT" -t set -n $((DISK_KEYS * 8)) -r "$DISK_KEYS" \
   -d "$SIZE" -P 64 -c 4 -q >/dev/null 2>&1
 
 ROWS=()
 RAW=$BENCH_TMP/raw
 mkdir -p "$RAW"
 
-# row WORKLOAD CONNS "A_RPS A_P50 A_P99 A_ERR" BASE_NAME "B_RPS B_P50 B_P99 B_ERR" [SCALE]
-# SCALE multiplies apicached's requests/s (mget: keys per request).
+# row WORKLOAD CONNS "A_RPS A_P50 A_P99 A_ERR A_CPU" BASE_NAME "B_RPS B_P50 B_P99 B_ERR B_CPU"
+# [SCALE]: SCALE multiplies apicached's requests/s and divides its CPU per request (mget: keys
+# per request), so both columns count the same unit as the baseline's.
 row() {
   local workload=$1 conns=$2 base=$4 scale=${6:-1}
-  local a_rps a_p50 a_p99 a_err b_rps b_p50 b_p99 b_err ratio note=""
-  read -r a_rps a_p50 a_p99 a_err <<<"$3"
-  read -r b_rps b_p50 b_p99 b_err <<<"$5"
+  local a_rps a_p50 a_p99 a_err a_cpu b_rps b_p50 b_p99 b_err b_cpu ratio note=""
+  read -r a_rps a_p50 a_p99 a_err a_cpu <<<"$3"
+  read -r b_rps b_p50 b_p99 b_err b_cpu <<<"$5"
   a_rps=$((a_rps * scale))
+  a_cpu=$(awk -v c="$a_cpu" -v s="$scale" 'BEGIN { printf "%.1f", c / s }')
   ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
   [ "${a_err:-0}" -gt 0 ] && note=" ($a_err errors)"
-  ROWS+=("| $workload | $conns | $a_rps$note | $a_p50 / $a_p99 | $base | $b_rps | $b_p50 / $b_p99 | ${ratio}x |")
+  ROWS+=("| $workload | $conns | $a_rps$note | $a_p50 / $a_p99 | $a_cpu | $base | $b_rps | $b_p50 / $b_p99 | $b_cpu | ${ratio}x |")
   bench_log "${ROWS[-1]}"
 }
 
+declare -A GET_RAM
+A_RSS_KB=0
+B_RSS_KB=0
+disk_bytes=0
+
 # --- GET hit from RAM ------------------------------------------------------------------------
-for c in "${CONNS[@]}"; do
-  a=$(bench_wrk "$RAW/get-ram-apicached-$c" "$c" "$SECS" "$A_URL/v1/cache/bench/hot")
-  n=$(bench_wrk "$RAW/get-nginx-$c" "$c" "$SECS" "$NGINX_URL")
-  r=$(bench_redis get "$c" "$RAM_KEYS" 1)
-  row "GET hit, RAM (req/s)" "$c" "$a" "nginx static 500 B" "$n"
-  row "GET hit, RAM (req/s)" "$c" "$a" "redis GET" "$r"
-done
+# Also measured (without the baselines) when only set or disk runs: they compare with it.
+if wants ram || wants set || wants disk; then
+  for c in "${CONNS[@]}"; do
+    GET_RAM[$c]=$(cpu_wrk "$A_PID" "$RAW/get-ram-apicached-$c" "$c" "$SECS" \
+      "$A_URL/v1/cache/bench/hot")
+    wants ram || continue
+    n=$(cpu_wrk "$NGINX_PID" "$RAW/get-nginx-$c" "$c" "$SECS" "$NGINX_URL")
+    r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 1)
+    row "GET hit, RAM (req/s)" "$c" "${GET_RAM[$c]}" "nginx static 500 B" "$n"
+    row "GET hit, RAM (req/s)" "$c" "${GET_RAM[$c]}" "redis GET" "$r"
+  done
+fi
 
 # --- SET -------------------------------------------------------------------------------------
-for c in "${CONNS[@]}"; do
-  a=$(bench_wrk "$RAW/set-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/put_random.lua" \
-    -- /v1/cache/bench/s "$SET_KEYS" "$SIZE")
-  r=$(bench_redis set "$c" "$SET_KEYS" 1)
-  row "SET 500 B (req/s)" "$c" "$a" "redis SET" "$r"
-done
+if wants set; then
+  for c in "${CONNS[@]}"; do
+    a=$(cpu_wrk "$A_PID" "$RAW/set-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/put_random.lua" \
+      -- /v1/cache/bench/s "$SET_KEYS" "$SIZE")
+    r=$(bench_redis "$R_PID" "$R_PORT" set "$c" "$SET_KEYS" 1)
+    ra=$(bench_redis "$RA_PID" "$RA_PORT" set "$c" "$SET_KEYS" 1)
+    row "SET 500 B (req/s)" "$c" "$a" "redis SET, no persistence" "$r"
+    row "SET 500 B (req/s)" "$c" "$a" "redis SET, AOF everysec" "$ra"
+    row "SET 500 B (req/s)" "$c" "$a" "apicached GET hit, RAM" "${GET_RAM[$c]}"
+  done
+fi
 
 # --- mget of 100 keys ------------------------------------------------------------------------
-for c in "${CONNS[@]}"; do
-  a=$(bench_wrk "$RAW/mget-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/mget.lua" \
-    -- /v1/cache/bench/_mget k "$RAM_KEYS" 100)
-  r=$(bench_redis get "$c" "$RAM_KEYS" 16)
-  row "mget 100 keys (keys/s)" "$c" "$a" "redis GET -P 16" "$r" 100
-done
+if wants mget; then
+  for c in "${CONNS[@]}"; do
+    a=$(cpu_wrk "$A_PID" "$RAW/mget-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/mget.lua" \
+      -- /v1/cache/bench/_mget k "$RAM_KEYS" 100)
+    r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 16)
+    row "mget 100 keys (keys/s)" "$c" "$a" "redis GET -P 16" "$r" 100
+  done
+fi
 A_RSS_KB=$(bench_rss_kb "$A_PID")
 
 # --- GET hit from disk -----------------------------------------------------------------------
@@ -148,23 +201,26 @@ if [ -n "$hot_flag" ]; then
   disk_flags=("$hot_flag" "$SMALL_HOT_CACHE")
   disk_note="started with $hot_flag $SMALL_HOT_CACHE (8 MiB) so most reads miss the RAM tier and go to RocksDB (64 MiB block cache, then the OS page cache)"
 fi
-mkdir -p "$BENCH_TMP/data-disk"
-bench_start_apicached "$BENCH_TMP/data-disk" "${disk_flags[@]}"
-B_URL=$APICACHED_URL
-B_PID=$APICACHED_PID
-load_json=$(python3 "$BENCH_ROOT/bench/load.py" --url "$B_URL" --ns disk --prefix k \
-  --count "$DISK_KEYS" --size "$SIZE" --ttl 0)
-bench_log "disk dataset: $load_json"
-disk_bytes=$(bench_du_bytes "$BENCH_TMP/data-disk")
-for c in "${CONNS[@]}"; do
-  a=$(bench_wrk "$RAW/get-disk-apicached-$c" "$c" "$SECS" "$B_URL" "$LUA/get_random.lua" \
-    -- /v1/cache/disk/k "$DISK_KEYS")
-  r=$(bench_redis get "$c" "$DISK_KEYS" 1)
-  row "GET hit, disk (req/s)" "$c" "$a" "redis GET (RAM)" "$r"
-done
-B_RSS_KB=$(bench_rss_kb "$B_PID")
+if wants disk; then
+  mkdir -p "$BENCH_TMP/data-disk"
+  bench_start_apicached "$BENCH_TMP/data-disk" "${disk_flags[@]}"
+  B_URL=$APICACHED_URL
+  B_PID=$APICACHED_PID
+  load_json=$(python3 "$BENCH_ROOT/bench/load.py" --url "$B_URL" --ns disk --prefix k \
+    --count "$DISK_KEYS" --size "$SIZE" --ttl 0)
+  bench_log "disk dataset: $load_json"
+  disk_bytes=$(bench_du_bytes "$BENCH_TMP/data-disk")
+  for c in "${CONNS[@]}"; do
+    a=$(cpu_wrk "$B_PID" "$RAW/get-disk-apicached-$c" "$c" "$SECS" "$B_URL" \
+      "$LUA/get_random.lua" -- /v1/cache/disk/k "$DISK_KEYS")
+    r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$DISK_KEYS" 1)
+    row "GET hit, disk (req/s)" "$c" "$a" "redis GET (RAM)" "$r"
+    row "GET hit, disk (req/s)" "$c" "$a" "apicached GET hit, RAM" "${GET_RAM[$c]}"
+  done
+  B_RSS_KB=$(bench_rss_kb "$B_PID")
+fi
 NGINX_RSS_KB=$(bench_rss_kb "$NGINX_PID")
-REDIS_RSS_KB=$(bench_rss_kb "$REDIS_PID")
+REDIS_RSS_KB=$(bench_rss_kb "$R_PID")
 
 # --- report ----------------------------------------------------------------------------------
 commit=$BENCH_COMMIT
@@ -179,10 +235,12 @@ every server and the load generator share this machine and talk over 127.0.0.1.
 
 Ratio = apicached / baseline (above 1 means apicached is faster). Latencies are p50 / p99 in
 milliseconds (wrk --latency for apicached and nginx, redis-benchmark for redis). wrk and
-redis-benchmark use min(connections, cores) threads.
+redis-benchmark use min(connections, cores) threads. CPU is the server's user + system CPU time
+over the run divided by the requests it answered, in microseconds (/proc/PID/stat, all
+threads; mget rows: per key, so x100 per _mget request).
 
-| Workload | Conns | apicached | p50 / p99 ms | Baseline | baseline | p50 / p99 ms | Ratio |
-|---|---:|---:|---:|---|---:|---:|---:|
+| Workload | Conns | apicached | p50 / p99 ms | CPU us | Baseline | baseline | p50 / p99 ms | CPU us | Ratio |
+|---|---:|---:|---:|---:|---|---:|---:|---:|---:|
 $(printf '%s\n' "${ROWS[@]}")
 
 Resident memory (VmRSS after the runs):
@@ -200,7 +258,9 @@ Notes:
   The OS page cache is not dropped (that would disturb the whole machine), so "disk" means "not
   in apicached's RAM tier", not "from the device".
 - SET: apicached PUT of a $SIZE-byte body under random keys among $SET_KEYS (written to the WAL,
-  not fsynced: --sync-writes is off by default); redis SET -d $SIZE, no persistence.
+  not fsynced: --sync-writes is off by default, so an acknowledged write survives the process
+  being killed, not a power loss); redis SET -d $SIZE, once without persistence and once with
+  appendonly yes + appendfsync everysec (the same guarantee).
 - mget: one _mget request carries 100 random keys of the $RAM_KEYS loaded; keys/s = requests/s x
   100. redis: single-key GETs, 16 per pipeline.
 - The machine has $(nproc) cores shared by the server and the load generator (and, during
