@@ -164,10 +164,15 @@ bench_du_bytes() {
   awk '{print $1}' <<<"$out"
 }
 
-# bench_cpu_ticks PID: user + system CPU time of the process (all its threads) so far, in clock
-# ticks (/proc/PID/stat fields 14 and 15); 0 when it is gone.
+# bench_cpu_ticks PID: user + system CPU time of the process (all its threads) and of its
+# children (nginx workers) so far, in clock ticks (/proc/PID/stat fields 14 and 15).
 bench_cpu_ticks() {
-  awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+  local p total=0 v
+  for p in "$1" $(pgrep -P "$1" 2>/dev/null || true); do
+    v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+    total=$((total + ${v:-0}))
+  done
+  echo "$total"
 }
 
 # bench_cpu_us_per TICKS COUNT: microseconds of CPU per unit (request, key) for TICKS over COUNT.

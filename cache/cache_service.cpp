@@ -471,11 +471,14 @@ Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::st
   }
   const bool plain = !ttl->expired && !request.expected_version && !request.lease_token &&
                      request.grace_seconds == 0;
-  if (plain && request.mode == WriteMode::kSet && !request.report_created) {
-    auto r =
-        store_.Put(ns, key, request.data, request.content_type, ttl->ttl_seconds, request.flags);
+  if (plain && request.mode == WriteMode::kSet) {
+    auto r = store_.Put(ns, key, request.data, request.content_type, ttl->ttl_seconds,
+                        request.flags, request.report_created);
     if (!r.ok()) return finish(r.status());
-    return finish(WriteResult{.meta = MetaOf(*r, request.data.size()), .created = false});
+    // An entry in its grace period is past its TTL: writing over it creates, as below.
+    const bool created =
+        request.report_created && (!r->replaced || !Fresh(*r->replaced, clock_.NowMillis()));
+    return finish(WriteResult{.meta = MetaOf(*r, request.data.size()), .created = created});
   }
   if (plain && request.mode == WriteMode::kAdd) {
     auto r =
@@ -695,6 +698,51 @@ Result<std::vector<ItemMeta>> CacheService::MultiSet(Protocol p, std::string_vie
   Bump(c.cmd_set, out.size());
   Bump(c.total_items, out.size());
   for (const PutItem& item : items) Written(ns, item.key);
+  return out;
+}
+
+Result<std::vector<AtomicWriteResult>> CacheService::WriteAtomically(
+    Protocol p, const std::vector<AtomicWrite>& writes) {
+  std::vector<BatchWrite> batch(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const AtomicWrite& w = writes[i];
+    BatchWrite& b = batch[i];
+    Status s = CheckNamespace(w.ns);
+    Result<StoreTtl> ttl = StoreTtl{};
+    if (s.ok() && !w.remove && !w.expires_at_ms) {
+      ttl = Resolve(w.expiry);
+      s = ttl.status();
+    }
+    if (!s.ok()) return Status(s.code(), "write " + std::to_string(i) + ": " + s.message());
+    b.ns = w.ns;
+    b.key = w.key;
+    if (w.remove || ttl->expired) {
+      b.kind = BatchWrite::Kind::kDelete;
+      continue;
+    }
+    b.value = w.data;
+    b.content_type = w.content_type;
+    b.flags = w.flags;
+    b.ttl_seconds = ttl->ttl_seconds;
+    b.expires_at_ms = w.expires_at_ms;
+  }
+  auto r = store_.WriteAtomically(batch);
+  if (!r.ok()) return r.status();
+  std::vector<AtomicWriteResult> out(writes.size());
+  AtomicCounters& c = counters(p);
+  for (size_t i = 0; i < writes.size(); ++i) {
+    out[i].existed = (*r)[i].existed;
+    if (batch[i].kind == BatchWrite::Kind::kPut) {
+      out[i].meta = MetaOf((*r)[i].info, writes[i].data.size());
+      Bump(c.cmd_set);
+      Bump(c.total_items);
+    } else if (writes[i].remove) {
+      Bump(out[i].existed ? c.delete_hits : c.delete_misses);
+    } else {  // a put with Expired(): stored and gone at once, as Write does
+      Bump(c.cmd_set);
+    }
+    Written(writes[i].ns, writes[i].key);
+  }
   return out;
 }
 

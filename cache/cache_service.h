@@ -109,8 +109,8 @@ struct WriteRequest {
   // memcached's ms I: a compare-and-set whose expected_version is older than the live entry's
   // stores anyway, marked stale (MetaLease().stale), keeping the entry's expiry and its win.
   bool invalidate_if_older = false;
-  // Fill WriteResult::created for kSet (costs a read of the current entry; the other modes know
-  // it anyway).
+  // Fill WriteResult::created for kSet (the store learns it under the key's lock, from the
+  // memtable and block cache when they know, else with a read; the other modes know it anyway).
   bool report_created = false;
 };
 
@@ -120,6 +120,27 @@ struct WriteResult {
   ItemMeta meta;
   // No live entry existed before. Always set except for kSet without report_created (false).
   bool created = false;
+};
+
+// One write of WriteAtomically: a put or a delete of one key.
+struct AtomicWrite {
+  bool remove = false;  // a delete; the fields below are then ignored
+  std::string ns;
+  std::string key;
+  std::string data;
+  std::string content_type;
+  uint32_t flags = 0;
+  Expiry expiry = Expiry::Default();  // Expired(): the put deletes the key instead
+  // Instead of expiry: an exact deadline in Unix ms (Redis PX/PXAT); at or before now leaves
+  // nothing readable.
+  std::optional<int64_t> expires_at_ms;
+};
+
+struct AtomicWriteResult {
+  ItemMeta meta;  // a put's new entry; zero for a delete
+  // A live entry was there just before this write, counting the batch's earlier writes (a
+  // put replaced one, a delete deleted one).
+  bool existed = false;
 };
 
 // memcached's incr/decr (and meta ma) on an unsigned 64-bit decimal value.
@@ -270,6 +291,15 @@ class CacheService {
   // namespace default, 0: never) and held to CheckTtlSeconds. One ItemMeta per item, in order.
   Result<std::vector<ItemMeta>> MultiSet(Protocol protocol, std::string_view ns,
                                          const std::vector<PutItem>& items);
+  // Several puts and deletes, possibly over several namespaces, applied as ONE RocksDB
+  // WriteBatch: all of them or none, also across a crash (one WAL record), and no reader sees
+  // some without the others (every key is locked for the batch; the RAM tier drops them before
+  // the write). Keys may repeat: the last write wins. For Redis MULTI/EXEC and the like. One
+  // result per write, in order; counts a cmd_set per put and a delete hit or miss per delete.
+  // Errors: the common ones, naming the write ("write 2: ..."); nothing is written then.
+  Result<std::vector<AtomicWriteResult>> WriteAtomically(Protocol protocol,
+                                                         const std::vector<AtomicWrite>& writes);
+
   // Number of keys that had a live entry and were deleted.
   Result<uint64_t> DeleteMany(Protocol protocol, std::string_view ns,
                               const std::vector<std::string>& keys);

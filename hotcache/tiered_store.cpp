@@ -99,28 +99,31 @@ Result<std::vector<std::optional<Entry>>> TieredStore::MultiGet(
   return out;
 }
 
-Result<EntryInfo> TieredStore::Put(std::string_view ns, std::string_view key,
-                                   std::string_view value, std::string_view content_type,
-                                   std::optional<int64_t> ttl_seconds, uint32_t flags) {
-  return KeyWrite(ns, key,
-                  [&] { return inner_->Put(ns, key, value, content_type, ttl_seconds, flags); });
+Result<WriteOutcome> TieredStore::Put(std::string_view ns, std::string_view key,
+                                      std::string_view value, std::string_view content_type,
+                                      std::optional<int64_t> ttl_seconds, uint32_t flags,
+                                      bool report_replaced) {
+  return KeyWrite(ns, key, [&] {
+    return inner_->Put(ns, key, value, content_type, ttl_seconds, flags, report_replaced);
+  });
 }
 
 Result<bool> TieredStore::Delete(std::string_view ns, std::string_view key) {
   return KeyWrite(ns, key, [&] { return inner_->Delete(ns, key); });
 }
 
-Result<EntryInfo> TieredStore::Add(std::string_view ns, std::string_view key,
-                                   std::string_view value, std::string_view content_type,
-                                   std::optional<int64_t> ttl_seconds, uint32_t flags) {
+Result<WriteOutcome> TieredStore::Add(std::string_view ns, std::string_view key,
+                                      std::string_view value, std::string_view content_type,
+                                      std::optional<int64_t> ttl_seconds, uint32_t flags) {
   return KeyWrite(ns, key,
                   [&] { return inner_->Add(ns, key, value, content_type, ttl_seconds, flags); });
 }
 
-Result<EntryInfo> TieredStore::CompareAndSet(std::string_view ns, std::string_view key,
-                                             uint64_t expected_version, std::string_view value,
-                                             std::string_view content_type,
-                                             std::optional<int64_t> ttl_seconds, uint32_t flags) {
+Result<WriteOutcome> TieredStore::CompareAndSet(std::string_view ns, std::string_view key,
+                                                uint64_t expected_version, std::string_view value,
+                                                std::string_view content_type,
+                                                std::optional<int64_t> ttl_seconds,
+                                                uint32_t flags) {
   return KeyWrite(ns, key, [&] {
     return inner_->CompareAndSet(ns, key, expected_version, value, content_type, ttl_seconds,
                                  flags);
@@ -148,6 +151,24 @@ Result<std::vector<EntryInfo>> TieredStore::MultiPut(std::string_view ns,
   keys.reserve(items.size());
   for (const PutItem& item : items) keys.emplace_back(item.key);
   return KeysWrite(ns, keys, [&] { return inner_->MultiPut(ns, items); });
+}
+
+Result<std::vector<BatchWriteResult>> TieredStore::WriteAtomically(
+    const std::vector<BatchWrite>& writes) {
+  // Every key's write bracket, whatever its namespace (those not served from RAM need none).
+  std::vector<const BatchWrite*> bracketed;
+  for (const BatchWrite& w : writes) {
+    if (Cached(w.ns)) bracketed.push_back(&w);
+  }
+  for (const BatchWrite* w : bracketed) cache_.BeginKeyWrite(w->ns, w->key);
+  struct End {
+    HotCache& cache;
+    const std::vector<const BatchWrite*>& writes;
+    ~End() {
+      for (const BatchWrite* w : writes) cache.EndKeyWrite(w->ns, w->key);
+    }
+  } end{cache_, bracketed};
+  return inner_->WriteAtomically(writes);
 }
 
 Result<uint64_t> TieredStore::DeleteMany(std::string_view ns,

@@ -199,7 +199,7 @@ Result<InvalidRegistry::ListState*> InvalidRegistry::ListForWrite(const std::str
   }
   // Written before the list's first record so that a crash cannot leave records of a list that
   // Lists() does not know.
-  Result<EntryInfo> put = store_.Put(kCatalogNamespace, list, "{}", kJsonType, 0);
+  auto put = store_.Put(kCatalogNamespace, list, "{}", kJsonType, 0);
   if (!put.ok()) return put.status();
   if (it == lists_.end()) it = lists_.emplace(list, std::make_unique<ListState>()).first;
   it->second->in_catalog = true;

@@ -39,6 +39,17 @@ class KeyLocks {
     for (const auto& k : keys) stripes.push_back(StripeOf(ns, get_key(k)));
     return LockStripes(std::move(stripes));
   }
+  // The same for keys of several namespaces: get(item) gives a pair (namespace, key).
+  template <typename Items, typename GetNsKey>
+  MultiLock LockEach(const Items& items, GetNsKey get) {
+    std::vector<size_t> stripes;
+    stripes.reserve(items.size());
+    for (const auto& item : items) {
+      const auto [ns, key] = get(item);
+      stripes.push_back(StripeOf(ns, key));
+    }
+    return LockStripes(std::move(stripes));
+  }
 
  private:
   static size_t StripeOf(std::string_view ns, std::string_view key);

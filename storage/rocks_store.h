@@ -38,17 +38,18 @@ class RocksStore final : public Store, public StoreAdmin {
   ~RocksStore() override;
 
   Result<Entry> Get(std::string_view ns, std::string_view key) override;
-  Result<EntryInfo> Put(std::string_view ns, std::string_view key, std::string_view value,
-                        std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                        uint32_t flags = 0) override;
+  Result<WriteOutcome> Put(std::string_view ns, std::string_view key, std::string_view value,
+                           std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                           uint32_t flags = 0, bool report_replaced = false) override;
   Result<bool> Delete(std::string_view ns, std::string_view key) override;
-  Result<EntryInfo> Add(std::string_view ns, std::string_view key, std::string_view value,
-                        std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                        uint32_t flags = 0) override;
-  Result<EntryInfo> CompareAndSet(std::string_view ns, std::string_view key,
-                                  uint64_t expected_version, std::string_view value,
-                                  std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                                  uint32_t flags = 0) override;
+  Result<WriteOutcome> Add(std::string_view ns, std::string_view key, std::string_view value,
+                           std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                           uint32_t flags = 0) override;
+  Result<WriteOutcome> CompareAndSet(std::string_view ns, std::string_view key,
+                                     uint64_t expected_version, std::string_view value,
+                                     std::string_view content_type,
+                                     std::optional<int64_t> ttl_seconds,
+                                     uint32_t flags = 0) override;
   Result<EntryInfo> Touch(std::string_view ns, std::string_view key,
                           std::optional<int64_t> ttl_seconds) override;
   Result<int64_t> Incr(std::string_view ns, std::string_view key, int64_t delta,
@@ -59,6 +60,8 @@ class RocksStore final : public Store, public StoreAdmin {
                                                      const std::vector<std::string>& keys) override;
   Result<std::vector<EntryInfo>> MultiPut(std::string_view ns,
                                           const std::vector<PutItem>& items) override;
+  Result<std::vector<BatchWriteResult>> WriteAtomically(
+      const std::vector<BatchWrite>& writes) override;
   Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override;
   Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) override;
   Status ClearNamespace(std::string_view ns) override;
@@ -96,16 +99,18 @@ class RocksStore final : public Store, public StoreAdmin {
   // Leaves db_ null when the open fails; the next Recover tries again.
   void Reopen();
 
-  // Put, Add and CompareAndSet: a new version of key, written when condition holds.
+  // Put, Add and CompareAndSet: a new version of key, written when condition holds. The
+  // current entry is read only for a condition or report_replaced (ReadLiveForWrite).
   enum class WriteCondition { kAlways, kAbsent, kVersion };
-  Result<EntryInfo> WriteIf(std::string_view ns, std::string_view key, std::string_view value,
-                            std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                            uint32_t flags, WriteCondition condition,
-                            uint64_t expected_version = 0);
+  Result<WriteOutcome> WriteIf(std::string_view ns, std::string_view key, std::string_view value,
+                               std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                               uint32_t flags, WriteCondition condition,
+                               uint64_t expected_version = 0, bool report_replaced = false);
 
   Status ValidateKey(std::string_view key) const;
-  Status ValidateWrite(std::string_view key, std::string_view value, std::string_view content_type,
-                       std::optional<int64_t> ttl) const;
+  // Key, value size, content type. The ttl is checked by ExpiresAt, the one place that does.
+  Status ValidateWrite(std::string_view key, std::string_view value,
+                       std::string_view content_type) const;
   int64_t DefaultTtlSeconds(std::string_view ns) const;
   // The expires_ms a write at now_ms gets from ttl (see store.h for nullopt and 0).
   Result<int64_t> ExpiresAt(std::string_view ns, std::optional<int64_t> ttl, int64_t now_ms) const;
@@ -113,10 +118,16 @@ class RocksStore final : public Store, public StoreAdmin {
   static int64_t WithGrace(int64_t expires_ms, uint32_t grace_seconds);
 
   // The live entry of key, or nullopt (absent or expired; an expired read is counted). *present
-  // tells whether any version, live or not, is stored.
+  // tells whether any version, live or not, is stored. cache_first: from the memtable and the
+  // block cache only when they can tell (no file read), from the files otherwise.
   Result<std::optional<Entry>> ReadLive(Namespace& ns, std::string_view key, int64_t now_ms,
-                                        bool* present = nullptr);
+                                        bool* present = nullptr, bool cache_first = false);
   Result<std::optional<Entry>> DecodeLive(Namespace& ns, std::string_view raw, int64_t now_ms);
+  // The read of a writer (which holds the key's stripe): cache first.
+  Result<std::optional<Entry>> ReadLiveForWrite(Namespace& ns, std::string_view key, int64_t now_ms,
+                                                bool* present = nullptr) {
+    return ReadLive(ns, key, now_ms, present, /*cache_first=*/true);
+  }
   // Writes a new version of key. REQUIRES: the key's stripe is held.
   Result<EntryInfo> WriteNew(Namespace& ns, std::string_view key, std::string_view value,
                              std::string_view content_type, uint32_t flags, int64_t expires_ms,

@@ -42,12 +42,16 @@ Result<std::vector<EntryInfo>> RocksStore::MultiPut(std::string_view ns,
   auto hold = Enter();
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  const int64_t now = clock_.NowMillis();
+  std::vector<int64_t> expires(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     const PutItem& item = items[i];
-    if (Status s = ValidateWrite(item.key, item.value, item.content_type, item.ttl_seconds);
-        !s.ok()) {
-      return Status(s.code(), "item " + std::to_string(i) + ": " + s.message());
+    Status s = ValidateWrite(item.key, item.value, item.content_type);
+    Result<int64_t> at = s.ok() ? ExpiresAt(ns, item.ttl_seconds, now) : Result<int64_t>(s);
+    if (!at.ok()) {
+      return Status(at.code(), "item " + std::to_string(i) + ": " + at.status().message());
     }
+    expires[i] = *at;
   }
   std::vector<EntryInfo> infos;
   if (items.empty()) return infos;
@@ -55,16 +59,14 @@ Result<std::vector<EntryInfo>> RocksStore::MultiPut(std::string_view ns,
   if (!n.ok()) return n.status();
   auto lock =
       locks_.LockMany(ns, items, [](const PutItem& item) -> std::string_view { return item.key; });
-  const int64_t now = clock_.NowMillis();
   rocksdb::WriteBatch batch;
   infos.reserve(items.size());
-  for (const PutItem& item : items) {
-    auto expires = ExpiresAt(ns, item.ttl_seconds, now);
-    if (!expires.ok()) return expires.status();
+  for (size_t i = 0; i < items.size(); ++i) {
+    const PutItem& item = items[i];
     auto version = versions_->Next();
     if (!version.ok()) return version.status();
     infos.push_back(
-        {.created_ms = now, .expires_ms = *expires, .version = *version, .flags = item.flags});
+        {.created_ms = now, .expires_ms = expires[i], .version = *version, .flags = item.flags});
     rocksdb::Status s = batch.Put((*n)->handle, ToSlice(item.key),
                                   EncodeEntry(infos.back(), item.content_type, item.value));
     if (!s.ok()) return FromRocks(s, "batching" + InNamespace(ns));
@@ -92,7 +94,7 @@ Result<uint64_t> RocksStore::DeleteMany(std::string_view ns, const std::vector<s
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());  // count each key once
   for (const std::string& key : sorted) {
     bool present = false;
-    auto live = ReadLive(*n, key, now, &present);
+    auto live = ReadLiveForWrite(*n, key, now, &present);
     if (!live.ok()) return live.status();
     if (!present) continue;
     if (live->has_value()) ++deleted;

@@ -18,9 +18,12 @@ Result<std::optional<Entry>> RocksStore::DecodeLive(Namespace& ns, std::string_v
 }
 
 Result<std::optional<Entry>> RocksStore::ReadLive(Namespace& ns, std::string_view key,
-                                                  int64_t now_ms, bool* present) {
+                                                  int64_t now_ms, bool* present, bool cache_first) {
+  rocksdb::ReadOptions read;
+  if (cache_first) read.read_tier = rocksdb::kBlockCacheTier;  // Incomplete, not a file read
   rocksdb::PinnableSlice raw;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ns.handle, ToSlice(key), &raw);
+  rocksdb::Status s = db_->Get(read, ns.handle, ToSlice(key), &raw);
+  if (cache_first && s.IsIncomplete()) return ReadLive(ns, key, now_ms, present);
   if (present != nullptr) *present = s.ok();
   if (s.IsNotFound()) return std::optional<Entry>();
   if (!s.ok()) return FromRocks(s, "reading" + InNamespace(ns.name));

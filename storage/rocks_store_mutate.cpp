@@ -29,12 +29,14 @@ Result<int64_t> RocksStore::Incr(std::string_view ns, std::string_view key, int6
   auto hold = Enter();
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-  if (Status s = ValidateWrite(key, {}, {}, ttl_on_create); !s.ok()) return s;
+  if (Status s = ValidateKey(key); !s.ok()) return s;
+  const int64_t now = clock_.NowMillis();
+  auto expires_on_create = ExpiresAt(ns, ttl_on_create, now);
+  if (!expires_on_create.ok()) return expires_on_create.status();
   auto n = registry_.FindOrCreate(ns);
   if (!n.ok()) return n.status();
   auto lock = locks_.Lock(ns, key);
-  const int64_t now = clock_.NowMillis();
-  auto live = ReadLive(**n, key, now);
+  auto live = ReadLiveForWrite(**n, key, now);
   if (!live.ok()) return live.status();
   int64_t result = delta;
   int64_t expires_ms = 0;
@@ -59,9 +61,7 @@ Result<int64_t> RocksStore::Incr(std::string_view ns, std::string_view key, int6
     flags = (*live)->info.flags;
     grace = (*live)->info.grace_seconds;
   } else {
-    auto expires = ExpiresAt(ns, ttl_on_create, now);
-    if (!expires.ok()) return expires.status();
-    expires_ms = *expires;
+    expires_ms = *expires_on_create;
   }
   auto written =
       WriteNew(**n, key, std::to_string(result), content_type, flags, expires_ms, now, grace);
@@ -86,7 +86,7 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
     std::optional<Entry> current;
     bool present = false;
     if (n) {
-      auto live = ReadLive(*n, key, now, &present);
+      auto live = ReadLiveForWrite(*n, key, now, &present);
       if (!live.ok()) return live.status();
       current = std::move(*live);
     }
@@ -108,7 +108,6 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
           current->info.expires_ms =
               WithGrace(*mutation->expires_at_ms, current->info.grace_seconds);
         } else {
-          if (Status s = ValidateWrite(key, {}, {}, mutation->ttl_seconds); !s.ok()) return s;
           auto expires = ExpiresAt(ns, mutation->ttl_seconds, now);
           if (!expires.ok()) return expires.status();
           current->info.expires_ms = WithGrace(*expires, current->info.grace_seconds);
@@ -126,11 +125,7 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
     Mutation& m = *mutation;
     const bool keep_expiry = m.keep_expiry && current.has_value();
     const bool absolute = !keep_expiry && m.expires_at_ms.has_value();
-    if (Status s = ValidateWrite(key, m.value, m.content_type,
-                                 keep_expiry || absolute ? std::nullopt : m.ttl_seconds);
-        !s.ok()) {
-      return s;
-    }
+    if (Status s = ValidateWrite(key, m.value, m.content_type); !s.ok()) return s;
     const uint32_t grace = keep_expiry ? current->info.grace_seconds : m.grace_seconds;
     int64_t expires_ms = keep_expiry ? current->info.expires_ms
                          : absolute  ? WithGrace(*m.expires_at_ms, grace)

@@ -17,7 +17,7 @@ Status RocksStore::ValidateKey(std::string_view key) const {
 }
 
 Status RocksStore::ValidateWrite(std::string_view key, std::string_view value,
-                                 std::string_view content_type, std::optional<int64_t> ttl) const {
+                                 std::string_view content_type) const {
   if (Status s = ValidateKey(key); !s.ok()) return s;
   if (value.size() > options_.max_value_bytes) {
     return Status::TooLarge("value is " + std::to_string(value.size()) + " bytes; at most " +
@@ -34,9 +34,6 @@ Status RocksStore::ValidateWrite(std::string_view key, std::string_view value,
     if (std::string why = MediaTypeError(content_type); !why.empty()) {
       return Status::InvalidArgument(why);
     }
-  }
-  if (ttl && *ttl < 0) {
-    return Status::InvalidArgument("ttl must not be negative (got " + std::to_string(*ttl) + ")");
   }
   return Status::Ok();
 }

@@ -5,14 +5,18 @@
 
 namespace apicached {
 
-Result<EntryInfo> RocksStore::WriteIf(std::string_view ns, std::string_view key,
-                                      std::string_view value, std::string_view content_type,
-                                      std::optional<int64_t> ttl_seconds, uint32_t flags,
-                                      WriteCondition condition, uint64_t expected_version) {
+Result<WriteOutcome> RocksStore::WriteIf(std::string_view ns, std::string_view key,
+                                         std::string_view value, std::string_view content_type,
+                                         std::optional<int64_t> ttl_seconds, uint32_t flags,
+                                         WriteCondition condition, uint64_t expected_version,
+                                         bool report_replaced) {
   auto hold = Enter();
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-  if (Status s = ValidateWrite(key, value, content_type, ttl_seconds); !s.ok()) return s;
+  if (Status s = ValidateWrite(key, value, content_type); !s.ok()) return s;
+  const int64_t now = clock_.NowMillis();
+  auto expires = ExpiresAt(ns, ttl_seconds, now);
+  if (!expires.ok()) return expires.status();
   NamespaceRef n;
   if (condition == WriteCondition::kVersion) {
     n = registry_.Find(ns);  // a version can only match in an existing namespace
@@ -23,9 +27,9 @@ Result<EntryInfo> RocksStore::WriteIf(std::string_view ns, std::string_view key,
     n = std::move(*found);
   }
   auto lock = locks_.Lock(ns, key);
-  const int64_t now = clock_.NowMillis();
-  if (condition != WriteCondition::kAlways) {
-    auto live = ReadLive(*n, key, now);
+  std::optional<EntryInfo> replaced;
+  if (condition != WriteCondition::kAlways || report_replaced) {
+    auto live = ReadLiveForWrite(*n, key, now);
     if (!live.ok()) return live.status();
     if (condition == WriteCondition::kAbsent && live->has_value()) {
       return Status::AlreadyExists("key already has a live entry" + InNamespace(ns));
@@ -38,28 +42,34 @@ Result<EntryInfo> RocksStore::WriteIf(std::string_view ns, std::string_view key,
                                         std::to_string((*live)->info.version) + ", not " +
                                         std::to_string(expected_version));
     }
+    if (live->has_value()) replaced = (*live)->info;
   }
-  auto expires = ExpiresAt(ns, ttl_seconds, now);
-  if (!expires.ok()) return expires.status();
-  return WriteNew(*n, key, value, content_type, flags, *expires, now);
+  auto info = WriteNew(*n, key, value, content_type, flags, *expires, now);
+  if (!info.ok()) return info.status();
+  WriteOutcome outcome;
+  static_cast<EntryInfo&>(outcome) = *info;
+  outcome.replaced = replaced;
+  return outcome;
 }
 
-Result<EntryInfo> RocksStore::Put(std::string_view ns, std::string_view key, std::string_view value,
-                                  std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                                  uint32_t flags) {
-  return WriteIf(ns, key, value, content_type, ttl_seconds, flags, WriteCondition::kAlways);
+Result<WriteOutcome> RocksStore::Put(std::string_view ns, std::string_view key,
+                                     std::string_view value, std::string_view content_type,
+                                     std::optional<int64_t> ttl_seconds, uint32_t flags,
+                                     bool report_replaced) {
+  return WriteIf(ns, key, value, content_type, ttl_seconds, flags, WriteCondition::kAlways, 0,
+                 report_replaced);
 }
 
-Result<EntryInfo> RocksStore::Add(std::string_view ns, std::string_view key, std::string_view value,
-                                  std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                                  uint32_t flags) {
+Result<WriteOutcome> RocksStore::Add(std::string_view ns, std::string_view key,
+                                     std::string_view value, std::string_view content_type,
+                                     std::optional<int64_t> ttl_seconds, uint32_t flags) {
   return WriteIf(ns, key, value, content_type, ttl_seconds, flags, WriteCondition::kAbsent);
 }
 
-Result<EntryInfo> RocksStore::CompareAndSet(std::string_view ns, std::string_view key,
-                                            uint64_t expected_version, std::string_view value,
-                                            std::string_view content_type,
-                                            std::optional<int64_t> ttl_seconds, uint32_t flags) {
+Result<WriteOutcome> RocksStore::CompareAndSet(std::string_view ns, std::string_view key,
+                                               uint64_t expected_version, std::string_view value,
+                                               std::string_view content_type,
+                                               std::optional<int64_t> ttl_seconds, uint32_t flags) {
   return WriteIf(ns, key, value, content_type, ttl_seconds, flags, WriteCondition::kVersion,
                  expected_version);
 }
@@ -73,7 +83,7 @@ Result<bool> RocksStore::Delete(std::string_view ns, std::string_view key) {
   if (!n) return false;
   auto lock = locks_.Lock(ns, key);
   bool present = false;
-  auto live = ReadLive(*n, key, clock_.NowMillis(), &present);
+  auto live = ReadLiveForWrite(*n, key, clock_.NowMillis(), &present);
   if (!live.ok()) return live.status();
   if (!present) return false;
   rocksdb::Status s = db_->Delete(write_options_, n->handle, ToSlice(key));
@@ -86,16 +96,16 @@ Result<EntryInfo> RocksStore::Touch(std::string_view ns, std::string_view key,
   auto hold = Enter();
   if (!hold.ok()) return hold.status();
   if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-  if (Status s = ValidateWrite(key, {}, {}, ttl_seconds); !s.ok()) return s;
+  if (Status s = ValidateKey(key); !s.ok()) return s;
+  const int64_t now = clock_.NowMillis();
+  auto expires = ExpiresAt(ns, ttl_seconds, now);
+  if (!expires.ok()) return expires.status();
   NamespaceRef n = registry_.Find(ns);
   if (!n) return Status::NotFound("no such key" + InNamespace(ns));
   auto lock = locks_.Lock(ns, key);
-  const int64_t now = clock_.NowMillis();
-  auto live = ReadLive(*n, key, now);
+  auto live = ReadLiveForWrite(*n, key, now);
   if (!live.ok()) return live.status();
   if (!live->has_value()) return Status::NotFound("no such key" + InNamespace(ns));
-  auto expires = ExpiresAt(ns, ttl_seconds, now);
-  if (!expires.ok()) return expires.status();
   Entry& entry = **live;
   entry.info.expires_ms = WithGrace(*expires, entry.info.grace_seconds);
   if (entry.info.expires_ms == 0) entry.info.grace_seconds = 0;

@@ -62,6 +62,38 @@ struct Entry {
   EntryInfo info;
 };
 
+// What Put, Add and CompareAndSet wrote (the new version's metadata) and what it replaced.
+struct WriteOutcome : EntryInfo {
+  // The metadata of the live entry the write replaced; nullopt when there was none. Add's is
+  // always nullopt and CompareAndSet's always set; Put fills it only when asked
+  // (report_replaced), else it is nullopt whatever was there.
+  std::optional<EntryInfo> replaced;
+};
+
+// One write of an atomic batch (Store::WriteAtomically).
+struct BatchWrite {
+  enum class Kind { kPut, kDelete };
+  Kind kind = Kind::kPut;
+  std::string ns;
+  std::string key;
+  // kPut only:
+  std::string value;
+  std::string content_type;
+  uint32_t flags = 0;
+  std::optional<int64_t> ttl_seconds;  // as Put's
+  // An absolute deadline (Unix ms) instead of ttl_seconds (Redis's exact deadlines); at or
+  // before now leaves an expired entry, as Mutation::expires_at_ms.
+  std::optional<int64_t> expires_at_ms;
+};
+
+// What one write of an atomic batch did.
+struct BatchWriteResult {
+  EntryInfo info;  // kPut: the new version's metadata; kDelete: zero
+  // A live entry was there just before this write, counting the earlier writes of the batch:
+  // kPut replaced one, kDelete deleted one.
+  bool existed = false;
+};
+
 struct PutItem {
   std::string key;
   std::string value;
@@ -144,27 +176,30 @@ class Store {
   virtual Result<Entry> Get(std::string_view ns, std::string_view key) = 0;
 
   // Stores (creates or replaces) an entry. flags are stored with it (EntryInfo::flags); the
-  // overrides repeat the default.
-  virtual Result<EntryInfo> Put(std::string_view ns, std::string_view key, std::string_view value,
-                                std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                                uint32_t flags = 0) = 0;
+  // overrides repeat the defaults. With report_replaced the answer says what the write replaced
+  // (WriteOutcome::replaced), learnt under the key's lock from the memtable and block cache
+  // when they know, else from a read; without it nothing is read before the write.
+  virtual Result<WriteOutcome> Put(std::string_view ns, std::string_view key,
+                                   std::string_view value, std::string_view content_type,
+                                   std::optional<int64_t> ttl_seconds, uint32_t flags = 0,
+                                   bool report_replaced = false) = 0;
 
   // true when a live entry existed and was deleted; false when there was none.
   virtual Result<bool> Delete(std::string_view ns, std::string_view key) = 0;
 
   // Stores only when no live entry exists (an expired one counts as absent); AlreadyExists
   // otherwise.
-  virtual Result<EntryInfo> Add(std::string_view ns, std::string_view key, std::string_view value,
-                                std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                                uint32_t flags = 0) = 0;
+  virtual Result<WriteOutcome> Add(std::string_view ns, std::string_view key,
+                                   std::string_view value, std::string_view content_type,
+                                   std::optional<int64_t> ttl_seconds, uint32_t flags = 0) = 0;
 
   // Stores only when a live entry with exactly expected_version exists; PreconditionFailed
   // otherwise (also when there is no live entry).
-  virtual Result<EntryInfo> CompareAndSet(std::string_view ns, std::string_view key,
-                                          uint64_t expected_version, std::string_view value,
-                                          std::string_view content_type,
-                                          std::optional<int64_t> ttl_seconds,
-                                          uint32_t flags = 0) = 0;
+  virtual Result<WriteOutcome> CompareAndSet(std::string_view ns, std::string_view key,
+                                             uint64_t expected_version, std::string_view value,
+                                             std::string_view content_type,
+                                             std::optional<int64_t> ttl_seconds,
+                                             uint32_t flags = 0) = 0;
 
   // Gives a live entry a new TTL counted from now; value, content type, flags and version stay
   // the same (so an ETag stays valid). NotFound when there is none.
@@ -191,6 +226,14 @@ class Store {
   // All items or none, as one atomic batch. Returns one EntryInfo per item, in order.
   virtual Result<std::vector<EntryInfo>> MultiPut(std::string_view ns,
                                                   const std::vector<PutItem>& items) = 0;
+
+  // Applies every write or none, as ONE RocksDB WriteBatch (one WAL record): after a crash
+  // either all of them are there or none. Writes may span namespaces (puts create theirs) and
+  // repeat a key (the last one wins). Every key is locked for the whole batch, so no other
+  // operation sees some of the writes without the others. One result per write, in order.
+  // Errors: the common ones, each naming the write ("write 3: ..."); nothing is written then.
+  virtual Result<std::vector<BatchWriteResult>> WriteAtomically(
+      const std::vector<BatchWrite>& writes) = 0;
 
   // Number of keys that had a live entry and were deleted.
   virtual Result<uint64_t> DeleteMany(std::string_view ns,

@@ -146,5 +146,59 @@ TEST_F(CacheWriteTest, ClearEmptiesOneNamespace) {
   EXPECT_EQ(cache().Counters(kMc).cmd_flush, 1u);
 }
 
+TEST_F(CacheWriteTest, SetOverAnEntryInItsGracePeriodReportsCreated) {
+  WriteRequest stale;
+  stale.data = "old";
+  stale.expiry = Expiry::After(10);
+  stale.grace_seconds = 30;
+  ASSERT_TRUE(cache().Write(kHttp, "s", "k", stale).ok());
+  clock_.Advance(std::chrono::seconds(11));  // past the TTL, in the grace period
+  WriteRequest req;
+  req.data = "new";
+  req.report_created = true;
+  auto r = cache().Write(kHttp, "s", "k", req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->created) << "an entry past its TTL is no live entry for a writer";
+  r = cache().Write(kHttp, "s", "k", req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->created);
+}
+
+cache::AtomicWrite AtomicPut(std::string key, std::string data, Expiry expiry) {
+  cache::AtomicWrite w;
+  w.ns = "s";
+  w.key = std::move(key);
+  w.data = std::move(data);
+  w.expiry = expiry;
+  return w;
+}
+
+TEST_F(CacheWriteTest, WriteAtomicallyAppliesEveryWriteAndCountsThem) {
+  ASSERT_TRUE(cache().Set(kMc, "s", "old", "x", 0, Expiry::Never()).ok());
+  cache::AtomicWrite del;
+  del.remove = true;
+  del.ns = "s";
+  del.key = "old";
+  auto r = cache().WriteAtomically(
+      kMc, {AtomicPut("a", "1", Expiry::Never()), del, AtomicPut("b", "2", Expiry::Expired())});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_FALSE((*r)[0].existed);
+  EXPECT_EQ((*r)[0].meta.size, 1u);
+  EXPECT_TRUE((*r)[1].existed);
+  EXPECT_EQ(cache().Get(kMc, "s", "a")->value, "1");
+  EXPECT_EQ(cache().Get(kMc, "s", "old").code(), Code::kNotFound);
+  EXPECT_EQ(cache().Get(kMc, "s", "b").code(), Code::kNotFound) << "Expired(): nothing readable";
+  EXPECT_EQ(cache().Counters(kMc).delete_hits, 1u);
+}
+
+TEST_F(CacheWriteTest, WriteAtomicallyRefusesAnInternalNamespaceAndWritesNothing) {
+  cache::AtomicWrite internal = AtomicPut("k", "v", Expiry::Never());
+  internal.ns = ".hotset";
+  auto r = cache().WriteAtomically(kMc, {AtomicPut("a", "1", Expiry::Never()), internal});
+  EXPECT_EQ(r.code(), Code::kInvalidArgument);
+  EXPECT_EQ(cache().Get(kMc, "s", "a").code(), Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace apicached::testing

@@ -11,17 +11,18 @@ class FailingStore : public Store, public StoreAdmin {
   static Status Down() { return Status::Unavailable("disk on fire (FailingStore)"); }
 
   Result<Entry> Get(std::string_view, std::string_view) override { return Down(); }
-  Result<EntryInfo> Put(std::string_view, std::string_view, std::string_view, std::string_view,
-                        std::optional<int64_t>, uint32_t = 0) override {
+  Result<WriteOutcome> Put(std::string_view, std::string_view, std::string_view, std::string_view,
+                           std::optional<int64_t>, uint32_t = 0, bool = false) override {
     return Down();
   }
   Result<bool> Delete(std::string_view, std::string_view) override { return Down(); }
-  Result<EntryInfo> Add(std::string_view, std::string_view, std::string_view, std::string_view,
-                        std::optional<int64_t>, uint32_t = 0) override {
+  Result<WriteOutcome> Add(std::string_view, std::string_view, std::string_view, std::string_view,
+                           std::optional<int64_t>, uint32_t = 0) override {
     return Down();
   }
-  Result<EntryInfo> CompareAndSet(std::string_view, std::string_view, uint64_t, std::string_view,
-                                  std::string_view, std::optional<int64_t>, uint32_t = 0) override {
+  Result<WriteOutcome> CompareAndSet(std::string_view, std::string_view, uint64_t, std::string_view,
+                                     std::string_view, std::optional<int64_t>,
+                                     uint32_t = 0) override {
     return Down();
   }
   Result<EntryInfo> Touch(std::string_view, std::string_view, std::optional<int64_t>) override {
@@ -40,6 +41,9 @@ class FailingStore : public Store, public StoreAdmin {
     return Down();
   }
   Result<std::vector<EntryInfo>> MultiPut(std::string_view, const std::vector<PutItem>&) override {
+    return Down();
+  }
+  Result<std::vector<BatchWriteResult>> WriteAtomically(const std::vector<BatchWrite>&) override {
     return Down();
   }
   Result<uint64_t> DeleteMany(std::string_view, const std::vector<std::string>&) override {

@@ -91,7 +91,7 @@ void Scenario(const std::string& data) {
   ASSERT_EQ(::chmod(data.c_str(), 0700), 0) << std::strerror(errno);
   // Recovery is attempted at most once a second: poll with a deadline.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  Result<EntryInfo> after = Status::Unavailable("not tried");
+  Result<WriteOutcome> after = Status::Unavailable("not tried");
   while (std::chrono::steady_clock::now() < deadline) {
     after = store.Put("bulk", "after", "back", "", 0);
     if (after.ok()) break;

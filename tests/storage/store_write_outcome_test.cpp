@@ -1,0 +1,132 @@
+// Put, Add and CompareAndSet say what they replaced (WriteOutcome::replaced), and
+// WriteAtomically applies puts and deletes as one batch.
+#include <gtest/gtest.h>
+
+#include "tests/storage/store_fixture.h"
+
+namespace apicached::testing {
+namespace {
+
+using WriteOutcomeTest = StoreTest;
+
+TEST_F(WriteOutcomeTest, PutReportsCreatedThenReplaced) {
+  auto first = store().Put("ns", "k", "v1", "", std::nullopt, 0, /*report_replaced=*/true);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->replaced.has_value()) << "nothing was there";
+  auto second = store().Put("ns", "k", "v2", "", std::nullopt, 0, true);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(second->replaced.has_value());
+  EXPECT_EQ(second->replaced->version, first->version);
+  EXPECT_GT(second->version, first->version);
+}
+
+TEST_F(WriteOutcomeTest, PutWithoutReportSaysNothingReplaced) {
+  ASSERT_TRUE(store().Put("ns", "k", "v1", "", std::nullopt).ok());
+  auto second = store().Put("ns", "k", "v2", "", std::nullopt);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->replaced.has_value());
+}
+
+TEST_F(WriteOutcomeTest, PutOverAnExpiredEntryCreates) {
+  ASSERT_TRUE(store().Put("ns", "k", "v1", "", 1).ok());
+  clock_.Advance(std::chrono::seconds(1));
+  auto again = store().Put("ns", "k", "v2", "", 1, 0, true);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->replaced.has_value()) << "an expired entry is no live entry";
+}
+
+TEST_F(WriteOutcomeTest, PutReportsReplacedWhenOnlyTheFilesKnowTheEntry) {
+  auto first = store().Put("ns", "k", "v1", "", std::nullopt);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(store().Put("ns", "other", "x", "", std::nullopt).ok());
+  Reopen();  // flushed to a table file; the memtable and block cache are empty now
+  auto second = store().Put("ns", "k", "v2", "", std::nullopt, 0, true);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(second->replaced.has_value()) << "the cache-only read must fall back to the file";
+  EXPECT_EQ(second->replaced->version, first->version);
+  auto fresh = store().Put("ns", "new", "v", "", std::nullopt, 0, true);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_FALSE(fresh->replaced.has_value());
+}
+
+TEST_F(WriteOutcomeTest, AddCreatesAndCompareAndSetReplaces) {
+  auto added = store().Add("ns", "k", "v1", "", std::nullopt);
+  ASSERT_TRUE(added.ok());
+  EXPECT_FALSE(added->replaced.has_value());
+  auto swapped = store().CompareAndSet("ns", "k", added->version, "v2", "", std::nullopt);
+  ASSERT_TRUE(swapped.ok());
+  ASSERT_TRUE(swapped->replaced.has_value());
+  EXPECT_EQ(swapped->replaced->version, added->version);
+}
+
+TEST_F(WriteOutcomeTest, NegativeTtlIsRefusedBeforeAnyNamespaceIsCreated) {
+  auto put = store().Put("fresh", "k", "v", "", -1);
+  EXPECT_EQ(put.code(), Code::kInvalidArgument);
+  EXPECT_EQ(store().GetNamespace("fresh").code(), Code::kNotFound);
+}
+
+BatchWrite PutOf(std::string ns, std::string key, std::string value) {
+  BatchWrite w;
+  w.ns = std::move(ns);
+  w.key = std::move(key);
+  w.value = std::move(value);
+  return w;
+}
+
+BatchWrite DeleteOf(std::string ns, std::string key) {
+  BatchWrite w;
+  w.kind = BatchWrite::Kind::kDelete;
+  w.ns = std::move(ns);
+  w.key = std::move(key);
+  return w;
+}
+
+TEST_F(WriteOutcomeTest, WriteAtomicallyAppliesPutsAndDeletesAcrossNamespaces) {
+  ASSERT_TRUE(store().Put("a", "gone", "x", "", std::nullopt).ok());
+  auto r = store().WriteAtomically(
+      {PutOf("a", "k1", "v1"), PutOf("b", "k2", "v2"), DeleteOf("a", "gone")});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_FALSE((*r)[0].existed);
+  EXPECT_GT((*r)[0].info.version, 0u);
+  EXPECT_TRUE((*r)[2].existed);
+  Reopen();  // one WAL record, replayed whole
+  EXPECT_EQ(store().Get("a", "k1")->value, "v1");
+  EXPECT_EQ(store().Get("b", "k2")->value, "v2");
+  EXPECT_EQ(store().Get("a", "gone").code(), Code::kNotFound);
+}
+
+TEST_F(WriteOutcomeTest, WriteAtomicallyCountsTheBatchsEarlierWrites) {
+  auto r = store().WriteAtomically(
+      {PutOf("a", "k", "v1"), PutOf("a", "k", "v2"), DeleteOf("a", "k"), DeleteOf("a", "k")});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE((*r)[0].existed);
+  EXPECT_TRUE((*r)[1].existed);
+  EXPECT_TRUE((*r)[2].existed);
+  EXPECT_FALSE((*r)[3].existed);
+  EXPECT_EQ(store().Get("a", "k").code(), Code::kNotFound) << "the last write wins";
+}
+
+TEST_F(WriteOutcomeTest, WriteAtomicallyWithOneBadWriteWritesNothing) {
+  BatchWrite bad = PutOf("a", "", "v");  // empty key
+  auto r = store().WriteAtomically({PutOf("a", "k", "v"), bad});
+  ASSERT_EQ(r.code(), Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("write 1:"), std::string::npos) << r.status().message();
+  EXPECT_EQ(store().Get("a", "k").code(), Code::kNotFound);
+  EXPECT_EQ(store().GetNamespace("a").code(), Code::kNotFound) << "nor created a namespace";
+}
+
+TEST_F(WriteOutcomeTest, WriteAtomicallyKeepsExactDeadlines) {
+  BatchWrite w = PutOf("a", "k", "v");
+  w.expires_at_ms = clock_.NowMillis() + 1500;
+  auto r = store().WriteAtomically({w});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].info.expires_ms, clock_.NowMillis() + 1500);
+  clock_.Advance(std::chrono::milliseconds(1499));
+  EXPECT_TRUE(store().Get("a", "k").ok());
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(store().Get("a", "k").code(), Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace apicached::testing
