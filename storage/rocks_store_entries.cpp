@@ -23,7 +23,11 @@ Result<std::optional<Entry>> RocksStore::ReadLive(Namespace& ns, std::string_vie
   if (cache_first) read.read_tier = rocksdb::kBlockCacheTier;  // Incomplete, not a file read
   rocksdb::PinnableSlice raw;
   rocksdb::Status s = db_->Get(read, ns.handle, ToSlice(key), &raw);
-  if (cache_first && s.IsIncomplete()) return ReadLive(ns, key, now_ms, present);
+  // The cache tier cannot tell: Incomplete, or (a table file that is not open when max_open_files
+  // bounds them, RocksDB's "key may exist") OK with no value, which no stored entry is.
+  if (cache_first && (s.IsIncomplete() || (s.ok() && raw.empty()))) {
+    return ReadLive(ns, key, now_ms, present);
+  }
   if (present != nullptr) *present = s.ok();
   if (s.IsNotFound()) return std::optional<Entry>();
   if (!s.ok()) return FromRocks(s, "reading" + InNamespace(ns.name));
