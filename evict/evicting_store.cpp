@@ -127,19 +127,20 @@ void EvictingStore::Forget(std::string_view ns, std::string_view key) {
 
 // --- writes ---
 
-Result<EntryInfo> EvictingStore::Put(std::string_view ns, std::string_view key,
-                                     std::string_view value, std::string_view content_type,
-                                     std::optional<int64_t> ttl_seconds, uint32_t flags) {
+Result<WriteOutcome> EvictingStore::Put(std::string_view ns, std::string_view key,
+                                        std::string_view value, std::string_view content_type,
+                                        std::optional<int64_t> ttl_seconds, uint32_t flags,
+                                        bool report_replaced) {
   if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
   Throttle();
-  auto info = inner_->Put(ns, key, value, content_type, ttl_seconds, flags);
+  auto info = inner_->Put(ns, key, value, content_type, ttl_seconds, flags, report_replaced);
   if (info.ok()) Record(ns, key, value, content_type, *info);
   return info;
 }
 
-Result<EntryInfo> EvictingStore::Add(std::string_view ns, std::string_view key,
-                                     std::string_view value, std::string_view content_type,
-                                     std::optional<int64_t> ttl_seconds, uint32_t flags) {
+Result<WriteOutcome> EvictingStore::Add(std::string_view ns, std::string_view key,
+                                        std::string_view value, std::string_view content_type,
+                                        std::optional<int64_t> ttl_seconds, uint32_t flags) {
   if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
   Throttle();
   auto info = inner_->Add(ns, key, value, content_type, ttl_seconds, flags);
@@ -147,10 +148,11 @@ Result<EntryInfo> EvictingStore::Add(std::string_view ns, std::string_view key,
   return info;
 }
 
-Result<EntryInfo> EvictingStore::CompareAndSet(std::string_view ns, std::string_view key,
-                                               uint64_t expected_version, std::string_view value,
-                                               std::string_view content_type,
-                                               std::optional<int64_t> ttl_seconds, uint32_t flags) {
+Result<WriteOutcome> EvictingStore::CompareAndSet(std::string_view ns, std::string_view key,
+                                                  uint64_t expected_version, std::string_view value,
+                                                  std::string_view content_type,
+                                                  std::optional<int64_t> ttl_seconds,
+                                                  uint32_t flags) {
   if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
   Throttle();
   auto info =
@@ -223,6 +225,30 @@ Result<std::vector<EntryInfo>> EvictingStore::MultiPut(std::string_view ns,
 Result<bool> EvictingStore::Delete(std::string_view ns, std::string_view key) {
   Forget(ns, key);
   return inner_->Delete(ns, key);
+}
+
+Result<std::vector<BatchWriteResult>> EvictingStore::WriteAtomically(
+    const std::vector<BatchWrite>& writes) {
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const BatchWrite& w = writes[i];
+    if (w.kind != BatchWrite::Kind::kPut) continue;
+    if (Status s = CheckFits(w.ns, EntryBytes(w.key, w.value, w.content_type)); !s.ok()) {
+      return Status(s.code(), "write " + std::to_string(i) + ": " + s.message());
+    }
+  }
+  Throttle();
+  auto results = inner_->WriteAtomically(writes);
+  if (results.ok()) {
+    for (size_t i = 0; i < writes.size(); ++i) {
+      const BatchWrite& w = writes[i];
+      if (w.kind == BatchWrite::Kind::kPut) {
+        Record(w.ns, w.key, w.value, w.content_type, (*results)[i].info);
+      } else {
+        Forget(w.ns, w.key);
+      }
+    }
+  }
+  return results;
 }
 
 Result<uint64_t> EvictingStore::DeleteMany(std::string_view ns,

@@ -104,16 +104,17 @@ class EvictingStore final : public Store {
   EvictionFigures figures() const;
 
   // Store, recording writes in the index (refusing an entry larger than its quota):
-  Result<EntryInfo> Put(std::string_view ns, std::string_view key, std::string_view value,
-                        std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                        uint32_t flags = 0) override;
-  Result<EntryInfo> Add(std::string_view ns, std::string_view key, std::string_view value,
-                        std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                        uint32_t flags = 0) override;
-  Result<EntryInfo> CompareAndSet(std::string_view ns, std::string_view key,
-                                  uint64_t expected_version, std::string_view value,
-                                  std::string_view content_type, std::optional<int64_t> ttl_seconds,
-                                  uint32_t flags = 0) override;
+  Result<WriteOutcome> Put(std::string_view ns, std::string_view key, std::string_view value,
+                           std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                           uint32_t flags = 0, bool report_replaced = false) override;
+  Result<WriteOutcome> Add(std::string_view ns, std::string_view key, std::string_view value,
+                           std::string_view content_type, std::optional<int64_t> ttl_seconds,
+                           uint32_t flags = 0) override;
+  Result<WriteOutcome> CompareAndSet(std::string_view ns, std::string_view key,
+                                     uint64_t expected_version, std::string_view value,
+                                     std::string_view content_type,
+                                     std::optional<int64_t> ttl_seconds,
+                                     uint32_t flags = 0) override;
   Result<EntryInfo> Touch(std::string_view ns, std::string_view key,
                           std::optional<int64_t> ttl_seconds) override;
   Result<int64_t> Incr(std::string_view ns, std::string_view key, int64_t delta,
@@ -123,6 +124,8 @@ class EvictingStore final : public Store {
   Result<std::vector<EntryInfo>> MultiPut(std::string_view ns,
                                           const std::vector<PutItem>& items) override;
   Result<bool> Delete(std::string_view ns, std::string_view key) override;
+  Result<std::vector<BatchWriteResult>> WriteAtomically(
+      const std::vector<BatchWrite>& writes) override;
   Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override;
   Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) override;
   Status ClearNamespace(std::string_view ns) override;
