@@ -159,6 +159,21 @@ Status CacheService::CheckTtlSeconds(int64_t ttl) const {
   return Status::Ok();
 }
 
+Status CacheService::CheckWrite(std::string_view ns, std::string_view key,
+                                size_t value_bytes) const {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  const StoreOptions& o = store_.options();
+  if (key.empty() || key.size() > o.max_key_bytes) {
+    return Status::InvalidArgument("keys are 1 to " + std::to_string(o.max_key_bytes) +
+                                   " bytes, got " + std::to_string(key.size()));
+  }
+  if (value_bytes > o.max_value_bytes) {
+    return Status::TooLarge("value is " + std::to_string(value_bytes) + " bytes; at most " +
+                            std::to_string(o.max_value_bytes) + " are allowed");
+  }
+  return Status::Ok();
+}
+
 Result<CacheService::StoreTtl> CacheService::Resolve(Expiry expiry) const {
   int64_t ttl = 0;
   switch (expiry.kind()) {
@@ -206,10 +221,15 @@ OpCounters CacheService::Counters(Protocol protocol) const {
 // --- Reads -----------------------------------------------------------------------------------
 
 Result<Item> CacheService::Get(Protocol p, std::string_view ns, std::string_view key) {
+  Result<Item> r = Peek(ns, key);
+  if (Answered(r.status())) CountLookup(p, ns, r.ok() ? 1 : 0, r.ok() ? 0 : 1);
+  return r;
+}
+
+Result<Item> CacheService::Peek(std::string_view ns, std::string_view key) {
   if (Status s = CheckNamespace(ns); !s.ok()) return s;
   Result<Entry> r = store_.Get(ns, key);
   if (r.ok() && !Fresh(r->info, clock_.NowMillis())) r = NoLiveEntry();
-  if (Answered(r.status())) CountLookup(p, ns, r.ok() ? 1 : 0, r.ok() ? 0 : 1);
   if (!r.ok()) return r.status();
   return ToItem(std::move(*r));
 }
@@ -716,6 +736,7 @@ Result<std::vector<AtomicWriteResult>> CacheService::WriteAtomically(
     if (!s.ok()) return Status(s.code(), "write " + std::to_string(i) + ": " + s.message());
     b.ns = w.ns;
     b.key = w.key;
+    b.expected_version = w.expected_version;
     if (w.remove || ttl->expired) {
       b.kind = BatchWrite::Kind::kDelete;
       continue;

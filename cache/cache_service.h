@@ -134,6 +134,10 @@ struct AtomicWrite {
   // Instead of expiry: an exact deadline in Unix ms (Redis PX/PXAT); at or before now leaves
   // nothing readable.
   std::optional<int64_t> expires_at_ms;
+  // A condition for the whole batch (BatchWrite::expected_version): the version the caller
+  // read (ItemMeta::version; 0: it found no live entry) must still be the key's, else the
+  // batch fails with PreconditionFailed and writes nothing.
+  std::optional<uint64_t> expected_version;
 };
 
 struct AtomicWriteResult {
@@ -178,10 +182,19 @@ class CacheService {
   // are held to; a front whose wire form has no "expired" meaning (HTTP) checks with it too.
   Status CheckTtlSeconds(int64_t ttl) const;
 
+  // Ok when a write of value_bytes to key in ns passes the store's size rules (namespace, key
+  // of 1 to max_key_bytes, value up to max_value_bytes); the error the write would get
+  // otherwise. For a caller that stages writes before it applies them (Redis MULTI/EXEC).
+  Status CheckWrite(std::string_view ns, std::string_view key, size_t value_bytes) const;
+
   // --- Reads (count lookups) -----------------------------------------------------------------
 
   // The live entry, or NotFound.
   Result<Item> Get(Protocol protocol, std::string_view ns, std::string_view key);
+
+  // As Get, counting no lookup: a read before a write (Redis's lookupKeyWrite), whose version
+  // the caller may then pass as AtomicWrite::expected_version.
+  Result<Item> Peek(std::string_view ns, std::string_view key);
 
   // One answer per key, in order: the live entry or nullopt. Keys may span namespaces (the
   // store is asked once per namespace) and repeat. Empty keys: an empty answer. A bad namespace
@@ -296,7 +309,8 @@ class CacheService {
   // some without the others (every key is locked for the batch; the RAM tier drops them before
   // the write). Keys may repeat: the last write wins. For Redis MULTI/EXEC and the like. One
   // result per write, in order; counts a cmd_set per put and a delete hit or miss per delete.
-  // Errors: the common ones, naming the write ("write 2: ..."); nothing is written then.
+  // Errors: the common ones and PreconditionFailed (AtomicWrite::expected_version), naming
+  // the write ("write 2: ..."); nothing is written then.
   Result<std::vector<AtomicWriteResult>> WriteAtomically(Protocol protocol,
                                                          const std::vector<AtomicWrite>& writes);
 

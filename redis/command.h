@@ -21,6 +21,7 @@
 namespace apicached::redis {
 
 class Executor;
+class StagedWrites;
 
 struct Context {
   cache::CacheService& cache;
@@ -28,6 +29,10 @@ struct Context {
   const KeyMapping& db;  // the selected database
   ClientState& client;
   bool in_script = false;  // called through redis.call()
+  // Inside EXEC: the transaction's writes, applied as one batch at its end (staged_writes.h);
+  // the commands read and write through command_util.h's helpers, which honour it. Null: each
+  // write is applied at once.
+  StagedWrites* staged = nullptr;
 
   std::string_view NamespaceOf(std::string_view key) const { return db.NamespaceFor(key); }
   int64_t now_ms() const { return cache.clock().NowMillis(); }
@@ -50,6 +55,10 @@ enum CommandFlag : uint32_t {
   kExclusive = 1 << 11,  // apicached: runs alone (no other Redis command at the same time)
   kSkipQueue = 1 << 12,  // apicached: runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH...)
   kMayReplicate = 1 << 13,
+  // apicached: reads or clears whole namespaces (KEYS, SCAN, DBSIZE, FLUSHDB...), or runs a
+  // script: inside EXEC it runs on what the store holds, so the writes the transaction staged
+  // before it are applied first (transaction.cpp).
+  kUnstaged = 1 << 14,
 };
 
 struct CommandSpec {

@@ -11,7 +11,7 @@ constexpr uint32_t kW = kWrite | kDenyOom;
 constexpr uint32_t kR = kReadOnly;
 constexpr uint32_t kConn = kNoScript | kLoading | kStale | kFast;
 constexpr uint32_t kTx = kNoScript | kLoading | kStale | kFast | kAllowBusy | kSkipQueue;
-constexpr uint32_t kEval = kNoScript | kMayReplicate | kExclusive | kStale;
+constexpr uint32_t kEval = kNoScript | kMayReplicate | kExclusive | kStale | kUnstaged;
 
 using namespace cmd;
 
@@ -66,7 +66,7 @@ constexpr CommandSpec kCommands[] = {
     {"client", -2, 0, 0, 0, 0, "connection", nullptr, kClientSubs},
     {"command", -1, kLoading | kStale, 0, 0, 0, "connection", Command, kCommandSubs},
     {"config", -2, 0, 0, 0, 0, "admin", nullptr, kConfigSubs},
-    {"dbsize", 1, kR | kFast, 0, 0, 0, "keyspace", DbSize, {}},
+    {"dbsize", 1, kR | kFast | kUnstaged, 0, 0, 0, "keyspace", DbSize, {}},
     {"decr", 2, kW | kFast, 1, 1, 1, "string", Decr, {}},
     {"decrby", 3, kW | kFast, 1, 1, 1, "string", DecrBy, {}},
     {"del", -2, kWrite, 1, -1, 1, "keyspace", Del, {}},
@@ -89,8 +89,8 @@ constexpr CommandSpec kCommands[] = {
     {"expire", -3, kWrite | kFast, 1, 1, 1, "keyspace", Expire, {}},
     {"expireat", -3, kWrite | kFast, 1, 1, 1, "keyspace", ExpireAt, {}},
     {"expiretime", 2, kR | kFast, 1, 1, 1, "keyspace", ExpireTime, {}},
-    {"flushall", -1, kWrite, 0, 0, 0, "keyspace", FlushAll, {}},
-    {"flushdb", -1, kWrite, 0, 0, 0, "keyspace", FlushDb, {}},
+    {"flushall", -1, kWrite | kUnstaged, 0, 0, 0, "keyspace", FlushAll, {}},
+    {"flushdb", -1, kWrite | kUnstaged, 0, 0, 0, "keyspace", FlushDb, {}},
     {"get", 2, kR | kFast, 1, 1, 1, "string", Get, {}},
     {"getdel", 2, kWrite | kFast, 1, 1, 1, "string", GetDel, {}},
     {"getex", -2, kWrite | kFast, 1, 1, 1, "string", GetEx, {}},
@@ -107,8 +107,8 @@ constexpr CommandSpec kCommands[] = {
     {"incr", 2, kW | kFast, 1, 1, 1, "string", Incr, {}},
     {"incrby", 3, kW | kFast, 1, 1, 1, "string", IncrBy, {}},
     {"incrbyfloat", 3, kW | kFast, 1, 1, 1, "string", IncrByFloat, {}},
-    {"info", -1, kLoading | kStale, 0, 0, 0, "dangerous", Info, {}},
-    {"keys", 2, kR, 0, 0, 0, "keyspace", Keys, {}},
+    {"info", -1, kLoading | kStale | kUnstaged, 0, 0, 0, "dangerous", Info, {}},
+    {"keys", 2, kR | kUnstaged, 0, 0, 0, "keyspace", Keys, {}},
     {"mget", -2, kR | kFast, 1, -1, 1, "string", MGet, {}},
     {"mset", -3, kW | kExclusive, 1, -1, 2, "string", MSet, {}},
     {"msetnx", -3, kW | kExclusive, 1, -1, 2, "string", MSetNx, {}},
@@ -130,7 +130,7 @@ constexpr CommandSpec kCommands[] = {
      Quit,
      {}},
     {"reset", 1, kConn | kNoAuth | kAllowBusy | kSkipQueue, 0, 0, 0, "connection", Reset, {}},
-    {"scan", -2, kR, 0, 0, 0, "keyspace", Scan, {}},
+    {"scan", -2, kR | kUnstaged, 0, 0, 0, "keyspace", Scan, {}},
     {"script", -2, 0, 0, 0, 0, "scripting", nullptr, kScriptSubs},
     {"select", 2, kLoading | kStale | kFast, 0, 0, 0, "connection", Select, {}},
     {"set", -3, kW, 1, 1, 1, "string", Set, {}},

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "redis/command.h"
 #include "redis/errors.h"
@@ -42,6 +44,21 @@ bool TtlTooLong(Context& ctx, int64_t at_ms, std::string_view command, Reply& re
 inline Reply BulkOrNull(const std::optional<std::string>& v) {
   return v ? Reply::Bulk(*v) : Reply::Null();
 }
+
+// The key access of every command. Inside EXEC (ctx.staged) reads see the transaction's
+// staged writes first and writes are staged (redis/staged_writes.h); else they are the cache
+// layer's calls.
+
+// The live item of key as the command sees it (nullopt: none); a counted lookup when read
+// from the cache.
+Result<std::optional<cache::Item>> ReadItem(Context& ctx, std::string_view key);
+
+// ReadItem of each key, in order (one MultiGet for the keys the transaction did not write).
+Result<std::vector<std::optional<cache::Item>>> ReadItems(Context& ctx,
+                                                          std::span<const std::string_view> keys);
+
+// CacheService::Mutate of key, or staged (a kPut or kTouch must name its expiry).
+Result<std::optional<Entry>> MutateKey(Context& ctx, std::string_view key, const MutateFn& fn);
 
 // The live value of key, nullopt when none; error set (and nullopt) when the call failed.
 std::optional<std::string> GetValue(Context& ctx, std::string_view key, Reply& error);

@@ -19,22 +19,21 @@ template <typename Next, typename ReplyOf>
 Reply Rewrite(Context& ctx, std::string_view key, Next next, ReplyOf reply) {
   Reply error;
   std::string written;
-  auto r = ctx.cache.Mutate(kRedis, ctx.NamespaceOf(key), key,
-                            [&](const Entry* current) -> Result<Mutation> {
-                              std::optional<std::string> v = next(current, error);
-                              if (!v) return Mutation::Keep();
-                              written = std::move(*v);
-                              Mutation m;
-                              m.kind = Mutation::Kind::kPut;
-                              m.value = written;
-                              m.ttl_seconds = 0;  // a new key never expires
-                              m.keep_expiry = true;
-                              if (current != nullptr) {
-                                m.content_type = current->content_type;
-                                m.flags = current->info.flags;
-                              }
-                              return m;
-                            });
+  auto r = MutateKey(ctx, key, [&](const Entry* current) -> Result<Mutation> {
+    std::optional<std::string> v = next(current, error);
+    if (!v) return Mutation::Keep();
+    written = std::move(*v);
+    Mutation m;
+    m.kind = Mutation::Kind::kPut;
+    m.value = written;
+    m.ttl_seconds = 0;  // a new key never expires
+    m.keep_expiry = true;
+    if (current != nullptr) {
+      m.content_type = current->content_type;
+      m.flags = current->info.flags;
+    }
+    return m;
+  });
   if (!r.ok()) return err::FromStatus(r.status());
   if (error.is_error()) return error;
   return reply(written);

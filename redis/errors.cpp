@@ -20,6 +20,10 @@ Reply FromStatus(const Status& status) {
       return Error("OOM command not allowed: the namespace limit is reached (max-namespaces)");
     case Code::kUnavailable:
       return Error("ERR apicached store temporarily unavailable");
+    case Code::kPreconditionFailed:
+      return Error(
+          "ERR apicached transaction aborted: keys it read kept changing through another "
+          "protocol; nothing was applied");
     default:
       return Error("ERR apicached internal error");
   }

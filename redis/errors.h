@@ -38,6 +38,8 @@ Reply InvalidExpire(std::string_view fullname);
 //   InvalidArgument   "ERR invalid key or value for apicached (keys are 1 to max-key-bytes bytes)"
 //   ResourceExhausted "OOM command not allowed: the namespace limit is reached (max-namespaces)"
 //   Unavailable       "ERR apicached store temporarily unavailable"
+//   PreconditionFailed "ERR apicached transaction aborted: keys it read kept changing through
+//                       another protocol; nothing was applied" (EXEC only)
 //   anything else     "ERR apicached internal error"
 Reply FromStatus(const Status& status);
 

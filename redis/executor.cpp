@@ -97,20 +97,26 @@ Reply Executor::Execute(ClientState& client, const Argv& argv) {
   return Run(*spec, client, argv, false);
 }
 
-Reply Executor::Run(const CommandSpec& spec, ClientState& client, const Argv& argv,
-                    bool in_script) {
+Reply Executor::Run(const CommandSpec& spec, ClientState& client, const Argv& argv, bool in_script,
+                    StagedWrites* staged) {
   const KeyMapping* db = databases_.Find(client.db);
   if (db == nullptr) return err::Error(err::kDbRange);  // unreachable: SELECT checks
-  Context ctx{cache_, *this, *db, client, in_script};
+  Context ctx{cache_, *this, *db, client, in_script, staged};
   return spec.handler(ctx, argv);
 }
 
-Reply Executor::RunQueued(ClientState& client, const Argv& argv) {
+Reply Executor::RunQueued(ClientState& client, const Argv& argv, StagedWrites* staged) {
   Reply error;
   const CommandSpec* spec = Resolve(argv, error);
   if (spec == nullptr) return error;
   if (IsScriptingCommand(*spec)) return RunScript(client, argv);
-  return Run(*spec, client, argv, false);
+  return Run(*spec, client, argv, false, staged);
+}
+
+bool Executor::RunsUnstaged(const Argv& argv) const {
+  Reply error;
+  const CommandSpec* spec = Resolve(argv, error);
+  return spec != nullptr && (spec->flags & kUnstaged) != 0;
 }
 
 Reply Executor::CallFromScript(ClientState& client, const Argv& argv) {

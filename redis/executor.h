@@ -8,8 +8,11 @@
 // Commands that span keys and must look atomic to other Redis clients -- EXEC (the whole
 // transaction), MSET, MSETNX, EVAL/EVALSHA (the whole script) -- take the executor's lock
 // exclusively while every other command holds it shared: no Redis command of any connection
-// runs while a transaction or a script runs. HTTP and memcached writers do not take this lock;
-// a transaction is atomic towards Redis clients only (docs/redis.md).
+// runs while a transaction or a script runs. HTTP and memcached writers do not take this lock.
+// EXEC stages the queued commands' writes (redis/staged_writes.h) and applies them as one
+// atomic batch, conditioned on the versions it read, so that a crash, a store error or a
+// concurrent HTTP/memcached write never leaves half a transaction (transaction.cpp,
+// docs/redis.md).
 //
 // Scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT run through ExecutorOptions::scripts
 // (redis/scripting/); each redis.call()/redis.pcall() comes back through CallFromScript, which
@@ -33,6 +36,7 @@
 #include "redis/command.h"
 #include "redis/databases.h"
 #include "redis/scan_cursors.h"
+#include "redis/staged_writes.h"
 
 namespace apicached::redis {
 
@@ -85,8 +89,13 @@ class Executor {
   // a copy of the connection's state (a SELECT inside it does not outlive it, as in Redis 7).
   Reply RunScript(ClientState& client, const Argv& argv);
 
-  // Runs the commands EXEC dequeued (the caller holds the exclusive lock).
-  Reply RunQueued(ClientState& client, const Argv& argv);
+  // Runs a command EXEC dequeued (the caller holds the exclusive lock), its writes staged in
+  // `staged` (null: applied at once). REQUIRES: staged is null when RunsUnstaged(argv).
+  Reply RunQueued(ClientState& client, const Argv& argv, StagedWrites* staged);
+
+  // True for a command that must run on what the store holds, not on a transaction's staged
+  // writes (kUnstaged: KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL, INFO, scripts).
+  bool RunsUnstaged(const Argv& argv) const;
 
   // For the commands.
   cache::CacheService& cache() { return cache_; }
@@ -102,7 +111,8 @@ class Executor {
  private:
   // Lookup and arity check; an error Reply when refused.
   const CommandSpec* Resolve(const Argv& argv, Reply& error) const;
-  Reply Run(const CommandSpec& spec, ClientState& client, const Argv& argv, bool in_script);
+  Reply Run(const CommandSpec& spec, ClientState& client, const Argv& argv, bool in_script,
+            StagedWrites* staged = nullptr);
 
   cache::CacheService& cache_;
   const Databases& databases_;

@@ -51,25 +51,24 @@ Reply ExpireGeneric(Context& ctx, const Argv& argv, bool absolute, int64_t unit_
   const std::string& key = argv[1];
   int64_t answer = 0;
   Reply error;
-  auto r = ctx.cache.Mutate(
-      kRedis, ctx.NamespaceOf(key), key, [&](const Entry* current) -> Result<Mutation> {
-        if (current == nullptr) return Mutation::Keep();
-        const int64_t cur = current->info.expires_ms == 0 ? -1 : current->info.expires_ms;
-        if (((flags & kNx) && cur != -1) || ((flags & kXx) && cur == -1) ||
-            ((flags & kGt) && (when <= cur || cur == -1)) ||
-            ((flags & kLt) && cur != -1 && when >= cur)) {
-          return Mutation::Keep();
-        }
-        if (when <= now) {
-          answer = 1;
-          return Mutation::Delete();
-        }
-        if (TtlTooLong(ctx, when, name, error)) return Mutation::Keep();
-        answer = 1;
-        Mutation m = Mutation::Touch(0);
-        m.expires_at_ms = when;
-        return m;
-      });
+  auto r = MutateKey(ctx, key, [&](const Entry* current) -> Result<Mutation> {
+    if (current == nullptr) return Mutation::Keep();
+    const int64_t cur = current->info.expires_ms == 0 ? -1 : current->info.expires_ms;
+    if (((flags & kNx) && cur != -1) || ((flags & kXx) && cur == -1) ||
+        ((flags & kGt) && (when <= cur || cur == -1)) ||
+        ((flags & kLt) && cur != -1 && when >= cur)) {
+      return Mutation::Keep();
+    }
+    if (when <= now) {
+      answer = 1;
+      return Mutation::Delete();
+    }
+    if (TtlTooLong(ctx, when, name, error)) return Mutation::Keep();
+    answer = 1;
+    Mutation m = Mutation::Touch(0);
+    m.expires_at_ms = when;
+    return m;
+  });
   if (!r.ok()) return err::FromStatus(r.status());
   if (error.is_error()) return error;
   return Reply::Integer(answer);
@@ -78,12 +77,10 @@ Reply ExpireGeneric(Context& ctx, const Argv& argv, bool absolute, int64_t unit_
 // TTL and friends: -2 no key, -1 no expiry, else the time left (ms or s, rounded as Redis) or
 // the deadline (absolute).
 Reply TtlGeneric(Context& ctx, const Argv& argv, bool ms, bool absolute) {
-  Result<cache::Item> item = ctx.cache.Get(kRedis, ctx.NamespaceOf(argv[1]), argv[1]);
-  if (!item.ok()) {
-    if (item.status().code() == Code::kNotFound) return Reply::Integer(-2);
-    return err::FromStatus(item.status());
-  }
-  const int64_t expires = item->meta.expires_ms;
+  Result<std::optional<cache::Item>> item = ReadItem(ctx, argv[1]);
+  if (!item.ok()) return err::FromStatus(item.status());
+  if (!*item) return Reply::Integer(-2);
+  const int64_t expires = (*item)->meta.expires_ms;
   if (expires == 0) return Reply::Integer(-1);
   int64_t ttl = absolute ? expires : expires - ctx.now_ms();
   if (ttl < 0) ttl = 0;
@@ -119,14 +116,13 @@ Reply PExpireTime(Context& ctx, const Argv& argv) {
 
 Reply Persist(Context& ctx, const Argv& argv) {
   int64_t answer = 0;
-  auto r = ctx.cache.Mutate(kRedis, ctx.NamespaceOf(argv[1]), argv[1],
-                            [&](const Entry* current) -> Result<Mutation> {
-                              if (current == nullptr || current->info.expires_ms == 0) {
-                                return Mutation::Keep();
-                              }
-                              answer = 1;
-                              return Mutation::Touch(0);
-                            });
+  auto r = MutateKey(ctx, argv[1], [&](const Entry* current) -> Result<Mutation> {
+    if (current == nullptr || current->info.expires_ms == 0) {
+      return Mutation::Keep();
+    }
+    answer = 1;
+    return Mutation::Touch(0);
+  });
   if (!r.ok()) return err::FromStatus(r.status());
   return Reply::Integer(answer);
 }

@@ -51,6 +51,18 @@ Reply Del(Context& ctx, const Argv& argv) {
   std::map<std::string_view, std::set<std::string>> by_ns;
   for (size_t i = 1; i < argv.size(); ++i) by_ns[ctx.NamespaceOf(argv[i])].insert(argv[i]);
   int64_t deleted = 0;
+  if (ctx.staged != nullptr) {
+    for (const auto& [ns, keys] : by_ns) {
+      for (const std::string& key : keys) {
+        auto r = MutateKey(ctx, key, [&](const Entry* current) -> Result<Mutation> {
+          deleted += current != nullptr ? 1 : 0;
+          return current != nullptr ? Mutation::Delete() : Mutation::Keep();
+        });
+        if (!r.ok()) return err::FromStatus(r.status());
+      }
+    }
+    return Reply::Integer(deleted);
+  }
   for (const auto& [ns, keys] : by_ns) {
     auto r = ctx.cache.DeleteMany(kRedis, ns, std::vector<std::string>(keys.begin(), keys.end()));
     if (!r.ok()) return err::FromStatus(r.status());
@@ -60,9 +72,8 @@ Reply Del(Context& ctx, const Argv& argv) {
 }
 
 Reply Exists(Context& ctx, const Argv& argv) {
-  std::vector<cache::KeyRef> keys;
-  for (size_t i = 1; i < argv.size(); ++i) keys.push_back({ctx.NamespaceOf(argv[i]), argv[i]});
-  auto items = ctx.cache.MultiGet(kRedis, keys);
+  const std::vector<std::string_view> keys(argv.begin() + 1, argv.end());
+  auto items = ReadItems(ctx, keys);
   if (!items.ok()) return err::FromStatus(items.status());
   int64_t n = 0;
   for (const auto& item : *items) n += item ? 1 : 0;

@@ -4,6 +4,7 @@
 
 #include "redis/command_util.h"
 #include "redis/handlers.h"
+#include "redis/staged_writes.h"
 
 namespace apicached::redis::cmd {
 namespace {
@@ -79,10 +80,46 @@ std::optional<int64_t> ExtendedDeadline(Context& ctx, const ExtendedArgs& a,
   return at;
 }
 
-// A plain write of key (no old value needed): mode kSet, kAdd (NX) or kReplace (XX). Returns
-// the status: Ok, AlreadyExists / NotFound when the condition failed, or an error.
+// Redis values are written with no content type and flags 0 (docs/redis.md); at_ms: an exact
+// deadline, nullopt: never expires.
+Mutation PutValue(std::string value, std::optional<int64_t> at_ms, bool keep_expiry) {
+  Mutation m;
+  m.kind = Mutation::Kind::kPut;
+  m.value = std::move(value);
+  m.ttl_seconds = 0;
+  m.expires_at_ms = at_ms;
+  m.keep_expiry = keep_expiry;
+  return m;
+}
+
+// WriteValue inside EXEC: a kSet is staged without reading the key.
+Status StageValue(Context& ctx, std::string_view key, std::string_view value, cache::WriteMode mode,
+                  std::optional<int64_t> at_ms) {
+  const std::string_view ns = ctx.NamespaceOf(key);
+  if (mode == cache::WriteMode::kSet) {
+    return ctx.staged->Put(ns, key, std::string(value), at_ms.value_or(0));
+  }
+  Status refused = Status::Ok();
+  auto r = ctx.staged->Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
+    if (mode == cache::WriteMode::kAdd && current != nullptr) {
+      refused = Status::AlreadyExists("NX");
+      return Mutation::Keep();
+    }
+    if (mode == cache::WriteMode::kReplace && current == nullptr) {
+      refused = Status::NotFound("XX");
+      return Mutation::Keep();
+    }
+    return PutValue(std::string(value), at_ms, false);
+  });
+  return r.ok() ? refused : r.status();
+}
+
+// A plain write of key (no old value needed): mode kSet, kAdd (NX) or kReplace (XX), with
+// expiry (at_ms: the same deadline in Unix ms, nullopt: never). Returns the status: Ok,
+// AlreadyExists / NotFound when the condition failed, or an error.
 Status WriteValue(Context& ctx, std::string_view key, std::string_view value, cache::WriteMode mode,
-                  cache::Expiry expiry) {
+                  cache::Expiry expiry, std::optional<int64_t> at_ms) {
+  if (ctx.staged != nullptr) return StageValue(ctx, key, value, mode, at_ms);
   cache::WriteRequest req;
   req.mode = mode;
   req.data = value;
@@ -96,34 +133,21 @@ Reply ConditionalReply(const Status& s, Reply on_ok, Reply on_refused) {
   return err::FromStatus(s);
 }
 
-// Redis values are written with no content type and flags 0 (docs/redis.md); at_ms: an exact
-// deadline, nullopt: never expires.
-Mutation PutValue(std::string value, std::optional<int64_t> at_ms, bool keep_expiry) {
-  Mutation m;
-  m.kind = Mutation::Kind::kPut;
-  m.value = std::move(value);
-  m.ttl_seconds = 0;
-  m.expires_at_ms = at_ms;
-  m.keep_expiry = keep_expiry;
-  return m;
-}
-
 // SET with GET, KEEPTTL or a deadline kept to the millisecond: one read-modify-write.
 Reply SetMutating(Context& ctx, const Argv& argv, unsigned flags, std::optional<int64_t> at) {
   const std::string& key = argv[1];
   std::optional<std::string> old;
   bool refused = false;
   const int64_t now = ctx.now_ms();
-  auto r = ctx.cache.Mutate(kRedis, ctx.NamespaceOf(key), key,
-                            [&](const Entry* current) -> Result<Mutation> {
-                              if (current != nullptr) old = current->value;
-                              if (((flags & kNx) && current) || ((flags & kXx) && !current)) {
-                                refused = true;
-                                return Mutation::Keep();
-                              }
-                              if (at && *at <= now) return Mutation::Delete();
-                              return PutValue(argv[2], at, (flags & kKeepTtl) != 0);
-                            });
+  auto r = MutateKey(ctx, key, [&](const Entry* current) -> Result<Mutation> {
+    if (current != nullptr) old = current->value;
+    if (((flags & kNx) && current) || ((flags & kXx) && !current)) {
+      refused = true;
+      return Mutation::Keep();
+    }
+    if (at && *at <= now) return Mutation::Delete();
+    return PutValue(argv[2], at, (flags & kKeepTtl) != 0);
+  });
   if (!r.ok()) return err::FromStatus(r.status());
   if (flags & kGetOld) return BulkOrNull(old);
   return refused ? Reply::Null() : Reply::Ok();
@@ -139,21 +163,20 @@ Reply SetWithLifetime(Context& ctx, const Argv& argv, int64_t unit_ms, std::stri
   if (TtlTooLong(ctx, *at, name, error)) return error;
   if (unit_ms != 1000) return SetMutating(ctx, {argv[0], argv[1], argv[3]}, 0, at);
   return ConditionalReply(
-      WriteValue(ctx, argv[1], argv[3], cache::WriteMode::kSet, cache::Expiry::After(*v)),
+      WriteValue(ctx, argv[1], argv[3], cache::WriteMode::kSet, cache::Expiry::After(*v), at),
       Reply::Ok(), Reply::Ok());
 }
 
 // Replaces or deletes the value of key (GETSET, GETDEL), answering the old one.
 Reply SwapValue(Context& ctx, std::string_view key, std::optional<std::string> value) {
   std::optional<std::string> old;
-  auto r = ctx.cache.Mutate(
-      kRedis, ctx.NamespaceOf(key), key, [&](const Entry* current) -> Result<Mutation> {
-        if (current == nullptr) {
-          return value ? PutValue(*value, std::nullopt, false) : Mutation::Keep();
-        }
-        old = current->value;
-        return value ? PutValue(*value, std::nullopt, false) : Mutation::Delete();
-      });
+  auto r = MutateKey(ctx, key, [&](const Entry* current) -> Result<Mutation> {
+    if (current == nullptr) {
+      return value ? PutValue(*value, std::nullopt, false) : Mutation::Keep();
+    }
+    old = current->value;
+    return value ? PutValue(*value, std::nullopt, false) : Mutation::Delete();
+  });
   if (!r.ok()) return err::FromStatus(r.status());
   return BulkOrNull(old);
 }
@@ -186,7 +209,7 @@ Reply Set(Context& ctx, const Argv& argv) {
                                                   : cache::WriteMode::kSet;
   const cache::Expiry expiry =
       at ? cache::Expiry::After(*IntArg(*a.expire)) : cache::Expiry::Never();
-  return ConditionalReply(WriteValue(ctx, argv[1], argv[2], mode, expiry), Reply::Ok(),
+  return ConditionalReply(WriteValue(ctx, argv[1], argv[2], mode, expiry, at), Reply::Ok(),
                           Reply::Null());
 }
 
@@ -199,9 +222,9 @@ Reply PSetEx(Context& ctx, const Argv& argv) {
 }
 
 Reply SetNx(Context& ctx, const Argv& argv) {
-  return ConditionalReply(
-      WriteValue(ctx, argv[1], argv[2], cache::WriteMode::kAdd, cache::Expiry::Never()),
-      Reply::Integer(1), Reply::Integer(0));
+  return ConditionalReply(WriteValue(ctx, argv[1], argv[2], cache::WriteMode::kAdd,
+                                     cache::Expiry::Never(), std::nullopt),
+                          Reply::Integer(1), Reply::Integer(0));
 }
 
 Reply GetSet(Context& ctx, const Argv& argv) {
@@ -220,32 +243,29 @@ Reply GetEx(Context& ctx, const Argv& argv) {
   Reply error;
   const int64_t now = ctx.now_ms();
   // As Redis: a missing key answers nil before the expire argument is looked at.
-  auto r = ctx.cache.Mutate(
-      kRedis, ctx.NamespaceOf(key), key, [&](const Entry* current) -> Result<Mutation> {
-        if (current == nullptr) return Mutation::Keep();
-        if (a.expire != nullptr) {
-          const std::optional<int64_t> at = ExtendedDeadline(ctx, a, "getex", error);
-          if (!at) return Mutation::Keep();
-          value = current->value;
-          if (*at <= now) return Mutation::Delete();
-          Mutation m = Mutation::Touch(0);
-          m.expires_at_ms = at;
-          return m;
-        }
-        value = current->value;
-        if (a.flags & kPersist) return Mutation::Touch(0);
-        return Mutation::Keep();
-      });
+  auto r = MutateKey(ctx, key, [&](const Entry* current) -> Result<Mutation> {
+    if (current == nullptr) return Mutation::Keep();
+    if (a.expire != nullptr) {
+      const std::optional<int64_t> at = ExtendedDeadline(ctx, a, "getex", error);
+      if (!at) return Mutation::Keep();
+      value = current->value;
+      if (*at <= now) return Mutation::Delete();
+      Mutation m = Mutation::Touch(0);
+      m.expires_at_ms = at;
+      return m;
+    }
+    value = current->value;
+    if (a.flags & kPersist) return Mutation::Touch(0);
+    return Mutation::Keep();
+  });
   if (!r.ok()) return err::FromStatus(r.status());
   if (error.is_error()) return error;
   return BulkOrNull(value);
 }
 
 Reply MGet(Context& ctx, const Argv& argv) {
-  std::vector<cache::KeyRef> keys;
-  keys.reserve(argv.size() - 1);
-  for (size_t i = 1; i < argv.size(); ++i) keys.push_back({ctx.NamespaceOf(argv[i]), argv[i]});
-  auto items = ctx.cache.MultiGet(kRedis, keys);
+  const std::vector<std::string_view> keys(argv.begin() + 1, argv.end());
+  auto items = ReadItems(ctx, keys);
   if (!items.ok()) return err::FromStatus(items.status());
   std::vector<Reply> out;
   out.reserve(items->size());
@@ -260,6 +280,13 @@ Reply MGet(Context& ctx, const Argv& argv) {
 Reply MSet(Context& ctx, const Argv& argv) {
   if (argv.size() % 2 == 0) return err::WrongArity("mset");
   std::map<std::string_view, std::vector<PutItem>> by_ns;
+  if (ctx.staged != nullptr) {
+    for (size_t i = 1; i + 1 < argv.size(); i += 2) {
+      Status s = ctx.staged->Put(ctx.NamespaceOf(argv[i]), argv[i], argv[i + 1], 0);
+      if (!s.ok()) return err::FromStatus(s);
+    }
+    return Reply::Ok();
+  }
   for (size_t i = 1; i + 1 < argv.size(); i += 2) {
     PutItem item;
     item.key = argv[i];
@@ -276,9 +303,9 @@ Reply MSet(Context& ctx, const Argv& argv) {
 
 Reply MSetNx(Context& ctx, const Argv& argv) {
   if (argv.size() % 2 == 0) return err::WrongArity("msetnx");
-  std::vector<cache::KeyRef> keys;
-  for (size_t i = 1; i < argv.size(); i += 2) keys.push_back({ctx.NamespaceOf(argv[i]), argv[i]});
-  auto items = ctx.cache.MultiGet(kRedis, keys);
+  std::vector<std::string_view> keys;
+  for (size_t i = 1; i < argv.size(); i += 2) keys.push_back(argv[i]);
+  auto items = ReadItems(ctx, keys);
   if (!items.ok()) return err::FromStatus(items.status());
   for (const auto& item : *items) {
     if (item) return Reply::Integer(0);
@@ -288,6 +315,17 @@ Reply MSetNx(Context& ctx, const Argv& argv) {
 }
 
 Reply Append(Context& ctx, const Argv& argv) {
+  if (ctx.staged != nullptr) {
+    auto r = MutateKey(ctx, argv[1], [&](const Entry* current) -> Result<Mutation> {
+      if (current == nullptr) return PutValue(argv[2], std::nullopt, false);
+      Mutation m = PutValue(current->value + argv[2], std::nullopt, true);
+      m.content_type = current->content_type;
+      m.flags = current->info.flags;
+      return m;
+    });
+    if (!r.ok()) return err::FromStatus(r.status());
+    return Reply::Integer(*r ? static_cast<int64_t>((*r)->value.size()) : 0);
+  }
   cache::WriteRequest req;
   req.mode = cache::WriteMode::kAppend;
   req.data = argv[2];

@@ -12,6 +12,14 @@
 #include "storage/rocks_store.h"
 
 namespace apicached {
+namespace {
+
+// Past its TTL and kept for stale readers only (EntryInfo::grace_seconds).
+bool InGrace(const EntryInfo& info, int64_t now) {
+  return info.grace_seconds > 0 && now >= info.expires_ms - int64_t{info.grace_seconds} * 1000;
+}
+
+}  // namespace
 
 Result<std::vector<BatchWriteResult>> RocksStore::WriteAtomically(
     const std::vector<BatchWrite>& writes) {
@@ -66,10 +74,16 @@ Result<std::vector<BatchWriteResult>> RocksStore::WriteAtomically(
     const BatchWrite& w = writes[i];
     NamespaceRef& n = spaces.at(w.ns);
     auto [it, fresh] = live.try_emplace({w.ns, w.key}, false);
+    uint64_t stored_version = 0;
     if (fresh && n) {
       auto stored = ReadLiveForWrite(*n, w.key, now);
       if (!stored.ok()) return stored.status();
       it->second = stored->has_value();
+      if (*stored && !InGrace((*stored)->info, now)) stored_version = (*stored)->info.version;
+    }
+    if (fresh && w.expected_version && *w.expected_version != stored_version) {
+      return Status::PreconditionFailed("write " + std::to_string(i) + ": the key" +
+                                        InNamespace(w.ns) + " was written since the batch read it");
     }
     results[i].existed = it->second;
     rocksdb::Status s;

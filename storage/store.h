@@ -84,6 +84,12 @@ struct BatchWrite {
   // An absolute deadline (Unix ms) instead of ttl_seconds (Redis's exact deadlines); at or
   // before now leaves an expired entry, as Mutation::expires_at_ms.
   std::optional<int64_t> expires_at_ms;
+  // kPut and kDelete: a condition on the key as it is just before the batch (a compare-and-set
+  // over the whole batch, for Redis MULTI/EXEC's values computed from a read): its live
+  // entry's version must be this one, 0 meaning no live entry (an entry past its TTL, in its
+  // grace period, counts as none, as Incr treats it). Checked at the key's first write in the
+  // batch. Otherwise PreconditionFailed ("write 3: ..."), and nothing of the batch is written.
+  std::optional<uint64_t> expected_version;
 };
 
 // What one write of an atomic batch did.
@@ -231,7 +237,8 @@ class Store {
   // either all of them are there or none. Writes may span namespaces (puts create theirs) and
   // repeat a key (the last one wins). Every key is locked for the whole batch, so no other
   // operation sees some of the writes without the others. One result per write, in order.
-  // Errors: the common ones, each naming the write ("write 3: ..."); nothing is written then.
+  // Errors: the common ones and PreconditionFailed (BatchWrite::expected_version), each naming
+  // the write ("write 3: ..."); nothing is written then.
   virtual Result<std::vector<BatchWriteResult>> WriteAtomically(
       const std::vector<BatchWrite>& writes) = 0;
 

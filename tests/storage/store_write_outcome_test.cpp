@@ -128,5 +128,49 @@ TEST_F(WriteOutcomeTest, WriteAtomicallyKeepsExactDeadlines) {
   EXPECT_EQ(store().Get("a", "k").code(), Code::kNotFound);
 }
 
+TEST_F(WriteOutcomeTest, WriteAtomicallyChecksExpectedVersionsAndWritesNothingOnAMismatch) {
+  auto k = store().Put("a", "k", "v1", "", std::nullopt);
+  ASSERT_TRUE(k.ok());
+  BatchWrite put = PutOf("a", "k", "v2");
+  put.expected_version = k->version;
+  BatchWrite fresh = PutOf("a", "new", "n");
+  fresh.expected_version = 0;  // no live entry
+  auto r = store().WriteAtomically({fresh, put});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(store().Get("a", "k")->value, "v2");
+
+  // Both keys moved since: a condition on either fails the batch; nothing is written.
+  BatchWrite stale = PutOf("a", "k", "v3");
+  stale.expected_version = k->version;
+  BatchWrite other = PutOf("a", "other", "o");
+  auto refused = store().WriteAtomically({other, stale});
+  ASSERT_EQ(refused.code(), Code::kPreconditionFailed);
+  EXPECT_NE(refused.status().message().find("write 1:"), std::string::npos);
+  BatchWrite gone = DeleteOf("a", "new");
+  gone.expected_version = 0;
+  EXPECT_EQ(store().WriteAtomically({gone}).code(), Code::kPreconditionFailed);
+  EXPECT_EQ(store().Get("a", "k")->value, "v2");
+  EXPECT_EQ(store().Get("a", "other").code(), Code::kNotFound);
+  EXPECT_EQ(store().Get("a", "new")->value, "n");
+}
+
+TEST_F(WriteOutcomeTest, WriteAtomicallyCountsAnEntryInItsGracePeriodAsNone) {
+  auto r = store().Mutate("a", "k", [](const Entry*) -> Result<Mutation> {
+    Mutation m;
+    m.kind = Mutation::Kind::kPut;
+    m.value = "v";
+    m.ttl_seconds = 10;
+    m.grace_seconds = 60;
+    return m;
+  });
+  ASSERT_TRUE(r.ok() && r->has_value());
+  BatchWrite w = PutOf("a", "k", "new");
+  w.expected_version = 0;
+  EXPECT_EQ(store().WriteAtomically({w}).code(), Code::kPreconditionFailed) << "still fresh";
+  clock_.Advance(std::chrono::seconds(10));  // past its TTL: stale readers only
+  EXPECT_TRUE(store().WriteAtomically({w}).ok());
+  EXPECT_EQ(store().Get("a", "k")->value, "new");
+}
+
 }  // namespace
 }  // namespace apicached::testing
