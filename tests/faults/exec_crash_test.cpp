@@ -1,11 +1,14 @@
 // Crash test for Redis MULTI/EXEC: the real apicached binary runs a stream of transactions
-// (MULTI; SET x<i> i; SET y<i> i; EXEC) from several connections and is killed with SIGKILL
-// after a random number of acknowledged EXECs, then restarted on the same data dir, several
-// rounds in a row. After each restart every acknowledged i has both keys, and no i -- the one
-// in flight at the kill included -- has only one of them (the transaction is one WAL record).
+// (MULTI; SET x<i> i; kFiller other SETs; SET y<i> i; EXEC) from several connections and is
+// killed with SIGKILL a random moment after a random number of acknowledged EXECs, then
+// restarted on the same
+// data dir, several rounds in a row. After each restart every acknowledged i has both x<i> and
+// y<i>, and no i -- those in flight at the kill included -- has only one of them (the
+// transaction is one WAL record).
 //
-// Without the atomic batch the two SETs were two writes, and a kill between them left x<i>
-// alone; the window is small, so that failure shows up in some runs, not in all.
+// Without the atomic batch each SET was its own write, and a kill in between left x<i> without
+// y<i>: the filler SETs widen that window, and the old binary (ea23389) failed this test in
+// each of 3 runs (the new one passed 5 of 5).
 //
 // The seed is printed; APICACHED_CRASH_SEED=<n> replays a run.
 #include <gtest/gtest.h>
@@ -33,6 +36,7 @@ constexpr int kWriters = 3;
 constexpr int kMaxAcksBeforeKill = 400;
 constexpr int kMaxExecsPerWriter = 20'000;  // a bound, never reached before the kill
 constexpr size_t kVerifyBatch = 200;
+constexpr int kFiller = 40;  // SETs between x<i> and y<i>
 
 std::string Bulk(const std::string& s) {
   return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
@@ -167,12 +171,18 @@ class ExecWriters {
   }
 
   void Write(RawConnection& c, Stream& s) {
-    const std::string answer = "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n+OK\r\n";
+    std::string answer = "+OK\r\n";
+    for (int j = 0; j < kFiller + 2; ++j) answer += "+QUEUED\r\n";
+    answer += "*" + std::to_string(kFiller + 2) + "\r\n";
+    for (int j = 0; j < kFiller + 2; ++j) answer += "+OK\r\n";
     for (int i = 0; i < kMaxExecsPerWriter; ++i) {
       const std::string v = std::to_string(i);
-      const std::string request =
-          Command({"MULTI"}) + Command({"SET", KeyOf('x', s.round, s.writer, i), v}) +
-          Command({"SET", KeyOf('y', s.round, s.writer, i), v}) + Command({"EXEC"});
+      std::string request =
+          Command({"MULTI"}) + Command({"SET", KeyOf('x', s.round, s.writer, i), v});
+      for (int j = 0; j < kFiller; ++j) {
+        request += Command({"SET", KeyOf('f', s.round, s.writer, j), v});
+      }
+      request += Command({"SET", KeyOf('y', s.round, s.writer, i), v}) + Command({"EXEC"});
       s.sent = i + 1;
       const std::string got = Exchange(c, request, answer);
       std::lock_guard lock(mu_);
@@ -221,6 +231,10 @@ TEST(ExecCrashTest, NoTransactionIsHalfAppliedAfterSigkill) {
     const int kill_after = std::uniform_int_distribution<int>(1, kMaxAcksBeforeKill)(rng);
     ExecWriters writers(daemon.redis_port(), round);
     const bool reached = writers.WaitForAcks(kill_after);
+    // The kill lands at a random moment of the stream, not right after an acknowledgement
+    // (when the next EXEC has only just been sent): a pause to pick the moment, not a wait.
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(std::uniform_int_distribution<int>(0, 3000)(rng)));
     daemon.Kill();
     std::vector<Stream> streams = writers.Join();
     ASSERT_TRUE(reached) << "the writers never reached " << kill_after << " EXECs";
