@@ -1,10 +1,9 @@
 // Crash test for Redis MULTI/EXEC: the real apicached binary runs a stream of transactions
 // (MULTI; SET x<i> i; kFiller other SETs; SET y<i> i; EXEC) from several connections and is
 // killed with SIGKILL a random moment after a random number of acknowledged EXECs, then
-// restarted on the same
-// data dir, several rounds in a row. After each restart every acknowledged i has both x<i> and
-// y<i>, and no i -- those in flight at the kill included -- has only one of them (the
-// transaction is one WAL record).
+// restarted on the same data dir, several rounds in a row. After each restart every
+// acknowledged i has both x<i> and y<i>, and no i -- those in flight at the kill included --
+// has only one of them (the transaction is one WAL record).
 //
 // Without the atomic batch each SET was its own write, and a kill in between left x<i> without
 // y<i>: the filler SETs widen that window, and the old binary (ea23389) failed this test in
