@@ -211,6 +211,17 @@ bench_wrk() {
     END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, err }' "$out.wrk"
 }
 
+# bench_cpu_wrk PID OUT_PREFIX CONNS SECONDS URL [LUA [-- ARGS...]]: bench_wrk's "RPS P50_MS
+# P99_MS ERRORS" plus the CPU per request of the server PID over the run.
+bench_cpu_wrk() {
+  local pid=$1 out=$2 t0 t1 res
+  shift 2
+  t0=$(bench_cpu_ticks "$pid")
+  res=$(bench_wrk "$out" "$@")
+  t1=$(bench_cpu_ticks "$pid")
+  echo "$res $(bench_cpu_us_per $((t1 - t0)) "$(bench_wrk_requests "$out")")"
+}
+
 # bench_redis_load_resp KEYS VALUE_BYTES: RESP SET commands for keys key:%012d (redis-benchmark's
 # -r names) with values of VALUE_BYTES bytes, on stdout, for redis-cli --pipe.
 bench_redis_load_resp() {

@@ -82,17 +82,6 @@ bench_redis() {
   echo "$res $(bench_cpu_us_per $((t1 - t0)) "$n")"
 }
 
-# cpu_wrk PID OUT_PREFIX CONNS SECONDS URL [LUA [-- ARGS...]]: bench_wrk's "RPS P50_MS P99_MS
-# ERRORS" plus the CPU per request of the server PID over the run.
-cpu_wrk() {
-  local pid=$1 out=$2 t0 t1 res
-  shift 2
-  t0=$(bench_cpu_ticks "$pid")
-  res=$(bench_wrk "$out" "$@")
-  t1=$(bench_cpu_ticks "$pid")
-  echo "$res $(bench_cpu_us_per $((t1 - t0)) "$(bench_wrk_requests "$out")")"
-}
-
 wants() { [[ $WORKLOADS == *" $1 "* ]]; }
 
 mkdir -p "$BENCH_TMP/nginx-www"
@@ -156,10 +145,10 @@ disk_bytes=0
 # Also measured (without the baselines) when only set or disk runs: they compare with it.
 if wants ram || wants set || wants disk; then
   for c in "${CONNS[@]}"; do
-    GET_RAM[$c]=$(cpu_wrk "$A_PID" "$RAW/get-ram-apicached-$c" "$c" "$SECS" \
+    GET_RAM[$c]=$(bench_cpu_wrk "$A_PID" "$RAW/get-ram-apicached-$c" "$c" "$SECS" \
       "$A_URL/v1/cache/bench/hot")
     wants ram || continue
-    n=$(cpu_wrk "$NGINX_PID" "$RAW/get-nginx-$c" "$c" "$SECS" "$NGINX_URL")
+    n=$(bench_cpu_wrk "$NGINX_PID" "$RAW/get-nginx-$c" "$c" "$SECS" "$NGINX_URL")
     r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 1)
     row "GET hit, RAM (req/s)" "$c" "${GET_RAM[$c]}" "nginx static 500 B" "$n"
     row "GET hit, RAM (req/s)" "$c" "${GET_RAM[$c]}" "redis GET" "$r"
@@ -169,7 +158,7 @@ fi
 # --- SET -------------------------------------------------------------------------------------
 if wants set; then
   for c in "${CONNS[@]}"; do
-    a=$(cpu_wrk "$A_PID" "$RAW/set-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/put_random.lua" \
+    a=$(bench_cpu_wrk "$A_PID" "$RAW/set-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/put_random.lua" \
       -- /v1/cache/bench/s "$SET_KEYS" "$SIZE")
     r=$(bench_redis "$R_PID" "$R_PORT" set "$c" "$SET_KEYS" 1)
     ra=$(bench_redis "$RA_PID" "$RA_PORT" set "$c" "$SET_KEYS" 1)
@@ -182,7 +171,7 @@ fi
 # --- mget of 100 keys ------------------------------------------------------------------------
 if wants mget; then
   for c in "${CONNS[@]}"; do
-    a=$(cpu_wrk "$A_PID" "$RAW/mget-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/mget.lua" \
+    a=$(bench_cpu_wrk "$A_PID" "$RAW/mget-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/mget.lua" \
       -- /v1/cache/bench/_mget k "$RAM_KEYS" 100)
     r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 16)
     row "mget 100 keys (keys/s)" "$c" "$a" "redis GET -P 16" "$r" 100
@@ -211,7 +200,7 @@ if wants disk; then
   bench_log "disk dataset: $load_json"
   disk_bytes=$(bench_du_bytes "$BENCH_TMP/data-disk")
   for c in "${CONNS[@]}"; do
-    a=$(cpu_wrk "$B_PID" "$RAW/get-disk-apicached-$c" "$c" "$SECS" "$B_URL" \
+    a=$(bench_cpu_wrk "$B_PID" "$RAW/get-disk-apicached-$c" "$c" "$SECS" "$B_URL" \
       "$LUA/get_random.lua" -- /v1/cache/disk/k "$DISK_KEYS")
     r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$DISK_KEYS" 1)
     row "GET hit, disk (req/s)" "$c" "$a" "redis GET (RAM)" "$r"

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <unordered_set>
+#include <utility>
 
 #include "http/entry_headers.h"
 #include "http/etag_list.h"
@@ -56,6 +57,14 @@ Result<std::optional<int64_t>> QueryTtl(const RequestContext& ctx, const CacheSe
   if (!v.ok()) return v.status();
   if (Status s = cache.CheckTtlSeconds(*v); !s.ok()) return s;
   return std::optional<int64_t>(*v);
+}
+
+// Appends v in decimal, without a temporary string.
+template <typename Int>
+void AppendDecimal(Int v, std::string& out) {
+  char digits[24];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), v);
+  out.append(digits, end);
 }
 
 Expiry ToExpiry(std::optional<int64_t> ttl) {
@@ -406,31 +415,44 @@ class CacheApi {
     auto r = cache_.MultiGet(kHttp, refs);
     if (!r.ok()) return ProblemFromStatus(r.status());
     const int64_t now = cache_.clock().NowMillis();
-    std::string found = "{";
-    std::string missing = "[";
+    // One buffer for the answer, the found entries written straight into it; the missing keys
+    // (names only) go after them.
+    std::string out = "{\"found\":{";
+    std::string missing = ",\"missing\":[";
+    out.reserve(64 + keys->size() * 128);
+    bool first_found = true;
+    bool first_missing = true;
     for (size_t i = 0; i < keys->size(); ++i) {
       const std::string& key = (*keys)[i];
       const auto& item = (*r)[i];
       if (!item) {
-        if (missing.size() > 1) missing += ',';
+        if (!std::exchange(first_missing, false)) missing += ',';
         AppendJsonString(key, missing);
         continue;
       }
-      if (found.size() > 1) found += ',';
-      AppendJsonString(key, found);
-      found += ":{";
-      AppendValueJson(item->value, item->content_type, found);
-      found += ",\"content_type\":";
-      AppendJsonString(IsValidUtf8(item->content_type) ? item->content_type : "", found);
-      found += ",\"etag\":";
-      AppendJsonString(ETag(item->meta.version), found);
-      found += ",\"flags\":" + std::to_string(item->meta.flags);
-      found += ",\"ttl\":";
+      if (!std::exchange(first_found, false)) out += ',';
+      AppendJsonString(key, out);
+      out += ":{";
+      AppendValueJson(item->value, item->content_type, out);
+      out += ",\"content_type\":";
+      AppendJsonString(IsValidUtf8(item->content_type) ? item->content_type : "", out);
+      out += ",\"etag\":";
+      AppendJsonString(ETag(item->meta.version), out);
+      out += ",\"flags\":";
+      AppendDecimal(item->meta.flags, out);
+      out += ",\"ttl\":";
       const int64_t left = cache::SecondsLeft(item->meta.expires_ms, now);
-      found += left >= 0 ? std::to_string(left) : "null";
-      found += '}';
+      if (left >= 0) {
+        AppendDecimal(left, out);
+      } else {
+        out += "null";
+      }
+      out += '}';
     }
-    return JsonResponse(200, "{\"found\":" + found + "},\"missing\":" + missing + "]}");
+    out += '}';
+    out += missing;
+    out += "]}";
+    return JsonResponse(200, std::move(out));
   }
 
   Response MultiSet(const RequestContext& ctx) {
@@ -527,7 +549,9 @@ void AddCacheRoutes(Router& router, CacheService& cache, CacheApiOptions options
   router.Add(Verb::delete_, "/v1/cache/{ns}/{key}", bind(&CacheApi::Delete));
   router.Add(Verb::post, "/v1/cache/{ns}/{key}/incr", bind(&CacheApi::Incr));
   router.Add(Verb::post, "/v1/cache/{ns}/{key}/touch", bind(&CacheApi::Touch));
-  router.Add(Verb::post, "/v1/cache/{ns}/_mget", bind(&CacheApi::MultiGet));
+  // A POST that only reads: on the I/O threads, as GET (router.h).
+  router.Add(Verb::post, "/v1/cache/{ns}/_mget", bind(&CacheApi::MultiGet),
+             RouteOptions{.reads_only = true});
   router.Add(Verb::post, "/v1/cache/{ns}/_mset", bind(&CacheApi::MultiSet));
   router.Add(Verb::post, "/v1/cache/{ns}/_mdelete", bind(&CacheApi::MultiDelete));
 }

@@ -46,7 +46,64 @@ std::vector<std::string_view> SplitRaw(std::string_view s, char sep) {
   }
 }
 
+// The percent-decoded segments of an absolute path, into segments; returns the first segment
+// that is not well encoded (data() null when all are).
+std::string_view DecodePath(std::string_view path, std::vector<std::string>& segments) {
+  for (std::string_view raw : SplitRaw(path.substr(1), '/')) {
+    auto decoded = PercentDecode(raw, /*plus_is_space=*/false);
+    if (!decoded) return raw;
+    segments.push_back(std::move(*decoded));
+  }
+  return std::string_view();
+}
+
+std::string_view PathOf(const Request& request) {
+  const std::string_view target(request.target().data(), request.target().size());
+  return target.substr(0, target.find('?'));
+}
+
 }  // namespace
+
+std::vector<const Router::Route*> Router::Matches(const std::vector<std::string>& segments) const {
+  std::vector<const Route*> matches;
+  for (const auto& r : routes_) {
+    if (r->segments.size() != segments.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < segments.size() && ok; ++i) {
+      ok = r->segments[i].second || r->segments[i].first == segments[i];
+    }
+    if (ok) matches.push_back(r.get());
+  }
+  // a is more specific than b when, at the first segment where they differ in kind, a has a
+  // literal and b a parameter.
+  std::stable_sort(matches.begin(), matches.end(), [](const Route* a, const Route* b) {
+    for (size_t i = 0; i < a->segments.size() && i < b->segments.size(); ++i) {
+      if (a->segments[i].second != b->segments[i].second) return !a->segments[i].second;
+    }
+    return false;
+  });
+  return matches;
+}
+
+Router::Target Router::FindHandler(const std::vector<const Route*>& matches, Verb verb) {
+  for (const Route* r : matches) {
+    const std::pair<Handler, RouteOptions>* handler = r->Find(verb);
+    if (handler == nullptr && verb == Verb::head) handler = r->Find(Verb::get);
+    if (handler != nullptr) return {r, handler};
+  }
+  return {nullptr, nullptr};
+}
+
+bool Router::ReadsOnly(const Request& request) const {
+  const Verb verb = request.method();
+  if (verb == Verb::get || verb == Verb::head) return true;
+  const std::string_view path = PathOf(request);
+  if (path.empty() || path.front() != '/') return false;
+  std::vector<std::string> segments;
+  if (DecodePath(path, segments).data() != nullptr) return false;
+  const Target target = FindHandler(Matches(segments), verb);
+  return target.second != nullptr && target.second->second.reads_only;
+}
 
 void Finish(const Request& request, Response& response) {
   response.version(request.version());
@@ -137,48 +194,17 @@ Routed Router::Handle(const Request& request) const {
     return finish(MakeProblem(400, "The request target must be an absolute path."));
   }
   std::vector<std::string> segments;
-  for (std::string_view raw : SplitRaw(path.substr(1), '/')) {
-    auto decoded = PercentDecode(raw, /*plus_is_space=*/false);
-    if (!decoded) {
-      return finish(
-          MakeProblem(400, "Bad percent-encoding in the path segment '" + Excerpt(raw) + "'."));
-    }
-    segments.push_back(std::move(*decoded));
+  if (std::string_view bad = DecodePath(path, segments); bad.data() != nullptr) {
+    return finish(
+        MakeProblem(400, "Bad percent-encoding in the path segment '" + Excerpt(bad) + "'."));
   }
 
-  // Candidate routes matching the path, most specific first.
-  std::vector<const Route*> matches;
-  for (const auto& r : routes_) {
-    if (r->segments.size() != segments.size()) continue;
-    bool ok = true;
-    for (size_t i = 0; i < segments.size() && ok; ++i) {
-      ok = r->segments[i].second || r->segments[i].first == segments[i];
-    }
-    if (ok) matches.push_back(r.get());
-  }
+  const std::vector<const Route*> matches = Matches(segments);
   if (matches.empty()) {
     return finish(MakeProblem(404, "No route for " + Excerpt(path) + "."));
   }
-  // a is more specific than b when, at the first segment where they differ in kind, a has a
-  // literal and b a parameter.
-  std::stable_sort(matches.begin(), matches.end(), [](const Route* a, const Route* b) {
-    for (size_t i = 0; i < a->segments.size() && i < b->segments.size(); ++i) {
-      if (a->segments[i].second != b->segments[i].second) return !a->segments[i].second;
-    }
-    return false;
-  });
-
   const Verb verb = request.method();
-  const Route* route = nullptr;
-  const std::pair<Handler, RouteOptions>* handler = nullptr;
-  for (const Route* r : matches) {
-    handler = r->Find(verb);
-    if (handler == nullptr && verb == Verb::head) handler = r->Find(Verb::get);
-    if (handler != nullptr) {
-      route = r;
-      break;
-    }
-  }
+  const auto [route, handler] = FindHandler(matches, verb);
   if (route == nullptr) {
     std::vector<Verb> allowed;
     for (const Route* r : matches) {

@@ -59,6 +59,9 @@ inline constexpr std::string_view kUnmatchedRoute = "unmatched";
 struct RouteOptions {
   // Exempt from the pre-handler check's authentication (health, metrics).
   bool public_route = false;
+  // A route of another verb than GET that only reads (POST _mget): the server runs it on its I/O
+  // threads as it runs GET, not on the write threads (server.h).
+  bool reads_only = false;
 };
 
 // The completion of a deferred answer, and what starts one (see Deferred answers above).
@@ -120,12 +123,21 @@ class Router {
   void SetPreCheck(PreCheck check);
 
   Routed Handle(const Request& request) const;
+  // True for GET and HEAD, and for a request Handle() would give to a route added with
+  // RouteOptions::reads_only; false otherwise (also for a request that matches no route).
+  bool ReadsOnly(const Request& request) const;
 
   // Registered patterns, in the order first added (for docs and tests).
   std::vector<std::string> Patterns() const;
 
  private:
   struct Route;
+  using Target = std::pair<const Route*, const std::pair<Handler, RouteOptions>*>;
+  // The routes matching the decoded path segments, most specific first.
+  std::vector<const Route*> Matches(const std::vector<std::string>& segments) const;
+  // The first of matches with a handler for verb (HEAD falls back to GET); {nullptr, nullptr}
+  // when none has one.
+  static Target FindHandler(const std::vector<const Route*>& matches, Verb verb);
   std::vector<std::unique_ptr<Route>> routes_;
   PreCheck pre_check_;
 };

@@ -186,7 +186,7 @@ class Session final : public net::Session {
   void Handle() {
     Request req = parser_->release();
     parser_.reset();
-    if (server_.writers && req.method() != Verb::get && req.method() != Verb::head) {
+    if (server_.writers && !server_.router.ReadsOnly(req)) {
       // On a write thread; the answer comes back to this connection's I/O thread. Only the
       // request and the (thread-safe) router are touched there.
       return asio::post(*server_.writers, [self = self<Session>(), req = std::move(req)] {

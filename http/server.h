@@ -30,8 +30,10 @@
 // A request not complete within read_timeout, a response not written within write_timeout, or
 // a keep-alive connection idle for idle_timeout is closed without an answer.
 //
-// Handlers of GET and HEAD run on the I/O threads (store reads are local and fast). Handlers of
-// every other method (the ones that may write) run on write_threads threads of their own: a
+// Handlers of GET and HEAD, and of the routes that only read (RouteOptions::reads_only: POST
+// _mget), run on the I/O threads (store reads are local and fast; the hop to a write thread and
+// back cost _mget more than it saved: docs/benchmarks.md, "Read path"). Handlers of every other
+// method (the ones that may write) run on write_threads threads of their own: a
 // write can wait for the store for a long time (RocksDB holds back every write while it creates
 // or drops a namespace, hundreds of milliseconds with a thousand namespaces), and on an I/O
 // thread it would hold up the reads of every other connection of that thread. The connection

@@ -16,8 +16,48 @@ bool IsJsonContentType(std::string_view content_type) {
          (lower.size() > 5 && lower.compare(lower.size() - 5, 5, "+json") == 0);
 }
 
+// The bytes nlohmann::json's dump() writes (ensure_ascii off), without building a json value:
+// '"' and '\\' and the control characters escaped, everything else (valid UTF-8) as it is. A
+// batch answer writes one such string per key, value and content type (docs/benchmarks.md).
 void AppendJsonString(std::string_view s, std::string& out) {
-  out += nlohmann::json(std::string(s)).dump();
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t plain = 0;  // start of the run of bytes copied as they are
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
+    }
+  }
+  out.append(s.data() + plain, s.size() - plain);
+  out += '"';
 }
 
 void AppendValueJson(std::string_view value, std::string_view content_type, std::string& out) {

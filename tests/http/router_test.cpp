@@ -31,8 +31,11 @@ class RouterTest : public ::testing::Test {
     });
     router_.Add(Verb::put, "/v1/cache/{ns}/{key}",
                 [](const RequestContext&) { return Text("put"); });
-    router_.Add(Verb::post, "/v1/cache/{ns}/_mget",
-                [](const RequestContext&) { return Text("mget"); });
+    router_.Add(
+        Verb::post, "/v1/cache/{ns}/_mget", [](const RequestContext&) { return Text("mget"); },
+        RouteOptions{.reads_only = true});
+    router_.Add(Verb::post, "/v1/cache/{ns}/_mset",
+                [](const RequestContext&) { return Text("mset"); });
     router_.Add(Verb::get, "/v1/query", [](const RequestContext& c) {
       std::string out;
       for (const auto& [k, v] : c.query()) out += k + "=" + v + ";";
@@ -114,6 +117,20 @@ TEST_F(RouterTest, LiteralSegmentWinsOnlyForItsVerbs) {
   EXPECT_EQ(del.response.result_int(), 405);
   EXPECT_EQ(del.response[bhttp::field::allow], "POST, GET, HEAD, PUT");
   EXPECT_EQ(del.route, "/v1/cache/{ns}/_mget");
+}
+
+// ReadsOnly answers for the route Handle() would pick (the server runs those on its I/O threads).
+TEST_F(RouterTest, ReadsOnlyFollowsTheRouteHandlePicks) {
+  EXPECT_TRUE(router_.ReadsOnly(Req(Verb::get, "/v1/cache/ns/k")));
+  EXPECT_TRUE(router_.ReadsOnly(Req(Verb::head, "/v1/nowhere")));
+  EXPECT_TRUE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/ns/_mget")));
+  EXPECT_TRUE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/n%73/_mget?x=1")));
+  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/ns/_mset")));
+  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::put, "/v1/cache/ns/_mget")));      // the {key} route
+  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::delete_, "/v1/cache/ns/_mget")));  // a 405
+  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/ns/_mget/x")));   // a 404
+  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/%zz/_mget")));    // a 400
+  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::post, "nopath")));
 }
 
 TEST_F(RouterTest, HeadUsesGetWithoutBody) {

@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -69,6 +71,42 @@ TEST_F(ServerWriteThreadsTest, AReadIsAnsweredWhileAWriteOnTheSameIoThreadWaits)
   EXPECT_EQ(both[0].body(), "read");
   EXPECT_EQ(both[1].body(), "written");
   server.Stop();
+}
+
+// A POST route added as reads_only (_mget) runs where GET runs, on the I/O thread; any other
+// POST on a write thread.
+TEST_F(ServerWriteThreadsTest, AReadsOnlyPostRunsOnTheIoThread) {
+  ServerOptions options;
+  options.port = 0;
+  options.io_threads = 1;
+  options.write_threads = 1;
+  std::mutex mu;
+  std::map<std::string, std::thread::id> ran_on;
+  auto record = [&](std::string name) {
+    return [&, name](const RequestContext& ctx) {
+      std::lock_guard lock(mu);
+      ran_on[name] = std::this_thread::get_id();
+      return Text(ctx, name);
+    };
+  };
+  router_.Add(Verb::get, "/g", record("get"));
+  router_.Add(Verb::post, "/batch/_read", record("reads_only"), RouteOptions{.reads_only = true});
+  router_.Add(Verb::post, "/batch/{op}", record("post"));
+  Server server(options, router_);
+  ASSERT_TRUE(server.Start().ok());
+  RawConnection conn(server.port());
+  ASSERT_TRUE(
+      conn.Send("GET /g HTTP/1.1\r\nHost: t\r\n\r\n"
+                "POST /batch/_read HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+                "POST /batch/write HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"));
+  auto answers = conn.ReadResponses(3, 10s);
+  server.Stop();
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[1].body(), "reads_only");
+  EXPECT_EQ(answers[2].body(), "post");
+  std::lock_guard lock(mu);
+  EXPECT_EQ(ran_on["reads_only"], ran_on["get"]);
+  EXPECT_NE(ran_on["post"], ran_on["get"]);
 }
 
 // Stop() with a write's handler still running past the grace period: the connection is closed,

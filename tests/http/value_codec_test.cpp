@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace apicached::http {
 namespace {
@@ -35,6 +37,40 @@ TEST(Utf8Test, ValidatesStrictly) {
   EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
   EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
   EXPECT_FALSE(IsValidUtf8("\xFF"));
+}
+
+// The 8-byte ASCII stride must still see a bad byte at every position after and inside a run.
+TEST(Utf8Test, FindsABadByteAtEveryPositionOfALongText) {
+  const std::string ascii(40, 'a');
+  EXPECT_TRUE(IsValidUtf8(ascii));
+  for (size_t at = 0; at < ascii.size(); ++at) {
+    std::string bad = ascii;
+    bad[at] = '\xFF';
+    EXPECT_FALSE(IsValidUtf8(bad)) << at;
+    std::string good = ascii;
+    good.replace(at, 1, "\xE2\x82\xAC");  // a 3-byte character among the ASCII
+    EXPECT_TRUE(IsValidUtf8(good)) << at;
+    EXPECT_FALSE(IsValidUtf8(good.substr(0, at + 2))) << at;  // cut inside it
+  }
+}
+
+// The batch answers' strings are written without nlohmann::json: the bytes must be its dump()'s.
+TEST(JsonStringTest, WritesWhatNlohmannWrites) {
+  std::vector<std::string> samples = {"",
+                                      "plain",
+                                      "quote\" and \\ back",
+                                      "\xC3\xA9\xF0\x9F\x98\x80",
+                                      std::string("nul\0in", 7),
+                                      "\x7F del"};
+  std::string controls;
+  for (int c = 0; c < 0x20; ++c) controls.push_back(static_cast<char>(c));
+  samples.push_back(controls);
+  samples.push_back("long " + std::string(100, 'x') + "\n" + controls + std::string(50, '"'));
+  for (const std::string& s : samples) {
+    std::string out = "prefix";
+    AppendJsonString(s, out);
+    EXPECT_EQ(out, "prefix" + nlohmann::json(s).dump()) << s;
+  }
 }
 
 TEST(ValueJsonTest, PicksJsonTextOrBase64) {
