@@ -95,6 +95,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   int64_t max_batch = static_cast<int64_t>(api_defaults.max_batch_keys);
   int64_t header_limit = static_cast<int64_t>(server_defaults.header_limit_bytes);
   int64_t max_uri = static_cast<int64_t>(server_defaults.max_uri_bytes);
+  int64_t block_cache = static_cast<int64_t>(store_defaults.block_cache_bytes);
+  int64_t memtable = static_cast<int64_t>(store_defaults.write_buffer_bytes);
   int64_t hot_bytes = static_cast<int64_t>(hot_defaults.capacity_bytes);
   int64_t hot_entry = static_cast<int64_t>(hot_defaults.max_entry_bytes);
   int64_t hot_set_period = hot_defaults.hot_set_period_seconds;
@@ -181,6 +183,10 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
     ("default-ttl", po::value(&app.store.ttl.default_ttl_seconds)
          ->default_value(store_defaults.ttl.default_ttl_seconds),
      "TTL in seconds of writes that give none; 0 = never expire")
+    ("block-cache-bytes", po::value(&block_cache)->default_value(block_cache),
+     "RocksDB's block cache (decompressed blocks, indexes, filters), shared by all namespaces")
+    ("memtable-bytes", po::value(&memtable)->default_value(memtable),
+     "RocksDB's memtables (recent writes in RAM), over all namespaces")
     ("hot-cache-bytes", po::value(&hot_bytes)->default_value(hot_bytes),
      "RAM for the hot-entry LRU in front of RocksDB; 0 turns it off")
     ("hot-max-entry-bytes", po::value(&hot_entry)->default_value(hot_entry),
@@ -367,6 +373,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
         IntFlag{"max-batch-keys", max_batch, 1, 1'000'000},
         IntFlag{"header-limit-bytes", header_limit, 512, 1 << 20},
         IntFlag{"max-uri-bytes", max_uri, 64, 1 << 20},
+        IntFlag{"block-cache-bytes", block_cache, 1 << 20, 1ll << 40},
+        IntFlag{"memtable-bytes", memtable, 4 << 20, 1ll << 40},
         IntFlag{"hot-cache-bytes", hot_bytes, 0, 1ll << 40},
         IntFlag{"hot-max-entry-bytes", hot_entry, 1, 1ll << 30},
         IntFlag{"hot-set-period", hot_set_period, 0, 86400},
@@ -398,6 +406,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
       if (bytes > 0) app.eviction.limits.namespace_quota_bytes[ns] = static_cast<uint64_t>(bytes);
     }
   }
+  app.store.block_cache_bytes = static_cast<uint64_t>(block_cache);
+  app.store.write_buffer_bytes = static_cast<uint64_t>(memtable);
   if (app.eviction.limits.any()) app.eviction_enabled = true;
   if (app.eviction_enabled) {
     app.eviction.limits.min_free_disk_bytes = app.health.min_free_disk_bytes;

@@ -53,9 +53,11 @@ TEST(OptionsTest, FlagsWinAndRepeatedOptionsCompose) {
                                       "backup-dir = /b\n"
                                       "stats-retention-days = 7\n"
                                       "stats-flush-period = 0\n"
-                                      "min-free-disk-bytes = 5000\n";
+                                      "min-free-disk-bytes = 5000\n"
+                                      "block-cache-bytes = 8388608\n";
   auto cl = Parse({"--config", dir.Sub("c.conf"), "--io-threads", "5", "--ns-ttl", "ruc=10",
-                   "--log-level", "debug", "--ruc-prefixes", "10,20", "--stats-flush-period", "30"},
+                   "--log-level", "debug", "--ruc-prefixes", "10,20", "--stats-flush-period", "30",
+                   "--memtable-bytes", "16777216"},
                   "");
   ASSERT_TRUE(cl.ok()) << cl.status().ToString();
   EXPECT_EQ(cl->app.server.port, 9000);
@@ -73,6 +75,9 @@ TEST(OptionsTest, FlagsWinAndRepeatedOptionsCompose) {
   EXPECT_EQ(cl->app.stats.flush_period_seconds, 30u);
   EXPECT_EQ(cl->app.health.min_free_disk_bytes, 5000u);
   EXPECT_EQ(cl->app.ruc.prefixes, (std::vector<std::string>{"10", "20"}));
+  // The RAM bounds (docs/benchmarks-memcached.md, "What RSS is made of").
+  EXPECT_EQ(cl->app.store.block_cache_bytes, 8u << 20);
+  EXPECT_EQ(cl->app.store.write_buffer_bytes, 16u << 20);
 }
 
 TEST(OptionsTest, BooleanFlagsAloneMeanTrue) {
@@ -103,6 +108,8 @@ TEST(OptionsTest, BadValuesNameTheOption) {
       {{"--stats-retention-days", "0"}, "stats-retention-days"},
       {{"--stats-flush-period", "-1"}, "stats-flush-period"},
       {{"--min-free-disk-bytes", "-5"}, "min-free-disk-bytes"},
+      {{"--block-cache-bytes", "1000"}, "block-cache-bytes"},
+      {{"--memtable-bytes", "0"}, "memtable-bytes"},
       {{"--watchdog=sometimes"}, "watchdog"},
   };
   for (const auto& [args, named] : cases) {
