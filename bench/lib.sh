@@ -83,6 +83,7 @@ bench_start_apicached() {
   local log=$BENCH_TMP/apicached.$RANDOM.log
   local t0 addr deadline
   t0=$(date +%s.%N)
+  : >"$log"  # exists before the daemon opens it: the poll below reads it at once
   "$APICACHED_BIN" --listen 127.0.0.1:0 --data-dir "$data_dir" "$@" 2>"$log" &
   APICACHED_PID=$!
   BENCH_PIDS+=("$APICACHED_PID")
