@@ -38,6 +38,16 @@ bench_require() {
   done
 }
 
+# The daemon to measure: $APICACHED_BIN when set (BENCH_COMMIT should then say what it is built
+# from), else bench_build_release's.
+bench_daemon() {
+  if [ -n "${APICACHED_BIN:-}" ]; then
+    BENCH_COMMIT=${BENCH_COMMIT:-"unknown (APICACHED_BIN=$APICACHED_BIN)"}
+  else
+    bench_build_release
+  fi
+}
+
 # Builds the Release daemon in $BENCH_RELEASE_BUILD; sets APICACHED_BIN. -O2 rather than CMake's
 # -O3: GCC 12 at -O3 raises a false -Wrestrict inside libstdc++'s char_traits (-Werror).
 # Also sets BENCH_COMMIT, the commit the binary is built from, for the reports: taken now, since

@@ -21,7 +21,7 @@
 # Env: HOT_BYTES (apicached --hot-cache-bytes, default 128 MiB: the working set of 100000
 # entries of 500 bytes is ~82 MB as the hot tier counts it, ~820 bytes an entry; the default
 # 64 MiB holds ~80000 of them), APICACHED_FLAGS (extra daemon flags), OUT (report path), LOAD_THREADS (mc_load threads,
-# default 2), CONNS ("1 50 200"), APICACHED_BIN (a binary to use instead of building
+# default 2), CONNS ("1 50 200"), MODES ("get mget set"), APICACHED_BIN (a binary to use instead of building
 # build-release; then say what it is built from in BENCH_COMMIT).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -37,11 +37,7 @@ OUT=${OUT:-$BENCH_ROOT/docs/benchmarks-memcached.md}
 
 bench_require memcached python3 g++
 bench_init mc-vs-memcached
-if [ -n "${APICACHED_BIN:-}" ]; then
-  BENCH_COMMIT=${BENCH_COMMIT:-"unknown (APICACHED_BIN=$APICACHED_BIN)"}
-else
-  bench_build_release
-fi
+bench_daemon
 grep -q -- --memcached-listen <<<"$("$APICACHED_BIN" --help 2>&1)" ||
   bench_die "$APICACHED_BIN has no --memcached-listen (the memcached front has not landed)"
 g++ -std=c++20 -O2 -pthread "$BENCH_ROOT/bench/mc_load.cpp" -o "$BENCH_TMP/mc_load"
@@ -113,7 +109,7 @@ done
 
 # The reads first: apicached's writes invalidate its RAM tier (they do not fill it), so reads
 # after the SET points would measure RocksDB reads of the keys just overwritten.
-for mode in get mget set; do
+for mode in ${MODES:-get mget set}; do
   for c in $CONNS; do
     run_point memcached "$M_PID" "$M_PORT" "$mode" "$c"
     run_point apicached "$A_PID" "$A_PORT" "$mode" "$c"

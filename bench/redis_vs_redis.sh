@@ -17,7 +17,8 @@
 # Writes docs/benchmarks-redis.md (or $OUT) naming the commit, and prints the table.
 #
 # Usage: bench/redis_vs_redis.sh [REQUESTS=100000] [KEYS=100000]
-# Env: VALUE (value bytes, default 100), CONNS ("1 50 200"), PIPES ("1 16"), APICACHED_FLAGS,
+# Env: VALUE (value bytes, default 100), CONNS ("1 50 200"), PIPES ("1 16"), TESTS ("get set"),
+# APICACHED_FLAGS,
 # OUT, APICACHED_BIN (a binary to use instead of building build-release; say what it is built
 # from in BENCH_COMMIT), POINT_TIMEOUT (seconds a point may take, default 300).
 set -euo pipefail
@@ -33,11 +34,7 @@ OUT=${OUT:-$BENCH_ROOT/docs/benchmarks-redis.md}
 
 bench_require redis-server redis-benchmark redis-cli python3
 bench_init redis-vs-redis
-if [ -n "${APICACHED_BIN:-}" ]; then
-  BENCH_COMMIT=${BENCH_COMMIT:-"unknown (APICACHED_BIN=$APICACHED_BIN)"}
-else
-  bench_build_release
-fi
+bench_daemon
 grep -q -- --redis-listen <<<"$("$APICACHED_BIN" --help 2>&1)" ||
   bench_die "$APICACHED_BIN has no --redis-listen (the Redis front has not landed)"
 
@@ -118,7 +115,7 @@ for port in "$R_PORT" "$F_PORT" "$A_PORT"; do
 done
 
 # 3. the matrix, the three servers side by side at each point
-for test in get set; do
+for test in ${TESTS:-get set}; do
   for pipe in $PIPES; do
     for c in $CONNS; do
       bench redis "$R_PID" "$R_PORT" "$test" "$c" "$pipe" "$REQUESTS"

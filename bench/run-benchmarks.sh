@@ -9,6 +9,7 @@
 #   BENCH_OUT=docs/benchmarks-suite.md   where the markdown report goes ("-": stdout only)
 #   BENCH_RELEASE_BUILD=build-release     the build dir of the daemon (bench/lib.sh); with a
 #   BENCH_COMMIT=<what it was built from>  build of another source tree, say what it is
+#   APICACHED_BIN=<a daemon binary>       use it instead of building (say BENCH_COMMIT too)
 #
 # Installs wrk, nginx, redis (scripts/install-deps.sh bench), builds a Release apicached in
 # build-release, then starts on 127.0.0.1 only, each in a temp dir: apicached (port 0), nginx
@@ -44,7 +45,7 @@ LUA=$BENCH_ROOT/bench/lua
 "$BENCH_ROOT/scripts/install-deps.sh" bench
 bench_require wrk nginx redis-server redis-benchmark redis-cli curl python3 bc
 bench_init bench
-bench_build_release
+bench_daemon
 
 # --- servers ---------------------------------------------------------------------------------
 # start_redis NAME [FLAGS...]: a redis-server on a free port in $BENCH_TMP/NAME; sets REDIS_PORT

@@ -164,12 +164,12 @@ struct ArithResult {
   ItemMeta meta;
 };
 
-class CacheService {
+class CacheService : public WriteCommitter {
  public:
   // observer may be null (nobody is told). REQUIRES: store, clock and observer outlive this.
   CacheService(Store& store, const Clock& clock, CacheServiceOptions options = {},
                CacheObserver* observer = nullptr);
-  ~CacheService();
+  ~CacheService() override;
   CacheService(const CacheService&) = delete;
   CacheService& operator=(const CacheService&) = delete;
 
@@ -186,6 +186,11 @@ class CacheService {
   // of 1 to max_key_bytes, value up to max_value_bytes); the error the write would get
   // otherwise. For a caller that stages writes before it applies them (Redis MULTI/EXEC).
   Status CheckWrite(std::string_view ns, std::string_view key, size_t value_bytes) const;
+
+  // Group commit (storage/write_deferral.h): makes the writes that callers made inside a
+  // WriteDeferral durable (Store::CommitWrites). A front holds the replies of such writes until
+  // this returned Ok, and answers each of them with an error when it did not.
+  Status CommitWrites() override { return store_.CommitWrites(); }
 
   // --- Reads (count lookups) -----------------------------------------------------------------
 

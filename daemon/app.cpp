@@ -99,6 +99,8 @@ Status App::Start() {
   http::AddAdminRoutes(*router_, store_->admin(), clock_, std::move(admin));
   if (options_.pre_check) router_->SetPreCheck(options_.pre_check);
 
+  // Group commit: the writes of one I/O-thread turn share one WAL write (docs/storage.md).
+  options_.server.committer = cache_.get();
   server_ = std::make_unique<http::Server>(options_.server, *router_, observer_.get());
   if (Status s = server_->Start(); !s.ok()) {
     server_.reset();

@@ -144,6 +144,7 @@ class EvictingStore final : public Store {
   Status Close() override;
   const Clock& clock() const override { return inner_->clock(); }
   const StoreOptions& options() const override { return inner_->options(); }
+  Status CommitWrites() override { return inner_->CommitWrites(); }
   StoreAdmin& admin() override { return inner_->admin(); }
 
   // The wrapped store.

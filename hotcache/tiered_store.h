@@ -111,6 +111,7 @@ class TieredStore final : public Store {
   Status Close() override;
   const Clock& clock() const override { return inner_->clock(); }
   const StoreOptions& options() const override { return inner_->options(); }
+  Status CommitWrites() override { return inner_->CommitWrites(); }
   StoreAdmin& admin() override { return inner_->admin(); }
 
  private:

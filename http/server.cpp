@@ -16,6 +16,7 @@
 #include "http/header_guard.h"
 #include "http/problem.h"
 #include "http/request_gate.h"
+#include "net/group_commit.h"
 #include "net/tcp_server.h"
 #include "net/tls_stream.h"
 
@@ -66,6 +67,20 @@ struct Server::Impl {
     if (options.write_threads > 0) writers.emplace(options.write_threads);
   }
 
+  // Routes req, inside a WriteDeferral with a committer; *wrote: a write was deferred.
+  Routed Route(const Request& req, bool* wrote) const {
+    const uint64_t before = WriteDeferral::Count();
+    Routed routed;
+    if (options.committer != nullptr) {
+      const WriteDeferral deferral;
+      routed = router.Handle(req);
+    } else {
+      routed = router.Handle(req);
+    }
+    *wrote = WriteDeferral::Count() != before;
+    return routed;
+  }
+
   ServerOptions options;
   const Router& router;
   RequestObserver* observer;
@@ -75,7 +90,7 @@ struct Server::Impl {
 
 // One HTTP connection, over TCP (beast::tcp_stream) or TLS (net::TlsStream).
 template <typename Stream>
-class Session final : public net::Session {
+class Session final : public net::Session, public net::CommitWaiter {
  public:
   Session(tcp::socket&& socket, const Server::Impl& server, const net::TcpServerOptions& tcp)
       : stream_(net::MakeStream<Stream>(std::move(socket), tcp.tls)),
@@ -186,17 +201,44 @@ class Session final : public net::Session {
   void Handle() {
     Request req = parser_->release();
     parser_.reset();
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
     if (server_.writers && !server_.router.ReadsOnly(req)) {
       // On a write thread; the answer comes back to this connection's I/O thread. Only the
       // request and the (thread-safe) router are touched there.
       return asio::post(*server_.writers, [self = self<Session>(), req = std::move(req)] {
-        Routed routed = self->server_.router.Handle(req);
-        asio::post(self->stream_.get_executor(), [self, routed = std::move(routed)]() mutable {
-          self->Answer(std::move(routed));
-        });
+        bool wrote = false;
+        Routed routed = self->server_.Route(req, &wrote);
+        asio::post(self->stream_.get_executor(),
+                   [self, routed = std::move(routed), wrote]() mutable {
+                     self->Commit(std::move(routed), wrote);
+                   });
       });
     }
-    Answer(server_.router.Handle(req));
+    bool wrote = false;
+    Routed routed = server_.Route(req, &wrote);
+    Commit(std::move(routed), wrote);
+  }
+
+  // Answers once the writes the request deferred are durable (group commit).
+  void Commit(Routed routed, bool wrote) {
+    if (!wrote) return Answer(std::move(routed));
+    held_.emplace(std::move(routed));
+    net::CommitThenResume(stream_.get_executor(), *options_.committer, self<Session>());
+  }
+
+  void Resume(const Status& status) override {
+    Routed routed = std::move(*held_);
+    held_.reset();
+    if (!status.ok()) {
+      // No write of this request is acknowledged: it may be lost in a crash.
+      routed.deferred = nullptr;
+      routed.response = ProblemFromStatus(status);
+      routed.response.version(version_);
+      routed.response.keep_alive(keep_alive_);
+      routed.response.prepare_payload();
+    }
+    Answer(std::move(routed));
   }
 
   void Answer(Routed routed) {
@@ -271,6 +313,9 @@ class Session final : public net::Session {
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   Response res_;
+  std::optional<Routed> held_;  // waiting for its commit
+  unsigned version_ = 11;       // of the request being answered
+  bool keep_alive_ = true;
   std::string_view route_ = kUnmatchedRoute;
   Verb method_ = Verb::unknown;
   Clock::time_point start_;

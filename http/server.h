@@ -39,6 +39,12 @@
 // thread it would hold up the reads of every other connection of that thread. The connection
 // waits for its answer asynchronously; the next request is read after it is written, as always.
 //
+// Group commit (net/group_commit.h), with ServerOptions::committer: every handler runs inside a
+// WriteDeferral (storage/write_deferral.h); the answer of a request that deferred a write waits
+// for one commit per turn of its I/O thread (shared by every connection of the thread that wrote
+// in that turn), and a failed commit answers it 503 problem+json instead: no write is
+// acknowledged before it is durable.
+//
 // Thread safety: Start(), Stop() and the accessors are for one controlling thread. The Router
 // and the RequestObserver must outlive the Server and be safe to call from many threads at once.
 #pragma once
@@ -54,6 +60,7 @@
 #include "net/connection_budget.h"
 #include "net/tls_context.h"
 #include "storage/status.h"
+#include "storage/write_deferral.h"
 
 namespace apicached::http {
 
@@ -86,6 +93,9 @@ struct ServerOptions {
   // Threads that run the handlers of methods other than GET and HEAD (see above); 0: every
   // handler runs on its I/O thread.
   unsigned write_threads = 4;
+  // Group commit (see above); null: none, each write is durable on its own before its handler
+  // returns. Must outlive the Server.
+  WriteCommitter* committer = nullptr;
   // TLS (net/tls_context.h); off by default. Over the connection cap a TLS client gets no 503
   // (clear text is no answer to it), only the close.
   net::TlsListener tls;

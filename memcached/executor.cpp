@@ -14,7 +14,8 @@ namespace {
 using cache::Protocol;
 constexpr Protocol kProtocol = Protocol::kMemcached;
 
-// A Status of the cache layer in memcached's words, never with a client byte in it.
+}  // namespace
+
 std::string_view ErrorLine(const Status& status) {
   switch (status.code()) {
     case Code::kTooLarge:
@@ -29,6 +30,8 @@ std::string_view ErrorLine(const Status& status) {
       return "SERVER_ERROR internal error\r\n";
   }
 }
+
+namespace {
 
 // Appends line unless the command asked for no reply.
 void Say(std::string& out, std::string_view line, bool quiet) {

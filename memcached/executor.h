@@ -63,6 +63,10 @@ struct ExecutorOptions {
   uint64_t max_get_response_bytes = 64ull << 20;
 };
 
+// A Status of the cache layer in memcached's words (a whole reply line), never with a client
+// byte in it.
+std::string_view ErrorLine(const Status& status);
+
 class Executor {
  public:
   static constexpr size_t kRetrieveBatchKeys = 64;
@@ -74,6 +78,9 @@ class Executor {
   // Runs one command and appends its reply (nothing for noreply/quiet successes) to out.
   // kClose: close the connection once out is written (quit).
   After Execute(const Request& request, std::string& out);
+
+  // Commits the writes that Execute deferred (group commit, net/group_commit.h).
+  WriteCommitter& committer() { return cache_; }
 
   // The listener's port once bound (`stats settings` tcpport); any thread.
   void SetPort(uint16_t port) { port_.store(port, std::memory_order_relaxed); }

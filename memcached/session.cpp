@@ -28,6 +28,7 @@ ParseResult Session::Step(std::string_view in) {
 }
 
 size_t Session::Produce(std::string_view in, std::string& out, bool& close) {
+  const WriteDeferral deferral;
   size_t pos = 0;
   while (!close) {
     if (swallow_ > 0) {
@@ -44,13 +45,24 @@ size_t Session::Produce(std::string_view in, std::string& out, bool& close) {
       close = true;
       break;
     }
-    if (r.kind == Kind::kCommand && executor_.Execute(request_, out) == Executor::After::kClose) {
-      close = true;
+    if (r.kind == Kind::kCommand) {
+      deferred_.Begin(out.size());
+      if (executor_.Execute(request_, out) == Executor::After::kClose) close = true;
+      deferred_.End(out.size());
     }
     pos += r.consumed;
     swallow_ = r.swallow;
   }
   return pos;
+}
+
+}  // namespace apicached::memcached
+
+namespace apicached::memcached {
+
+void Session::Committed(std::string& out, const Status& status) {
+  if (status.ok()) return deferred_.Clear();
+  deferred_.Fail(out, ErrorLine(status));
 }
 
 }  // namespace apicached::memcached

@@ -13,6 +13,11 @@
 // received (a refused data block being discarded too), write for each write. A timeout closes the
 // connection, as memcached's idle timeout.
 //
+// Group commit (net/group_commit.h): the commands of one Produce run inside a WriteDeferral; when
+// they deferred writes, their replies wait for one commit (PendingCommit, Committed), and a
+// failed commit answers each of those writes "SERVER_ERROR temporarily unavailable" instead (a
+// noreply write's failure is not told, as no reply is).
+//
 // Authentication: when the Authenticator requires it at connection time, the connection must
 // first pass memcached's ASCII authentication (memcached/ascii_auth.h).
 //
@@ -25,6 +30,7 @@
 
 #include "memcached/executor.h"
 #include "memcached/parser.h"
+#include "net/group_commit.h"
 
 namespace apicached::memcached {
 
@@ -53,6 +59,8 @@ class Session {
   size_t Produce(std::string_view in, std::string& out, bool& close);
   bool CommandPending() const { return swallow_ > 0; }
   size_t ReadSize(size_t) const { return options_.read_bytes; }
+  WriteCommitter* PendingCommit() { return deferred_.pending() ? &executor_.committer() : nullptr; }
+  void Committed(std::string& out, const Status& status);
 
  private:
   // One step on the bytes at the front of `in`: kNeedMore when nothing more can be done now.
@@ -64,6 +72,7 @@ class Session {
   bool authenticated_;
   uint64_t swallow_ = 0;  // bytes still to discard
   Request request_;
+  net::DeferredReplies deferred_;
 };
 
 }  // namespace apicached::memcached

@@ -13,6 +13,13 @@
 //   bool CommandPending() const;
 //   // Bytes to ask for in the next read, `buffered` bytes being already buffered.
 //   size_t ReadSize(size_t buffered) const;
+// and, for group commit (net/group_commit.h), optionally:
+//   // Non-null when the last Produce deferred writes (storage/write_deferral.h): `out` is then
+//   // held until one commit through it covers them.
+//   WriteCommitter* PendingCommit();
+//   // That commit returned `status`: on an error, answer each held write with an error in
+//   // `out` instead of its reply. Called once per non-null PendingCommit.
+//   void Committed(std::string& out, const Status& status);
 //
 // Timeouts (net::Timeouts): idle while nothing of a command is received (0: none), read while
 // one is partly received, write for each write. A timeout, the end of the stream or an error
@@ -30,19 +37,27 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <concepts>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "net/group_commit.h"
 #include "net/tcp_server.h"
 #include "net/tls_stream.h"
 
 namespace apicached::net {
 
+template <typename Protocol>
+concept GroupCommitting = requires(Protocol& p, std::string& out, const Status& status) {
+  { p.PendingCommit() } -> std::convertible_to<WriteCommitter*>;
+  p.Committed(out, status);
+};
+
 template <typename Protocol, typename Stream = boost::beast::tcp_stream>
-class BufferedSession final : public Session {
+class BufferedSession final : public Session, public CommitWaiter {
  public:
   // options is the listener's (TcpServer's factory argument: it outlives the session);
   // protocol_args construct the Protocol.
@@ -117,6 +132,24 @@ class BufferedSession final : public Session {
   void Process() {
     const size_t consumed = protocol_.Produce(std::string_view(in_), out_, close_after_write_);
     in_.erase(0, consumed);
+    if constexpr (GroupCommitting<Protocol>) {
+      if (WriteCommitter* committer = protocol_.PendingCommit()) {
+        writing_ = true;  // a graceful stop waits for the answer
+        CommitThenResume(stream_.get_executor(), *committer, self<BufferedSession>());
+        return;
+      }
+    }
+    Answer();
+  }
+
+  void Resume(const Status& status) override {
+    if constexpr (GroupCommitting<Protocol>) protocol_.Committed(out_, status);
+    writing_ = false;
+    if (closed_) return;
+    Answer();
+  }
+
+  void Answer() {
     if (!out_.empty()) {
       Write();
     } else if (close_after_write_) {

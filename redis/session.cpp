@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "redis/errors.h"
 #include "redis/resp_writer.h"
 
 namespace apicached::redis {
@@ -20,6 +21,7 @@ size_t Session::ReadSize(size_t buffered) const {
 }
 
 size_t Session::Produce(std::string_view in, std::string& out, bool& close) {
+  const WriteDeferral deferral;
   size_t pos = 0;
   while (!close && out.size() < options_.max_pending_output) {
     const RespParser::Result r = parser_.Parse(in.substr(pos), !client_.authenticated, argv_);
@@ -30,11 +32,20 @@ size_t Session::Produce(std::string_view in, std::string& out, bool& close) {
       close = true;
       break;
     }
+    deferred_.Begin(out.size());
     const Reply reply = executor_.Execute(client_, argv_);  // may switch client_.resp (HELLO)
     AppendReply(reply, client_.resp, out);
+    deferred_.End(out.size());
     if (client_.close_after_reply) close = true;
   }
   return pos;
+}
+
+void Session::Committed(std::string& out, const Status& status) {
+  if (status.ok()) return deferred_.Clear();
+  std::string error;
+  AppendReply(err::FromStatus(status), client_.resp, error);
+  deferred_.Fail(out, error);
 }
 
 }  // namespace apicached::redis

@@ -11,6 +11,11 @@
 // bytes); output stops being produced past max_pending_output until it is written, so a pipeline
 // of large GETs cannot grow it without bound.
 //
+// Group commit (net/group_commit.h): the commands of one Produce run inside a WriteDeferral; when
+// they deferred writes, their replies wait for one commit (PendingCommit, Committed), and a
+// failed commit answers each of those commands "-ERR apicached store temporarily unavailable"
+// instead (EXEC and scripts as a whole).
+//
 // Timeouts (net::Timeouts): idle while no command is partly received (0: none, Redis's default
 // `timeout 0`), read while one is, write for each write. A timeout closes the connection.
 //
@@ -21,6 +26,7 @@
 #include <string>
 #include <string_view>
 
+#include "net/group_commit.h"
 #include "redis/client_state.h"
 #include "redis/executor.h"
 #include "redis/resp_parser.h"
@@ -42,6 +48,8 @@ class Session {
   size_t Produce(std::string_view in, std::string& out, bool& close);
   bool CommandPending() const { return parser_.in_command(); }
   size_t ReadSize(size_t buffered) const;
+  WriteCommitter* PendingCommit() { return deferred_.pending() ? &executor_.cache() : nullptr; }
+  void Committed(std::string& out, const Status& status);
 
  private:
   Executor& executor_;
@@ -49,6 +57,7 @@ class Session {
   RespParser parser_;
   ClientState client_;
   Argv argv_;
+  net::DeferredReplies deferred_;
 };
 
 }  // namespace apicached::redis

@@ -55,6 +55,11 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, const RocksResourc
   db.create_missing_column_families = true;
   db.write_buffer_manager = resources.write_buffer_manager;
   db.max_total_wal_size = options.max_total_wal_bytes;
+  // Group commit (docs/storage.md): a write leaves its WAL record in RocksDB's buffer and the
+  // store flushes it (DB::FlushWAL) after the write, or once for a batch of deferred writes
+  // (write_deferral.h). With sync_writes every write is synced on its own, as before: a synced
+  // write writes the buffer first (WritableFileWriter::Sync), so nothing is gained by deferring.
+  db.manual_wal_flush = !options.sync_writes;
   db.max_background_jobs = 2;
   db.max_open_files = options.max_open_files == 0
                           ? -1

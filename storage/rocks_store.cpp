@@ -95,6 +95,24 @@ Status RocksStore::Close() {
   return result.ok() ? closed : result;
 }
 
+rocksdb::Status RocksStore::Flushed(rocksdb::Status written) {
+  if (!written.ok() || options_.sync_writes) return written;  // sync_writes: synced already
+  if (WriteDeferral::Active()) {
+    WriteDeferral::Note();
+    return written;
+  }
+  return db_->FlushWAL(/*sync=*/false);
+}
+
+Status RocksStore::CommitWrites() {
+  if (options_.sync_writes) return Status::Ok();  // every write was synced before it returned
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  // One write() of everything buffered in the current WAL file; RocksDB writes an older file's
+  // buffer out when it switches files (DBImpl::SwitchMemtable), before the switch succeeds.
+  return FromRocks(db_->FlushWAL(/*sync=*/false), "writing the write-ahead log");
+}
+
 Result<std::shared_lock<std::shared_mutex>> RocksStore::Enter() {
   if (resources_.error_watch->stopped() || reopen_pending_.load()) Recover();
   std::shared_lock lock(lifecycle_mu_);

@@ -71,6 +71,7 @@ class RocksStore final : public Store, public StoreAdmin {
   Result<std::vector<NamespaceFigures>> ListNamespaces() override;
   Result<NamespaceFigures> GetNamespace(std::string_view ns) override;
   Status Close() override;
+  Status CommitWrites() override;
   StoreAdmin& admin() override { return *this; }
 
   // StoreAdmin:
@@ -132,6 +133,10 @@ class RocksStore final : public Store, public StoreAdmin {
   Result<EntryInfo> WriteNew(Namespace& ns, std::string_view key, std::string_view value,
                              std::string_view content_type, uint32_t flags, int64_t expires_ms,
                              int64_t now_ms, uint32_t grace_seconds = 0);
+  // Every write passes its RocksDB status through here: with manual WAL flushing (not
+  // sync_writes) a successful write is flushed to the OS now, or counted as deferred when the
+  // thread is in a WriteDeferral (CommitWrites flushes it then).
+  rocksdb::Status Flushed(rocksdb::Status written);
   Status WriteEncoded(Namespace& ns, std::string_view key, const EntryInfo& info,
                       std::string_view content_type, std::string_view value);
   NamespaceFigures Figures(Namespace& ns);

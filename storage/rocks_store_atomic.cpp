@@ -106,7 +106,7 @@ Result<std::vector<BatchWriteResult>> RocksStore::WriteAtomically(
     if (!s.ok()) return FromRocks(s, "batching" + InNamespace(w.ns));
   }
   if (batch.Count() == 0) return results;
-  rocksdb::Status s = db_->Write(write_options_, &batch);
+  rocksdb::Status s = Flushed(db_->Write(write_options_, &batch));
   if (!s.ok()) return FromRocks(s, "writing an atomic batch");
   return results;
 }

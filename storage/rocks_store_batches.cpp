@@ -71,7 +71,7 @@ Result<std::vector<EntryInfo>> RocksStore::MultiPut(std::string_view ns,
                                   EncodeEntry(infos.back(), item.content_type, item.value));
     if (!s.ok()) return FromRocks(s, "batching" + InNamespace(ns));
   }
-  rocksdb::Status s = db_->Write(write_options_, &batch);
+  rocksdb::Status s = Flushed(db_->Write(write_options_, &batch));
   if (!s.ok()) return FromRocks(s, "writing a batch" + InNamespace(ns));
   return infos;
 }
@@ -102,7 +102,7 @@ Result<uint64_t> RocksStore::DeleteMany(std::string_view ns, const std::vector<s
     if (!s.ok()) return FromRocks(s, "batching" + InNamespace(ns));
   }
   if (batch.Count() == 0) return deleted;
-  rocksdb::Status s = db_->Write(write_options_, &batch);
+  rocksdb::Status s = Flushed(db_->Write(write_options_, &batch));
   if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
   return deleted;
 }

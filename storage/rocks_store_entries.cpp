@@ -36,9 +36,9 @@ Result<std::optional<Entry>> RocksStore::ReadLive(Namespace& ns, std::string_vie
 
 Status RocksStore::WriteEncoded(Namespace& ns, std::string_view key, const EntryInfo& info,
                                 std::string_view content_type, std::string_view value) {
-  return FromRocks(
-      db_->Put(write_options_, ns.handle, ToSlice(key), EncodeEntry(info, content_type, value)),
-      "writing" + InNamespace(ns.name));
+  return FromRocks(Flushed(db_->Put(write_options_, ns.handle, ToSlice(key),
+                                    EncodeEntry(info, content_type, value))),
+                   "writing" + InNamespace(ns.name));
 }
 
 Result<EntryInfo> RocksStore::WriteNew(Namespace& ns, std::string_view key, std::string_view value,

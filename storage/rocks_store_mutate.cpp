@@ -97,7 +97,7 @@ Result<std::optional<Entry>> RocksStore::Mutate(std::string_view ns, std::string
         return current;
       case Mutation::Kind::kDelete: {
         if (present) {
-          rocksdb::Status s = db_->Delete(write_options_, n->handle, ToSlice(key));
+          rocksdb::Status s = Flushed(db_->Delete(write_options_, n->handle, ToSlice(key)));
           if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
         }
         return std::optional<Entry>();

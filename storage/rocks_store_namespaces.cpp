@@ -15,7 +15,7 @@ Status RocksStore::ClearNamespace(std::string_view ns) {
   if (!n) return Status::Ok();
   // Every key is at most max_key_bytes long, so this end is above all of them.
   const std::string end(options_.max_key_bytes + 1, '\xff');
-  rocksdb::Status s = db_->DeleteRange(write_options_, n->handle, rocksdb::Slice(), end);
+  rocksdb::Status s = Flushed(db_->DeleteRange(write_options_, n->handle, rocksdb::Slice(), end));
   if (!s.ok()) return FromRocks(s, "clearing namespace '" + std::string(ns) + "'");
   uint64_t estimate = 0;
   db_->GetIntProperty(n->handle, rocksdb::DB::Properties::kEstimateNumKeys, &estimate);

@@ -61,7 +61,7 @@ Result<uint64_t> RocksStore::DeletePrefix(std::string_view ns, std::string_view 
   rocksdb::WriteBatch batch;
   auto flush = [&]() -> Status {
     if (batch.Count() == 0) return Status::Ok();
-    Status s = FromRocks(db_->Write(write_options_, &batch), "deleting" + InNamespace(ns));
+    Status s = FromRocks(Flushed(db_->Write(write_options_, &batch)), "deleting" + InNamespace(ns));
     batch.Clear();
     return s;
   };

@@ -86,7 +86,7 @@ Result<bool> RocksStore::Delete(std::string_view ns, std::string_view key) {
   auto live = ReadLiveForWrite(*n, key, clock_.NowMillis(), &present);
   if (!live.ok()) return live.status();
   if (!present) return false;
-  rocksdb::Status s = db_->Delete(write_options_, n->handle, ToSlice(key));
+  rocksdb::Status s = Flushed(db_->Delete(write_options_, n->handle, ToSlice(key)));
   if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
   return live->has_value();
 }

@@ -1,8 +1,9 @@
 // apicached's store: entries grouped in namespaces, each entry with its own expiry.
 //
 // This header is the contract between storage/ and the fronts. No RocksDB type appears here;
-// other folders include only this file (plus status.h, clock.h, store_options.h and
-// store_admin.h, the administration: maintenance, checkpoints, health, TTL defaults).
+// other folders include only this file (plus status.h, clock.h, store_options.h, write_deferral.h:
+// group commit, and store_admin.h, the administration: maintenance, checkpoints, health, TTL
+// defaults).
 //
 // Thread safety: every method of Store may be called concurrently from any thread. Each
 // single-key operation is atomic towards concurrent callers; MultiPut is one atomic batch.
@@ -40,6 +41,7 @@
 #include "storage/status.h"
 #include "storage/store_admin.h"
 #include "storage/store_options.h"
+#include "storage/write_deferral.h"
 
 namespace apicached {
 
@@ -174,9 +176,14 @@ struct ScanPage {
   std::optional<std::string> next_after;               // pass as start_after for the next page
 };
 
-class Store {
+// Durability: a write is durable when it returns (written to the operating system, so it
+// survives the process being killed; fsynced too with StoreOptions::sync_writes), unless the
+// calling thread is inside a WriteDeferral (write_deferral.h): it is then durable once
+// CommitWrites() has returned Ok. A wrapping store passes both through (it calls the wrapped
+// store on the caller's thread and forwards CommitWrites).
+class Store : public WriteCommitter {
  public:
-  virtual ~Store() = default;
+  ~Store() override = default;
 
   // The live entry, or NotFound.
   virtual Result<Entry> Get(std::string_view ns, std::string_view key) = 0;

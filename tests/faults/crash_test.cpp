@@ -7,6 +7,10 @@
 // after a restart that key holds the last acknowledged number or the one in flight, never an
 // older one (an acknowledged overwrite is not lost either).
 //
+// The same over memcached and Redis with pipelines (group commit: a pipeline's writes share one
+// WAL write, and their replies leave only after it): every reply received before the kill is an
+// acknowledged write.
+//
 // The seed is printed; APICACHED_CRASH_SEED=<n> replays a run.
 #include <gtest/gtest.h>
 
@@ -15,6 +19,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -23,6 +28,7 @@
 #include <vector>
 
 #include "tests/faults/fault_client.h"
+#include "tests/support/read_until.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::testing {
@@ -135,7 +141,8 @@ class WriterPool {
 
 // Every acknowledged key holds its value (checked with _mget, kVerifyBatch keys a request).
 void ExpectAllPresent(const cli::HttpClient& client,
-                      const std::map<std::string, std::string>& expected, int round) {
+                      const std::map<std::string, std::string>& expected, int round,
+                      const std::string& ns = kNamespace) {
   auto it = expected.begin();
   size_t lost = 0, wrong = 0;
   while (it != expected.end()) {
@@ -143,7 +150,7 @@ void ExpectAllPresent(const cli::HttpClient& client,
     auto batch_begin = it;
     for (size_t n = 0; n < kVerifyBatch && it != expected.end(); ++n, ++it)
       keys.push_back(it->first);
-    auto r = Http(client, "POST", std::string("/v1/cache/") + kNamespace + "/_mget",
+    auto r = Http(client, "POST", "/v1/cache/" + ns + "/_mget",
                   nlohmann::json{{"keys", keys}}.dump(), "application/json");
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     ASSERT_EQ(r->status, 200u) << r->body;
@@ -233,6 +240,140 @@ TEST(CrashTest, EveryAcknowledgedWriteSurvivesSigkill) {
     acked.merge(round_acks);
   }
   EXPECT_GT(acked.size(), static_cast<size_t>(kRounds));  // the rounds did write something
+  EXPECT_EQ(daemon.Stop(), 0) << "a clean stop after the last restart; log:\n" << daemon.output();
+}
+
+// What the pipeline writers of a round report to the test: acknowledgements, and failures.
+struct Progress {
+  std::mutex mu;
+  std::condition_variable cv;
+  int acks = 0;
+  bool failed = false;
+};
+
+// A memcached or Redis client writing pipelines of kPipeline sets until the daemon dies; the
+// replies that arrived are the acknowledged writes (they come in order).
+class PipelineWriter {
+ public:
+  static constexpr int kPipeline = 16;
+  enum class Wire { kMemcached, kRedis };
+
+  PipelineWriter(Wire wire, uint16_t port, int round, uint64_t seed, Progress& progress)
+      : progress_(progress),
+        thread_([this, wire, port, round, seed] { Run(wire, port, round, seed); }) {}
+  ~PipelineWriter() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  // After the kill: waits for the writer to end; its acknowledged writes.
+  std::map<std::string, std::string> Join() {
+    thread_.join();
+    return std::move(acked_);
+  }
+  // After Join: what went wrong before the kill, if anything.
+  const std::string& unexpected() const { return unexpected_; }
+
+ private:
+  void Fail(std::string why) {
+    unexpected_ = std::move(why);
+    std::lock_guard lock(progress_.mu);
+    progress_.failed = true;
+    progress_.cv.notify_all();
+  }
+
+  void Run(Wire wire, uint16_t port, int round, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::unique_ptr<RawConnection> c;
+    try {
+      c = std::make_unique<RawConnection>(port);
+    } catch (const std::exception& e) {
+      return Fail(e.what());
+    }
+    const std::string ok = wire == Wire::kMemcached ? "STORED\r\n" : "+OK\r\n";
+    std::string expected;
+    for (int i = 0; i < kPipeline; ++i) expected += ok;
+    for (int batch = 0;; ++batch) {
+      std::vector<std::pair<std::string, std::string>> sent;
+      std::string request;
+      for (int i = 0; i < kPipeline; ++i) {
+        std::string key = (wire == Wire::kMemcached ? "m" : "r") + std::to_string(round) + "-" +
+                          std::to_string(batch) + "-" + std::to_string(i);
+        std::string value = ValueFor(key, rng).substr(0, 200);
+        if (wire == Wire::kMemcached) {
+          request +=
+              "set " + key + " 0 0 " + std::to_string(value.size()) + "\r\n" + value + "\r\n";
+        } else {
+          request += "*3\r\n$3\r\nSET\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n$" +
+                     std::to_string(value.size()) + "\r\n" + value + "\r\n";
+        }
+        sent.emplace_back(std::move(key), std::move(value));
+      }
+      if (!c->Send(request)) return;  // the kill
+      const std::string got = ReadUntil(*c, expected, std::chrono::seconds(30));
+      // Whole replies in order, each the acknowledgement of the write at its position.
+      size_t n = 0;
+      while (n < sent.size() && got.compare(n * ok.size(), ok.size(), ok) == 0) ++n;
+      for (size_t i = 0; i < n; ++i) acked_.insert(std::move(sent[i]));
+      {
+        std::lock_guard lock(progress_.mu);
+        progress_.acks += static_cast<int>(n);
+        progress_.cv.notify_all();
+      }
+      if (n == sent.size()) continue;
+      // The kill cut the replies (a part of one may have arrived), or an error came.
+      const std::string rest = got.substr(n * ok.size());
+      if (ok.compare(0, rest.size(), rest) != 0) Fail("unexpected reply: " + rest.substr(0, 200));
+      return;
+    }
+  }
+
+  Progress& progress_;
+  std::map<std::string, std::string> acked_;
+  std::string unexpected_;
+  std::thread thread_;
+};
+
+TEST(CrashTest, PipelinedMemcachedAndRedisWritesSurviveSigkill) {
+  uint64_t seed = std::random_device{}();
+  if (const char* s = std::getenv("APICACHED_CRASH_SEED")) seed = std::stoull(s);
+  std::printf("crash test seed %llu (APICACHED_CRASH_SEED replays it)\n",
+              static_cast<unsigned long long>(seed));
+  std::mt19937_64 rng(seed);
+  TempDir dir;
+  DaemonOptions options;
+  options.data_dir = dir.Sub("data");
+  options.args = {"--memcached-listen", "127.0.0.1:0", "--redis-listen", "127.0.0.1:0"};
+  DaemonProcess daemon(options);
+  std::map<std::string, std::string> acked;
+  constexpr int kPipelineRounds = 8;
+  for (int round = 1; round <= kPipelineRounds + 1; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round) + ", seed " + std::to_string(seed));
+    ASSERT_TRUE(daemon.Start());
+    const auto client = ClientOf(daemon);
+    ExpectAllPresent(client, acked, round, "default");
+    if (::testing::Test::HasFailure()) {
+      ADD_FAILURE() << "daemon log:\n" << daemon.output();
+      return;
+    }
+    if (round > kPipelineRounds) break;
+    const int kill_after = std::uniform_int_distribution<int>(0, 600)(rng);
+    Progress progress;
+    PipelineWriter mc(PipelineWriter::Wire::kMemcached, daemon.memcached_port(), round, rng(),
+                      progress);
+    PipelineWriter redis(PipelineWriter::Wire::kRedis, daemon.redis_port(), round, rng(), progress);
+    {
+      std::unique_lock lock(progress.mu);
+      progress.cv.wait_for(lock, std::chrono::seconds(60),
+                           [&] { return progress.acks >= kill_after || progress.failed; });
+    }
+    daemon.Kill();
+    for (PipelineWriter* w : {&mc, &redis}) {
+      auto got = w->Join();
+      EXPECT_TRUE(w->unexpected().empty()) << w->unexpected();
+      acked.merge(got);
+    }
+  }
+  EXPECT_GT(acked.size(), static_cast<size_t>(kPipelineRounds));
   EXPECT_EQ(daemon.Stop(), 0) << "a clean stop after the last restart; log:\n" << daemon.output();
 }
 

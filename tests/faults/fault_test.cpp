@@ -218,7 +218,11 @@ TEST_F(FaultTest, FullDiskFailsWritesWith503AndRecoversWhenSpaceIsFreed) {
 // The daemon starts with room (its WAL preallocated), then the disk fills to 4 MiB free: writes
 // still land in the WAL until the memtable (16 MiB) is switched and its flush cannot write the
 // table file, a RocksDB background error. The writes stop right after the switch (17 MiB), so
-// the new WAL never runs out of room: the flush is what fails.
+// the new WAL never runs out of room: the flush is what fails. Under group commit (docs/storage.md)
+// the WAL's records are buffered and appended at each commit, so when the flush's table file takes
+// the last free bytes first, a commit's append to the new WAL can be what meets "no space" (seen
+// once in a full parallel run, not in isolation): either way a RocksDB background error stops the
+// writes and they resume by themselves, which is what this test is about.
 TEST_F(FaultTest, BackgroundFlushErrorStopsWritesAndRecovers) {
   TmpfsMount mnt(dir_.Sub("mnt"), "64m");
   if (!mnt.mounted()) GTEST_SKIP() << mnt.why();
@@ -229,8 +233,12 @@ TEST_F(FaultTest, BackgroundFlushErrorStopsWritesAndRecovers) {
   FillDisk(ballast, 4 << 20);
   CheckFaultThenRecovery(
       d, "No space left on device", [&] { fs::remove(ballast); }, /*watch_health=*/true);
-  EXPECT_NE(failure_health_.body.find(".sst"), std::string::npos)
-      << "expected the failure in a flush (writing a table file): " << failure_health_.body;
+  const std::string& h = failure_health_.body;
+  EXPECT_TRUE(h.find(".sst") != std::string::npos || h.find(".log") != std::string::npos)
+      << "expected the failure in a flush (a table file) or in the WAL after the memtable switch: "
+      << h;
+  EXPECT_NE(h.find("writes resume by themselves"), std::string::npos)
+      << "expected a background error that resumes by itself: " << h;
 }
 
 // chmod a-w on the data dir: files already open stay writable, so writes fail once RocksDB

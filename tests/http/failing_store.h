@@ -65,6 +65,7 @@ class FailingStore : public Store, public StoreAdmin {
   Status CheckHealth() override { return Down(); }
   void SetTtlDefaults(TtlDefaults) override {}
   Status Close() override { return Status::Ok(); }
+  Status CommitWrites() override { return Status::Ok(); }
   StoreAdmin& admin() override { return *this; }
   const Clock& clock() const override { return clock_; }
   const StoreOptions& options() const override { return options_; }

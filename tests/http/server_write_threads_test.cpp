@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "http/server.h"
+#include "storage/write_deferral.h"
 #include "tests/support/gate.h"
 #include "tests/support/http_client.h"
 
@@ -138,6 +139,72 @@ TEST_F(ServerWriteThreadsTest, StopWaitsForAWriteStillRunningAfterTheGrace) {
   opener.join();
   server.reset();
 }
+
+// Group commit (ServerOptions::committer): a handler runs inside a WriteDeferral; the answer of a
+// request that deferred a write leaves only after its commit, and a failed commit answers 503.
+class CountingCommitter final : public WriteCommitter {
+ public:
+  Status CommitWrites() override {
+    ++commits;
+    return fail ? Status::Unavailable("log write failed") : Status::Ok();
+  }
+  std::atomic<int> commits{0};
+  std::atomic<bool> fail{false};
+};
+
+class ServerGroupCommitTest : public ::testing::TestWithParam<unsigned> {
+ protected:
+  void SetUp() override {
+    router_.Add(Verb::get, "/r", [](const RequestContext& ctx) { return Text(ctx, "read"); });
+    router_.Add(Verb::put, "/w", [](const RequestContext& ctx) {
+      // What a store does with a write inside a deferral (storage/write_deferral.h).
+      if (WriteDeferral::Active()) WriteDeferral::Note();
+      return Text(ctx, "written");
+    });
+    options_.port = 0;
+    options_.io_threads = 1;
+    options_.write_threads = GetParam();
+    options_.committer = &committer_;
+  }
+
+  Router router_;
+  CountingCommitter committer_;
+  ServerOptions options_;
+};
+
+TEST_P(ServerGroupCommitTest, AWriteIsAnsweredAfterItsCommitAndAReadNeedsNone) {
+  Server server(options_, router_);
+  ASSERT_TRUE(server.Start().ok());
+  RawConnection c(server.port());
+  ASSERT_TRUE(c.Send("GET /r HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto read = c.ReadResponses(1, 10s);
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(committer_.commits.load(), 0);
+  ASSERT_TRUE(c.Send("PUT /w HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx"));
+  auto written = c.ReadResponses(1, 10s);
+  ASSERT_EQ(written.size(), 1u);
+  EXPECT_EQ(written[0].result_int(), 200);
+  EXPECT_EQ(committer_.commits.load(), 1);
+  server.Stop();
+}
+
+TEST_P(ServerGroupCommitTest, AFailedCommitAnswers503AndTheConnectionGoesOn) {
+  committer_.fail = true;
+  Server server(options_, router_);
+  ASSERT_TRUE(server.Start().ok());
+  RawConnection c(server.port());
+  ASSERT_TRUE(
+      c.Send("PUT /w HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nxGET /r HTTP/1.1\r\nHost: "
+             "t\r\n\r\n"));
+  auto answers = c.ReadResponses(2, 10s);
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0].result_int(), 503) << "a write was acknowledged without its commit";
+  EXPECT_EQ(answers[0][boost::beast::http::field::content_type], "application/problem+json");
+  EXPECT_EQ(answers[1].body(), "read");
+  server.Stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(WriteThreads, ServerGroupCommitTest, ::testing::Values(0u, 1u));
 
 }  // namespace
 }  // namespace apicached::http

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "cache/cache_service.h"
 #include "storage/store.h"
 #include "tests/support/http_client.h"
@@ -26,6 +28,19 @@ class TokenCheck final : public Authenticator {
   }
 };
 
+// Counts the commits of group commit (net/group_commit.h) and can fail them.
+class CountingCache final : public cache::CacheService {
+ public:
+  using CacheService::CacheService;
+  Status CommitWrites() override {
+    ++commits;
+    if (fail) return Status::Unavailable("log write failed");
+    return CacheService::CommitWrites();
+  }
+  std::atomic<int> commits{0};
+  std::atomic<bool> fail{false};
+};
+
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -36,7 +51,9 @@ class ServerTest : public ::testing::Test {
     auto opened = OpenStore(o, clock_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     store_ = std::move(*opened);
-    cache_ = std::make_unique<cache::CacheService>(*store_, clock_);
+    auto cache = std::make_unique<CountingCache>(*store_, clock_);
+    counting_ = cache.get();
+    cache_ = std::move(cache);
   }
 
   void StartServer(const Authenticator* auth = nullptr, size_t max_connections = 16) {
@@ -53,8 +70,33 @@ class ServerTest : public ::testing::Test {
   FakeClock clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<cache::CacheService> cache_;
+  CountingCache* counting_ = nullptr;
   std::unique_ptr<Server> server_;
 };
+
+TEST_F(ServerTest, PipelinedSetsShareCommitsAndAreAnsweredAfterThem) {
+  StartServer();
+  RawConnection c(server_->port());
+  std::string request, expected;
+  for (int i = 0; i < 20; ++i) {
+    request += "set k" + std::to_string(i) + " 0 0 1\r\nv\r\n";
+    expected += "STORED\r\n";
+  }
+  ASSERT_TRUE(c.Send(request + "mn\r\n"));
+  EXPECT_EQ(ReadUntil(c, "MN\r\n"), expected + "MN\r\n");
+  EXPECT_GE(counting_->commits.load(), 1);
+  EXPECT_LT(counting_->commits.load(), 20) << "one commit per set: no grouping";
+}
+
+TEST_F(ServerTest, AFailedCommitAnswersEveryWriteWithAnError) {
+  StartServer();
+  counting_->fail = true;
+  RawConnection c(server_->port());
+  ASSERT_TRUE(c.Send("set a 0 0 1\r\n1\r\nget zz\r\nset b 0 0 1\r\n2\r\nmn\r\n"));
+  EXPECT_EQ(ReadUntil(c, "MN\r\n"),
+            "SERVER_ERROR temporarily unavailable\r\nEND\r\n"
+            "SERVER_ERROR temporarily unavailable\r\nMN\r\n");
+}
 
 TEST_F(ServerTest, APipelineInOneWriteIsAnsweredInOrder) {
   StartServer();

@@ -1,18 +1,22 @@
 // A child process writes and is killed with SIGKILL mid-stream; a reopen must find every write
-// it had acknowledged (the child reports a write only after Put returned ok), with the version
-// it was acknowledged with, and new versions must stay above all of them.
+// it had acknowledged (the child reports a write only after Put returned ok, or with group commit
+// after the CommitWrites() that followed it), with the version it was acknowledged with, and new
+// versions must stay above all of them.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "storage/clock.h"
 #include "storage/store.h"
+#include "storage/write_deferral.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::testing {
@@ -38,16 +42,28 @@ StoreOptions CrashOptions(const std::string& dir) {
   return options;
 }
 
-// Runs in the forked child: writes until killed. Never returns.
-[[noreturn]] void WriteUntilKilled(const std::string& dir, int round, int ack_fd) {
+// Runs in the forked child: writes until killed. Never returns. group > 0: writes `group` puts
+// in a WriteDeferral, commits them, then acknowledges them (group commit); else each put on its
+// own.
+[[noreturn]] void WriteUntilKilled(const std::string& dir, int round, int ack_fd, int group) {
   SystemClock clock;
   auto store = OpenStore(CrashOptions(dir), clock);
   if (!store.ok()) _exit(2);
+  std::vector<Ack> acks;
   for (uint64_t i = 0;; ++i) {
-    auto put = (*store)->Put("crash", KeyOf(round, i), ValueOf(i), "text/plain", 0);
-    if (!put.ok()) _exit(3);
-    const Ack ack{i, put->version};
-    if (write(ack_fd, &ack, sizeof ack) != sizeof ack) _exit(4);
+    {
+      std::optional<WriteDeferral> deferral;
+      if (group > 0) deferral.emplace();
+      auto put = (*store)->Put("crash", KeyOf(round, i), ValueOf(i), "text/plain", 0);
+      if (!put.ok()) _exit(3);
+      acks.push_back(Ack{i, put->version});
+    }
+    if (acks.size() < static_cast<size_t>(std::max(group, 1))) continue;
+    if (group > 0 && !(*store)->CommitWrites().ok()) _exit(5);
+    for (const Ack& ack : acks) {
+      if (write(ack_fd, &ack, sizeof ack) != sizeof ack) _exit(4);
+    }
+    acks.clear();
   }
 }
 
@@ -62,7 +78,7 @@ bool ReadAck(int fd, Ack* ack) {
   return true;
 }
 
-TEST(StoreCrashTest, KilledWriterLosesNoAcknowledgedWrite) {
+void KillWriterAndCheck(int group) {
   TempDir tmp;
   const std::string dir = tmp.Sub("db");
   std::mt19937 rng(std::random_device{}());
@@ -74,7 +90,7 @@ TEST(StoreCrashTest, KilledWriterLosesNoAcknowledgedWrite) {
     ASSERT_GE(child, 0) << std::strerror(errno);
     if (child == 0) {
       close(fds[0]);
-      WriteUntilKilled(dir, round, fds[1]);
+      WriteUntilKilled(dir, round, fds[1], group);
     }
     close(fds[1]);
     const uint64_t wanted = 2000 + std::uniform_int_distribution<uint64_t>(0, 1000)(rng);
@@ -106,6 +122,15 @@ TEST(StoreCrashTest, KilledWriterLosesNoAcknowledgedWrite) {
     max_version = fresh->version;
     ASSERT_TRUE((*store)->Close().ok());
   }
+}
+
+TEST(StoreCrashTest, KilledWriterLosesNoAcknowledgedWrite) {
+  KillWriterAndCheck(0);
+}
+
+// Group commit: writes of 16 in a WriteDeferral, acknowledged after their CommitWrites().
+TEST(StoreCrashTest, KilledGroupCommitterLosesNoAcknowledgedWrite) {
+  KillWriterAndCheck(16);
 }
 
 }  // namespace

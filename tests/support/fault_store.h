@@ -93,6 +93,7 @@ class FaultStore : public Store {
     return inner_.GetNamespace(ns);
   }
   Status Close() override { return inner_.Close(); }
+  Status CommitWrites() override { return inner_.CommitWrites(); }
   StoreAdmin& admin() override { return inner_.admin(); }
   const Clock& clock() const override { return inner_.clock(); }
   const StoreOptions& options() const override { return inner_.options(); }

@@ -1,0 +1,72 @@
+// Group commit for the fronts (docs/storage.md, "Group commit"): the writes that the sessions of
+// one I/O thread make in one turn of its event loop are made durable by ONE
+// WriteCommitter::CommitWrites() before any of their replies leaves, as Redis writes its AOF
+// buffer once per event-loop turn, before it sends the replies of the writes.
+//
+// A session runs its requests inside a WriteDeferral (storage/write_deferral.h). When they
+// deferred a write (WriteDeferral::Count() moved), it holds their replies and calls
+// CommitThenResume: the first such call of a turn posts one commit to the thread's executor (it
+// runs after the handlers already queued, such as the other connections' reads that completed in
+// the same turn), which calls CommitWrites() once per committer and then Resume(status) of every
+// waiting session in the order they came. On an error every one of them gets it, and must answer
+// each write it holds with an error instead of its reply (DeferredReplies::Fail does that for a
+// byte stream): none is acknowledged.
+//
+// Thread safety: CommitThenResume is called on an I/O thread, with that thread's executor; the
+// queue is the thread's own, and Resume runs on the same thread.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "storage/status.h"
+#include "storage/write_deferral.h"
+
+namespace apicached::net {
+
+class CommitWaiter {
+ public:
+  virtual ~CommitWaiter() = default;
+  // The commit covering the waiter's writes returned `status`.
+  virtual void Resume(const Status& status) = 0;
+};
+
+// REQUIRES: called on the I/O thread that `executor` runs.
+void CommitThenResume(const boost::asio::any_io_executor& executor, WriteCommitter& committer,
+                      std::shared_ptr<CommitWaiter> waiter);
+
+// Commits made by CommitThenResume on the calling thread since it started (for tests).
+uint64_t CommitsOnThisThread();
+
+// The replies of the deferred writes in one output buffer of a byte-stream protocol (memcached,
+// Redis), so that a failed commit can answer each of them with an error instead.
+class DeferredReplies {
+ public:
+  // Around each command whose reply is appended to out.
+  void Begin(size_t out_size) {
+    start_ = out_size;
+    count_ = WriteDeferral::Count();
+  }
+  void End(size_t out_size) {
+    if (WriteDeferral::Count() != count_) ranges_.emplace_back(start_, out_size);
+  }
+  // Whether a command since the last Clear deferred a write.
+  bool pending() const { return !ranges_.empty(); }
+  // Replaces each recorded reply in out with error_reply (a reply that was empty, a noreply or
+  // quiet command's, stays empty), then clears. REQUIRES: out holds the recorded replies where
+  // they were appended.
+  void Fail(std::string& out, std::string_view error_reply);
+  void Clear() { ranges_.clear(); }
+
+ private:
+  size_t start_ = 0;
+  uint64_t count_ = 0;
+  std::vector<std::pair<size_t, size_t>> ranges_;
+};
+
+}  // namespace apicached::net

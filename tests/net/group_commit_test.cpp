@@ -1,0 +1,121 @@
+// net/group_commit.h: one commit per turn of an I/O thread for every session waiting on it, each
+// resumed only after it with its outcome; a failed commit reaches every one of them; the reply
+// bytes of the deferred writes are replaced on failure, the others kept.
+#include "net/group_commit.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace apicached::net {
+namespace {
+
+class CountingCommitter final : public WriteCommitter {
+ public:
+  Status CommitWrites() override {
+    ++commits;
+    return fail ? Status::Unavailable("log write failed") : Status::Ok();
+  }
+  int commits = 0;
+  bool fail = false;
+};
+
+class RecordingWaiter final : public CommitWaiter {
+ public:
+  explicit RecordingWaiter(const CountingCommitter& c) : committer(c) {}
+  void Resume(const Status& status) override {
+    resumed.push_back(status);
+    commits_seen = committer.commits;
+  }
+  const CountingCommitter& committer;
+  std::vector<Status> resumed;
+  int commits_seen = -1;  // commits made when resumed
+};
+
+TEST(GroupCommitTest, WaitersOfOneTurnShareOneCommitAndResumeAfterIt) {
+  boost::asio::io_context io;
+  CountingCommitter committer;
+  std::vector<std::shared_ptr<RecordingWaiter>> waiters;
+  for (int i = 0; i < 3; ++i) waiters.push_back(std::make_shared<RecordingWaiter>(committer));
+  // Three sessions' reads completing in one turn: three handlers queued before the commit.
+  for (auto& w : waiters) {
+    boost::asio::post(io, [&io, &committer, w] {
+      CommitThenResume(io.get_executor(), committer, w);
+      EXPECT_TRUE(w->resumed.empty()) << "resumed before the commit";
+    });
+  }
+  io.run();
+  EXPECT_EQ(committer.commits, 1);
+  for (auto& w : waiters) {
+    ASSERT_EQ(w->resumed.size(), 1u);
+    EXPECT_TRUE(w->resumed[0].ok());
+    EXPECT_EQ(w->commits_seen, 1);
+  }
+}
+
+TEST(GroupCommitTest, AFailedCommitReachesEveryWaiter) {
+  boost::asio::io_context io;
+  CountingCommitter committer;
+  committer.fail = true;
+  auto a = std::make_shared<RecordingWaiter>(committer);
+  auto b = std::make_shared<RecordingWaiter>(committer);
+  boost::asio::post(io, [&] {
+    CommitThenResume(io.get_executor(), committer, a);
+    CommitThenResume(io.get_executor(), committer, b);
+  });
+  io.run();
+  EXPECT_EQ(committer.commits, 1);
+  for (auto* w : {a.get(), b.get()}) {
+    ASSERT_EQ(w->resumed.size(), 1u);
+    EXPECT_EQ(w->resumed[0].code(), Code::kUnavailable);
+  }
+}
+
+TEST(GroupCommitTest, AWaiterOfALaterTurnGetsACommitOfItsOwn) {
+  boost::asio::io_context io;
+  CountingCommitter committer;
+  auto first = std::make_shared<RecordingWaiter>(committer);
+  auto second = std::make_shared<RecordingWaiter>(committer);
+  boost::asio::post(io, [&] { CommitThenResume(io.get_executor(), committer, first); });
+  io.run();
+  io.restart();
+  boost::asio::post(io, [&] { CommitThenResume(io.get_executor(), committer, second); });
+  io.run();
+  EXPECT_EQ(committer.commits, 2);
+  EXPECT_EQ(second->commits_seen, 2);
+}
+
+TEST(DeferredRepliesTest, AFailedCommitReplacesOnlyTheRepliesOfDeferredWrites) {
+  DeferredReplies replies;
+  std::string out;
+  const WriteDeferral deferral;
+  auto command = [&](std::string_view reply, bool writes) {
+    replies.Begin(out.size());
+    if (writes) WriteDeferral::Note();
+    out.append(reply);
+    replies.End(out.size());
+  };
+  command("STORED\r\n", true);
+  command("VALUE k 0 1\r\nv\r\nEND\r\n", false);
+  command("", true);  // a noreply write
+  command("STORED\r\n", true);
+  EXPECT_FALSE(out.empty());
+  ASSERT_TRUE(replies.pending());
+  replies.Fail(out, "SERVER_ERROR x\r\n");
+  EXPECT_EQ(out, "SERVER_ERROR x\r\nVALUE k 0 1\r\nv\r\nEND\r\nSERVER_ERROR x\r\n");
+  EXPECT_FALSE(replies.pending());
+}
+
+TEST(DeferredRepliesTest, ReadsLeaveNothingPending) {
+  DeferredReplies replies;
+  replies.Begin(0);
+  replies.End(5);
+  EXPECT_FALSE(replies.pending());
+}
+
+}  // namespace
+}  // namespace apicached::net
