@@ -1,6 +1,9 @@
 #include "net/group_commit.h"
 
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/post.hpp>
+#include <utility>
+#include <vector>
 
 namespace apicached::net {
 namespace {
@@ -10,52 +13,74 @@ struct Waiting {
   std::shared_ptr<CommitWaiter> waiter;
 };
 
-// The thread's sessions waiting for the next commit; posted: a commit is queued.
-struct Queue {
-  std::vector<Waiting> waiting;
-  std::vector<Waiting> running;  // kept to reuse its capacity
-  bool posted = false;
-  uint64_t commits = 0;
+thread_local uint64_t commits_on_thread = 0;
+
+// The sessions of one io_context waiting for its next commit, as a service of that io_context:
+// it lives exactly as long as the io_context, so a commit still queued when the io_context is
+// destroyed cannot leave sessions behind it, or a stale "posted" that would keep the next
+// io_context of the same thread from ever committing. shutdown() (the io_context's destruction,
+// before its queued handlers are destroyed and while the sockets' services still work) releases
+// the waiters. Used only by the one thread that runs the io_context (tcp_server.h).
+class CommitQueue final : public boost::asio::execution_context::service {
+ public:
+  static inline boost::asio::execution_context::id id;
+
+  explicit CommitQueue(boost::asio::execution_context& ctx)
+      : boost::asio::execution_context::service(ctx) {}
+
+  void Add(const boost::asio::any_io_executor& executor, WriteCommitter& committer,
+           std::shared_ptr<CommitWaiter> waiter) {
+    waiting_.push_back({&committer, std::move(waiter)});
+    if (posted_) return;
+    posted_ = true;
+    boost::asio::post(executor, [this] { CommitQueued(); });
+  }
+
+ private:
+  void shutdown() override {
+    waiting_.clear();
+    running_.clear();
+    posted_ = false;
+  }
+
+  void CommitQueued() {
+    posted_ = false;
+    running_.swap(waiting_);
+    // Usually one committer (one store behind every session of a thread): one commit.
+    std::vector<std::pair<WriteCommitter*, Status>> done;
+    for (const Waiting& w : running_) {
+      bool seen = false;
+      for (const auto& d : done) seen = seen || d.first == w.committer;
+      if (!seen) {
+        done.emplace_back(w.committer, w.committer->CommitWrites());
+        ++commits_on_thread;
+      }
+    }
+    for (Waiting& w : running_) {
+      for (const auto& d : done) {
+        if (d.first == w.committer) w.waiter->Resume(d.second);
+      }
+      w.waiter.reset();
+    }
+    running_.clear();
+  }
+
+  std::vector<Waiting> waiting_;
+  std::vector<Waiting> running_;  // kept to reuse its capacity
+  bool posted_ = false;           // a CommitQueued is queued on the io_context
 };
-
-thread_local Queue queue;
-
-void CommitQueued() {
-  Queue& q = queue;
-  q.posted = false;
-  q.running.swap(q.waiting);
-  // Usually one committer (one store behind every session of a thread): one commit.
-  std::vector<std::pair<WriteCommitter*, Status>> done;
-  for (const Waiting& w : q.running) {
-    bool seen = false;
-    for (const auto& d : done) seen = seen || d.first == w.committer;
-    if (!seen) {
-      done.emplace_back(w.committer, w.committer->CommitWrites());
-      ++q.commits;
-    }
-  }
-  for (Waiting& w : q.running) {
-    for (const auto& d : done) {
-      if (d.first == w.committer) w.waiter->Resume(d.second);
-    }
-    w.waiter.reset();
-  }
-  q.running.clear();
-}
 
 }  // namespace
 
 void CommitThenResume(const boost::asio::any_io_executor& executor, WriteCommitter& committer,
                       std::shared_ptr<CommitWaiter> waiter) {
-  Queue& q = queue;
-  q.waiting.push_back({&committer, std::move(waiter)});
-  if (q.posted) return;
-  q.posted = true;
-  boost::asio::post(executor, [] { CommitQueued(); });
+  boost::asio::execution_context& ctx =
+      boost::asio::query(executor, boost::asio::execution::context);
+  boost::asio::use_service<CommitQueue>(ctx).Add(executor, committer, std::move(waiter));
 }
 
 uint64_t CommitsOnThisThread() {
-  return queue.commits;
+  return commits_on_thread;
 }
 
 void DeferredReplies::Fail(std::string& out, std::string_view error_reply) {

@@ -12,8 +12,9 @@
 // each write it holds with an error instead of its reply (DeferredReplies::Fail does that for a
 // byte stream): none is acknowledged.
 //
-// Thread safety: CommitThenResume is called on an I/O thread, with that thread's executor; the
-// queue is the thread's own, and Resume runs on the same thread.
+// Thread safety: CommitThenResume is called on an I/O thread, with the executor of the io_context
+// that this thread alone runs; the queue belongs to that io_context (destroying it with a commit
+// still queued releases the waiters unresumed), and Resume runs on the same thread.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/server.h"
@@ -201,6 +202,18 @@ TEST(ServerAcceptTest, OutOfDescriptorsAnswers503InsteadOfSilence) {
           make_error_code(boost::beast::error::timeout)}) {
       (void)!ec.failed();
       (void)!ec.message().empty();
+    }
+    // The same for a session's own types (net::Session, CommitWaiter, met in its destructor):
+    // serve and end one connection, and wait until the server has dropped it.
+    {
+      RawConnection warm(server.port());
+      if (!warm.Send("GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")) ::_exit(5);
+      if (!warm.ReadUntilClosed(10s).closed) ::_exit(6);
+    }
+    const auto warm_deadline = std::chrono::steady_clock::now() + 10s;
+    while (server.open_connections() != 0) {
+      if (std::chrono::steady_clock::now() > warm_deadline) ::_exit(7);
+      std::this_thread::sleep_for(1ms);  // poll interval, bounded by the deadline
     }
     // Room for about 6 more descriptors: a few accepted connections, then EMFILE.
     const rlim_t limit = OpenDescriptors() + 6;

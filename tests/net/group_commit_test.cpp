@@ -89,6 +89,31 @@ TEST(GroupCommitTest, AWaiterOfALaterTurnGetsACommitOfItsOwn) {
   EXPECT_EQ(second->commits_seen, 2);
 }
 
+// An io_context destroyed with a commit still queued (a server stopped mid-turn) releases the
+// sessions waiting on it, and the next io_context run by the same thread commits as usual (with a
+// per-thread queue its "commit queued" flag stayed set, so no later commit was ever posted).
+TEST(GroupCommitTest, AnIoContextDestroyedWithACommitQueuedReleasesItsWaiters) {
+  CountingCommitter committer;
+  auto stranded = std::make_shared<RecordingWaiter>(committer);
+  {
+    boost::asio::io_context io;
+    CommitThenResume(io.get_executor(), committer, stranded);  // posted, never run
+    EXPECT_GT(stranded.use_count(), 1);
+  }
+  EXPECT_EQ(stranded.use_count(), 1) << "the destroyed io_context's queue still holds the waiter";
+  EXPECT_TRUE(stranded->resumed.empty());
+  EXPECT_EQ(committer.commits, 0);
+
+  boost::asio::io_context next;
+  auto waiter = std::make_shared<RecordingWaiter>(committer);
+  boost::asio::post(next, [&] { CommitThenResume(next.get_executor(), committer, waiter); });
+  next.run();
+  EXPECT_EQ(committer.commits, 1);
+  ASSERT_EQ(waiter->resumed.size(), 1u);
+  EXPECT_TRUE(waiter->resumed[0].ok());
+  EXPECT_TRUE(stranded->resumed.empty());
+}
+
 TEST(DeferredRepliesTest, AFailedCommitReplacesOnlyTheRepliesOfDeferredWrites) {
   DeferredReplies replies;
   std::string out;
