@@ -226,6 +226,8 @@ void App::StartObservability() {
                               .used_bytes = f.used_bytes,
                               .checks = f.checks,
                               .work_seconds = f.work_seconds,
+                              .assisted_evictions = f.assisted_evictions,
+                              .throttled_writes = f.throttled_writes,
                               .behind = f.behind};
     };
   }

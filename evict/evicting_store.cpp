@@ -1,5 +1,7 @@
 #include "evict/evicting_store.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -8,7 +10,6 @@ namespace {
 
 constexpr size_t kLoadPage = 1000;
 constexpr uint64_t kProbeEveryBytes = 1 << 20;  // statvfs at most once per MiB written
-constexpr auto kThrottleWait = std::chrono::seconds(1);
 
 int64_t SteadyNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -18,6 +19,12 @@ int64_t SteadyNanos() {
 
 uint64_t Share(uint64_t bytes, double fraction) {
   return static_cast<uint64_t>(static_cast<double>(bytes) * fraction);
+}
+
+// Bytes written between two checks: the option, and at most a twentieth of the global limit.
+uint64_t CheckEveryBytes(const EvictionOptions& options, const EvictionLimits& limits) {
+  if (limits.max_disk_bytes == 0) return options.check_every_bytes;
+  return std::max<uint64_t>(1, std::min(options.check_every_bytes, limits.max_disk_bytes / 20));
 }
 
 }  // namespace
@@ -38,14 +45,20 @@ EvictingStore::EvictingStore(std::unique_ptr<Store> inner, EvictionOptions optio
     : inner_(std::move(inner)),
       options_(std::move(options)),
       limits_(options_.limits),
-      min_free_disk_bytes_(options_.limits.min_free_disk_bytes) {}
+      min_free_disk_bytes_(options_.limits.min_free_disk_bytes),
+      check_every_bytes_(CheckEveryBytes(options_, options_.limits)) {}
 
 EvictingStore::~EvictingStore() {
   (void)Close();
 }
 
 void EvictingStore::Start() {
-  if (options_.period_ms > 0) thread_ = std::thread([this] { Loop(); });
+  if (options_.period_ms > 0) {
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "apicached-evict");  // for top -H and perf
+      Loop();
+    });
+  }
 }
 
 bool EvictingStore::Evictable(std::string_view ns) {
@@ -89,7 +102,7 @@ void EvictingStore::Record(std::string_view ns, std::string_view key, std::strin
   const uint64_t written = written_since_check_.fetch_add(bytes) + bytes;
   ProbeFreeSpace(bytes);
   const uint64_t quota = QuotaOf(ns);
-  if ((quota > 0 && t.index.bytes() > quota) || written >= options_.check_every_bytes) Wake();
+  if ((quota > 0 && t.index.bytes() > quota) || written >= check_every_bytes_.load()) Wake();
 }
 
 void EvictingStore::ProbeFreeSpace(uint64_t written) {
@@ -106,9 +119,43 @@ void EvictingStore::ProbeFreeSpace(uint64_t written) {
 
 void EvictingStore::Throttle() {
   if (!low_space_.load() || closed_.load()) return;
+  ++throttled_;
+  Wake();
   std::unique_lock lock(done_mu_);
   const uint64_t next = checks_done_ + 1;
-  done_cv_.wait_for(lock, kThrottleWait, [&] { return checks_done_ >= next || closed_.load(); });
+  ++waiting_;  // after `next`: a check seen waiting for is one this write waits for
+  if (!done_cv_.wait_for(lock, std::chrono::milliseconds(options_.throttle_wait_ms),
+                         [&] { return checks_done_ >= next || closed_.load(); })) {
+    ++throttle_timeouts_;
+  }
+  --waiting_;
+}
+
+template <typename Write>
+auto EvictingStore::GuardedWrite(std::string_view ns, std::string_view key, Write write) {
+  auto result = [&] {
+    auto guard = guards_.Lock(ns, key);
+    return write();
+  }();
+  Assist(ns);
+  return result;
+}
+
+void EvictingStore::Assist(std::string_view ns) {
+  if (!Evictable(ns)) return;
+  const uint64_t quota = QuotaOf(ns);
+  if (quota == 0) return;
+  Tracked* t = Find(ns);
+  if (t == nullptr || t->index.bytes() <= quota + Share(quota, options_.assist_slack)) return;
+  std::lock_guard lock(t->assist_mu);
+  const uint64_t bytes = t->index.bytes();  // another writer may have evicted meanwhile
+  if (bytes <= quota) return;
+  EvictionReport report;
+  auto evicted = EvictDownTo(ns, *t, quota, EvictionReason::kQuota, report);
+  assisted_ += report.evicted;
+  // A failed delete leaves the entries stored and indexed: the next check retries (and says
+  // it is behind if it fails too); the write itself succeeded.
+  (void)evicted;
 }
 
 void EvictingStore::Wake() {
@@ -133,9 +180,11 @@ Result<WriteOutcome> EvictingStore::Put(std::string_view ns, std::string_view ke
                                         bool report_replaced) {
   if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
   Throttle();
-  auto info = inner_->Put(ns, key, value, content_type, ttl_seconds, flags, report_replaced);
-  if (info.ok()) Record(ns, key, value, content_type, *info);
-  return info;
+  return GuardedWrite(ns, key, [&] {
+    auto info = inner_->Put(ns, key, value, content_type, ttl_seconds, flags, report_replaced);
+    if (info.ok()) Record(ns, key, value, content_type, *info);
+    return info;
+  });
 }
 
 Result<WriteOutcome> EvictingStore::Add(std::string_view ns, std::string_view key,
@@ -143,9 +192,11 @@ Result<WriteOutcome> EvictingStore::Add(std::string_view ns, std::string_view ke
                                         std::optional<int64_t> ttl_seconds, uint32_t flags) {
   if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
   Throttle();
-  auto info = inner_->Add(ns, key, value, content_type, ttl_seconds, flags);
-  if (info.ok()) Record(ns, key, value, content_type, *info);
-  return info;
+  return GuardedWrite(ns, key, [&] {
+    auto info = inner_->Add(ns, key, value, content_type, ttl_seconds, flags);
+    if (info.ok()) Record(ns, key, value, content_type, *info);
+    return info;
+  });
 }
 
 Result<WriteOutcome> EvictingStore::CompareAndSet(std::string_view ns, std::string_view key,
@@ -155,14 +206,17 @@ Result<WriteOutcome> EvictingStore::CompareAndSet(std::string_view ns, std::stri
                                                   uint32_t flags) {
   if (Status s = CheckFits(ns, EntryBytes(key, value, content_type)); !s.ok()) return s;
   Throttle();
-  auto info =
-      inner_->CompareAndSet(ns, key, expected_version, value, content_type, ttl_seconds, flags);
-  if (info.ok()) Record(ns, key, value, content_type, *info);
-  return info;
+  return GuardedWrite(ns, key, [&] {
+    auto info =
+        inner_->CompareAndSet(ns, key, expected_version, value, content_type, ttl_seconds, flags);
+    if (info.ok()) Record(ns, key, value, content_type, *info);
+    return info;
+  });
 }
 
 Result<EntryInfo> EvictingStore::Touch(std::string_view ns, std::string_view key,
                                        std::optional<int64_t> ttl_seconds) {
+  auto guard = guards_.Lock(ns, key);
   auto info = inner_->Touch(ns, key, ttl_seconds);
   if (info.ok()) {
     if (Tracked* t = Find(ns)) t->index.SetExpiry(key, info->expires_ms);
@@ -172,12 +226,13 @@ Result<EntryInfo> EvictingStore::Touch(std::string_view ns, std::string_view key
 
 Result<int64_t> EvictingStore::Incr(std::string_view ns, std::string_view key, int64_t delta,
                                     std::optional<int64_t> ttl_on_create) {
-  auto result = inner_->Incr(ns, key, delta, ttl_on_create);
-  if (!result.ok() || !Evictable(ns)) return result;
-  // Incr does not say which version it wrote: the entry read now is it or a newer one, and a
-  // newer one records itself too.
-  if (auto entry = inner_->Get(ns, key); entry.ok()) Record(ns, key, *entry);
-  return result;
+  return GuardedWrite(ns, key, [&] {
+    auto result = inner_->Incr(ns, key, delta, ttl_on_create);
+    if (!result.ok() || !Evictable(ns)) return result;
+    // Incr does not say which version it wrote: under the guard, the entry read now is it.
+    if (auto entry = inner_->Get(ns, key); entry.ok()) Record(ns, key, *entry);
+    return result;
+  });
 }
 
 Result<std::optional<Entry>> EvictingStore::Mutate(std::string_view ns, std::string_view key,
@@ -190,15 +245,17 @@ Result<std::optional<Entry>> EvictingStore::Mutate(std::string_view ns, std::str
     return m;
   };
   Throttle();
-  auto result = inner_->Mutate(ns, key, checked);
-  if (result.ok()) {
-    if (result->has_value()) {
-      Record(ns, key, **result);
-    } else {
-      Forget(ns, key);
+  return GuardedWrite(ns, key, [&] {
+    auto result = inner_->Mutate(ns, key, checked);
+    if (result.ok()) {
+      if (result->has_value()) {
+        Record(ns, key, **result);
+      } else {
+        Forget(ns, key);
+      }
     }
-  }
-  return result;
+    return result;
+  });
 }
 
 Result<std::vector<EntryInfo>> EvictingStore::MultiPut(std::string_view ns,
@@ -210,12 +267,19 @@ Result<std::vector<EntryInfo>> EvictingStore::MultiPut(std::string_view ns,
     }
   }
   Throttle();
-  auto infos = inner_->MultiPut(ns, items);
-  if (infos.ok()) {
-    for (size_t i = 0; i < items.size(); ++i) {
-      Record(ns, items[i].key, items[i].value, items[i].content_type, (*infos)[i]);
+  auto infos = [&] {
+    auto guards = guards_.LockMany(items, [ns](const PutItem& item) {
+      return std::pair<std::string_view, std::string_view>(ns, item.key);
+    });
+    auto infos = inner_->MultiPut(ns, items);
+    if (infos.ok()) {
+      for (size_t i = 0; i < items.size(); ++i) {
+        Record(ns, items[i].key, items[i].value, items[i].content_type, (*infos)[i]);
+      }
     }
-  }
+    return infos;
+  }();
+  Assist(ns);
   return infos;
 }
 
@@ -237,16 +301,25 @@ Result<std::vector<BatchWriteResult>> EvictingStore::WriteAtomically(
     }
   }
   Throttle();
-  auto results = inner_->WriteAtomically(writes);
-  if (results.ok()) {
-    for (size_t i = 0; i < writes.size(); ++i) {
-      const BatchWrite& w = writes[i];
-      if (w.kind == BatchWrite::Kind::kPut) {
-        Record(w.ns, w.key, w.value, w.content_type, (*results)[i].info);
-      } else {
-        Forget(w.ns, w.key);
+  auto results = [&] {
+    auto guards = guards_.LockMany(writes, [](const BatchWrite& w) {
+      return std::pair<std::string_view, std::string_view>(w.ns, w.key);
+    });
+    auto results = inner_->WriteAtomically(writes);
+    if (results.ok()) {
+      for (size_t i = 0; i < writes.size(); ++i) {
+        const BatchWrite& w = writes[i];
+        if (w.kind == BatchWrite::Kind::kPut) {
+          Record(w.ns, w.key, w.value, w.content_type, (*results)[i].info);
+        } else {
+          Forget(w.ns, w.key);
+        }
       }
     }
+    return results;
+  }();
+  for (const BatchWrite& w : writes) {
+    if (w.kind == BatchWrite::Kind::kPut) Assist(w.ns);
   }
   return results;
 }
@@ -331,6 +404,7 @@ void EvictingStore::SetLimits(EvictionLimits limits) {
   {
     std::lock_guard lock(limits_mu_);
     min_free_disk_bytes_ = limits.min_free_disk_bytes;
+    check_every_bytes_ = CheckEveryBytes(options_, limits);
     limits_ = std::move(limits);
   }
   Wake();
@@ -355,6 +429,11 @@ EvictionFigures EvictingStore::figures() const {
   f.checks = checks_.load();
   f.work_seconds = static_cast<double>(work_ns_.load()) / 1e9;
   f.index_loaded = index_loaded_.load();
+  f.internal_bytes = internal_bytes_.load();
+  f.assisted_evictions = assisted_.load();
+  f.throttled_writes = throttled_.load();
+  f.throttle_timeouts = throttle_timeouts_.load();
+  f.writes_waiting = waiting_.load();
   if (const int64_t free = free_disk_bytes_.load(); free >= 0) {
     f.free_disk_bytes = static_cast<uint64_t>(free);
   }
@@ -400,49 +479,59 @@ Status EvictingStore::LoadIndex() {
 
 // --- eviction ---
 
-Result<bool> EvictingStore::EvictOne(std::string_view ns, Tracked& tracked, const Victim& victim) {
-  bool deleted = false;
-  std::optional<Victim> newer;
-  auto result = inner_->Mutate(ns, victim.key, [&](const Entry* current) -> Result<Mutation> {
-    deleted = false;
-    newer.reset();
-    if (current == nullptr) return Mutation::Keep();  // deleted or expired meanwhile
-    if (current->info.version == victim.version) {
-      deleted = true;
-      return Mutation::Delete();
+Result<uint64_t> EvictingStore::DeleteVictims(std::string_view ns, Tracked& tracked,
+                                              const std::vector<Victim>& victims,
+                                              EvictionReason reason) {
+  if (options_.on_batch_chosen) options_.on_batch_chosen(ns, victims);
+  std::vector<std::string> keys;
+  std::vector<const Victim*> doomed;
+  {
+    auto guards = guards_.LockMany(victims, [ns](const Victim& v) {
+      return std::pair<std::string_view, std::string_view>(ns, v.key);
+    });
+    // A key the index knows again was written after the policy chose it (its write recorded
+    // itself under the guard): that newer entry stays. Any other is still the chosen version,
+    // or gone: deleting it loses nothing.
+    for (const Victim& v : victims) {
+      if (tracked.index.Contains(v.key)) continue;
+      keys.push_back(v.key);
+      doomed.push_back(&v);
     }
-    newer = Victim{.key = victim.key,
-                   .version = current->info.version,
-                   .bytes = EntryBytes(victim.key, current->value, current->content_type),
-                   .expires_ms = current->info.expires_ms};
-    return Mutation::Keep();
-  });
-  if (!result.ok()) {
-    // Not evicted: the entry stays, and so must its place in the index.
-    tracked.index.Load(victim.key, victim.version, victim.bytes, victim.expires_ms);
-    return result.status();
+    if (keys.empty()) return uint64_t{0};
+    if (auto deleted = inner_->DeleteMany(ns, keys); !deleted.ok()) {
+      // Not evicted: the entries stay, and so must their places in the index.
+      for (const Victim* v : doomed)
+        tracked.index.Load(v->key, v->version, v->bytes, v->expires_ms);
+      return deleted.status();
+    }
   }
-  // A write the index recorded out of order (two racing writes of the key): keep the stored
-  // version known, or nothing could ever evict it.
-  if (newer) tracked.index.Load(newer->key, newer->version, newer->bytes, newer->expires_ms);
-  return deleted;
+  tracked.evicted[static_cast<int>(reason)].fetch_add(doomed.size());
+  if (options_.on_evicted) {
+    for (const Victim* v : doomed) options_.on_evicted(ns, *v);
+  }
+  return uint64_t{doomed.size()};
 }
 
-Result<uint64_t> EvictingStore::EvictBytes(std::string_view ns, Tracked& tracked,
-                                           uint64_t want_bytes, EvictionReason reason,
-                                           EvictionReport& report) {
-  uint64_t freed = 0;
+Result<uint64_t> EvictingStore::EvictDownTo(std::string_view ns, Tracked& tracked,
+                                            uint64_t target_bytes, EvictionReason reason,
+                                            EvictionReport& report) {
   uint64_t evicted = 0;
-  while (freed < want_bytes) {
-    std::optional<Victim> victim = tracked.index.Evict();
-    if (!victim) break;
-    auto deleted = EvictOne(ns, tracked, *victim);
-    if (!deleted.ok()) return deleted.status();
-    freed += victim->bytes;  // also when a racing write or delete got there first
-    if (!*deleted) continue;
-    ++evicted;
-    tracked.evicted[static_cast<int>(reason)].fetch_add(1);
-    if (options_.on_evicted) options_.on_evicted(ns, *victim);
+  std::vector<Victim> batch;
+  while (tracked.index.bytes() > target_bytes) {
+    batch.clear();
+    while (tracked.index.bytes() > target_bytes &&
+           batch.size() < std::max<size_t>(options_.evict_batch, 1)) {
+      std::optional<Victim> victim = tracked.index.Evict();
+      if (!victim) break;
+      batch.push_back(std::move(*victim));
+    }
+    if (batch.empty()) break;
+    auto deleted = DeleteVictims(ns, tracked, batch, reason);
+    if (!deleted.ok()) {
+      report.evicted += evicted;
+      return deleted.status();
+    }
+    evicted += *deleted;
   }
   report.evicted += evicted;
   return evicted;
@@ -514,6 +603,12 @@ Result<EvictionReport> EvictingStore::Check() {
       }
       plans.push_back(std::move(p));
     }
+    // The internal namespaces take disk too: counted, never evicted (the user namespaces give
+    // their share instead).
+    auto internal = inner_->admin().InternalDiskBytes();
+    if (!internal.ok()) return internal.status();
+    internal_bytes_ = *internal;
+    total += *internal;
     used_bytes_ = total;
     uint64_t want_disk = 0;
     if (limits.max_disk_bytes > 0 && total > limits.max_disk_bytes) {
@@ -574,24 +669,24 @@ Result<EvictionReport> EvictingStore::Check() {
       // index's bytes, which is what evicting frees. Expired entries dropped above count too.
       const double to_logical = p.used > 0 ? static_cast<double>(p.logical) / p.used : 1.0;
       auto logical = [&](uint64_t usage) { return static_cast<uint64_t>(usage * to_logical); };
-      auto still_wanted = [&](uint64_t usage) {
-        const uint64_t freed = p.logical - std::min(p.logical, p.tracked->index.bytes());
-        return logical(usage) - std::min(logical(usage), freed);
-      };
+      // As targets for the index, not amounts: writers assisting meanwhile count too.
+      auto target = [&](uint64_t usage) { return p.logical - std::min(p.logical, logical(usage)); };
       auto evicted =
-          EvictBytes(p.ns, *p.tracked, still_wanted(p.want_quota), EvictionReason::kQuota, report);
+          EvictDownTo(p.ns, *p.tracked, target(p.want_quota), EvictionReason::kQuota, report);
       if (!evicted.ok()) return evicted.status();
       progress |= *evicted > 0;
       if (p.want_disk > 0) {
-        auto more = EvictBytes(p.ns, *p.tracked, still_wanted(p.want_quota + p.want_disk),
-                               EvictionReason::kDisk, report);
+        auto more = EvictDownTo(p.ns, *p.tracked, target(p.want_quota + p.want_disk),
+                                EvictionReason::kDisk, report);
         if (!more.ok()) return more.status();
         progress |= *more > 0;
       }
       // Deletes free disk space only once a compaction drops what they hide; entries still in
-      // the memtable need none (the flush drops them).
+      // the memtable need none (the flush drops them). A compaction rewrites the whole
+      // namespace, so it runs only when the files are what keeps the namespace over its quota
+      // (RocksDB's own compactions drop the rest in time), or for the disk limits.
       const uint64_t quota = limits.QuotaOf(p.ns);
-      if (p.want_disk > 0 || p.disk > Share(quota, low)) {
+      if (p.want_disk > 0 || (quota > 0 && p.disk > quota)) {
         if (Status s = inner_->admin().CompactNamespace(p.ns); !s.ok()) return s;
         compacted[p.ns] = true;
         ++report.compactions;
@@ -613,6 +708,10 @@ Result<EvictionReport> EvictingStore::Check() {
       report.over.push_back("namespace '" + f.name + "' quota (" + std::to_string(used) + " of " +
                             std::to_string(quota) + " bytes)");
     }
+  }
+  if (auto internal = inner_->admin().InternalDiskBytes(); internal.ok()) {
+    internal_bytes_ = *internal;
+    total += *internal;
   }
   used_bytes_ = total;
   if (limits.max_disk_bytes > 0 && total > limits.max_disk_bytes) {

@@ -2,17 +2,21 @@
 // header. It wraps the outermost store (the RAM tier when it is on) so that every eviction goes
 // through the same path as a client's delete.
 //
-// Limits (eviction_options.h): a quota per namespace, a byte limit over all user namespaces,
-// and free space to keep on the data directory's file system. Over any of them, a check evicts
-// until the usage is under low_watermark of the limit:
-//   1. expired entries first (already unreadable; the compaction below drops them),
+// Limits (eviction_options.h): a quota per namespace, a byte limit over all namespaces, and free
+// space to keep on the data directory's file system. Over any of them, a check on a background
+// thread evicts until the usage is under low_watermark of the limit:
+//   1. expired entries first (already unreadable; a compaction drops them),
 //   2. then live entries chosen by S3-FIFO (s3_fifo.h) from an in-RAM index of each namespace's
-//      keys fed by every write and read through this object,
-//   3. then compacts the namespace, since a delete frees nothing on an LSM until a compaction
-//      drops the entries it hides.
+//      keys fed by every write and read through this object, deleted evict_batch at a time in
+//      one WriteBatch each,
+//   3. then compacts the namespace when its files are what keeps it over (a delete frees
+//      nothing on an LSM until a compaction drops the entries it hides), or for the disk limits.
+// Writers only record sizes in the index; they evict themselves only when a namespace's indexed
+// bytes pass quota * (1 + assist_slack), i.e. when the thread falls behind ("assisted").
 // A namespace over its quota only ever evicts its own entries; the global limits take from every
 // user namespace in proportion to its usage. Internal namespaces ('.' names: statistics,
-// invalid-ID lists, the hot-set record) are neither counted nor evicted.
+// invalid-ID lists, the hot-set record) count towards max_disk_bytes (their SST bytes) and the
+// free-disk floor (they use the same disk) but are never evicted.
 //
 // Usage of a namespace (NamespaceFigures::used_bytes) = max(its SST files' bytes, the bytes of
 // its indexed entries): the first is what the disk really holds once flushed, the second sees
@@ -21,17 +25,20 @@
 // flush, the WAL (max_total_wal_bytes), and the SST files a compaction writes before it deletes
 // the ones it replaces.
 //
-// Writes never wait for eviction and keep succeeding; the only write refused for size is one
-// whose single entry is larger than its namespace's quota (TooLarge, with both sizes).
+// Writes keep succeeding; the only write refused for size is one whose single entry is larger
+// than its namespace's quota (TooLarge, with both sizes). They wait only under the free-disk
+// floor, for the running check and at most throttle_wait_ms.
 //
 // Consistency (tests/evict/eviction_consistency_test.cpp):
-//  - An eviction deletes through the wrapped store's Mutate, which holds the key's lock from
-//    its read to its delete, and deletes only if the entry is still the very version the index
-//    chose. A write racing with the eviction of its key is therefore either before it (and it
-//    is evicted, as any older entry) or after it (and it stays): it is never lost.
-//  - The wrapped RAM tier sees the delete as any other (its Mutate erases the key before the
-//    store changes), so an evicted key is a miss everywhere at once. The hot-set record holds
-//    keys, not values: a warm-up reads the store, which no longer has the key.
+//  - Every write through this object holds its key's write guard (write_guards.h) from before
+//    the wrapped store sees it until the index has recorded it. An eviction batch takes its
+//    victims out of the index, then holds their guards while it drops those the index knows
+//    again (written since) and deletes the rest with the wrapped store's DeleteMany (one
+//    WriteBatch). A write racing with the eviction of its key is therefore either before it
+//    (and it is evicted, as any older entry) or after it (and it stays): it is never lost.
+//  - The wrapped RAM tier sees the delete as any other (its DeleteMany erases the keys around
+//    the store's delete), so an evicted key is a miss everywhere at once. The hot-set record
+//    holds keys, not values: a warm-up reads the store, which no longer has the key.
 //  - A restart rebuilds the index from a scan of the store, in the order the entries were
 //    written (created_ms); checks wait until it is loaded, writes and reads do not.
 //
@@ -54,6 +61,7 @@
 
 #include "evict/eviction_options.h"
 #include "evict/s3_fifo.h"
+#include "evict/write_guards.h"
 #include "storage/store.h"
 
 namespace apicached {
@@ -66,11 +74,16 @@ std::string_view EvictionReasonName(EvictionReason reason);  // "quota", "disk",
 struct EvictionFigures {
   uint64_t max_disk_bytes = 0;
   uint64_t min_free_disk_bytes = 0;
-  uint64_t used_bytes = 0;                  // user namespaces together, as of the last check
+  uint64_t used_bytes = 0;                  // all namespaces together, as of the last check
+  uint64_t internal_bytes = 0;              // ... of which the internal ('.') namespaces'
   std::optional<uint64_t> free_disk_bytes;  // as of the last check; nullopt: not read
   uint64_t checks = 0;                      // checks run since start
   double work_seconds = 0;                  // time spent in them (evicting and compacting)
   bool index_loaded = false;                // the restart's scan is done
+  uint64_t assisted_evictions = 0;          // entries writers evicted themselves (behind)
+  uint64_t throttled_writes = 0;            // writes that waited under the free-disk floor
+  uint64_t throttle_timeouts = 0;           // ... and went on after throttle_wait_ms
+  uint64_t writes_waiting = 0;              // writes waiting under the floor right now
   // Non-empty when the last check ended still over a limit or failed: why (health: degraded).
   std::string behind;
 };
@@ -154,6 +167,7 @@ class EvictingStore final : public Store {
   struct Tracked {
     S3Fifo index;
     std::atomic<uint64_t> evicted[3] = {0, 0, 0};  // by EvictionReason
+    std::mutex assist_mu;  // one writer at a time evicts for the namespace (Assist)
     explicit Tracked(const S3FifoOptions& policy) : index(policy) {}
   };
 
@@ -169,6 +183,12 @@ class EvictingStore final : public Store {
   void Record(std::string_view ns, std::string_view key, std::string_view value,
               std::string_view content_type, const EntryInfo& info);
   void Forget(std::string_view ns, std::string_view key);
+  // Runs write under key's write guard, then Assist(ns).
+  template <typename Write>
+  auto GuardedWrite(std::string_view ns, std::string_view key, Write write);
+  // After a write to ns: evicts on the caller's thread when the background check fell behind
+  // (indexed bytes over quota * (1 + assist_slack)), back down to the quota.
+  void Assist(std::string_view ns);
   void Wake();
   // Before a write: while the free space is under the floor, waits (at most a second) for
   // the running check to end, so that a burst of writes cannot fill the disk while a check
@@ -179,12 +199,13 @@ class EvictingStore final : public Store {
   void ProbeFreeSpace(uint64_t written);
   void Fill(NamespaceFigures& f);
 
-  // Evicts from ns until its logical bytes dropped by want_bytes (or the index is empty);
-  // returns the entries evicted. Adds to report.
-  Result<uint64_t> EvictBytes(std::string_view ns, Tracked& tracked, uint64_t want_bytes,
-                              EvictionReason reason, EvictionReport& report);
-  // true when the store deleted exactly victim's version.
-  Result<bool> EvictOne(std::string_view ns, Tracked& tracked, const Victim& victim);
+  // Evicts from ns until its indexed bytes are at most target_bytes (or the index is empty),
+  // whoever else evicts meanwhile; returns the entries evicted. Adds to report.
+  Result<uint64_t> EvictDownTo(std::string_view ns, Tracked& tracked, uint64_t target_bytes,
+                               EvictionReason reason, EvictionReport& report);
+  // Deletes the victims the index has not recorded again, in one batch; returns how many.
+  Result<uint64_t> DeleteVictims(std::string_view ns, Tracked& tracked,
+                                 const std::vector<Victim>& victims, EvictionReason reason);
   Result<EvictionReport> Check();
   void Loop();
 
@@ -206,7 +227,14 @@ class EvictingStore final : public Store {
   std::atomic<uint64_t> written_since_check_{0};
   std::atomic<uint64_t> written_since_probe_{0};
   std::atomic<uint64_t> min_free_disk_bytes_{0};  // limits_.min_free_disk_bytes, lock-free
-  std::atomic<bool> low_space_{false};            // free space under half the floor
+  std::atomic<uint64_t> check_every_bytes_{0};    // options_ and limits_.max_disk_bytes'
+  std::atomic<uint64_t> internal_bytes_{0};
+  std::atomic<uint64_t> assisted_{0};
+  std::atomic<uint64_t> throttled_{0};
+  std::atomic<uint64_t> throttle_timeouts_{0};
+  std::atomic<uint64_t> waiting_{0};
+  WriteGuards guards_;
+  std::atomic<bool> low_space_{false};  // free space under half the floor
   std::mutex done_mu_;
   std::condition_variable done_cv_;
   uint64_t checks_done_ = 0;  // guarded by done_mu_

@@ -41,6 +41,11 @@ void S3Fifo::Read(std::string_view key) {
   if (it != nodes_.end() && it->second.frequency < options_.max_frequency) ++it->second.frequency;
 }
 
+bool S3Fifo::Contains(std::string_view key) const {
+  std::lock_guard lock(mu_);
+  return nodes_.find(key) != nodes_.end();
+}
+
 void S3Fifo::SetExpiry(std::string_view key, int64_t expires_ms) {
   std::lock_guard lock(mu_);
   auto it = nodes_.find(key);

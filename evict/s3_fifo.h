@@ -65,6 +65,8 @@ class S3Fifo {
   void Read(std::string_view key);
   // A new expiry for a known key (a touch: same version and size).
   void SetExpiry(std::string_view key, int64_t expires_ms);
+  // Whether key is in the index.
+  bool Contains(std::string_view key) const;
   // Forgets key; true when it was known.
   bool Erase(std::string_view key);
   // Forgets every key starting with prefix (empty: all keys); returns how many.

@@ -52,9 +52,11 @@ struct InvalidListCounts {
 struct SizeBoundFigures {
   uint64_t max_disk_bytes = 0;       // 0: no limit
   uint64_t min_free_disk_bytes = 0;  // 0: none kept
-  uint64_t used_bytes = 0;           // user namespaces together, as of the last check
+  uint64_t used_bytes = 0;           // all namespaces together, as of the last check
   uint64_t checks = 0;               // eviction checks since start
   double work_seconds = 0;           // time they took
+  uint64_t assisted_evictions = 0;   // entries writers evicted themselves (the check was behind)
+  uint64_t throttled_writes = 0;     // writes that waited under the free-disk floor
   std::string behind;                // why eviction is not keeping up; empty when it is
 };
 

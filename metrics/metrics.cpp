@@ -148,9 +148,18 @@ const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {
      "counter",
      "Time the eviction checks took (evicting and compacting) since start.",
      {}},
+    {"apicached_eviction_assisted_total",
+     "counter",
+     "Entries writers evicted themselves because the background check fell behind.",
+     {}},
+    {"apicached_eviction_throttled_writes_total",
+     "counter",
+     "Writes that waited for an eviction check under the free-disk floor.",
+     {}},
     {"apicached_disk_used_bytes",
      "gauge",
-     "Bytes all user namespaces together count against the max disk bytes, at the last check.",
+     "Bytes all namespaces (internal ones included) count against the max disk bytes, at the "
+     "last check.",
      {}},
     {"apicached_max_disk_bytes", "gauge", "The max disk bytes (0: no limit).", {}},
     {"process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.", {}},
@@ -339,6 +348,9 @@ class Metrics::ScrapeCollector {
                                 std::vector<prometheus::MetricFamily>& out) {
     out.push_back(Single(MetricId::kEvictionChecks, static_cast<double>(f.checks)));
     out.push_back(Single(MetricId::kEvictionSeconds, f.work_seconds));
+    out.push_back(Single(MetricId::kEvictionAssisted, static_cast<double>(f.assisted_evictions)));
+    out.push_back(
+        Single(MetricId::kEvictionThrottledWrites, static_cast<double>(f.throttled_writes)));
     out.push_back(Single(MetricId::kDiskUsedBytes, static_cast<double>(f.used_bytes)));
     out.push_back(Single(MetricId::kMaxDiskBytes, static_cast<double>(f.max_disk_bytes)));
   }

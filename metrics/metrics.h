@@ -91,6 +91,8 @@ enum class MetricId : size_t {
   kNamespaceQuotaBytes,
   kEvictionChecks,
   kEvictionSeconds,
+  kEvictionAssisted,
+  kEvictionThrottledWrites,
   kDiskUsedBytes,
   kMaxDiskBytes,
   kProcessStartTime,

@@ -78,6 +78,7 @@ class RocksStore final : public Store, public StoreAdmin {
   Result<MaintenanceReport> RunMaintenance(std::string_view ns) override;
   MaintenanceReport MaintenanceTotals() const override;
   Status CompactNamespace(std::string_view ns) override;
+  Result<uint64_t> InternalDiskBytes() override;
   Status Checkpoint(const std::string& dir) override;
   Status CheckHealth() override;
   void SetTtlDefaults(TtlDefaults defaults) override;

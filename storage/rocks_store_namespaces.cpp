@@ -60,6 +60,21 @@ Result<std::vector<NamespaceFigures>> RocksStore::ListNamespaces() {
   return out;
 }
 
+Result<uint64_t> RocksStore::InternalDiskBytes() {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  uint64_t total = 0;
+  for (const std::string& name : registry_.Names()) {
+    if (!IsInternalNamespace(name)) continue;
+    if (NamespaceRef n = registry_.Find(name)) {
+      uint64_t bytes = 0;
+      db_->GetIntProperty(n->handle, rocksdb::DB::Properties::kLiveSstFilesSize, &bytes);
+      total += bytes;
+    }
+  }
+  return total;
+}
+
 Result<NamespaceFigures> RocksStore::GetNamespace(std::string_view ns) {
   auto hold = Enter();
   if (!hold.ok()) return hold.status();

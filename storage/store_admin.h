@@ -46,6 +46,11 @@ class StoreAdmin {
   // (also when Close interrupts it).
   virtual Status CompactNamespace(std::string_view ns) = 0;
 
+  // SST and blob bytes of the internal ('.') namespaces together (statistics, invalid-ID lists,
+  // the hot-set record, the health probe): what the eviction layer counts against the disk
+  // limits but never evicts. Unavailable when the store is closed.
+  virtual Result<uint64_t> InternalDiskBytes() = 0;
+
   // Writes a consistent, openable copy of the database into dir (must not exist yet).
   virtual Status Checkpoint(const std::string& dir) = 0;
 

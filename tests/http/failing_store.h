@@ -61,6 +61,7 @@ class FailingStore : public Store, public StoreAdmin {
   Result<MaintenanceReport> RunMaintenance(std::string_view) override { return Down(); }
   MaintenanceReport MaintenanceTotals() const override { return {}; }
   Status CompactNamespace(std::string_view) override { return Down(); }
+  Result<uint64_t> InternalDiskBytes() override { return Down(); }
   Status Checkpoint(const std::string&) override { return Down(); }
   Status CheckHealth() override { return Down(); }
   void SetTtlDefaults(TtlDefaults) override {}
