@@ -9,7 +9,10 @@
 // with eviction and without (the same trace with no quota), and the disk use over time.
 //
 //   cmake --build build --target evict_bench
-//   build/bench/evict_bench --keys 1000000 --requests 3000000     (the size)
+//   build/bench/evict_bench --keys 100000 --requests 600000 --scan-keys 20000    (docs' run)
+//   build/bench/evict_bench --keys 1000000 --requests 3000000 --scan-keys 200000 (the issue's)
+// --trace zipf|scan picks one trace; --rounds N alternates the with/without runs N times.
+// Figures and how to read them: docs/benchmarks-eviction.md.
 //
 // On demand only (never in ctest). The store lives in a fresh directory under $TMPDIR.
 #include <stdlib.h>
