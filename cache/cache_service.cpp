@@ -13,7 +13,18 @@ namespace {
 using Counter = std::atomic<uint64_t>;
 
 void Bump(Counter& c, uint64_t n = 1) {
-  c.fetch_add(n, std::memory_order_relaxed);
+  if (n != 0) c.fetch_add(n, std::memory_order_relaxed);
+}
+
+// Counters are kept in kCounterStripes copies per protocol; each thread adds to its own copy
+// (threads take the copies in turn), so that I/O threads counting every lookup do not bounce
+// one cache line between cores. Counters() sums the copies.
+constexpr size_t kCounterStripes = 16;
+
+size_t ThreadStripe() {
+  static std::atomic<size_t> next{0};
+  thread_local const size_t stripe = next.fetch_add(1, std::memory_order_relaxed) % kCounterStripes;
+  return stripe;
 }
 
 // The end of an entry's TTL: its store expiry less its grace period.
@@ -41,6 +52,13 @@ Item ToItem(Entry&& entry) {
   const ItemMeta meta = MetaOf(entry.info, entry.value.size());
   return Item{
       .value = std::move(entry.value), .content_type = std::move(entry.content_type), .meta = meta};
+}
+
+SharedItem ToItem(SharedEntry&& entry) {
+  return SharedItem{.value = entry.value,
+                    .content_type = entry.content_type,
+                    .meta = MetaOf(entry.info, entry.value.size()),
+                    .owner = std::move(entry.owner)};
 }
 
 // Lookups and writes refused before the store answered count nowhere; NotFound is an answer.
@@ -97,32 +115,34 @@ ItemMeta MetaOf(const Entry& entry) {
   return MetaOf(entry.info, entry.value.size());
 }
 
-struct CacheService::AtomicCounters {
+struct alignas(64) CacheService::AtomicCounters {
   Counter cmd_get{0}, get_hits{0}, get_misses{0}, cmd_set{0}, total_items{0}, cmd_touch{0},
       touch_hits{0}, touch_misses{0}, delete_hits{0}, delete_misses{0}, incr_hits{0},
       incr_misses{0}, decr_hits{0}, decr_misses{0}, cas_hits{0}, cas_misses{0}, cas_badval{0},
       cmd_flush{0};
 
-  OpCounters Snapshot() const {
+  // Adds this copy's counts to `sum`.
+  void AddTo(OpCounters& sum) const {
     auto v = [](const Counter& c) { return c.load(std::memory_order_relaxed); };
-    return OpCounters{.cmd_get = v(cmd_get),
-                      .get_hits = v(get_hits),
-                      .get_misses = v(get_misses),
-                      .cmd_set = v(cmd_set),
-                      .total_items = v(total_items),
-                      .cmd_touch = v(cmd_touch),
-                      .touch_hits = v(touch_hits),
-                      .touch_misses = v(touch_misses),
-                      .delete_hits = v(delete_hits),
-                      .delete_misses = v(delete_misses),
-                      .incr_hits = v(incr_hits),
-                      .incr_misses = v(incr_misses),
-                      .decr_hits = v(decr_hits),
-                      .decr_misses = v(decr_misses),
-                      .cas_hits = v(cas_hits),
-                      .cas_misses = v(cas_misses),
-                      .cas_badval = v(cas_badval),
-                      .cmd_flush = v(cmd_flush)};
+    const OpCounters mine{.cmd_get = v(cmd_get),
+                          .get_hits = v(get_hits),
+                          .get_misses = v(get_misses),
+                          .cmd_set = v(cmd_set),
+                          .total_items = v(total_items),
+                          .cmd_touch = v(cmd_touch),
+                          .touch_hits = v(touch_hits),
+                          .touch_misses = v(touch_misses),
+                          .delete_hits = v(delete_hits),
+                          .delete_misses = v(delete_misses),
+                          .incr_hits = v(incr_hits),
+                          .incr_misses = v(incr_misses),
+                          .decr_hits = v(decr_hits),
+                          .decr_misses = v(decr_misses),
+                          .cas_hits = v(cas_hits),
+                          .cas_misses = v(cas_misses),
+                          .cas_badval = v(cas_badval),
+                          .cmd_flush = v(cmd_flush)};
+    sum += mine;
   }
 };
 
@@ -139,7 +159,7 @@ CacheService::CacheService(Store& store, const Clock& clock, CacheServiceOptions
       options_(options),
       observer_(observer),
       leases_(options.leases),
-      counters_(std::make_unique<AtomicCounters[]>(kProtocolCount)) {}
+      counters_(std::make_unique<AtomicCounters[]>(kProtocolCount * kCounterStripes)) {}
 
 CacheService::~CacheService() = default;
 
@@ -199,7 +219,7 @@ Result<CacheService::StoreTtl> CacheService::Resolve(Expiry expiry) const {
 }
 
 CacheService::AtomicCounters& CacheService::counters(Protocol p) const {
-  return counters_[static_cast<size_t>(p)];
+  return counters_[static_cast<size_t>(p) * kCounterStripes + ThreadStripe()];
 }
 
 void CacheService::CountLookup(Protocol p, std::string_view ns, uint64_t hits, uint64_t misses) {
@@ -215,10 +235,21 @@ void CacheService::CountLease(Protocol p, std::string_view ns, LeaseEvent e) {
 }
 
 OpCounters CacheService::Counters(Protocol protocol) const {
-  return counters(protocol).Snapshot();
+  OpCounters sum;
+  for (size_t i = 0; i < kCounterStripes; ++i) {
+    counters_[static_cast<size_t>(protocol) * kCounterStripes + i].AddTo(sum);
+  }
+  return sum;
 }
 
 // --- Reads -----------------------------------------------------------------------------------
+
+template <typename ItemT, typename Read>
+Result<ItemT> CacheService::LiveItem(Result<Read> r) const {
+  if (r.ok() && !Fresh(r->info, clock_.NowMillis())) r = NoLiveEntry();
+  if (!r.ok()) return r.status();
+  return ToItem(std::move(*r));
+}
 
 Result<Item> CacheService::Get(Protocol p, std::string_view ns, std::string_view key) {
   Result<Item> r = Peek(ns, key);
@@ -228,10 +259,14 @@ Result<Item> CacheService::Get(Protocol p, std::string_view ns, std::string_view
 
 Result<Item> CacheService::Peek(std::string_view ns, std::string_view key) {
   if (Status s = CheckNamespace(ns); !s.ok()) return s;
-  Result<Entry> r = store_.Get(ns, key);
-  if (r.ok() && !Fresh(r->info, clock_.NowMillis())) r = NoLiveEntry();
-  if (!r.ok()) return r.status();
-  return ToItem(std::move(*r));
+  return LiveItem<Item>(store_.Get(ns, key));
+}
+
+Result<SharedItem> CacheService::GetShared(Protocol p, std::string_view ns, std::string_view key) {
+  if (Status s = CheckNamespace(ns); !s.ok()) return s;
+  Result<SharedItem> r = LiveItem<SharedItem>(store_.GetShared(ns, key));
+  if (Answered(r.status())) CountLookup(p, ns, r.ok() ? 1 : 0, r.ok() ? 0 : 1);
+  return r;
 }
 
 Result<LeaseLookup> CacheService::GetWithLease(Protocol p, std::string_view ns,
@@ -367,13 +402,15 @@ bool CacheService::CancelWait(std::string_view ns, std::string_view key, uint64_
   return leases_.Cancel(ns, key, wait_id);
 }
 
-Result<std::vector<std::optional<Item>>> CacheService::MultiGet(Protocol p,
-                                                                std::span<const KeyRef> keys) {
+template <typename ItemT, typename FetchFn>
+Result<std::vector<std::optional<ItemT>>> CacheService::MultiGetAs(Protocol p,
+                                                                   std::span<const KeyRef> keys,
+                                                                   FetchFn fetch) {
   // The keys grouped by namespace, in the order each namespace first appears.
   struct Group {
     std::string_view ns;
     std::vector<size_t> at;
-    std::vector<std::string> keys;
+    std::vector<std::string_view> keys;
   };
   std::vector<Group> groups;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -382,13 +419,15 @@ Result<std::vector<std::optional<Item>>> CacheService::MultiGet(Protocol p,
     if (it == groups.end()) {
       if (Status s = CheckNamespace(keys[i].ns); !s.ok()) return s;
       it = groups.insert(groups.end(), Group{.ns = keys[i].ns, .at = {}, .keys = {}});
+      it->at.reserve(keys.size());
+      it->keys.reserve(keys.size());
     }
     it->at.push_back(i);
-    it->keys.emplace_back(keys[i].key);
+    it->keys.push_back(keys[i].key);
   }
-  std::vector<std::optional<Item>> out(keys.size());
+  std::vector<std::optional<ItemT>> out(keys.size());
   for (Group& g : groups) {
-    auto r = store_.MultiGet(g.ns, g.keys);
+    auto r = fetch(g.ns, g.keys);
     if (!r.ok()) return r.status();
     uint64_t hits = 0;
     const int64_t now = clock_.NowMillis();
@@ -400,6 +439,22 @@ Result<std::vector<std::optional<Item>>> CacheService::MultiGet(Protocol p,
     CountLookup(p, g.ns, hits, g.at.size() - hits);
   }
   return out;
+}
+
+Result<std::vector<std::optional<Item>>> CacheService::MultiGet(Protocol p,
+                                                                std::span<const KeyRef> keys) {
+  return MultiGetAs<Item>(
+      p, keys, [&](std::string_view ns, const std::vector<std::string_view>& group) {
+        return store_.MultiGet(ns, std::vector<std::string>(group.begin(), group.end()));
+      });
+}
+
+Result<std::vector<std::optional<SharedItem>>> CacheService::MultiGetShared(
+    Protocol p, std::span<const KeyRef> keys) {
+  return MultiGetAs<SharedItem>(
+      p, keys, [&](std::string_view ns, const std::vector<std::string_view>& group) {
+        return store_.MultiGetShared(ns, group);
+      });
 }
 
 Result<std::optional<Entry>> CacheService::TouchEntry(std::string_view ns, std::string_view key,

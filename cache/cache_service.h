@@ -207,6 +207,13 @@ class CacheService : public WriteCommitter {
   Result<std::vector<std::optional<Item>>> MultiGet(Protocol protocol,
                                                     std::span<const KeyRef> keys);
 
+  // Get and MultiGet sharing the bytes of the store's RAM tier instead of copying them (the
+  // memcached front's reads: the reply is composed straight from the tier's entry). Same
+  // answers, errors and counting.
+  Result<SharedItem> GetShared(Protocol protocol, std::string_view ns, std::string_view key);
+  Result<std::vector<std::optional<SharedItem>>> MultiGetShared(Protocol protocol,
+                                                                std::span<const KeyRef> keys);
+
   // The lease-aware read (cache/lease_lookup.h): a hit, a stale hit, a lease granted or held by
   // another reader. Counts one lookup (a hit for kHit and kStale) and the lease events.
   // InvalidArgument for lease_ms past max_lease_ms or negative.
@@ -355,6 +362,14 @@ class CacheService : public WriteCommitter {
   Result<StoreTtl> Resolve(Expiry expiry) const;
   AtomicCounters& counters(Protocol p) const;
   void CountLookup(Protocol p, std::string_view ns, uint64_t hits, uint64_t misses);
+  // The live entry of a store read as ItemT (Item or SharedItem), or NotFound (also for an
+  // entry past its TTL, in its grace period).
+  template <typename ItemT, typename Read>
+  Result<ItemT> LiveItem(Result<Read> read) const;
+  // MultiGet's body for either form.
+  template <typename ItemT, typename FetchFn>
+  Result<std::vector<std::optional<ItemT>>> MultiGetAs(Protocol p, std::span<const KeyRef> keys,
+                                                       FetchFn fetch);
   void CountTouch(Protocol p, bool hit);
   // The live entry after a touch with ttl (before its deletion for an expired ttl); nullopt
   // when there was none.
@@ -376,7 +391,7 @@ class CacheService : public WriteCommitter {
   // Striped by key: VivifyForMeta's add-then-win against ClaimMetaLease.
   std::mutex& MetaMutex(std::string_view ns, std::string_view key) const;
   mutable std::array<std::mutex, 64> meta_mu_;
-  std::unique_ptr<AtomicCounters[]> counters_;  // one per Protocol
+  std::unique_ptr<AtomicCounters[]> counters_;  // kCounterStripes per Protocol (cache_service.cpp)
 };
 
 }  // namespace apicached::cache

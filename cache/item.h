@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "storage/shared_block.h"
 
 namespace apicached::cache {
 
@@ -24,6 +27,15 @@ struct Item {
   std::string value;
   std::string content_type;  // as written; empty when the writer gave none (memcached)
   ItemMeta meta;
+};
+
+// An Item whose bytes are shared with the store's RAM tier (CacheService::GetShared): value and
+// content_type stay valid as long as owner (or a copy of it) lives.
+struct SharedItem {
+  std::string_view value;
+  std::string_view content_type;
+  ItemMeta meta;
+  BlockRef owner;
 };
 
 }  // namespace apicached::cache

@@ -15,7 +15,8 @@
 // Calls refused before the store answered (bad namespace, bad TTL, store unavailable) count
 // nowhere.
 //
-// Thread safety: a snapshot value; the layer keeps relaxed atomics behind it.
+// Thread safety: a snapshot value; the layer keeps relaxed atomics behind it (one copy per
+// thread stripe, summed with +=).
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,28 @@ struct OpCounters {
   uint64_t cas_misses = 0;
   uint64_t cas_badval = 0;
   uint64_t cmd_flush = 0;
+
+  OpCounters& operator+=(const OpCounters& o) {
+    cmd_get += o.cmd_get;
+    get_hits += o.get_hits;
+    get_misses += o.get_misses;
+    cmd_set += o.cmd_set;
+    total_items += o.total_items;
+    cmd_touch += o.cmd_touch;
+    touch_hits += o.touch_hits;
+    touch_misses += o.touch_misses;
+    delete_hits += o.delete_hits;
+    delete_misses += o.delete_misses;
+    incr_hits += o.incr_hits;
+    incr_misses += o.incr_misses;
+    decr_hits += o.decr_hits;
+    decr_misses += o.decr_misses;
+    cas_hits += o.cas_hits;
+    cas_misses += o.cas_misses;
+    cas_badval += o.cas_badval;
+    cmd_flush += o.cmd_flush;
+    return *this;
+  }
 };
 
 }  // namespace apicached::cache

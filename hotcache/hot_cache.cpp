@@ -1,7 +1,10 @@
 #include "hotcache/hot_cache.h"
 
 #include <algorithm>
-#include <functional>
+#include <array>
+#include <cstring>
+#include <new>
+#include <random>
 
 namespace apicached {
 namespace {
@@ -9,22 +12,57 @@ namespace {
 // Fill/write conflicts are tracked per stripe of a shard, so that a write to one key does not
 // refuse the fills of every other key of its shard.
 constexpr size_t kStripes = 64;
-
-// glibc malloc: 16 bytes of header/rounding per block, on average.
-constexpr uint64_t kMallocBlockOverhead = 16;
+// Hash buckets of a shard at first; the table doubles when it holds more entries than buckets.
+constexpr size_t kInitialBuckets = 64;
 
 bool IsExpired(const EntryInfo& info, int64_t now_ms) {
   return info.expires_ms != 0 && now_ms >= info.expires_ms;
 }
 
-// The namespace, a NUL, then the key. Namespace names never contain a NUL, so this is unambiguous.
-// One thread-local buffer: lookups allocate nothing once it has grown.
-const std::string& Compose(std::string_view ns, std::string_view key) {
-  thread_local std::string buffer;
-  buffer.assign(ns);
-  buffer.push_back('\0');
-  buffer.append(key);
-  return buffer;
+// What glibc's malloc takes for a request of n bytes on a 64-bit machine: an 8-byte header,
+// rounded up to 16, at least 32.
+uint64_t ChunkBytes(uint64_t n) {
+  return std::max<uint64_t>(32, (n + 8 + 15) & ~uint64_t{15});
+}
+
+uint64_t Mix(uint64_t h) {  // murmur3's finaliser
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+uint64_t HashBytes(uint64_t h, std::string_view s) {
+  h ^= s.size() * 0x9e3779b97f4a7c15ULL;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = Mix(h ^ w);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  return Mix(h ^ tail ^ 0x8000000000000000ULL);
+}
+
+struct Link {
+  Link* prev = this;
+  Link* next = this;
+};
+
+void Unlink(Link* l) {
+  l->prev->next = l->next;
+  l->next->prev = l->prev;
+  l->prev = l->next = l;
+}
+
+void PushFront(Link* head, Link* l) {
+  l->next = head->next;
+  l->prev = head;
+  head->next->prev = l;
+  head->next = l;
 }
 
 }  // namespace
@@ -35,67 +73,134 @@ struct HotCache::NsRecord {
   std::atomic<uint32_t> pending{0};  // namespace writes in flight
 };
 
-namespace {
-struct Link {
-  Link* prev = this;
-  Link* next = this;
-};
-}  // namespace
-
-struct HotCache::Node : Link {
-  std::string composite;  // ns '\0' key; the hash map's key views it
-  size_t ns_len = 0;
-  Entry entry;
+// One entry: this header, then the namespace, key, value and content type bytes, in one block.
+// Everything but the links (guarded by the shard's mutex) is immutable once the node is shared.
+struct HotCache::Node final : SharedBlock, Link {
+  Node* chain = nullptr;  // next in the hash bucket
+  uint64_t hash = 0;
   NsRecord* ns = nullptr;
   uint64_t ns_gen = 0;
-  uint64_t charge = 0;
+  EntryInfo info;
+  int64_t bumped_ms = 0;  // when it was last moved to the most recent end
+  uint32_t ns_len = 0;
+  uint32_t key_len = 0;
+  uint32_t value_len = 0;
+  uint32_t type_len = 0;
 
-  std::string_view ns_view() const { return std::string_view(composite).substr(0, ns_len); }
-  std::string_view key_view() const { return std::string_view(composite).substr(ns_len + 1); }
+  static Node* Make(uint64_t hash, std::string_view ns, std::string_view key, const Entry& entry) {
+    const size_t size =
+        sizeof(Node) + ns.size() + key.size() + entry.value.size() + entry.content_type.size();
+    Node* node = new (::operator new(size)) Node();
+    node->hash = hash;
+    node->info = entry.info;
+    node->ns_len = static_cast<uint32_t>(ns.size());
+    node->key_len = static_cast<uint32_t>(key.size());
+    node->value_len = static_cast<uint32_t>(entry.value.size());
+    node->type_len = static_cast<uint32_t>(entry.content_type.size());
+    char* p = node->bytes();
+    for (std::string_view part :
+         {ns, key, std::string_view(entry.value), std::string_view(entry.content_type)}) {
+      if (!part.empty()) std::memcpy(p, part.data(), part.size());
+      p += part.size();
+    }
+    return node;
+  }
+
+  char* bytes() { return reinterpret_cast<char*>(this + 1); }
+  const char* bytes() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view ns_view() const { return {bytes(), ns_len}; }
+  std::string_view key_view() const { return {bytes() + ns_len, key_len}; }
+  std::string_view value_view() const { return {bytes() + ns_len + key_len, value_len}; }
+  std::string_view type_view() const { return {bytes() + ns_len + key_len + value_len, type_len}; }
+  bool Is(uint64_t h, std::string_view ns, std::string_view key) const {
+    return hash == h && ns_view() == ns && key_view() == key;
+  }
+  uint64_t charge() const {
+    return ChunkBytes(sizeof(Node) + ns_len + key_len + value_len + type_len) + sizeof(Node*);
+  }
+  bool Dead(int64_t now_ms) const {
+    return ns_gen != ns->gen.load(std::memory_order_acquire) || IsExpired(info, now_ms);
+  }
+  SharedEntry Share() const {
+    return SharedEntry{.value = value_view(),
+                       .content_type = type_view(),
+                       .info = info,
+                       .owner = BlockRef::Share(this)};
+  }
+
+ private:
+  void Destroy() const override {
+    Node* self = const_cast<Node*>(this);
+    self->~Node();
+    ::operator delete(self);
+  }
 };
 
-struct HotCache::Shard {
+struct alignas(64) HotCache::Shard {
   std::mutex mu;
   // Everything below is guarded by mu.
-  std::unordered_map<std::string_view, std::unique_ptr<Node>> map;
+  std::vector<Node*> buckets = std::vector<Node*>(kInitialBuckets, nullptr);  // a power of two
   Link lru;  // lru.next: most recently used; lru.prev: the next to evict
   uint64_t bytes = 0;
   uint64_t capacity = 0;
+  uint64_t entries = 0;
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t evictions = 0;
   std::array<uint64_t, kStripes> stripe_seq{};      // bumped at each key write's begin and end
   std::array<uint32_t, kStripes> stripe_pending{};  // key writes in flight
+
+  // The bucket of a hash (the low bits chose the shard; the next ones choose the bucket).
+  Node*& BucketOf(uint64_t hash, size_t shards) {
+    return buckets[(hash / shards) & (buckets.size() - 1)];
+  }
+
+  Node* Find(uint64_t hash, size_t shards, std::string_view ns, std::string_view key) {
+    for (Node* n = BucketOf(hash, shards); n != nullptr; n = n->chain) {
+      if (n->Is(hash, ns, key)) return n;
+    }
+    return nullptr;
+  }
+
+  void Chain(Node* node, size_t shards) {
+    if (entries >= buckets.size()) Grow(shards);
+    Node*& head = BucketOf(node->hash, shards);
+    node->chain = head;
+    head = node;
+  }
+
+  void Unchain(Node* node, size_t shards) {
+    Node** at = &BucketOf(node->hash, shards);
+    while (*at != node) at = &(*at)->chain;
+    *at = node->chain;
+    node->chain = nullptr;
+  }
+
+  void Grow(size_t shards) {
+    std::vector<Node*> old(buckets.size() * 2, nullptr);
+    old.swap(buckets);
+    for (Node* head : old) {
+      while (head != nullptr) {
+        Node* next = head->chain;
+        Node*& to = BucketOf(head->hash, shards);
+        head->chain = to;
+        to = head;
+        head = next;
+      }
+    }
+  }
 };
 
-namespace {
-void Unlink(Link* l) {
-  l->prev->next = l->next;
-  l->next->prev = l->prev;
-  l->prev = l->next = l;
-}
-void PushFront(Link* head, Link* l) {
-  l->next = head->next;
-  l->prev = head;
-  head->next->prev = l;
-  head->next = l;
-}
-
-// One unordered_map node: next pointer, the (key, value) pair, the cached hash.
-constexpr uint64_t kMapNodeBytes = sizeof(void*) +
-                                   sizeof(std::pair<const std::string_view, std::unique_ptr<int>>) +
-                                   sizeof(size_t);
-}  // namespace
-
-// The Node, its hash-map node, one bucket pointer (load factor <= 1), and the allocator overhead
-// of the five heap blocks an entry may own: node, map node, key, value, content type.
-const uint64_t HotCache::kEntryOverhead =
-    sizeof(HotCache::Node) + kMapNodeBytes + sizeof(void*) + 5 * kMallocBlockOverhead;
+const uint64_t HotCache::kEntryHeaderBytes = sizeof(HotCache::Node);
 
 uint64_t HotCache::Charge(std::string_view ns, std::string_view key, const Entry& entry) {
-  return ns.size() + 1 + key.size() + entry.value.size() + entry.content_type.size() +
-         kEntryOverhead;
+  return ChunkBytes(sizeof(Node) + ns.size() + key.size() + entry.value.size() +
+                    entry.content_type.size()) +
+         sizeof(Node*);
 }
 
 HotCache::HotCache(const HotCacheOptions& options, const Clock& clock)
-    : options_(options), clock_(clock) {
+    : options_(options), clock_(clock), seed_((uint64_t{std::random_device{}()} << 32) | 1) {
   const uint32_t n = std::max<uint32_t>(1, options_.shards);
   shards_.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
@@ -108,16 +213,17 @@ HotCache::~HotCache() {
   Clear();
 }
 
-size_t HotCache::ShardOf(std::string_view composite, size_t* stripe) const {
-  const size_t h = std::hash<std::string_view>{}(composite);
+HotCache::Slot HotCache::SlotOf(std::string_view ns, std::string_view key) const {
+  const uint64_t h = HashBytes(HashBytes(seed_, ns), key);
   const size_t n = shards_.size();
-  *stripe = (h / n) % kStripes;
-  return h % n;
+  // The bucket uses (h / n)'s low bits; the stripe its high ones, so that keys of one stripe
+  // spread over the buckets.
+  return Slot{.hash = h, .shard = shards_[h % n].get(), .stripe = (h >> 58) % kStripes};
 }
 
 HotCache::NsRecord* HotCache::FindNamespace(std::string_view ns, bool create) {
   std::lock_guard lock(ns_mu_);
-  auto it = namespaces_.find(std::string(ns));
+  auto it = namespaces_.find(ns);
   if (it != namespaces_.end()) return it->second.get();
   // Once the table is full it stays full, so a namespace without a record never gets one, and
   // readers and writers of it agree that it is not cached.
@@ -127,41 +233,47 @@ HotCache::NsRecord* HotCache::FindNamespace(std::string_view ns, bool create) {
 
 void HotCache::EraseNodeLocked(Shard& shard, Node* node) {
   Unlink(node);
-  shard.bytes -= node->charge;
-  bytes_.fetch_sub(node->charge, std::memory_order_relaxed);
-  entries_.fetch_sub(1, std::memory_order_relaxed);
-  auto it = shard.map.find(std::string_view(node->composite));
-  shard.map.erase(it);  // destroys node
+  shard.Unchain(node, shards_.size());
+  shard.bytes -= node->charge();
+  --shard.entries;
+  node->Unref();  // the table's reference; a reader's keeps the block alive
 }
 
 void HotCache::EvictLocked(Shard& shard, uint64_t needed) {
   while (shard.bytes + needed > shard.capacity && shard.lru.prev != &shard.lru) {
     EraseNodeLocked(shard, static_cast<Node*>(shard.lru.prev));
-    evictions_.fetch_add(1, std::memory_order_relaxed);
+    ++shard.evictions;
   }
 }
 
-std::optional<Entry> HotCache::Lookup(std::string_view ns, std::string_view key) {
+std::optional<SharedEntry> HotCache::LookupShared(std::string_view ns, std::string_view key) {
   const int64_t now_ms = clock_.NowMillis();
-  const std::string& composite = Compose(ns, key);
-  size_t stripe = 0;
-  Shard& shard = *shards_[ShardOf(composite, &stripe)];
+  const Slot slot = SlotOf(ns, key);
+  Shard& shard = *slot.shard;
   std::lock_guard lock(shard.mu);
-  auto it = shard.map.find(std::string_view(composite));
-  if (it == shard.map.end()) {
-    misses_.fetch_add(1, std::memory_order_relaxed);
+  Node* node = shard.Find(slot.hash, shards_.size(), ns, key);
+  if (node == nullptr) {
+    ++shard.misses;
     return std::nullopt;
   }
-  Node* node = it->second.get();
-  if (node->ns_gen != node->ns->gen.load() || IsExpired(node->entry.info, now_ms)) {
+  if (node->Dead(now_ms)) {
     EraseNodeLocked(shard, node);
-    misses_.fetch_add(1, std::memory_order_relaxed);
+    ++shard.misses;
     return std::nullopt;
   }
-  Unlink(node);
-  PushFront(&shard.lru, node);
-  hits_.fetch_add(1, std::memory_order_relaxed);
-  return node->entry;
+  if (now_ms - node->bumped_ms >= int64_t{options_.lru_bump_interval_ms}) {
+    Unlink(node);
+    PushFront(&shard.lru, node);
+    node->bumped_ms = now_ms;
+  }
+  ++shard.hits;
+  return node->Share();
+}
+
+std::optional<Entry> HotCache::Lookup(std::string_view ns, std::string_view key) {
+  std::optional<SharedEntry> hit = LookupShared(ns, key);
+  if (!hit) return std::nullopt;
+  return hit->ToEntry();
 }
 
 HotCache::FillTicket HotCache::BeginFill(std::string_view ns, std::string_view key) {
@@ -170,73 +282,64 @@ HotCache::FillTicket HotCache::BeginFill(std::string_view ns, std::string_view k
   if (ticket.ns == nullptr) return ticket;
   ticket.ns_seq = ticket.ns->seq.load();
   ticket.ns_gen = ticket.ns->gen.load();
-  const std::string& composite = Compose(ns, key);
-  size_t stripe = 0;
-  Shard& shard = *shards_[ShardOf(composite, &stripe)];
-  std::lock_guard lock(shard.mu);
-  ticket.stripe_seq = shard.stripe_seq[stripe];
+  const Slot slot = SlotOf(ns, key);
+  std::lock_guard lock(slot.shard->mu);
+  ticket.stripe_seq = slot.shard->stripe_seq[slot.stripe];
   return ticket;
 }
 
 bool HotCache::Insert(const FillTicket& ticket, std::string_view ns, std::string_view key,
                       const Entry& entry, bool may_evict) {
   if (ticket.ns == nullptr || entry.value.size() > options_.max_entry_bytes) return false;
-  if (IsExpired(entry.info, clock_.NowMillis())) return false;
+  const int64_t now_ms = clock_.NowMillis();
+  if (IsExpired(entry.info, now_ms)) return false;
   const uint64_t charge = Charge(ns, key, entry);
-  const std::string& composite = Compose(ns, key);
-  size_t stripe = 0;
-  Shard& shard = *shards_[ShardOf(composite, &stripe)];
-  std::lock_guard lock(shard.mu);
-  // A key write or namespace write that began or ended since the ticket, or is still running,
-  // may have changed what the store holds after the caller read it.
-  if (shard.stripe_seq[stripe] != ticket.stripe_seq || shard.stripe_pending[stripe] != 0) {
-    return false;
-  }
-  // Load pending before seq: EndNamespaceWrite bumps seq before it decrements pending.
-  if (ticket.ns->pending.load() != 0 || ticket.ns->seq.load() != ticket.ns_seq) return false;
+  const Slot slot = SlotOf(ns, key);
+  Shard& shard = *slot.shard;
   if (charge > shard.capacity) return false;
-
-  auto it = shard.map.find(std::string_view(composite));
-  Node* existing = it == shard.map.end() ? nullptr : it->second.get();
-  const uint64_t freed = existing != nullptr ? existing->charge : 0;
-  if (!may_evict && shard.bytes - freed + charge > shard.capacity) return false;
-  if (existing != nullptr) EraseNodeLocked(shard, existing);
-  EvictLocked(shard, charge);
-
-  auto node = std::make_unique<Node>();
-  node->composite = composite;
-  node->ns_len = ns.size();
-  node->entry = entry;
+  // Built before the lock: the copy of the bytes is the bulk of an insert.
+  Node* node = Node::Make(slot.hash, ns, key, entry);
   node->ns = ticket.ns;
   node->ns_gen = ticket.ns_gen;
-  node->charge = charge;
-  Node* raw = node.get();
-  shard.map.emplace(std::string_view(raw->composite), std::move(node));
-  PushFront(&shard.lru, raw);
+  node->bumped_ms = now_ms;
+  std::unique_lock lock(shard.mu);
+  // A key write or namespace write that began or ended since the ticket, or is still running,
+  // may have changed what the store holds after the caller read it.
+  const bool stale_stripe =
+      shard.stripe_seq[slot.stripe] != ticket.stripe_seq || shard.stripe_pending[slot.stripe] != 0;
+  // Load pending before seq: EndNamespaceWrite bumps seq before it decrements pending.
+  const bool stale_ns = ticket.ns->pending.load() != 0 || ticket.ns->seq.load() != ticket.ns_seq;
+  Node* existing = shard.Find(slot.hash, shards_.size(), ns, key);
+  const uint64_t freed = existing != nullptr ? existing->charge() : 0;
+  if (stale_stripe || stale_ns || (!may_evict && shard.bytes - freed + charge > shard.capacity)) {
+    lock.unlock();
+    node->Unref();
+    return false;
+  }
+  if (existing != nullptr) EraseNodeLocked(shard, existing);
+  EvictLocked(shard, charge);
+  shard.Chain(node, shards_.size());
+  PushFront(&shard.lru, node);
   shard.bytes += charge;
-  bytes_.fetch_add(charge, std::memory_order_relaxed);
-  entries_.fetch_add(1, std::memory_order_relaxed);
+  ++shard.entries;
   return true;
 }
 
 void HotCache::BeginKeyWrite(std::string_view ns, std::string_view key) {
-  const std::string& composite = Compose(ns, key);
-  size_t stripe = 0;
-  Shard& shard = *shards_[ShardOf(composite, &stripe)];
+  const Slot slot = SlotOf(ns, key);
+  Shard& shard = *slot.shard;
   std::lock_guard lock(shard.mu);
-  ++shard.stripe_pending[stripe];
-  ++shard.stripe_seq[stripe];
-  auto it = shard.map.find(std::string_view(composite));
-  if (it != shard.map.end()) EraseNodeLocked(shard, it->second.get());
+  ++shard.stripe_pending[slot.stripe];
+  ++shard.stripe_seq[slot.stripe];
+  if (Node* node = shard.Find(slot.hash, shards_.size(), ns, key)) EraseNodeLocked(shard, node);
 }
 
 void HotCache::EndKeyWrite(std::string_view ns, std::string_view key) {
-  const std::string& composite = Compose(ns, key);
-  size_t stripe = 0;
-  Shard& shard = *shards_[ShardOf(composite, &stripe)];
+  const Slot slot = SlotOf(ns, key);
+  Shard& shard = *slot.shard;
   std::lock_guard lock(shard.mu);
-  ++shard.stripe_seq[stripe];
-  --shard.stripe_pending[stripe];
+  ++shard.stripe_seq[slot.stripe];
+  --shard.stripe_pending[slot.stripe];
 }
 
 void HotCache::BeginNamespaceWrite(std::string_view ns, std::string_view prefix) {
@@ -311,9 +414,10 @@ std::vector<std::pair<std::string, std::string>> HotCache::HotKeys(size_t max_ke
     size_t bytes = 0;
     for (const Link* l = shard.lru.next; l != &shard.lru && keys < keys_per_shard; l = l->next) {
       const Node* node = static_cast<const Node*>(l);
-      if (node->ns_gen != node->ns->gen.load() || IsExpired(node->entry.info, now_ms)) continue;
-      if (bytes + node->composite.size() > bytes_per_shard || out.size() >= max_keys) break;
-      bytes += node->composite.size();
+      if (node->Dead(now_ms)) continue;
+      const size_t text = node->ns_len + 1 + node->key_len;  // as recorded: ns '\0' key
+      if (bytes + text > bytes_per_shard || out.size() >= max_keys) break;
+      bytes += text;
       ++keys;
       out.emplace_back(std::string(node->ns_view()), std::string(node->key_view()));
     }
@@ -322,11 +426,17 @@ std::vector<std::pair<std::string, std::string>> HotCache::HotKeys(size_t max_ke
 }
 
 HotCacheStats HotCache::stats() const {
-  return {.hits = hits_.load(std::memory_order_relaxed),
-          .misses = misses_.load(std::memory_order_relaxed),
-          .evictions = evictions_.load(std::memory_order_relaxed),
-          .bytes = bytes_.load(std::memory_order_relaxed),
-          .entries = entries_.load(std::memory_order_relaxed)};
+  HotCacheStats s;
+  for (const auto& shard_ptr : shards_) {
+    Shard& shard = *shard_ptr;
+    std::lock_guard lock(shard.mu);
+    s.hits += shard.hits;
+    s.misses += shard.misses;
+    s.evictions += shard.evictions;
+    s.bytes += shard.bytes;
+    s.entries += shard.entries;
+  }
+  return s;
 }
 
 }  // namespace apicached

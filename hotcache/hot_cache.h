@@ -6,10 +6,23 @@
 // Thread safety: every method may be called concurrently from any thread. Each shard has its own
 // mutex; no method holds two shard mutexes at once.
 //
-// Memory: the budget counts, per entry, the namespace and key bytes, the value and content type
-// bytes, and kEntryOverhead (list node, hash-map node and bucket, allocator headers of the heap
-// blocks an entry owns). bytes() is exactly the sum of Charge() over the entries held. Stale
-// entries of a cleared namespace are counted until they are evicted or looked up.
+// Layout: an entry is ONE heap block (SharedBlock, storage/shared_block.h): a fixed header
+// (hash-chain and LRU links, metadata) followed by the namespace, key, value and content type
+// bytes. Each shard indexes its blocks with an intrusive chained hash table (memcached's
+// design). A hit hands out a counted reference to the block (SharedEntry): nothing is copied
+// under the shard's lock, and the bytes stay valid for the reader even if the entry is evicted,
+// replaced or invalidated meanwhile (the block is freed with its last reference).
+//
+// Memory: the budget counts, per entry, what the allocator really hands out for its block
+// (glibc's chunk: the block size plus an 8-byte header, rounded up to 16, at least 32) plus one
+// hash bucket pointer (the table grows at one entry per bucket). bytes() is exactly the sum of
+// Charge() over the entries held. A block a reader still holds after its eviction is no longer
+// counted (it is freed when the reader lets go). Stale entries of a cleared namespace are
+// counted until they are evicted or looked up.
+//
+// Recency: as memcached (ITEM_UPDATE_INTERVAL), a hit moves its entry to the most recent end
+// at most once per lru_bump_interval_ms; the hits in between only read. Eviction takes the least
+// recently bumped entries first, as many as the new entry needs.
 //
 // Consistency protocol (see tiered_store.h for the argument). A reader that missed takes a
 // FillTicket BEFORE reading the store and presents it to Insert(); Insert() refuses the entry if
@@ -18,10 +31,10 @@
 // BeginNamespaceWrite/EndNamespaceWrite (a whole namespace or a prefix of it).
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,6 +58,10 @@ struct HotCacheOptions {
   uint64_t max_entry_bytes = 64ull << 10;
   // Independently locked shards; more shards, less contention between threads.
   uint32_t shards = 16;
+  // A hit moves its entry to the most recent end only when its last move is at least this old
+  // (memcached's ITEM_UPDATE_INTERVAL is 60 s): a hot entry then costs a relink a minute, not
+  // one per hit. 0: every hit moves it (an exact LRU).
+  uint32_t lru_bump_interval_ms = 60'000;
   // Warm restart: at most this many keys are recorded, most recently used first ...
   uint32_t hot_set_max_keys = 100'000;
   // ... and at most this many bytes of namespace + key text.
@@ -67,8 +84,8 @@ class HotCache {
  public:
   struct NsRecord;  // per-namespace generation and write counters; opaque
 
-  // Bytes counted per entry on top of its strings; see Charge().
-  static const uint64_t kEntryOverhead;
+  // Bytes of an entry's block before its strings (the header); see Charge().
+  static const uint64_t kEntryHeaderBytes;
   // Namespaces tracked at most; past it, new namespaces are simply not cached.
   static constexpr size_t kMaxNamespaces = 4096;
 
@@ -78,8 +95,11 @@ class HotCache {
   HotCache(const HotCache&) = delete;
   HotCache& operator=(const HotCache&) = delete;
 
-  // A copy of the live entry, moved to the most recent end; nullopt on a miss. An expired entry
-  // (per the clock) or one of a cleared namespace is erased and counts as a miss.
+  // The live entry, sharing the cache's bytes (see Layout); nullopt on a miss. An expired entry
+  // (per the clock) or one of a cleared namespace is erased and counts as a miss. Moves the
+  // entry to the most recent end (see Recency).
+  std::optional<SharedEntry> LookupShared(std::string_view ns, std::string_view key);
+  // The same as a copy.
   std::optional<Entry> Lookup(std::string_view ns, std::string_view key);
 
   // What a reader saw before reading the store; opaque to callers.
@@ -126,30 +146,36 @@ class HotCache {
   uint64_t capacity_bytes() const { return options_.capacity_bytes; }
   const HotCacheOptions& options() const { return options_; }
 
-  // What an entry is charged against the budget.
+  // What an entry is charged against the budget (see Memory).
   static uint64_t Charge(std::string_view ns, std::string_view key, const Entry& entry);
 
  private:
   struct Node;
   struct Shard;
+  // Where a (namespace, key) lives: its hash, shard and fill/write stripe.
+  struct Slot {
+    uint64_t hash;
+    Shard* shard;
+    size_t stripe;
+  };
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
 
-  size_t ShardOf(std::string_view composite, size_t* stripe) const;
+  Slot SlotOf(std::string_view ns, std::string_view key) const;
   NsRecord* FindNamespace(std::string_view ns, bool create);
   void EraseNodeLocked(Shard& shard, Node* node);
   void EvictLocked(Shard& shard, uint64_t needed);
 
   const HotCacheOptions options_;
   const Clock& clock_;
+  const uint64_t seed_;  // of the key hash, random per cache (no chain can be flooded on purpose)
   std::vector<std::unique_ptr<Shard>> shards_;
 
   std::mutex ns_mu_;
-  std::unordered_map<std::string, std::unique_ptr<NsRecord>> namespaces_;  // guarded by ns_mu_
-
-  std::atomic<uint64_t> hits_{0};
-  std::atomic<uint64_t> misses_{0};
-  std::atomic<uint64_t> evictions_{0};
-  std::atomic<uint64_t> bytes_{0};
-  std::atomic<uint64_t> entries_{0};
+  // guarded by ns_mu_
+  std::unordered_map<std::string, std::unique_ptr<NsRecord>, NameHash, std::equal_to<>> namespaces_;
 };
 
 }  // namespace apicached

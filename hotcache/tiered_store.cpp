@@ -61,42 +61,81 @@ auto TieredStore::KeyWrite(std::string_view ns, std::string_view key, Fn&& write
   return KeysWrite(ns, {key}, std::forward<Fn>(write));
 }
 
-Result<Entry> TieredStore::Get(std::string_view ns, std::string_view key) {
-  if (closed_.load()) return inner_->Get(ns, key);
-  if (auto hit = cache_.Lookup(ns, key)) return std::move(*hit);
-  if (!Cached(ns)) return inner_->Get(ns, key);
+template <typename E, typename LookupFn, typename WrapFn>
+Result<E> TieredStore::ReadThrough(std::string_view ns, std::string_view key, LookupFn lookup,
+                                   WrapFn wrap) {
+  if (!closed_.load() && Cached(ns)) {
+    if (std::optional<E> hit = lookup(key)) return std::move(*hit);
+  }
+  if (closed_.load() || !Cached(ns)) {
+    Result<Entry> plain = inner_->Get(ns, key);
+    if (!plain.ok()) return plain.status();
+    return wrap(std::move(*plain));
+  }
   const HotCache::FillTicket ticket = cache_.BeginFill(ns, key);
   Result<Entry> result = inner_->Get(ns, key);
-  if (result.ok()) cache_.Insert(ticket, ns, key, *result);
-  return result;
+  if (!result.ok()) return result.status();
+  cache_.Insert(ticket, ns, key, *result);
+  return wrap(std::move(*result));
 }
 
-Result<std::vector<std::optional<Entry>>> TieredStore::MultiGet(
-    std::string_view ns, const std::vector<std::string>& keys) {
-  if (closed_.load() || !Cached(ns)) return inner_->MultiGet(ns, keys);
-  std::vector<std::optional<Entry>> out(keys.size());
+template <typename E, typename Keys, typename LookupFn, typename WrapFn>
+Result<std::vector<std::optional<E>>> TieredStore::ReadThroughMany(std::string_view ns,
+                                                                   const Keys& keys,
+                                                                   LookupFn lookup, WrapFn wrap) {
+  const bool cached = !closed_.load() && Cached(ns);
+  std::vector<std::optional<E>> out(keys.size());
   std::vector<size_t> missed;
   for (size_t i = 0; i < keys.size(); ++i) {
-    out[i] = cache_.Lookup(ns, keys[i]);
+    if (cached) out[i] = lookup(keys[i]);
     if (!out[i].has_value()) missed.push_back(i);
   }
   if (missed.empty()) return out;
   std::vector<std::string> missed_keys;
   std::vector<HotCache::FillTicket> tickets;
   missed_keys.reserve(missed.size());
-  tickets.reserve(missed.size());
+  if (cached) tickets.reserve(missed.size());
   for (size_t i : missed) {
-    tickets.push_back(cache_.BeginFill(ns, keys[i]));
-    missed_keys.push_back(keys[i]);
+    if (cached) tickets.push_back(cache_.BeginFill(ns, keys[i]));
+    missed_keys.emplace_back(keys[i]);
   }
   auto fetched = inner_->MultiGet(ns, missed_keys);
   if (!fetched.ok()) return fetched.status();
   for (size_t j = 0; j < missed.size(); ++j) {
     std::optional<Entry>& entry = (*fetched)[j];
-    if (entry.has_value()) cache_.Insert(tickets[j], ns, missed_keys[j], *entry);
-    out[missed[j]] = std::move(entry);
+    if (!entry.has_value()) continue;
+    if (cached) cache_.Insert(tickets[j], ns, missed_keys[j], *entry);
+    out[missed[j]] = wrap(std::move(*entry));
   }
   return out;
+}
+
+namespace {
+Entry AsIs(Entry&& e) {
+  return std::move(e);
+}
+}  // namespace
+
+Result<Entry> TieredStore::Get(std::string_view ns, std::string_view key) {
+  return ReadThrough<Entry>(
+      ns, key, [&](std::string_view k) { return cache_.Lookup(ns, k); }, AsIs);
+}
+
+Result<std::vector<std::optional<Entry>>> TieredStore::MultiGet(
+    std::string_view ns, const std::vector<std::string>& keys) {
+  return ReadThroughMany<Entry>(
+      ns, keys, [&](std::string_view k) { return cache_.Lookup(ns, k); }, AsIs);
+}
+
+Result<SharedEntry> TieredStore::GetShared(std::string_view ns, std::string_view key) {
+  return ReadThrough<SharedEntry>(
+      ns, key, [&](std::string_view k) { return cache_.LookupShared(ns, k); }, SharedEntry::Own);
+}
+
+Result<std::vector<std::optional<SharedEntry>>> TieredStore::MultiGetShared(
+    std::string_view ns, std::span<const std::string_view> keys) {
+  return ReadThroughMany<SharedEntry>(
+      ns, keys, [&](std::string_view k) { return cache_.LookupShared(ns, k); }, SharedEntry::Own);
 }
 
 Result<WriteOutcome> TieredStore::Put(std::string_view ns, std::string_view key,

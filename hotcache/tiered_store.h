@@ -74,6 +74,10 @@ class TieredStore final : public Store {
   Result<Entry> Get(std::string_view ns, std::string_view key) override;
   Result<std::vector<std::optional<Entry>>> MultiGet(std::string_view ns,
                                                      const std::vector<std::string>& keys) override;
+  // A hit shares the RAM tier's entry (no copy); a miss reads through as Get.
+  Result<SharedEntry> GetShared(std::string_view ns, std::string_view key) override;
+  Result<std::vector<std::optional<SharedEntry>>> MultiGetShared(
+      std::string_view ns, std::span<const std::string_view> keys) override;
   // Store, invalidating:
   Result<WriteOutcome> Put(std::string_view ns, std::string_view key, std::string_view value,
                            std::string_view content_type, std::optional<int64_t> ttl_seconds,
@@ -119,6 +123,12 @@ class TieredStore final : public Store {
   bool Cached(std::string_view ns) const { return HotTierServes(ns); }
   template <typename Fn>
   auto KeyWrite(std::string_view ns, std::string_view key, Fn&& write);
+  // Get and MultiGet, in the form E (Entry or SharedEntry) that lookup and wrap give.
+  template <typename E, typename LookupFn, typename WrapFn>
+  Result<E> ReadThrough(std::string_view ns, std::string_view key, LookupFn lookup, WrapFn wrap);
+  template <typename E, typename Keys, typename LookupFn, typename WrapFn>
+  Result<std::vector<std::optional<E>>> ReadThroughMany(std::string_view ns, const Keys& keys,
+                                                        LookupFn lookup, WrapFn wrap);
   template <typename Fn>
   auto KeysWrite(std::string_view ns, const std::vector<std::string_view>& keys, Fn&& write);
 

@@ -181,7 +181,7 @@ Executor::After Executor::Execute(const Request& req, std::string& out) {
 void Executor::Retrieve(const Request& req, std::string& out) {
   const bool with_cas = req.command == Command::kGets || req.command == Command::kGats;
   const size_t mark = out.size();
-  auto append = [&](std::string_view key, const cache::Item& item) {
+  auto append = [&](std::string_view key, const auto& item) {
     AppendValue(out, key, item.meta.flags, item.value,
                 with_cas ? std::optional<uint64_t>(item.meta.version) : std::nullopt);
   };
@@ -206,7 +206,8 @@ void Executor::Retrieve(const Request& req, std::string& out) {
       }
     }
   } else if (req.keys.size() == 1) {
-    auto r = cache_.Get(kProtocol, NamespaceOf(req.keys[0]), req.keys[0]);
+    // Shared reads: a RAM-tier hit is written from the tier's own bytes, with no copy.
+    auto r = cache_.GetShared(kProtocol, NamespaceOf(req.keys[0]), req.keys[0]);
     if (r.ok()) {
       append(req.keys[0], *r);
     } else if (r.code() != Code::kNotFound) {
@@ -221,7 +222,7 @@ void Executor::Retrieve(const Request& req, std::string& out) {
       const size_t end = std::min(req.keys.size(), begin + kRetrieveBatchKeys);
       refs.clear();
       for (size_t i = begin; i < end; ++i) refs.push_back({NamespaceOf(req.keys[i]), req.keys[i]});
-      auto r = cache_.MultiGet(kProtocol, refs);
+      auto r = cache_.MultiGetShared(kProtocol, refs);
       if (!r.ok()) {
         out.resize(mark);
         out.append(ErrorLine(r.status()));

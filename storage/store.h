@@ -33,11 +33,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "storage/clock.h"
+#include "storage/shared_block.h"
 #include "storage/status.h"
 #include "storage/store_admin.h"
 #include "storage/store_options.h"
@@ -62,6 +64,21 @@ struct Entry {
   std::string value;
   std::string content_type;  // as given at write time; may be empty
   EntryInfo info;
+};
+
+// An entry read without copying its bytes (Store::GetShared): value and content_type view
+// memory that owner keeps alive (for a RAM-tier hit, the tier's own entry, valid as long as the
+// owner even after the tier dropped it). Copies share the owner.
+struct SharedEntry {
+  std::string_view value;
+  std::string_view content_type;
+  EntryInfo info;
+  BlockRef owner;
+
+  // Moves entry into a block of its own (one allocation).
+  static SharedEntry Own(Entry&& entry);
+  // A copy of the bytes as a plain Entry.
+  Entry ToEntry() const;
 };
 
 // What Put, Add and CompareAndSet wrote (the new version's metadata) and what it replaced.
@@ -235,6 +252,13 @@ class Store : public WriteCommitter {
   // One result per key, in order: the live entry or nullopt.
   virtual Result<std::vector<std::optional<Entry>>> MultiGet(
       std::string_view ns, const std::vector<std::string>& keys) = 0;
+
+  // Get and MultiGet whose answers share the entries' bytes instead of copying them (the RAM
+  // tier answers a hit with its own entry, shared_block.h). Same results and errors as Get and
+  // MultiGet; the defaults call those and move each entry into a block of its own.
+  virtual Result<SharedEntry> GetShared(std::string_view ns, std::string_view key);
+  virtual Result<std::vector<std::optional<SharedEntry>>> MultiGetShared(
+      std::string_view ns, std::span<const std::string_view> keys);
 
   // All items or none, as one atomic batch. Returns one EntryInfo per item, in order.
   virtual Result<std::vector<EntryInfo>> MultiPut(std::string_view ns,

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace apicached {
 namespace {
@@ -17,10 +20,12 @@ Entry MakeEntry(std::string value, int64_t expires_ms = 0, uint64_t version = 1)
   return e;
 }
 
+// One shard, exact LRU (every hit moves its entry).
 HotCacheOptions OneShard(uint64_t capacity) {
   HotCacheOptions o;
   o.shards = 1;
   o.capacity_bytes = capacity;
+  o.lru_bump_interval_ms = 0;
   return o;
 }
 
@@ -87,10 +92,6 @@ TEST(HotCacheTest, ByteAccountingIsExact) {
   }
   EXPECT_EQ(cache.stats().bytes, expected);
   EXPECT_EQ(cache.stats().entries, 1000u);
-  // Every charge counts the strings plus the overhead, which covers at least the node.
-  EXPECT_GT(HotCache::kEntryOverhead, sizeof(Entry));
-  EXPECT_EQ(HotCache::Charge("ns", "key", MakeEntry("value")),
-            2 + 1 + 3 + 5 + std::string("application/json").size() + HotCache::kEntryOverhead);
   cache.Erase("tax", "key-1");
   Entry erased = MakeEntry(std::string(1, 'v'));
   erased.content_type = "text/plain; charset=utf-8";
@@ -99,6 +100,164 @@ TEST(HotCacheTest, ByteAccountingIsExact) {
   cache.Clear();
   EXPECT_EQ(cache.stats().bytes, 0u);
   EXPECT_EQ(cache.stats().entries, 0u);
+}
+
+// The charge is what the allocator takes for the entry's one block (glibc: the size plus an
+// 8-byte header, rounded up to 16, at least 32) plus one bucket pointer.
+TEST(HotCacheTest, ChargeIsTheAllocatorsChunkPlusABucket) {
+  for (size_t n = 0; n < 700; ++n) {
+    const Entry e = MakeEntry(std::string(n, 'v'));
+    const uint64_t payload = 2 + 3 + n + e.content_type.size();  // "ns", "key", value, type
+    const uint64_t charge = HotCache::Charge("ns", "key", e);
+    SCOPED_TRACE(n);
+    EXPECT_EQ((charge - sizeof(void*)) % 16, 0u);
+    EXPECT_GE(charge, HotCache::kEntryHeaderBytes + payload + 8 + sizeof(void*));
+    EXPECT_LT(charge, HotCache::kEntryHeaderBytes + payload + 8 + 16 + sizeof(void*));
+  }
+  // A 500-byte value with a short key: the header and the allocator's rounding, not a node,
+  // a map node and three more heap blocks on top of the bytes.
+  EXPECT_LE(HotCache::Charge("default", "key:12345", MakeEntry(std::string(500, 'v'))) -
+                (7 + 9 + 500 + 16),
+            HotCache::kEntryHeaderBytes + 8 + 16 + sizeof(void*));
+  EXPECT_LE(HotCache::kEntryHeaderBytes, 128u);
+}
+
+// A big entry evicts as many of the least recent entries as it needs, oldest first, and no more.
+TEST(HotCacheTest, EvictsByBytesOldestFirst) {
+  FakeClock clock;
+  const uint64_t small = HotCache::Charge("ns", "s0", MakeEntry(std::string(100, 'x')));
+  HotCache cache(OneShard(6 * small), clock);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(cache.Put("ns", "s" + std::to_string(i), MakeEntry(std::string(100, 'x'))));
+  }
+  ASSERT_TRUE(cache.Lookup("ns", "s0").has_value());  // s1 is now the least recent
+  // Needs the room of three small entries (more than two, less than three).
+  const Entry big = MakeEntry(std::string(480, 'y'));
+  ASSERT_GT(HotCache::Charge("ns", "big", big), 2 * small);
+  ASSERT_LE(HotCache::Charge("ns", "big", big), 3 * small);
+  ASSERT_TRUE(cache.Put("ns", "big", big));
+  EXPECT_EQ(cache.stats().evictions, 3u);
+  for (const char* gone : {"s1", "s2", "s3"}) EXPECT_FALSE(cache.Lookup("ns", gone)) << gone;
+  for (const char* kept : {"s0", "s4", "s5", "big"}) EXPECT_TRUE(cache.Lookup("ns", kept)) << kept;
+  EXPECT_LE(cache.stats().bytes, 6 * small);
+}
+
+// A hit moves its entry at most once per lru_bump_interval_ms (memcached's rule): within the
+// interval a hit does not protect the entry from eviction; after it, it does.
+TEST(HotCacheTest, HitsMoveAnEntryAtMostOncePerInterval) {
+  FakeClock clock;
+  const uint64_t one = HotCache::Charge("ns", "k0", MakeEntry("v"));
+  HotCacheOptions o = OneShard(3 * one);
+  o.lru_bump_interval_ms = 1000;
+  HotCache cache(o, clock);
+  ASSERT_TRUE(cache.Put("ns", "k0", MakeEntry("v")));
+  ASSERT_TRUE(cache.Put("ns", "k1", MakeEntry("v")));
+  ASSERT_TRUE(cache.Put("ns", "k2", MakeEntry("v")));
+  clock.Advance(std::chrono::milliseconds(999));
+  ASSERT_TRUE(cache.Lookup("ns", "k0").has_value());  // too soon: k0 stays the least recent
+  ASSERT_TRUE(cache.Put("ns", "k3", MakeEntry("v")));
+  EXPECT_FALSE(cache.Lookup("ns", "k0").has_value());
+  clock.Advance(std::chrono::milliseconds(1));        // k1 was inserted 1000 ms ago
+  ASSERT_TRUE(cache.Lookup("ns", "k1").has_value());  // moved: k2 is now the least recent
+  ASSERT_TRUE(cache.Put("ns", "k4", MakeEntry("v")));
+  EXPECT_FALSE(cache.Lookup("ns", "k2").has_value());
+  EXPECT_TRUE(cache.Lookup("ns", "k1").has_value());
+  EXPECT_TRUE(cache.Lookup("ns", "k3").has_value());
+  EXPECT_TRUE(cache.Lookup("ns", "k4").has_value());
+}
+
+// A shared hit keeps its bytes while the cache drops the entry: evicted, replaced, erased,
+// invalidated, cleared (a reply being written from them stays whole).
+TEST(HotCacheTest, SharedHitsSurviveTheEntrysRemoval) {
+  FakeClock clock;
+  const Entry first = MakeEntry(std::string(300, 'a'), 0, 1);
+  HotCache cache(
+      OneShard(HotCache::Charge("ns", "evicted", first) + HotCache::Charge("ns", "x", first)),
+      clock);
+  std::vector<SharedEntry> held;
+  auto hold = [&](std::string_view key) {
+    auto hit = cache.LookupShared("ns", key);
+    ASSERT_TRUE(hit.has_value());
+    held.push_back(std::move(*hit));
+  };
+  ASSERT_TRUE(cache.Put("ns", "evicted", first));
+  hold("evicted");
+  ASSERT_TRUE(cache.Put("ns", "x", MakeEntry(std::string(300, 'b'))));
+  ASSERT_TRUE(cache.Put("ns", "y", MakeEntry(std::string(300, 'c'))));  // evicts "evicted"
+  EXPECT_FALSE(cache.Lookup("ns", "evicted").has_value());
+  hold("y");
+  ASSERT_TRUE(cache.Put("ns", "y", MakeEntry(std::string(300, 'z'), 0, 2)));  // replaced
+  hold("x");
+  cache.Erase("ns", "x");
+  ASSERT_TRUE(cache.Put("ns", "n", MakeEntry(std::string(300, 'd'))));
+  hold("n");
+  cache.InvalidateNamespace("ns");
+  cache.Clear();
+  EXPECT_EQ(cache.stats().entries, 0u);
+  ASSERT_EQ(held.size(), 4u);
+  const char fill[] = {'a', 'c', 'b', 'd'};
+  for (size_t i = 0; i < held.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(held[i].value, std::string(300, fill[i]));
+    EXPECT_EQ(held[i].content_type, "application/json");
+    SharedEntry copy = held[i];  // copies share the block
+    held[i] = SharedEntry{};
+    EXPECT_EQ(copy.value, std::string(300, fill[i]));
+  }
+}
+
+// Readers hold and read shared hits while writers replace, erase and evict the same keys: every
+// value read is whole and one that was written (run it under ASan/TSan for the lifetimes).
+TEST(HotCacheTest, SharedHitsStayWholeUnderChurn) {
+  FakeClock clock;
+  HotCacheOptions o;
+  o.shards = 2;
+  o.capacity_bytes = 8 * HotCache::Charge("ns", "k0", MakeEntry(std::string(200, 'v')));
+  o.lru_bump_interval_ms = 0;
+  HotCache cache(o, clock);
+  constexpr int kKeys = 16;
+#ifdef APICACHED_HOT_TEST_SMALL
+  constexpr int kOps = 3000;
+#else
+  constexpr int kOps = 20000;
+#endif
+  std::atomic<uint64_t> torn{0};
+  std::atomic<uint64_t> hits{0};
+  auto writer = [&](int id) {
+    for (int i = 0; i < kOps; ++i) {
+      const std::string key = "k" + std::to_string((i * 7 + id) % kKeys);
+      if (i % 5 == 0) {
+        cache.Erase("ns", key);
+      } else {
+        // The value is one letter repeated: a torn or freed value shows mixed bytes.
+        (void)cache.Put("ns", key, MakeEntry(std::string(200, static_cast<char>('a' + i % 26))));
+      }
+    }
+  };
+  auto reader = [&](int id) {
+    std::vector<SharedEntry> kept;
+    for (int i = 0; i < kOps; ++i) {
+      auto hit = cache.LookupShared("ns", "k" + std::to_string((i * 3 + id) % kKeys));
+      if (!hit) continue;
+      hits.fetch_add(1);
+      kept.push_back(std::move(*hit));
+      if (kept.size() < 8) continue;
+      for (const SharedEntry& e : kept) {
+        if (e.value.size() != 200 ||
+            e.value.find_first_not_of(e.value[0]) != std::string_view::npos) {
+          torn.fetch_add(1);
+        }
+      }
+      kept.clear();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) threads.emplace_back(writer, i);
+  for (int i = 0; i < 2; ++i) threads.emplace_back(reader, i);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(torn.load(), 0u);
+  EXPECT_GT(hits.load(), 0u);
+  EXPECT_LE(cache.stats().bytes, o.capacity_bytes);
 }
 
 TEST(HotCacheTest, BytesNeverExceedCapacity) {

@@ -47,11 +47,17 @@ class TieredStoreTest : public ::testing::Test {
     EXPECT_EQ(tiered->info.version, inner->info.version);
     EXPECT_EQ(tiered->info.expires_ms, inner->info.expires_ms);
     EXPECT_EQ(tiered->info.created_ms, inner->info.created_ms);
-    // And again, now certainly from RAM when it was admitted.
+    // And again, now certainly from RAM when it was admitted, copied and shared.
     Result<Entry> again = store_->Get(ns, key);
     ASSERT_TRUE(again.ok());
     EXPECT_EQ(again->value, inner->value);
     EXPECT_EQ(again->info.version, inner->info.version);
+    Result<SharedEntry> shared = store_->GetShared(ns, key);
+    ASSERT_TRUE(shared.ok());
+    EXPECT_EQ(shared->value, inner->value);
+    EXPECT_EQ(shared->content_type, inner->content_type);
+    EXPECT_EQ(shared->info.version, inner->info.version);
+    EXPECT_EQ(shared->info.expires_ms, inner->info.expires_ms);
   }
 
   // Primes the cache with the key's current value (when it has one).
@@ -201,6 +207,40 @@ TEST_F(TieredStoreTest, MultiGetMixesRamAndStore) {
   EXPECT_EQ(store_->MultiGet("Bad Name", {"a"}).code(), Code::kInvalidArgument);
 }
 
+// The shared reads answer as the copying ones, and a RAM hit hands out the tier's own bytes.
+TEST_F(TieredStoreTest, SharedReadsShareTheRamEntry) {
+  ASSERT_TRUE(store_->Put("ns", "a", std::string(500, 'a'), "text/plain", 0).ok());
+  ASSERT_TRUE(store_->Put("ns", "b", "2", "", 0).ok());
+  auto first = store_->GetShared("ns", "a");  // read through: fills RAM
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->value, std::string(500, 'a'));
+  const uint64_t hits = Hits();
+  auto second = store_->GetShared("ns", "a");
+  auto third = store_->GetShared("ns", "a");
+  ASSERT_TRUE(second.ok() && third.ok());
+  EXPECT_EQ(Hits(), hits + 2);
+  EXPECT_EQ(second->value.data(), third->value.data()) << "a hit copied the value";
+  EXPECT_EQ(second->content_type, "text/plain");
+  EXPECT_EQ(store_->GetShared("ns", "missing").code(), Code::kNotFound);
+
+  const std::vector<std::string_view> keys = {"a", "b", "c", "a"};
+  auto got = store_->MultiGetShared("ns", keys);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 4u);
+  EXPECT_EQ((*got)[0]->value.data(), second->value.data());
+  EXPECT_EQ((*got)[1]->value, "2");
+  EXPECT_FALSE((*got)[2].has_value());
+  EXPECT_EQ((*got)[3]->value, std::string(500, 'a'));
+  EXPECT_EQ(Hits(), hits + 4);
+  // A write drops the RAM entry; what a reader holds stays as it was read.
+  ASSERT_TRUE(store_->Put("ns", "a", "new", "", 0).ok());
+  EXPECT_EQ(second->value, std::string(500, 'a'));
+  EXPECT_EQ(store_->GetShared("ns", "a")->value, "new");
+  const std::vector<std::string_view> bad = {"a"};
+  EXPECT_EQ(store_->MultiGetShared("Bad Name", bad).code(), Code::kInvalidArgument);
+  EXPECT_EQ(store_->GetShared("Bad Name", "a").code(), Code::kInvalidArgument);
+}
+
 TEST_F(TieredStoreTest, LargeValueServedButNotKeptInRam) {
   HotCacheOptions hot;
   hot.max_entry_bytes = 1000;
@@ -307,7 +347,14 @@ TEST_F(TieredStoreTest, ConcurrentWritesNeverLetAStaleValueBeRead) {
       KeyState& s = keys[k];
       if (dice < 55) {  // Get
         const uint64_t before = s.committed.load();
-        Result<Entry> got = store_->Get(ns, key_name(k));
+        Result<Entry> got = Status::Internal("unset");
+        if (dice % 2 == 0) {
+          got = store_->Get(ns, key_name(k));
+        } else if (Result<SharedEntry> shared = store_->GetShared(ns, key_name(k)); shared.ok()) {
+          got = shared->ToEntry();
+        } else {
+          got = shared.status();
+        }
         if (got.ok()) {
           check_read(k, before, *got);
         } else if (got.code() == Code::kNotFound) {
@@ -317,11 +364,23 @@ TEST_F(TieredStoreTest, ConcurrentWritesNeverLetAStaleValueBeRead) {
         }
       } else if (dice < 65) {  // MultiGet
         const uint64_t before = s.committed.load();
-        auto got = store_->MultiGet(ns, {key_name(k)});
-        if (!got.ok()) {
-          errors.fetch_add(1);
+        const std::string key = key_name(k);
+        if (dice % 2 == 0) {
+          auto got = store_->MultiGet(ns, {key});
+          if (!got.ok()) {
+            errors.fetch_add(1);
+          } else {
+            check_read(k, before, (*got)[0]);
+          }
         } else {
-          check_read(k, before, (*got)[0]);
+          const std::string_view one[] = {key};
+          auto got = store_->MultiGetShared(ns, one);
+          if (!got.ok()) {
+            errors.fetch_add(1);
+          } else {
+            check_read(k, before,
+                       (*got)[0] ? std::optional<Entry>((*got)[0]->ToEntry()) : std::nullopt);
+          }
         }
       } else if (dice < 80) {  // Put
         std::lock_guard lock(s.mu);
