@@ -246,11 +246,9 @@ void HotCache::EvictLocked(Shard& shard, uint64_t needed) {
   }
 }
 
-std::optional<SharedEntry> HotCache::LookupShared(std::string_view ns, std::string_view key) {
-  const int64_t now_ms = clock_.NowMillis();
-  const Slot slot = SlotOf(ns, key);
+std::optional<SharedEntry> HotCache::LookupLocked(const Slot& slot, std::string_view ns,
+                                                  std::string_view key, int64_t now_ms) {
   Shard& shard = *slot.shard;
-  std::lock_guard lock(shard.mu);
   Node* node = shard.Find(slot.hash, shards_.size(), ns, key);
   if (node == nullptr) {
     ++shard.misses;
@@ -268,6 +266,47 @@ std::optional<SharedEntry> HotCache::LookupShared(std::string_view ns, std::stri
   }
   ++shard.hits;
   return node->Share();
+}
+
+std::optional<SharedEntry> HotCache::LookupShared(std::string_view ns, std::string_view key) {
+  const int64_t now_ms = clock_.NowMillis();
+  const Slot slot = SlotOf(ns, key);
+  std::lock_guard lock(slot.shard->mu);
+  return LookupLocked(slot, ns, key, now_ms);
+}
+
+void HotCache::LookupSharedMany(std::string_view ns, std::span<const std::string_view> keys,
+                                std::span<std::optional<SharedEntry>> out) {
+  const int64_t now_ms = clock_.NowMillis();
+  const size_t n = shards_.size();
+  std::vector<Slot> slots(keys.size());
+  std::vector<uint32_t> order(keys.size());  // key indexes grouped by shard
+  std::vector<uint32_t> first(n + 1, 0);     // a counting sort by shard
+  for (size_t i = 0; i < keys.size(); ++i) {
+    slots[i] = SlotOf(ns, keys[i]);
+    ++first[slots[i].hash % n + 1];
+  }
+  for (size_t s = 0; s < n; ++s) first[s + 1] += first[s];
+  std::vector<uint32_t> next(first.begin(), first.end() - 1);
+  for (size_t i = 0; i < keys.size(); ++i)
+    order[next[slots[i].hash % n]++] = static_cast<uint32_t>(i);
+  for (size_t s = 0; s < n; ++s) {
+    if (first[s] == first[s + 1]) continue;
+    const std::span<const uint32_t> group(order.data() + first[s], first[s + 1] - first[s]);
+    Shard& shard = *shards_[s];
+    std::lock_guard lock(shard.mu);
+    // Three passes, each starting every key's memory read before any waits on one: the buckets,
+    // then the first entry of each chain (its header and the key bytes after it), then the finds.
+    for (uint32_t i : group) __builtin_prefetch(&shard.BucketOf(slots[i].hash, n));
+    for (uint32_t i : group) {
+      if (const Node* head = shard.BucketOf(slots[i].hash, n)) {
+        __builtin_prefetch(head);
+        __builtin_prefetch(reinterpret_cast<const char*>(head) + 64);
+        __builtin_prefetch(reinterpret_cast<const char*>(head) + 128);
+      }
+    }
+    for (uint32_t i : group) out[i] = LookupLocked(slots[i], ns, keys[i], now_ms);
+  }
 }
 
 std::optional<Entry> HotCache::Lookup(std::string_view ns, std::string_view key) {

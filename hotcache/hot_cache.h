@@ -38,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -101,6 +102,12 @@ class HotCache {
   std::optional<SharedEntry> LookupShared(std::string_view ns, std::string_view key);
   // The same as a copy.
   std::optional<Entry> Lookup(std::string_view ns, std::string_view key);
+  // LookupShared of every key of ns, into out[i] (nullopt: a miss), counted and moved as one
+  // LookupShared each. Faster for many keys: each shard's lock is taken once, and the memory
+  // reads of the keys of a shard overlap (prefetched) instead of waiting one after another.
+  // REQUIRES: out has keys.size() elements.
+  void LookupSharedMany(std::string_view ns, std::span<const std::string_view> keys,
+                        std::span<std::optional<SharedEntry>> out);
 
   // What a reader saw before reading the store; opaque to callers.
   struct FillTicket {
@@ -164,6 +171,9 @@ class HotCache {
   };
 
   Slot SlotOf(std::string_view ns, std::string_view key) const;
+  // LookupShared's work under the shard's lock.
+  std::optional<SharedEntry> LookupLocked(const Slot& slot, std::string_view ns,
+                                          std::string_view key, int64_t now_ms);
   NsRecord* FindNamespace(std::string_view ns, bool create);
   void EraseNodeLocked(Shard& shard, Node* node);
   void EvictLocked(Shard& shard, uint64_t needed);

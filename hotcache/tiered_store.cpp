@@ -82,12 +82,13 @@ Result<E> TieredStore::ReadThrough(std::string_view ns, std::string_view key, Lo
 template <typename E, typename Keys, typename LookupFn, typename WrapFn>
 Result<std::vector<std::optional<E>>> TieredStore::ReadThroughMany(std::string_view ns,
                                                                    const Keys& keys,
-                                                                   LookupFn lookup, WrapFn wrap) {
+                                                                   LookupFn lookup_many,
+                                                                   WrapFn wrap) {
   const bool cached = !closed_.load() && Cached(ns);
   std::vector<std::optional<E>> out(keys.size());
+  if (cached) lookup_many(out);
   std::vector<size_t> missed;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (cached) out[i] = lookup(keys[i]);
     if (!out[i].has_value()) missed.push_back(i);
   }
   if (missed.empty()) return out;
@@ -123,8 +124,15 @@ Result<Entry> TieredStore::Get(std::string_view ns, std::string_view key) {
 
 Result<std::vector<std::optional<Entry>>> TieredStore::MultiGet(
     std::string_view ns, const std::vector<std::string>& keys) {
-  return ReadThroughMany<Entry>(
-      ns, keys, [&](std::string_view k) { return cache_.Lookup(ns, k); }, AsIs);
+  auto lookup_many = [&](std::vector<std::optional<Entry>>& out) {
+    const std::vector<std::string_view> views(keys.begin(), keys.end());
+    std::vector<std::optional<SharedEntry>> hits(keys.size());
+    cache_.LookupSharedMany(ns, views, hits);
+    for (size_t i = 0; i < hits.size(); ++i) {
+      if (hits[i]) out[i] = hits[i]->ToEntry();
+    }
+  };
+  return ReadThroughMany<Entry>(ns, keys, lookup_many, AsIs);
 }
 
 Result<SharedEntry> TieredStore::GetShared(std::string_view ns, std::string_view key) {
@@ -134,8 +142,10 @@ Result<SharedEntry> TieredStore::GetShared(std::string_view ns, std::string_view
 
 Result<std::vector<std::optional<SharedEntry>>> TieredStore::MultiGetShared(
     std::string_view ns, std::span<const std::string_view> keys) {
-  return ReadThroughMany<SharedEntry>(
-      ns, keys, [&](std::string_view k) { return cache_.LookupShared(ns, k); }, SharedEntry::Own);
+  auto lookup_many = [&](std::vector<std::optional<SharedEntry>>& out) {
+    cache_.LookupSharedMany(ns, keys, out);
+  };
+  return ReadThroughMany<SharedEntry>(ns, keys, lookup_many, SharedEntry::Own);
 }
 
 Result<WriteOutcome> TieredStore::Put(std::string_view ns, std::string_view key,

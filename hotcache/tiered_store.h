@@ -123,7 +123,7 @@ class TieredStore final : public Store {
   bool Cached(std::string_view ns) const { return HotTierServes(ns); }
   template <typename Fn>
   auto KeyWrite(std::string_view ns, std::string_view key, Fn&& write);
-  // Get and MultiGet, in the form E (Entry or SharedEntry) that lookup and wrap give.
+  // Get and MultiGet, in the form E (Entry or SharedEntry) that the lookups and wrap give.
   template <typename E, typename LookupFn, typename WrapFn>
   Result<E> ReadThrough(std::string_view ns, std::string_view key, LookupFn lookup, WrapFn wrap);
   template <typename E, typename Keys, typename LookupFn, typename WrapFn>

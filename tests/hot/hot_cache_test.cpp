@@ -260,6 +260,44 @@ TEST(HotCacheTest, SharedHitsStayWholeUnderChurn) {
   EXPECT_LE(cache.stats().bytes, o.capacity_bytes);
 }
 
+// The batch lookup answers, counts and ages entries exactly as one LookupShared per key, in
+// the keys' order, over every shard, with repeated, missing, expired and cleared keys.
+TEST(HotCacheTest, LookupSharedManyIsOneLookupPerKey) {
+  FakeClock clock;
+  HotCache cache(HotCacheOptions{}, clock);
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(cache.Put("ns", "k" + std::to_string(i), MakeEntry("v" + std::to_string(i))));
+  }
+  ASSERT_TRUE(cache.Put("ns", "soon", MakeEntry("x", clock.NowMillis() + 10)));
+  ASSERT_TRUE(cache.Put("gone", "k1", MakeEntry("g")));
+  cache.InvalidateNamespace("gone");
+  clock.Advance(std::chrono::milliseconds(10));  // "soon" has expired
+  std::vector<std::string> names = {"k5", "missing", "k199", "soon", "k5"};
+  for (int i = 0; i < 100; ++i) names.push_back("k" + std::to_string(i * 2));
+  const std::vector<std::string_view> keys(names.begin(), names.end());
+  std::vector<std::optional<SharedEntry>> out(keys.size());
+  const HotCacheStats before = cache.stats();
+  cache.LookupSharedMany("ns", keys, out);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    SCOPED_TRACE(names[i]);
+    if (names[i] == "missing" || names[i] == "soon") {
+      EXPECT_FALSE(out[i].has_value());
+    } else {
+      ASSERT_TRUE(out[i].has_value());
+      EXPECT_EQ(out[i]->value, "v" + names[i].substr(1));
+    }
+  }
+  const HotCacheStats after = cache.stats();
+  EXPECT_EQ(after.hits - before.hits, keys.size() - 2);
+  EXPECT_EQ(after.misses - before.misses, 2u);
+  EXPECT_EQ(after.entries, before.entries - 1);  // the expired entry was dropped
+  std::vector<std::optional<SharedEntry>> cleared(1);
+  const std::string_view k1[] = {"k1"};
+  cache.LookupSharedMany("gone", k1, cleared);
+  EXPECT_FALSE(cleared[0].has_value());
+  cache.LookupSharedMany("ns", {}, std::span<std::optional<SharedEntry>>());  // nothing to do
+}
+
 TEST(HotCacheTest, BytesNeverExceedCapacity) {
   FakeClock clock;
   HotCacheOptions o;
