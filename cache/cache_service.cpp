@@ -745,10 +745,16 @@ Result<ItemMeta> CacheService::Touch(Protocol p, std::string_view ns, std::strin
 Result<std::optional<Entry>> CacheService::Mutate(Protocol p, std::string_view ns,
                                                   std::string_view key, const MutateFn& fn) {
   if (Status s = CheckNamespace(ns); !s.ok()) return s;
-  auto r = store_.Mutate(ns, key, fn);
+  const int64_t now = clock_.NowMillis();
+  // An entry in its grace period is past its TTL: absent for a read-modify-write, as for every
+  // other write (Redis INCR/APPEND, HTTP If-Match used to see the stale value as current).
+  auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
+    return fn(current != nullptr && Fresh(current->info, now) ? current : nullptr);
+  });
   if (r.ok()) {
     Bump(counters(p).cmd_set);
     Written(ns, key);
+    if (r->has_value() && !Fresh((*r)->info, now)) *r = std::nullopt;  // kept as it was: stale
   }
   return r;
 }

@@ -54,6 +54,7 @@ class CacheServiceTest : public ::testing::Test {
  protected:
   static constexpr cache::Protocol kHttp = cache::Protocol::kHttp;
   static constexpr cache::Protocol kMc = cache::Protocol::kMemcached;
+  static constexpr cache::Protocol kRedis = cache::Protocol::kRedis;
 
   CacheServiceTest() {
     options_.data_dir = dir_.Sub("db");

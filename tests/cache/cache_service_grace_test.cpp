@@ -127,6 +127,34 @@ TEST_F(CacheGraceTest, ASignedIncrementStartsAStaleCounterAgain) {
   EXPECT_EQ(got->meta.stale_until_ms, 0) << "no grace carried over";
 }
 
+// The generic read-modify-write (Redis INCR/APPEND/SET GET outside MULTI, HTTP If-Match) used to
+// hand the stale entry to its callback as the current one: Redis INCR added to a value past its
+// TTL, an If-Match PUT matched the stale version.
+TEST_F(CacheGraceTest, AReadModifyWriteSeesAStaleEntryAsAbsent) {
+  Write("40");
+  clock_.Advance(seconds(10));
+  bool saw_entry = true;
+  auto kept = cache().Mutate(kRedis, "svc", "k", [&](const Entry* current) -> Result<Mutation> {
+    saw_entry = current != nullptr;
+    return Mutation::Keep();
+  });
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_FALSE(saw_entry) << "the callback saw the stale entry as current";
+  EXPECT_FALSE(kept->has_value()) << "the stale entry was answered as the live one";
+
+  auto put = cache().Mutate(kRedis, "svc", "k", [&](const Entry* current) -> Result<Mutation> {
+    Mutation m;
+    m.kind = Mutation::Kind::kPut;
+    m.value = current == nullptr ? "1" : std::to_string(std::stoll(current->value) + 1);
+    m.ttl_seconds = 60;
+    return m;
+  });
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  auto got = cache().Get(kHttp, "svc", "k");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->value, "1") << "a counter past its TTL starts again";
+}
+
 TEST_F(CacheGraceTest, TouchKeepsTheGracePeriod) {
   Write();
   clock_.Advance(seconds(5));
