@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "tests/faults/fault_client.h"
+#include "tests/support/crash_seed.h"
 #include "tests/support/read_until.h"
 #include "tests/support/temp_dir.h"
 
@@ -202,11 +203,7 @@ void ExpectHealthy(const cli::HttpClient& client, int round) {
 }
 
 TEST(CrashTest, EveryAcknowledgedWriteSurvivesSigkill) {
-  uint64_t seed = std::random_device{}();
-  if (const char* s = std::getenv("APICACHED_CRASH_SEED")) seed = std::stoull(s);
-  std::printf("crash test seed %llu (APICACHED_CRASH_SEED replays it)\n",
-              static_cast<unsigned long long>(seed));
-  RecordProperty("seed", std::to_string(seed));
+  const uint64_t seed = CrashSeed("crash test");
   std::mt19937_64 rng(seed);
 
   TempDir dir;
@@ -334,10 +331,7 @@ class PipelineWriter {
 };
 
 TEST(CrashTest, PipelinedMemcachedAndRedisWritesSurviveSigkill) {
-  uint64_t seed = std::random_device{}();
-  if (const char* s = std::getenv("APICACHED_CRASH_SEED")) seed = std::stoull(s);
-  std::printf("crash test seed %llu (APICACHED_CRASH_SEED replays it)\n",
-              static_cast<unsigned long long>(seed));
+  const uint64_t seed = CrashSeed("crash test");
   std::mt19937_64 rng(seed);
   TempDir dir;
   DaemonOptions options;

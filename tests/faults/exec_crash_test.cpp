@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/crash_seed.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/read_until.h"
 #include "tests/support/temp_dir.h"
@@ -205,11 +206,7 @@ class ExecWriters {
 };
 
 TEST(ExecCrashTest, NoTransactionIsHalfAppliedAfterSigkill) {
-  uint64_t seed = std::random_device{}();
-  if (const char* s = std::getenv("APICACHED_CRASH_SEED")) seed = std::stoull(s);
-  std::printf("exec crash test seed %llu (APICACHED_CRASH_SEED replays it)\n",
-              static_cast<unsigned long long>(seed));
-  RecordProperty("seed", std::to_string(seed));
+  const uint64_t seed = CrashSeed("exec crash test");
   std::mt19937_64 rng(seed);
 
   TempDir dir;

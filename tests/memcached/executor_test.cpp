@@ -9,6 +9,7 @@
 #include "cache/key_mapping.h"
 #include "memcached/parser.h"
 #include "storage/store.h"
+#include "tests/support/small_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::memcached {
@@ -19,13 +20,8 @@ using namespace std::chrono_literals;
 class ExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions o;
-    o.data_dir = dir_.Sub("db");
-    o.maintenance_period_seconds = 0;
-    o.max_value_bytes = 1000;
-    auto opened = OpenStore(o, clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(*opened);
+    store_ = apicached::testing::OpenSmallStore(dir_, clock_);
+    ASSERT_NE(store_, nullptr);
     cache_ = std::make_unique<cache::CacheService>(*store_, clock_);
     mapping_ = std::make_unique<KeyMapping>(KeyMappingOptions{"default", {"migo"}});
     executor_ = std::make_unique<Executor>(*cache_, *mapping_, ExecutorOptions{});

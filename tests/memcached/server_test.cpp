@@ -11,6 +11,7 @@
 #include "storage/store.h"
 #include "tests/support/http_client.h"
 #include "tests/support/read_until.h"
+#include "tests/support/small_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::memcached {
@@ -44,13 +45,8 @@ class CountingCache final : public cache::CacheService {
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions o;
-    o.data_dir = dir_.Sub("db");
-    o.maintenance_period_seconds = 0;
-    o.max_value_bytes = 1000;
-    auto opened = OpenStore(o, clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(*opened);
+    store_ = apicached::testing::OpenSmallStore(dir_, clock_);
+    ASSERT_NE(store_, nullptr);
     auto cache = std::make_unique<CountingCache>(*store_, clock_);
     counting_ = cache.get();
     cache_ = std::move(cache);

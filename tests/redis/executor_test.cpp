@@ -11,6 +11,7 @@
 #include "redis/resp_parser.h"
 #include "redis/resp_writer.h"
 #include "storage/store.h"
+#include "tests/support/small_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::redis {
@@ -34,13 +35,8 @@ class RedisExecutorTest : public ::testing::Test {
     executor_.reset();
     cache_.reset();
     store_.reset();
-    StoreOptions o;
-    o.data_dir = dir_.Sub("db");
-    o.maintenance_period_seconds = 0;
-    o.max_value_bytes = 1000;
-    auto opened = OpenStore(o, clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(*opened);
+    store_ = apicached::testing::OpenSmallStore(dir_, clock_);
+    ASSERT_NE(store_, nullptr);
     cache_ = std::make_unique<cache::CacheService>(*store_, clock_);
     DatabasesOptions d;
     d.namespaces = {{0, "default"}, {1, "other"}};

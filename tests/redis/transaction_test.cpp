@@ -10,6 +10,7 @@
 #include "redis/resp_writer.h"
 #include "storage/store.h"
 #include "tests/support/fault_store.h"
+#include "tests/support/small_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached::redis {
@@ -20,13 +21,8 @@ constexpr std::string_view kStoreDown = "-ERR apicached store temporarily unavai
 class RedisTransactionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    StoreOptions o;
-    o.data_dir = dir_.Sub("db");
-    o.maintenance_period_seconds = 0;
-    o.max_value_bytes = 1000;
-    auto opened = OpenStore(o, clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(*opened);
+    store_ = apicached::testing::OpenSmallStore(dir_, clock_);
+    ASSERT_NE(store_, nullptr);
     faults_ = std::make_unique<apicached::testing::FaultStore>(*store_);
     cache_ = std::make_unique<cache::CacheService>(*faults_, clock_);
     DatabasesOptions d;
