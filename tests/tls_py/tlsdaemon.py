@@ -5,14 +5,12 @@ import re
 import shutil
 import signal
 import ssl
-import subprocess
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "memcached_py"))
 
-from mcservers import START_DEADLINE_S, STOP_DEADLINE_S, apicached_bin, can_connect, poll  # noqa
+from mcservers import START_DEADLINE_S, Server, apicached_bin, can_connect, poll  # noqa
 
 LINES = {
     "http": re.compile(rb"apicached: listening on 127\.0\.0\.1:(\d+) \(TLS\)"),
@@ -21,10 +19,13 @@ LINES = {
 }
 
 
-class TlsDaemon:
+class TlsDaemon(Server):
+    """The process handling (temp dir, log, spawn, stop) is mcservers.Server's, as for the
+    memcached and Redis suites' daemons; this one runs all three fronts at once, over TLS."""
+    name = "apicached-tls"
+
     def __init__(self, certs, extra_args=(), cert="server"):
-        self.tmp = tempfile.mkdtemp(prefix="apicached-tls-")
-        self.log_path = os.path.join(self.tmp, "server.log")
+        super().__init__()
         # Copies: the SIGHUP test overwrites them.
         self.cert_file = os.path.join(self.tmp, "cert.pem")
         self.key_file = os.path.join(self.tmp, "key.pem")
@@ -35,17 +36,10 @@ class TlsDaemon:
                      "--redis-listen", "127.0.0.1:0", "--http-tls", "--memcached-tls",
                      "--redis-tls", "--tls-cert-file", self.cert_file,
                      "--tls-key-file", self.key_file] + list(extra_args)
-        self.proc = None
         self.ports = {}
 
-    def log(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
     def start(self):
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+        self._spawn(self.argv)
 
         def ready():
             if self.proc.poll() is not None:
@@ -66,14 +60,11 @@ class TlsDaemon:
         self.proc.send_signal(signal.SIGHUP)
 
     def close(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_DEADLINE_S)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        """A graceful stop (SIGTERM; killed past the deadline), then the temp dir goes."""
+        try:
+            self.stop()
+        finally:
+            super().close()
 
 
 def client_context(certs, ca="ca", cert=None):
