@@ -3,6 +3,11 @@
 // there into one output buffer, writes that buffer at once, and reads again. A pipeline of
 // commands in one read is so answered in order with one write.
 //
+// Per request at pipeline depth 1 (docs/benchmarks-redis.md, "Per-request CPU at -P1"): the
+// reply is sent by one non-blocking send from the handler that produced it (over plain TCP; the
+// event loop and the write timer only for what the socket does not take at once), and the input
+// buffer is not zero-filled again before each read.
+//
 // The Protocol is a member (no virtual call per request; it does no I/O) and provides:
 //   // Runs the whole commands at the front of `in`, appending their replies to `out` (it may stop
 //   // early, e.g. past its bound on unwritten output: it is called again once `out` is written);
@@ -39,6 +44,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <concepts>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -106,7 +112,7 @@ class BufferedSession final : public Session, public CommitWaiter {
       Close();
       return;
     }
-    const bool idle = in_.empty() && !protocol_.CommandPending();
+    const bool idle = in_len_ == 0 && !protocol_.CommandPending();
     if (!idle) {
       lowest().expires_after(timeouts_.read);
     } else if (timeouts_.idle.count() > 0) {
@@ -114,13 +120,14 @@ class BufferedSession final : public Session, public CommitWaiter {
     } else {
       lowest().expires_never();
     }
-    const size_t used = in_.size();
+    // in_ keeps its size (zero-filled once, when it grows): in_len_ bytes of it are buffered.
+    const size_t used = in_len_;
     const size_t want = protocol_.ReadSize(used);
-    in_.resize(used + want);
+    if (in_.size() < used + want) in_.resize(used + want);
     stream_.async_read_some(
         boost::asio::buffer(in_.data() + used, want),
         [this, keep = shared_from_this(), used](const error_code& ec, size_t n) {
-          in_.resize(used + n);
+          in_len_ = used + n;
           if (ec) {
             Close();  // end of stream, timeout, reset or Close()
             return;
@@ -129,37 +136,70 @@ class BufferedSession final : public Session, public CommitWaiter {
         });
   }
 
+  // Runs the buffered commands and answers them, again while each answer is written at once,
+  // until a read, a write or a commit is pending or the connection is closed.
   void Process() {
-    const size_t consumed = protocol_.Produce(std::string_view(in_), out_, close_after_write_);
-    in_.erase(0, consumed);
-    if constexpr (GroupCommitting<Protocol>) {
-      if (WriteCommitter* committer = protocol_.PendingCommit()) {
-        writing_ = true;  // a graceful stop waits for the answer
-        CommitThenResume(stream_.get_executor(), *committer, self<BufferedSession>());
-        return;
+    do {
+      const size_t consumed =
+          protocol_.Produce(std::string_view(in_.data(), in_len_), out_, close_after_write_);
+      if (consumed > 0) {
+        std::memmove(in_.data(), in_.data() + consumed, in_len_ - consumed);
+        in_len_ -= consumed;
       }
-    }
-    Answer();
+      if constexpr (GroupCommitting<Protocol>) {
+        if (WriteCommitter* committer = protocol_.PendingCommit()) {
+          writing_ = true;  // a graceful stop waits for the answer
+          CommitThenResume(stream_.get_executor(), *committer, self<BufferedSession>());
+          return;
+        }
+      }
+    } while (Answer());
   }
 
   void Resume(const Status& status) override {
     if constexpr (GroupCommitting<Protocol>) protocol_.Committed(out_, status);
     writing_ = false;
     if (closed_) return;
-    Answer();
+    if (Answer()) Process();
   }
 
-  void Answer() {
-    if (!out_.empty()) {
-      Write();
-    } else if (close_after_write_) {
+  // Writes out_, closes or reads. Returns true when out_ was written at once and the connection
+  // stays open: the caller runs the buffered commands again (some may wait there, the output
+  // having been over its bound).
+  bool Answer() {
+    if (!out_.empty()) return Write();
+    if (close_after_write_) {
       Close();
     } else {
       Read();
     }
+    return false;
   }
 
-  void Write() {
+  // Over plain TCP, first one non-blocking send: a reply fits the socket buffer most of the
+  // time, and is then written without a trip through the event loop or a write timer. What is
+  // left is written asynchronously, within the write timeout.
+  bool Write() {
+    if constexpr (!kIsTls<Stream>) {
+      error_code ec;
+      auto& socket = lowest().socket();
+      if (!socket.non_blocking()) socket.non_blocking(true, ec);
+      const size_t n = ec ? 0 : socket.write_some(boost::asio::buffer(out_), ec);
+      if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
+        out_.clear();
+        Close();
+        return false;
+      }
+      if (n == out_.size()) {
+        out_.clear();
+        if (close_after_write_) {
+          Close();
+          return false;
+        }
+        return true;
+      }
+      out_.erase(0, n);
+    }
     writing_ = true;
     lowest().expires_after(timeouts_.write);
     boost::asio::async_write(stream_, boost::asio::buffer(out_),
@@ -173,13 +213,15 @@ class BufferedSession final : public Session, public CommitWaiter {
                                // Commands may be waiting in the buffer (output was over its bound).
                                Process();
                              });
+    return false;
   }
 
   Stream stream_;
   const Timeouts timeouts_;
   const TlsListener& tls_;
   Protocol protocol_;
-  std::string in_;
+  std::string in_;  // its first in_len_ bytes are buffered input
+  size_t in_len_ = 0;
   std::string out_;
   bool close_after_write_ = false;
   bool shutting_down_ = false;
