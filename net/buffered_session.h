@@ -39,9 +39,11 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstring>
@@ -73,7 +75,8 @@ class BufferedSession final : public Session, public CommitWaiter {
       : stream_(MakeStream<Stream>(std::move(socket), options.tls)),
         timeouts_(options.timeouts),
         tls_(options.tls),
-        protocol_(std::forward<ProtocolArgs>(protocol_args)...) {}
+        protocol_(std::forward<ProtocolArgs>(protocol_args)...),
+        read_timer_(stream_.get_executor()) {}
 
   void Start() override {
     if constexpr (kIsTls<Stream>) {
@@ -95,6 +98,7 @@ class BufferedSession final : public Session, public CommitWaiter {
 
  private:
   using error_code = boost::system::error_code;
+  using Clock = std::chrono::steady_clock;
 
   auto& lowest() { return boost::beast::get_lowest_layer(stream_); }
 
@@ -104,6 +108,27 @@ class BufferedSession final : public Session, public CommitWaiter {
     error_code ec;
     lowest().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     lowest().close();
+    read_timer_.cancel();
+  }
+
+  // The idle and read timeouts are one deadline per read, checked by a timer that is re-armed
+  // only when it fires early or must fire earlier: a read costs a clock read, not a timer-queue
+  // operation and a cancelled handler as a timeout on the stream's read would.
+  void SetReadDeadline(Clock::duration timeout) {
+    read_deadline_ = Clock::now() + timeout;
+    if (!read_timer_armed_ || read_deadline_ < read_timer_.expiry()) ArmReadTimer();
+  }
+
+  void ArmReadTimer() {
+    read_timer_armed_ = true;
+    read_timer_.expires_at(read_deadline_);
+    read_timer_.async_wait([this, keep = shared_from_this()](const error_code& ec) {
+      if (ec || closed_) return;  // re-armed (a new wait is pending) or closed
+      read_timer_armed_ = false;
+      if (!reading_) return;  // the next Read sets a new deadline
+      if (Clock::now() >= read_deadline_) return Close();
+      ArmReadTimer();
+    });
   }
 
   void Read() {
@@ -113,13 +138,18 @@ class BufferedSession final : public Session, public CommitWaiter {
       return;
     }
     const bool idle = in_len_ == 0 && !protocol_.CommandPending();
-    if (!idle) {
-      lowest().expires_after(timeouts_.read);
-    } else if (timeouts_.idle.count() > 0) {
-      lowest().expires_after(timeouts_.idle);
-    } else {
+    if (stream_expiry_set_) {  // by the TLS handshake or an asynchronous write
       lowest().expires_never();
+      stream_expiry_set_ = false;
     }
+    if (!idle) {
+      SetReadDeadline(timeouts_.read);
+    } else if (timeouts_.idle.count() > 0) {
+      SetReadDeadline(timeouts_.idle);
+    } else {
+      read_deadline_ = Clock::time_point::max();  // a timer still armed re-arms for never
+    }
+    reading_ = true;
     // in_ keeps its size (zero-filled once, when it grows): in_len_ bytes of it are buffered.
     const size_t used = in_len_;
     const size_t want = protocol_.ReadSize(used);
@@ -128,6 +158,7 @@ class BufferedSession final : public Session, public CommitWaiter {
         boost::asio::buffer(in_.data() + used, want),
         [this, keep = shared_from_this(), used](const error_code& ec, size_t n) {
           in_len_ = used + n;
+          reading_ = false;
           if (ec) {
             Close();  // end of stream, timeout, reset or Close()
             return;
@@ -202,6 +233,7 @@ class BufferedSession final : public Session, public CommitWaiter {
     }
     writing_ = true;
     lowest().expires_after(timeouts_.write);
+    stream_expiry_set_ = true;
     boost::asio::async_write(stream_, boost::asio::buffer(out_),
                              [this, keep = shared_from_this()](const error_code& ec, size_t) {
                                writing_ = false;
@@ -220,7 +252,12 @@ class BufferedSession final : public Session, public CommitWaiter {
   const Timeouts timeouts_;
   const TlsListener& tls_;
   Protocol protocol_;
-  std::string in_;  // its first in_len_ bytes are buffered input
+  boost::asio::steady_timer read_timer_;
+  Clock::time_point read_deadline_;
+  bool read_timer_armed_ = false;  // a wait of read_timer_ is pending
+  bool reading_ = false;           // a read is pending (read_deadline_ applies)
+  bool stream_expiry_set_ = true;  // stream_ may have an expiry (reads must not use it)
+  std::string in_;                 // its first in_len_ bytes are buffered input
   size_t in_len_ = 0;
   std::string out_;
   bool close_after_write_ = false;

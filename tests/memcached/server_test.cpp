@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "cache/cache_service.h"
 #include "storage/store.h"
@@ -52,8 +54,10 @@ class ServerTest : public ::testing::Test {
     cache_ = std::move(cache);
   }
 
-  void StartServer(const Authenticator* auth = nullptr, size_t max_connections = 16) {
+  void StartServer(const Authenticator* auth = nullptr, size_t max_connections = 16,
+                   net::Timeouts timeouts = {}) {
     ServerOptions o;
+    o.tcp.timeouts = timeouts;
     o.tcp.io_threads = 2;
     o.tcp.max_connections = max_connections;
     o.session.parser.max_item_bytes = 1000;
@@ -168,6 +172,43 @@ TEST_F(ServerTest, OverTheCapAClientGetsMemcachedsRefusal) {
   auto r = second.ReadUntilClosed(10s);
   EXPECT_TRUE(r.closed);
   EXPECT_EQ(r.data, "ERROR Too many open connections\r\n");
+}
+
+// The idle and read timeouts (one lazily re-armed timer per connection, net/buffered_session.h):
+// a silent connection is closed after the idle timeout, one with a command partly sent after the
+// (shorter) read timeout, although the idle deadline was armed first.
+TEST_F(ServerTest, IdleAndReadTimeoutsCloseConnections) {
+  StartServer(nullptr, 16, {.read = 300ms, .idle = 1500ms, .write = 10s});
+  const auto start = std::chrono::steady_clock::now();
+  RawConnection silent(server_->port());
+  RawConnection partial(server_->port());
+  ASSERT_TRUE(partial.Send("version\r\n"));
+  ASSERT_EQ(ReadUntil(partial, "\r\n"), "VERSION 1.6.18-apicached\r\n");
+  ASSERT_TRUE(partial.Send("get ke"));
+  EXPECT_TRUE(partial.ReadUntilClosed(10s).closed);
+  const auto partial_closed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(partial_closed, 250ms);
+  EXPECT_LT(partial_closed, 1400ms) << "the read timeout, not the idle one";
+  EXPECT_TRUE(silent.ReadUntilClosed(10s).closed);
+  const auto silent_closed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(silent_closed, 1400ms);
+  EXPECT_LT(silent_closed, 8s);
+}
+
+// A connection that keeps sending commands stays open past many idle timeouts: the timer that
+// fires before the connection's latest deadline re-arms instead of closing it.
+TEST_F(ServerTest, ABusyConnectionOutlivesTheIdleTimeout) {
+  StartServer(nullptr, 16, {.read = 10s, .idle = 800ms, .write = 10s});
+  RawConnection c(server_->port());
+  const auto until = std::chrono::steady_clock::now() + 2400ms;
+  while (std::chrono::steady_clock::now() < until) {
+    ASSERT_TRUE(c.Send("version\r\n"));
+    ASSERT_EQ(ReadUntil(c, "\r\n"), "VERSION 1.6.18-apicached\r\n");
+    std::this_thread::sleep_for(50ms);  // the client's pace (well within the idle timeout)
+  }
+  const auto idle_from = std::chrono::steady_clock::now();
+  EXPECT_TRUE(c.ReadUntilClosed(10s).closed);
+  EXPECT_GE(std::chrono::steady_clock::now() - idle_from, 700ms);
 }
 
 TEST_F(ServerTest, StopClosesIdleConnections) {
