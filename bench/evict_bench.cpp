@@ -168,6 +168,8 @@ struct StoreRun {
   uint64_t peak_used = 0;
   uint64_t evictions = 0;
   double eviction_seconds = 0;
+  double compaction_seconds = 0;  // the part of eviction_seconds the compactions took
+  uint64_t compactions = 0;
   std::vector<std::pair<size_t, NamespaceFigures>> samples;  // (request, figures)
 };
 
@@ -239,7 +241,10 @@ StoreRun RunStore(const Config& c, const std::vector<Request>& trace, uint64_t q
     }
     auto f = store.GetNamespace("bench");
     if (f.ok()) run.evictions = f->evicted_quota + f->evicted_expired + f->evicted_disk;
-    run.eviction_seconds = store.figures().work_seconds;
+    const EvictionFigures figures = store.figures();
+    run.eviction_seconds = figures.work_seconds;
+    run.compaction_seconds = figures.compaction_seconds;
+    run.compactions = figures.compactions;
     (void)store.Close();
     run.process_cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     run.requests = trace.size();
@@ -272,6 +277,8 @@ void Report(const char* name, const Config& c, const std::vector<Request>& trace
     sum.requests += run.requests;
     sum.evictions += run.evictions;
     sum.eviction_seconds += run.eviction_seconds;
+    sum.compaction_seconds += run.compaction_seconds;
+    sum.compactions += run.compactions;
     sum.peak_used = std::max(sum.peak_used, run.peak_used);
   };
   for (size_t r = 0; r < c.rounds; ++r) {
@@ -298,9 +305,11 @@ void Report(const char* name, const Config& c, const std::vector<Request>& trace
   std::printf("process CPU per request (all threads) with %.1f us | without %.1f us (%zu rounds)\n",
               1e6 * with.process_cpu_seconds / with.requests,
               1e6 * without.process_cpu_seconds / without.requests, c.rounds);
-  std::printf("evictions %lu, eviction work %.1f s, peak used %.1f MB (%.2fx quota)\n",
-              (unsigned long)with.evictions, with.eviction_seconds, with.peak_used / 1e6,
-              double(with.peak_used) / quota);
+  std::printf(
+      "evictions %lu, eviction work %.1f s (of which %lu compactions %.1f s), peak used %.1f MB "
+      "(%.2fx quota)\n",
+      (unsigned long)with.evictions, with.eviction_seconds, (unsigned long)with.compactions,
+      with.compaction_seconds, with.peak_used / 1e6, double(with.peak_used) / quota);
   std::printf("disk over time (request: used MB / SST MB with quota | SST MB without)\n");
   for (size_t i = 0; i < with.samples.size(); ++i) {
     const auto& [at, f] = with.samples[i];

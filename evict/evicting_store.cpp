@@ -330,6 +330,11 @@ Result<uint64_t> EvictingStore::DeleteMany(std::string_view ns,
   return inner_->DeleteMany(ns, keys);
 }
 
+Status EvictingStore::DeleteManyBlind(std::string_view ns, const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) Forget(ns, key);
+  return inner_->DeleteManyBlind(ns, keys);
+}
+
 Result<uint64_t> EvictingStore::DeletePrefix(std::string_view ns, std::string_view prefix) {
   if (Tracked* t = Find(ns); t != nullptr && !prefix.empty()) t->index.ErasePrefix(prefix);
   return inner_->DeletePrefix(ns, prefix);
@@ -428,6 +433,8 @@ EvictionFigures EvictingStore::figures() const {
   f.used_bytes = used_bytes_.load();
   f.checks = checks_.load();
   f.work_seconds = static_cast<double>(work_ns_.load()) / 1e9;
+  f.compactions = compactions_.load();
+  f.compaction_seconds = static_cast<double>(compaction_ns_.load()) / 1e9;
   f.index_loaded = index_loaded_.load();
   f.internal_bytes = internal_bytes_.load();
   f.assisted_evictions = assisted_.load();
@@ -498,11 +505,13 @@ Result<uint64_t> EvictingStore::DeleteVictims(std::string_view ns, Tracked& trac
       doomed.push_back(&v);
     }
     if (keys.empty()) return uint64_t{0};
-    if (auto deleted = inner_->DeleteMany(ns, keys); !deleted.ok()) {
+    // No read under the guards: the victims are stored (or gone, which a tombstone does not
+    // change), and a read per victim, often from the files, is what writers waited behind.
+    if (Status deleted = inner_->DeleteManyBlind(ns, keys); !deleted.ok()) {
       // Not evicted: the entries stay, and so must their places in the index.
       for (const Victim* v : doomed)
         tracked.index.Load(v->key, v->version, v->bytes, v->expires_ms);
-      return deleted.status();
+      return deleted;
     }
   }
   tracked.evicted[static_cast<int>(reason)].fetch_add(doomed.size());
@@ -567,6 +576,16 @@ Result<EvictionReport> EvictingStore::RunEviction() {
   }
   done_cv_.notify_all();
   return report;
+}
+
+Status EvictingStore::Compact(std::string_view ns, EvictionReport& report) {
+  const int64_t start = SteadyNanos();
+  Status s = inner_->admin().CompactNamespace(ns);
+  compaction_ns_ += SteadyNanos() - start;
+  if (!s.ok()) return s;
+  ++compactions_;
+  ++report.compactions;
+  return s;
 }
 
 // One check: up to max_passes of measure -> evict -> compact, until no limit is exceeded.
@@ -653,9 +672,8 @@ Result<EvictionReport> EvictingStore::Check() {
       // Much more on disk than indexed: old versions and tombstones a compaction drops. Compact
       // once first rather than evict live entries for space that garbage holds.
       if (p.disk > p.logical + p.logical / 4 && !compacted[p.ns]) {
-        if (Status s = inner_->admin().CompactNamespace(p.ns); !s.ok()) return s;
+        if (Status s = Compact(p.ns, report); !s.ok()) return s;
         compacted[p.ns] = true;
-        ++report.compactions;
         progress = true;
         continue;
       }
@@ -687,9 +705,8 @@ Result<EvictionReport> EvictingStore::Check() {
       // (RocksDB's own compactions drop the rest in time), or for the disk limits.
       const uint64_t quota = limits.QuotaOf(p.ns);
       if (p.want_disk > 0 || (quota > 0 && p.disk > quota)) {
-        if (Status s = inner_->admin().CompactNamespace(p.ns); !s.ok()) return s;
+        if (Status s = Compact(p.ns, report); !s.ok()) return s;
         compacted[p.ns] = true;
-        ++report.compactions;
       }
     }
     if (!progress) break;

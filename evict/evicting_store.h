@@ -33,10 +33,12 @@
 //  - Every write through this object holds its key's write guard (write_guards.h) from before
 //    the wrapped store sees it until the index has recorded it. An eviction batch takes its
 //    victims out of the index, then holds their guards while it drops those the index knows
-//    again (written since) and deletes the rest with the wrapped store's DeleteMany (one
-//    WriteBatch). A write racing with the eviction of its key is therefore either before it
-//    (and it is evicted, as any older entry) or after it (and it stays): it is never lost.
-//  - The wrapped RAM tier sees the delete as any other (its DeleteMany erases the keys around
+//    again (written since) and deletes the rest with the wrapped store's DeleteManyBlind (one
+//    WriteBatch, no read: the guards are held only while it is written, so writers of other
+//    keys that share a stripe wait that long and no more). A write racing with the eviction of its
+//    key is therefore either before it (and it is evicted, as any older entry) or after it (and it
+//    stays): it is never lost.
+//  - The wrapped RAM tier sees the delete as any other (its DeleteManyBlind erases the keys around
 //    the store's delete), so an evicted key is a miss everywhere at once. The hot-set record
 //    holds keys, not values: a warm-up reads the store, which no longer has the key.
 //  - A restart rebuilds the index from a scan of the store, in the order the entries were
@@ -79,6 +81,8 @@ struct EvictionFigures {
   std::optional<uint64_t> free_disk_bytes;  // as of the last check; nullopt: not read
   uint64_t checks = 0;                      // checks run since start
   double work_seconds = 0;                  // time spent in them (evicting and compacting)
+  uint64_t compactions = 0;                 // namespace compactions the checks ran
+  double compaction_seconds = 0;            // ... and the part of work_seconds they took
   bool index_loaded = false;                // the restart's scan is done
   uint64_t assisted_evictions = 0;          // entries writers evicted themselves (behind)
   uint64_t throttled_writes = 0;            // writes that waited under the free-disk floor
@@ -140,6 +144,7 @@ class EvictingStore final : public Store {
   Result<std::vector<BatchWriteResult>> WriteAtomically(
       const std::vector<BatchWrite>& writes) override;
   Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override;
+  Status DeleteManyBlind(std::string_view ns, const std::vector<std::string>& keys) override;
   Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) override;
   Status ClearNamespace(std::string_view ns) override;
   Result<bool> DropNamespace(std::string_view ns) override;
@@ -207,6 +212,8 @@ class EvictingStore final : public Store {
   Result<uint64_t> DeleteVictims(std::string_view ns, Tracked& tracked,
                                  const std::vector<Victim>& victims, EvictionReason reason);
   Result<EvictionReport> Check();
+  // The namespace's compaction (StoreAdmin::CompactNamespace), counted and timed.
+  Status Compact(std::string_view ns, EvictionReport& report);
   void Loop();
 
   std::unique_ptr<Store> inner_;
@@ -222,6 +229,8 @@ class EvictingStore final : public Store {
   std::atomic<bool> index_loaded_{false};
   std::atomic<uint64_t> checks_{0};
   std::atomic<int64_t> work_ns_{0};
+  std::atomic<int64_t> compaction_ns_{0};
+  std::atomic<uint64_t> compactions_{0};
   std::atomic<uint64_t> used_bytes_{0};
   std::atomic<int64_t> free_disk_bytes_{-1};
   std::atomic<uint64_t> written_since_check_{0};

@@ -226,6 +226,11 @@ Result<uint64_t> TieredStore::DeleteMany(std::string_view ns,
   return KeysWrite(ns, views, [&] { return inner_->DeleteMany(ns, keys); });
 }
 
+Status TieredStore::DeleteManyBlind(std::string_view ns, const std::vector<std::string>& keys) {
+  const std::vector<std::string_view> views(keys.begin(), keys.end());
+  return KeysWrite(ns, views, [&] { return inner_->DeleteManyBlind(ns, keys); });
+}
+
 Result<uint64_t> TieredStore::DeletePrefix(std::string_view ns, std::string_view prefix) {
   if (!Cached(ns) || prefix.empty()) return inner_->DeletePrefix(ns, prefix);
   NamespaceBracket bracket(cache_, ns, prefix);

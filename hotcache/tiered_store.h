@@ -102,6 +102,7 @@ class TieredStore final : public Store {
   Result<std::vector<BatchWriteResult>> WriteAtomically(
       const std::vector<BatchWrite>& writes) override;
   Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override;
+  Status DeleteManyBlind(std::string_view ns, const std::vector<std::string>& keys) override;
   Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) override;
   Status ClearNamespace(std::string_view ns) override;
   // Forgets the namespace in RAM (a generation bump, as ClearNamespace) around the inner drop.

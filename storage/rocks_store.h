@@ -63,6 +63,7 @@ class RocksStore final : public Store, public StoreAdmin {
   Result<std::vector<BatchWriteResult>> WriteAtomically(
       const std::vector<BatchWrite>& writes) override;
   Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override;
+  Status DeleteManyBlind(std::string_view ns, const std::vector<std::string>& keys) override;
   Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) override;
   Status ClearNamespace(std::string_view ns) override;
   Result<bool> DropNamespace(std::string_view ns) override;

@@ -1,4 +1,4 @@
-// RocksStore: the operations on many keys at once (MultiGet, MultiPut, DeleteMany).
+// RocksStore: the operations on many keys at once (MultiGet, MultiPut, DeleteMany, its Blind form).
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -10,13 +10,27 @@
 
 namespace apicached {
 
+namespace {
+
+// The namespace name and every key of a batch; validate_key is RocksStore::ValidateKey.
+template <typename ValidateKey>
+Status ValidateKeys(std::string_view ns, const std::vector<std::string>& keys,
+                    ValidateKey validate_key) {
+  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
+  for (const std::string& key : keys) {
+    if (Status s = validate_key(key); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::vector<std::optional<Entry>>> RocksStore::MultiGet(
     std::string_view ns, const std::vector<std::string>& keys) {
   auto hold = Enter();
   if (!hold.ok()) return hold.status();
-  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-  for (const std::string& key : keys) {
-    if (Status s = ValidateKey(key); !s.ok()) return s;
+  if (Status s = ValidateKeys(ns, keys, [this](auto& k) { return ValidateKey(k); }); !s.ok()) {
+    return s;
   }
   std::vector<std::optional<Entry>> out(keys.size());
   NamespaceRef n = registry_.Find(ns);
@@ -79,9 +93,8 @@ Result<std::vector<EntryInfo>> RocksStore::MultiPut(std::string_view ns,
 Result<uint64_t> RocksStore::DeleteMany(std::string_view ns, const std::vector<std::string>& keys) {
   auto hold = Enter();
   if (!hold.ok()) return hold.status();
-  if (Status s = ValidateAnyNamespace(ns); !s.ok()) return s;
-  for (const std::string& key : keys) {
-    if (Status s = ValidateKey(key); !s.ok()) return s;
+  if (Status s = ValidateKeys(ns, keys, [this](auto& k) { return ValidateKey(k); }); !s.ok()) {
+    return s;
   }
   NamespaceRef n = registry_.Find(ns);
   if (!n || keys.empty()) return uint64_t{0};
@@ -105,6 +118,27 @@ Result<uint64_t> RocksStore::DeleteMany(std::string_view ns, const std::vector<s
   rocksdb::Status s = Flushed(db_->Write(write_options_, &batch));
   if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
   return deleted;
+}
+
+Status RocksStore::DeleteManyBlind(std::string_view ns, const std::vector<std::string>& keys) {
+  auto hold = Enter();
+  if (!hold.ok()) return hold.status();
+  if (Status s = ValidateKeys(ns, keys, [this](auto& k) { return ValidateKey(k); }); !s.ok()) {
+    return s;
+  }
+  NamespaceRef n = registry_.Find(ns);
+  if (!n || keys.empty()) return Status::Ok();
+  rocksdb::WriteBatch batch;
+  for (const std::string& key : keys) {
+    rocksdb::Status s = batch.Delete(n->handle, ToSlice(key));
+    if (!s.ok()) return FromRocks(s, "batching" + InNamespace(ns));
+  }
+  // The stripes serialise the write with the read-modify-writes, as every write's do; nothing is
+  // read under them.
+  auto lock = locks_.LockMany(ns, keys, [](const std::string& k) -> std::string_view { return k; });
+  rocksdb::Status s = Flushed(db_->Write(write_options_, &batch));
+  if (!s.ok()) return FromRocks(s, "deleting" + InNamespace(ns));
+  return Status::Ok();
 }
 
 }  // namespace apicached

@@ -277,6 +277,13 @@ class Store : public WriteCommitter {
   virtual Result<uint64_t> DeleteMany(std::string_view ns,
                                       const std::vector<std::string>& keys) = 0;
 
+  // Deletes every key without reading it first: one WriteBatch of deletes, the keys locked only
+  // while it is written (DeleteMany reads each key under its lock to count it, a file read for
+  // an entry out of the caches). For a caller that knows the keys are stored and needs no count:
+  // eviction (evict/evicting_store.h), whose writers would otherwise wait behind those reads. An
+  // absent key gets a tombstone all the same (harmless: compactions drop it).
+  virtual Status DeleteManyBlind(std::string_view ns, const std::vector<std::string>& keys) = 0;
+
   // Deletes every key starting with prefix (REQUIRES: prefix not empty); returns how many live
   // entries were deleted.
   virtual Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) = 0;

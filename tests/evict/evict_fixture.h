@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -40,7 +41,9 @@ class EvictTest : public ::testing::Test {
     tiered_ = tiered.get();
     EvictionOptions e = options_;
     e.period_ms = 0;
-    store_ = std::make_unique<EvictingStore>(std::move(tiered), e);
+    std::unique_ptr<Store> below = std::move(tiered);
+    if (wrap_) below = wrap_(std::move(below));
+    store_ = std::make_unique<EvictingStore>(std::move(below), e);
     ASSERT_TRUE(store_->LoadIndex().ok());
   }
 
@@ -71,6 +74,8 @@ class EvictTest : public ::testing::Test {
   TempDir dir_;
   FakeClock clock_;
   EvictionOptions options_;
+  // When set, what the eviction layer wraps instead of the RAM tier (given it).
+  std::function<std::unique_ptr<Store>(std::unique_ptr<Store>)> wrap_;
   std::mt19937_64 rng_{14};
   TieredStore* tiered_ = nullptr;
   std::unique_ptr<EvictingStore> store_;

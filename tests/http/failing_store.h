@@ -49,6 +49,9 @@ class FailingStore : public Store, public StoreAdmin {
   Result<uint64_t> DeleteMany(std::string_view, const std::vector<std::string>&) override {
     return Down();
   }
+  Status DeleteManyBlind(std::string_view, const std::vector<std::string>&) override {
+    return Down();
+  }
   Result<uint64_t> DeletePrefix(std::string_view, std::string_view) override { return Down(); }
   Status ClearNamespace(std::string_view) override { return Down(); }
   Result<bool> DropNamespace(std::string_view) override { return Down(); }

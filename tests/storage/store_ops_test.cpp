@@ -254,6 +254,24 @@ TEST_F(OpsTest, DeleteManyCountsLiveEntriesOnce) {
   EXPECT_EQ(*store().DeleteMany("nons", {"a"}), 0u);
 }
 
+TEST_F(OpsTest, DeleteManyBlindDeletesEveryKeyPresentOrNot) {
+  ASSERT_TRUE(store().Put("ns", "a", "1", "", 0).ok());
+  ASSERT_TRUE(store().Put("ns", "b", "1", "", 0).ok());
+  ASSERT_TRUE(store().Put("ns", "c", "1", "", 0).ok());
+  ASSERT_TRUE(store().DeleteManyBlind("ns", {"a", "b", "b", "d"}).ok());
+  EXPECT_EQ(store().Get("ns", "a").code(), Code::kNotFound);
+  EXPECT_EQ(store().Get("ns", "b").code(), Code::kNotFound);
+  EXPECT_EQ(store().Get("ns", "d").code(), Code::kNotFound);
+  EXPECT_TRUE(store().Get("ns", "c").ok());
+  EXPECT_TRUE(store().DeleteManyBlind("nons", {"a"}).ok());
+  EXPECT_TRUE(store().DeleteManyBlind("ns", {}).ok());
+  EXPECT_EQ(store().DeleteManyBlind("ns", {"c", ""}).code(), Code::kInvalidArgument);
+  EXPECT_TRUE(store().Get("ns", "c").ok()) << "an invalid key fails the whole batch";
+  // A later write of a deleted key is there as any other.
+  ASSERT_TRUE(store().Put("ns", "a", "2", "", 0).ok());
+  EXPECT_EQ(store().Get("ns", "a")->value, "2");
+}
+
 TEST_F(OpsTest, DeletePrefixDeletesOnlyThatPrefix) {
   for (const char* k : {"ruc:1", "ruc:2", "ruc:3", "rud:1", "ru", "dni:1"}) {
     ASSERT_TRUE(store().Put("ns", k, "v", "", 0).ok());

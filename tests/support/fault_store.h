@@ -77,6 +77,9 @@ class FaultStore : public Store {
   Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override {
     return inner_.DeleteMany(ns, keys);
   }
+  Status DeleteManyBlind(std::string_view ns, const std::vector<std::string>& keys) override {
+    return inner_.DeleteManyBlind(ns, keys);
+  }
   Result<uint64_t> DeletePrefix(std::string_view ns, std::string_view prefix) override {
     return inner_.DeletePrefix(ns, prefix);
   }
