@@ -85,6 +85,18 @@ bench_wait_http() {
   return 1
 }
 
+# bench_wait_redis PID REDIS_CLI_ARGS...: polls (60 s at most) until `redis-cli ARGS PING` answers
+# PONG; dies if PID exits first or nothing answers.
+bench_wait_redis() {
+  local pid=$1 deadline=$((SECONDS + 60))
+  shift
+  until [ "$(redis-cli "$@" PING 2>/dev/null)" = PONG ]; do
+    kill -0 "$pid" 2>/dev/null || bench_die "the server (redis-cli $*) exited"
+    [ $SECONDS -lt $deadline ] || bench_die "nothing answers PING (redis-cli $*)"
+    sleep 0.02
+  done
+}
+
 # bench_start_apicached DATA_DIR [FLAGS...]: starts the daemon on 127.0.0.1:0 and waits for
 # /v1/health. Sets APICACHED_PID, APICACHED_URL, APICACHED_READY_SECONDS (start to ready).
 bench_start_apicached() {

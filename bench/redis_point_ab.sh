@@ -20,7 +20,7 @@ bench_require redis-benchmark redis-cli
 bench_init redis-point-ab
 
 run_one() {  # run_one BIN FLAGS: prints "req/s cpu_us_per_req"
-  local bin=$1 flags=$2 port pid deadline t0 t1 out rps
+  local bin=$1 flags=$2 port pid t0 t1 out rps
   port=$(bench_free_port)
   rm -rf "$BENCH_TMP/data"
   # shellcheck disable=SC2086
@@ -28,12 +28,7 @@ run_one() {  # run_one BIN FLAGS: prints "req/s cpu_us_per_req"
     --data-dir "$BENCH_TMP/data" $flags 2>"$BENCH_TMP/log" &
   pid=$!
   BENCH_PIDS+=("$pid")
-  deadline=$((SECONDS + 60))
-  until [ "$(redis-cli -p "$port" PING 2>/dev/null)" = PONG ]; do
-    kill -0 "$pid" 2>/dev/null || { cat "$BENCH_TMP/log" >&2; bench_die "$bin exited"; }
-    [ $SECONDS -lt $deadline ] || bench_die "$bin does not answer PING"
-    sleep 0.05
-  done
+  bench_wait_redis "$pid" -p "$port"
   redis-benchmark -p "$port" -t set -n 200000 -r "$KEYS" -d "$VALUE" -c 50 -P 16 -q >/dev/null
   t0=$(bench_cpu_ticks "$pid")
   out=$(redis-benchmark -p "$port" -t "$TEST" -n "$REQUESTS" -r "$KEYS" -d "$VALUE" -c "$CONNS" \

@@ -38,15 +38,6 @@ bench_daemon
 grep -q -- --redis-listen <<<"$("$APICACHED_BIN" --help 2>&1)" ||
   bench_die "$APICACHED_BIN has no --redis-listen (the Redis front has not landed)"
 
-wait_ping() {  # wait_ping PORT PID
-  local deadline=$((SECONDS + 60))
-  until [ "$(redis-cli -p "$1" PING 2>/dev/null)" = PONG ]; do
-    kill -0 "$2" 2>/dev/null || bench_die "the server on port $1 exited"
-    [ $SECONDS -lt $deadline ] || bench_die "nothing answers PING on port $1"
-    sleep 0.02
-  done
-}
-
 start_redis() {  # start_redis NAME EXTRA_ARGS...: sets PORT and PID
   local name=$1
   shift
@@ -56,7 +47,7 @@ start_redis() {  # start_redis NAME EXTRA_ARGS...: sets PORT and PID
     --daemonize no --logfile "$BENCH_TMP/$name/log" "$@" &
   PID=$!
   BENCH_PIDS+=("$PID")
-  wait_ping "$PORT" "$PID"
+  bench_wait_redis "$PID" -p "$PORT"
 }
 
 start_redis redis --appendonly no
@@ -78,7 +69,7 @@ while [ -z "$A_PORT" ]; do
   [ $SECONDS -lt $deadline ] || bench_die "apicached did not print its redis port"
   [ -n "$A_PORT" ] || sleep 0.02
 done
-wait_ping "$A_PORT" "$A_PID"
+bench_wait_redis "$A_PID" -p "$A_PORT"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 RESULTS=$BENCH_TMP/results.jsonl

@@ -51,16 +51,6 @@ openssl x509 -req -in "$C/server.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" -CAcrea
 TLS_FILES=(--tls-cert-file "$C/server.crt" --tls-key-file "$C/server.key")
 CLI_TLS=(--tls --cacert "$C/ca.crt")
 
-wait_ping() {  # wait_ping PID redis-cli-args...
-  local pid=$1 deadline=$((SECONDS + 60))
-  shift
-  until [ "$(redis-cli "$@" PING 2>/dev/null)" = PONG ]; do
-    kill -0 "$pid" 2>/dev/null || bench_die "the server (redis-cli $*) exited"
-    [ $SECONDS -lt $deadline ] || bench_die "nothing answers PING (redis-cli $*)"
-    sleep 0.02
-  done
-}
-
 # start_apicached NAME FLAGS...: sets PID, RPORT (Redis) and HPORT (HTTP).
 start_apicached() {
   local name=$1 log=$BENCH_TMP/$1.log deadline=$((SECONDS + 120))
@@ -81,10 +71,10 @@ start_apicached() {
 
 start_apicached apicached-tcp
 AT_PID=$PID AT_RPORT=$RPORT AT_HPORT=$HPORT
-wait_ping "$AT_PID" -p "$AT_RPORT"
+bench_wait_redis "$AT_PID" -p "$AT_RPORT"
 start_apicached apicached-tls --redis-tls --http-tls "${TLS_FILES[@]}"
 AS_PID=$PID AS_RPORT=$RPORT AS_HPORT=$HPORT
-wait_ping "$AS_PID" -p "$AS_RPORT" "${CLI_TLS[@]}"
+bench_wait_redis "$AS_PID" -p "$AS_RPORT" "${CLI_TLS[@]}"
 
 R_PORT=$(bench_free_port)
 R_TLS_PORT=$(bench_free_port)
@@ -95,8 +85,8 @@ redis-server --port "$R_PORT" --tls-port "$R_TLS_PORT" --bind 127.0.0.1 --save '
   --tls-ca-cert-file "$C/ca.crt" --tls-auth-clients no &
 R_PID=$!
 BENCH_PIDS+=("$R_PID")
-wait_ping "$R_PID" -p "$R_PORT"
-wait_ping "$R_PID" -p "$R_TLS_PORT" "${CLI_TLS[@]}"
+bench_wait_redis "$R_PID" -p "$R_PORT"
+bench_wait_redis "$R_PID" -p "$R_TLS_PORT" "${CLI_TLS[@]}"
 
 # Load KEYS keys (redis-benchmark's -r names: key:%012d) into each server, and one HTTP entry.
 bench_redis_load_resp "$KEYS" "$VALUE" >"$BENCH_TMP/load.resp"

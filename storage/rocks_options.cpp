@@ -69,7 +69,7 @@ rocksdb::DBOptions MakeDbOptions(const StoreOptions& options, const RocksResourc
   db.enable_pipelined_write = true;
   db.max_background_jobs = 2;
   // Compactions read their input in 2 MiB reads, not one pread() per 4 KiB block: RocksDB 7.8's
-  // default is 0 (no readahead; 8.x made 2 MiB the default). Under a write load on main, nearly
+  // default is 0 (no readahead; 8.x made 2 MiB the default). Under a write load, nearly
   // every pread() of the daemon came from the compaction thread, one per data block; with
   // eviction, compactions are most of the background work (docs/benchmarks-eviction.md).
   db.compaction_readahead_size = 2 << 20;
