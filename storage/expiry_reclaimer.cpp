@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "storage/expiry_properties_collector.h"
+#include "storage/rocks_options.h"
 #include "storage/rocks_status.h"
 
 namespace apicached {
@@ -58,9 +59,7 @@ Result<std::vector<std::pair<std::string, std::string>>> RangesToCompact(rocksdb
 Result<ReclaimResult> ReclaimExpired(rocksdb::DB& db, Namespace& ns, int64_t now_ms,
                                      double expired_fraction_to_compact) {
   const uint64_t dropped_before = ns.expired_dropped->load();
-  rocksdb::CompactRangeOptions compact;
-  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  compact.exclusive_manual_compaction = false;
+  const rocksdb::CompactRangeOptions compact = MakeDropCompactionOptions();
   ReclaimResult result;
   const std::string what = "compacting namespace '" + ns.name + "'";
   if (ns.cleared.exchange(false)) {

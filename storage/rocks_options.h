@@ -44,4 +44,8 @@ rocksdb::ColumnFamilyOptions MakeColumnFamilyOptions(
 
 rocksdb::WriteOptions MakeWriteOptions(const StoreOptions& options);
 
+// A manual compaction that drops what deletes, overwrites and the TTL filter leave behind
+// (eviction's and the expiry reclaimer's): down to the bottom level, each file rewritten once.
+rocksdb::CompactRangeOptions MakeDropCompactionOptions();
+
 }  // namespace apicached

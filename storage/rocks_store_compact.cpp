@@ -2,6 +2,7 @@
 // entries leave the disk (evict/evicting_store.h).
 #include <vector>
 
+#include "storage/rocks_options.h"
 #include "storage/rocks_status.h"
 #include "storage/rocks_store.h"
 
@@ -33,9 +34,7 @@ Status RocksStore::CompactNamespace(std::string_view ns) {
     }
   }
   others.clear();
-  rocksdb::CompactRangeOptions compact;
-  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  compact.exclusive_manual_compaction = false;
+  const rocksdb::CompactRangeOptions compact = MakeDropCompactionOptions();
   return FromRocks(db_->CompactRange(compact, n->handle, nullptr, nullptr),
                    "compacting namespace '" + std::string(ns) + "'");
 }
