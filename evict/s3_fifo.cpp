@@ -16,6 +16,7 @@ void S3Fifo::Insert(std::string_view key, uint64_t version, uint64_t bytes, int6
   (in_main ? main_ : small_).push_back(Element{std::string(key), node.seq});
   (in_main ? main_bytes_ : small_bytes_) += bytes;
   nodes_.emplace(std::string(key), node);
+  NoteExpiry(expires_ms);
 }
 
 void S3Fifo::Write(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms) {
@@ -28,6 +29,7 @@ void S3Fifo::Write(std::string_view key, uint64_t version, uint64_t bytes, int64
   node.version = version;
   node.bytes = bytes;
   node.expires_ms = expires_ms;
+  NoteExpiry(expires_ms);
 }
 
 void S3Fifo::Load(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms) {
@@ -49,7 +51,9 @@ bool S3Fifo::Contains(std::string_view key) const {
 void S3Fifo::SetExpiry(std::string_view key, int64_t expires_ms) {
   std::lock_guard lock(mu_);
   auto it = nodes_.find(key);
-  if (it != nodes_.end()) it->second.expires_ms = expires_ms;
+  if (it == nodes_.end()) return;
+  it->second.expires_ms = expires_ms;
+  NoteExpiry(expires_ms);
 }
 
 void S3Fifo::Remove(Map::iterator it) {
@@ -142,9 +146,13 @@ std::optional<Victim> S3Fifo::Evict() {
 std::vector<Victim> S3Fifo::TakeExpired(int64_t now_ms) {
   std::lock_guard lock(mu_);
   std::vector<Victim> out;
+  if (now_ms < earliest_expiry_) return out;
+  ++expiry_walks_;
+  earliest_expiry_ = std::numeric_limits<int64_t>::max();
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     const Node& node = it->second;
     if (node.expires_ms == 0 || now_ms < node.expires_ms) {
+      NoteExpiry(node.expires_ms);
       ++it;
       continue;
     }
@@ -174,6 +182,11 @@ void S3Fifo::CompactQueues() {
     queue->swap(kept);
   }
   stale_ = 0;
+}
+
+uint64_t S3Fifo::expiry_walks() const {
+  std::lock_guard lock(mu_);
+  return expiry_walks_;
 }
 
 uint64_t S3Fifo::bytes() const {

@@ -22,9 +22,11 @@
 // Thread safety: every method takes one internal mutex; all may be called concurrently.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -74,8 +76,12 @@ class S3Fifo {
 
   // The next victim (removed from the index), or nullopt when the index is empty.
   std::optional<Victim> Evict();
-  // Removes and returns every entry expired at now_ms.
+  // Removes and returns every entry expired at now_ms. It walks the index only when an entry
+  // can have expired (the earliest expiry written since the last walk has passed): with no
+  // expiries it costs nothing, and the index's lock is not held over every entry on each check.
   std::vector<Victim> TakeExpired(int64_t now_ms);
+  // Walks of the whole index TakeExpired has made (for tests).
+  uint64_t expiry_walks() const;
 
   uint64_t bytes() const;
   size_t entries() const;
@@ -100,6 +106,9 @@ class S3Fifo {
   };
 
   void Insert(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms);
+  void NoteExpiry(int64_t expires_ms) {  // REQUIRES: mu_ held
+    if (expires_ms != 0) earliest_expiry_ = std::min(earliest_expiry_, expires_ms);
+  }
   void Remove(Map::iterator it);  // REQUIRES: mu_ held
   void RememberGhost(std::string_view key);
   void CompactQueues();  // drops stale elements once they outnumber the live ones
@@ -113,6 +122,9 @@ class S3Fifo {
   uint64_t main_bytes_ = 0;
   uint64_t next_seq_ = 0;
   size_t stale_ = 0;  // elements in small_ and main_ that no longer match their node
+  // No node expires before this (a lower bound: a node erased or rewritten since leaves it).
+  int64_t earliest_expiry_ = std::numeric_limits<int64_t>::max();
+  uint64_t expiry_walks_ = 0;
   std::unordered_set<uint64_t> ghost_;  // hashes of keys evicted from small_
   std::deque<uint64_t> ghost_order_;    // the same, oldest first; at most nodes_.size() of them
 };

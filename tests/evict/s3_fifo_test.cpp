@@ -120,6 +120,32 @@ TEST(S3FifoTest, TakeExpiredReturnsOnlyExpiredEntries) {
   EXPECT_EQ(EvictAll(index), std::vector<std::string>{"never"});
 }
 
+TEST(S3FifoTest, TakeExpiredWalksTheIndexOnlyWhenAnEntryCanHaveExpired) {
+  S3Fifo index;
+  index.Write("never", 1, 10, 0);
+  EXPECT_TRUE(index.TakeExpired(1'000'000).empty());
+  EXPECT_EQ(index.expiry_walks(), 0u) << "no entry has an expiry";
+  index.Write("a", 2, 10, 5000);
+  index.Write("b", 3, 10, 9000);
+  EXPECT_TRUE(index.TakeExpired(4999).empty());
+  EXPECT_EQ(index.expiry_walks(), 0u);
+  auto expired = index.TakeExpired(5000);
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].key, "a");
+  EXPECT_EQ(index.expiry_walks(), 1u);
+  EXPECT_TRUE(index.TakeExpired(8999).empty());
+  EXPECT_EQ(index.expiry_walks(), 1u) << "that walk found b's expiry to be the next";
+  // Expiries written since the walk count: a touch, a rewrite, a new key.
+  index.SetExpiry("never", 6000);
+  index.Write("b", 4, 10, 7000);
+  index.Write("c", 5, 10, 6500);
+  auto at_6000 = index.TakeExpired(6000);
+  ASSERT_EQ(at_6000.size(), 1u);
+  EXPECT_EQ(at_6000[0].key, "never");
+  EXPECT_EQ(index.TakeExpired(7000).size(), 2u);
+  EXPECT_EQ(index.entries(), 0u);
+}
+
 TEST(S3FifoTest, ManyErasuresKeepTheQueuesBounded) {
   S3Fifo index;
   for (int round = 0; round < 20; ++round) {
