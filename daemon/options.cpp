@@ -77,6 +77,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   std::string redis_databases = redis::FormatDatabases(app.redis.databases.namespaces);
   std::string redis_key_namespaces;
   int64_t redis_max_bulk = static_cast<int64_t>(app.redis.session.parser.max_bulk_bytes);
+  int64_t redis_batch_sets = static_cast<int64_t>(app.redis.session.max_batched_sets);
   double redis_idle_timeout = 0;
   int64_t redis_lua_time_limit = app.redis_scripting.time_limit.count();
   int64_t redis_lua_memory = static_cast<int64_t>(app.redis_scripting.memory_limit_bytes);
@@ -148,6 +149,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
     ("redis-max-bulk-bytes", po::value(&redis_max_bulk)->default_value(redis_max_bulk),
      "largest Redis bulk string (Redis's proto-max-bulk-len); values are still held to "
      "max-value-bytes")
+    ("redis-batch-sets", po::value(&redis_batch_sets)->default_value(redis_batch_sets),
+     "consecutive plain SETs of one pipeline written to the store as one batch; 1 = each alone")
     ("redis-idle-timeout", po::value(&redis_idle_timeout)->default_value(redis_idle_timeout),
      "seconds a Redis connection may stay idle; 0 = forever (Redis's timeout 0)")
     ("redis-lua-time-limit", po::value(&redis_lua_time_limit)->default_value(redis_lua_time_limit),
@@ -364,6 +367,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
         IntFlag{"fd-reserve", fd_reserve, 16, 1'000'000},
         IntFlag{"memcached-max-get-bytes", memcached_max_get, 1024, 1ll << 34},
         IntFlag{"redis-max-bulk-bytes", redis_max_bulk, 1024, 1ll << 32},
+        IntFlag{"redis-batch-sets", redis_batch_sets, 1, 1024},
         IntFlag{"redis-lua-time-limit", redis_lua_time_limit, 1, 3'600'000},
         IntFlag{"redis-lua-memory-bytes", redis_lua_memory, 1 << 20, 1ll << 40},
         IntFlag{"max-value-bytes", max_value, 1, 1ll << 30},
@@ -519,6 +523,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   app.redis.tcp.timeouts.write = app.server.write_timeout;
   app.redis.tcp.shutdown_grace = app.server.shutdown_grace;
   app.redis.session.parser.max_bulk_bytes = static_cast<uint64_t>(redis_max_bulk);
+  app.redis.session.max_batched_sets = static_cast<size_t>(redis_batch_sets);
   app.redis_scripting.time_limit = std::chrono::milliseconds(redis_lua_time_limit);
   app.redis_scripting.memory_limit_bytes = static_cast<size_t>(redis_lua_memory);
   if (!(redis_idle_timeout >= 0 && redis_idle_timeout <= 86400 * 365)) {

@@ -56,6 +56,9 @@ class DeferredReplies {
   void End(size_t out_size) {
     if (WriteDeferral::Count() != count_) ranges_.emplace_back(start_, out_size);
   }
+  // Records out[start, end) as the reply of a write deferred apart from Begin/End (one of a
+  // batch of commands run together).
+  void Add(size_t start, size_t end) { ranges_.emplace_back(start, end); }
   // Whether a command since the last Clear deferred a write.
   bool pending() const { return !ranges_.empty(); }
   // Replaces each recorded reply in out with error_reply (a reply that was empty, a noreply or

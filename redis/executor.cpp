@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "redis/command_util.h"
 #include "redis/errors.h"
 #include "redis/handlers.h"
 
@@ -95,6 +96,55 @@ Reply Executor::Execute(ClientState& client, const Argv& argv) {
   }
   std::shared_lock lock(lock_);
   return Run(*spec, client, argv, false);
+}
+
+bool Executor::BatchableSet(const ClientState& client, const Argv& argv) const {
+  return argv.size() == 3 && client.authenticated && !client.in_multi && IEquals(argv[0], "set");
+}
+
+void Executor::ExecuteSets(ClientState& client, const std::vector<Argv>& sets, size_t count,
+                           std::vector<Reply>& replies) {
+  const size_t first = replies.size();
+  if (count == 1) {
+    replies.push_back(Execute(client, sets[0]));
+    return;
+  }
+  commands_.fetch_add(count, std::memory_order_relaxed);
+  std::shared_lock lock(lock_);
+  const KeyMapping* db = databases_.Find(client.db);
+  if (db == nullptr) {  // unreachable: SELECT checks
+    replies.insert(replies.end(), count, err::Error(err::kDbRange));
+    return;
+  }
+  replies.insert(replies.end(), count, Reply::Ok());
+  // One batch per namespace, in the order of their first SET: the keys of two namespaces are
+  // distinct, and within one the batch keeps the SETs' order (the last write of a key wins).
+  std::vector<bool> done(count, false);
+  std::vector<size_t> group;
+  std::vector<PutItem> items;
+  for (size_t i = 0; i < count; ++i) {
+    if (done[i]) continue;
+    const std::string_view ns = db->NamespaceFor(sets[i][1]);
+    group.clear();
+    items.clear();
+    for (size_t j = i; j < count; ++j) {
+      if (done[j] || db->NamespaceFor(sets[j][1]) != ns) continue;
+      done[j] = true;
+      group.push_back(j);
+      PutItem& item = items.emplace_back();
+      item.key = sets[j][1];
+      item.value = sets[j][2];
+      item.ttl_seconds = 0;  // never expires, as a plain SET
+    }
+    if (cache_.MultiSet(kRedis, ns, items).ok()) continue;
+    // Refused as a whole: nothing of it was written. Each SET alone, as without a batch.
+    const CommandSpec* spec = nullptr;
+    Reply error;
+    spec = Resolve(sets[i], error);
+    for (size_t j : group) {
+      replies[first + j] = spec != nullptr ? Run(*spec, client, sets[j], false) : error;
+    }
+  }
 }
 
 Reply Executor::Run(const CommandSpec& spec, ClientState& client, const Argv& argv, bool in_script,

@@ -29,6 +29,7 @@
 #include <functional>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "cache/cache_service.h"
 #include "redis/authenticator.h"
@@ -79,6 +80,17 @@ class Executor {
   // Runs one command of one connection and returns its reply. client.close_after_reply is set
   // when the connection must close once the reply is written (QUIT).
   Reply Execute(ClientState& client, const Argv& argv);
+
+  // Pipelined SETs (docs/redis.md, "Pipelines"): whether `argv` is a plain `SET key value` that
+  // the connection may run in a batch with its neighbours (authenticated, no MULTI open).
+  bool BatchableSet(const ClientState& client, const Argv& argv) const;
+  // Runs consecutive plain SETs of one connection (each passed BatchableSet) with the effect and
+  // the replies of running them one after another, but with one store batch per namespace: one
+  // RocksDB write instead of one per SET. A batch the store refuses (a value over the item
+  // limit, a store error) writes nothing, and its SETs then run one at a time, each with its
+  // own reply. Appends one reply per SET to `replies`.
+  void ExecuteSets(ClientState& client, const std::vector<Argv>& sets, size_t count,
+                   std::vector<Reply>& replies);
 
   // A command from a script's redis.call(), with Redis's refusals for scripts (the engine
   // refuses writes from read-only scripts itself, through redis::IsWriteCommand). REQUIRES: the

@@ -9,6 +9,13 @@ namespace apicached::redis {
 
 using Kind = RespParser::Result::Kind;
 
+namespace {
+
+// An argument vector kept for the next batch holds at most this much memory.
+constexpr size_t kKeptArgvBytes = 16 << 10;
+
+}  // namespace
+
 Session::Session(Executor& executor, const SessionOptions& options)
     : executor_(executor),
       options_(options),
@@ -28,17 +35,49 @@ size_t Session::Produce(std::string_view in, std::string& out, bool& close) {
     pos += r.consumed;
     if (r.kind == Kind::kNeedMore) break;
     if (r.kind == Kind::kError) {
+      RunSets(out);
       if (!r.error.empty()) AppendReply(Reply::Error(r.error), client_.resp, out);
       close = true;
       break;
     }
+    if (options_.max_batched_sets > 1 && executor_.BatchableSet(client_, argv_)) {
+      if (sets_.size() == sets_held_) sets_.emplace_back();
+      std::swap(argv_, sets_[sets_held_]);  // both keep their strings' capacity
+      sets_bytes_ += sets_[sets_held_][1].size() + sets_[sets_held_][2].size();
+      ++sets_held_;
+      if (sets_held_ == options_.max_batched_sets || sets_bytes_ >= options_.max_batch_bytes)
+        RunSets(out);
+      continue;
+    }
+    RunSets(out);
     deferred_.Begin(out.size());
     const Reply reply = executor_.Execute(client_, argv_);  // may switch client_.resp (HELLO)
     AppendReply(reply, client_.resp, out);
     deferred_.End(out.size());
     if (client_.close_after_reply) close = true;
   }
+  RunSets(out);
   return pos;
+}
+
+void Session::RunSets(std::string& out) {
+  if (sets_held_ == 0) return;
+  const uint64_t deferred_before = WriteDeferral::Count();
+  set_replies_.clear();
+  executor_.ExecuteSets(client_, sets_, sets_held_, set_replies_);
+  // Kept for the next batch, but not the memory of large values.
+  for (size_t i = 0; i < sets_held_; ++i) {
+    if (sets_[i][1].capacity() + sets_[i][2].capacity() > kKeptArgvBytes) Argv().swap(sets_[i]);
+  }
+  sets_held_ = 0;
+  sets_bytes_ = 0;
+  const bool deferred = WriteDeferral::Count() != deferred_before;
+  for (const Reply& reply : set_replies_) {
+    const size_t start = out.size();
+    AppendReply(reply, client_.resp, out);
+    // A SET refused on its own (an error reply) wrote nothing: a failed commit leaves it be.
+    if (deferred && !reply.is_error()) deferred_.Add(start, out.size());
+  }
 }
 
 void Session::Committed(std::string& out, const Status& status) {

@@ -16,6 +16,11 @@
 // failed commit answers each of those commands "-ERR apicached store temporarily unavailable"
 // instead (EXEC and scripts as a whole).
 //
+// Pipelined SETs: consecutive plain `SET key value` commands of one Produce run as one batch
+// (Executor::ExecuteSets), up to max_batched_sets of them or max_batch_bytes of keys and values;
+// any other command runs after the batch before it, so every command sees the writes of those
+// before it.
+//
 // Timeouts (net::Timeouts): idle while no command is partly received (0: none, Redis's default
 // `timeout 0`), read while one is, write for each write. A timeout closes the connection.
 //
@@ -25,6 +30,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "net/group_commit.h"
 #include "redis/client_state.h"
@@ -37,6 +43,8 @@ struct SessionOptions {
   RespParserOptions parser;
   size_t max_pending_output = 4 << 20;  // stop executing past this many unwritten bytes
   size_t read_bytes = 16 << 10;         // bytes asked for by each read (more for a large bulk)
+  size_t max_batched_sets = 64;         // consecutive SETs run as one batch (1: none)
+  size_t max_batch_bytes = 1 << 20;     // ... or until their keys and values reach this
 };
 
 class Session {
@@ -56,8 +64,15 @@ class Session {
   const SessionOptions& options_;
   RespParser parser_;
   ClientState client_;
+  // Runs the SETs held in sets_ and appends their replies.
+  void RunSets(std::string& out);
+
   Argv argv_;
   net::DeferredReplies deferred_;
+  std::vector<Argv> sets_;  // the first sets_held_ are SETs not yet run (the rest: reused)
+  size_t sets_held_ = 0;
+  size_t sets_bytes_ = 0;  // keys and values of the SETs held
+  std::vector<Reply> set_replies_;
 };
 
 }  // namespace apicached::redis

@@ -2,33 +2,19 @@
 // layer and store, with a FaultStore in between to fail a batch or to write a key just before
 // it, as an HTTP or memcached client would. Expected replies are redis-server 7.0.15's where
 // Redis has the case (recorded side by side).
-#include <gtest/gtest.h>
-
-#include "cache/cache_service.h"
-#include "redis/executor.h"
 #include "redis/resp_parser.h"
 #include "redis/resp_writer.h"
-#include "storage/store.h"
-#include "tests/support/fault_store.h"
-#include "tests/support/small_store.h"
-#include "tests/support/temp_dir.h"
+#include "tests/redis/session_fixture.h"
 
 namespace apicached::redis {
 namespace {
 
 constexpr std::string_view kStoreDown = "-ERR apicached store temporarily unavailable\r\n";
 
-class RedisTransactionTest : public ::testing::Test {
+class RedisTransactionTest : public RedisSessionTest {
  protected:
   void SetUp() override {
-    store_ = apicached::testing::OpenSmallStore(dir_, clock_);
-    ASSERT_NE(store_, nullptr);
-    faults_ = std::make_unique<apicached::testing::FaultStore>(*store_);
-    cache_ = std::make_unique<cache::CacheService>(*faults_, clock_);
-    DatabasesOptions d;
-    d.namespaces = {{0, "default"}, {1, "other"}};
-    databases_ = std::make_unique<Databases>(d);
-    executor_ = std::make_unique<Executor>(*cache_, *databases_, nullptr, ExecutorOptions{});
+    RedisSessionTest::SetUp();
     client_ = executor_->NewClient();
   }
 
@@ -62,13 +48,6 @@ class RedisTransactionTest : public ::testing::Test {
     ASSERT_TRUE(store_->Put("default", key, value, "", 0).ok());
   }
 
-  apicached::testing::TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<apicached::testing::FaultStore> faults_;
-  std::unique_ptr<cache::CacheService> cache_;
-  std::unique_ptr<Databases> databases_;
-  std::unique_ptr<Executor> executor_;
   ClientState client_;
 };
 

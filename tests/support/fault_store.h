@@ -2,7 +2,8 @@
 // fault: before_batch runs at the start of each WriteAtomically and, when it returns an error,
 // the batch fails with it and nothing reaches the real store (a disk that fails the write, a
 // store error in the middle of a transaction). It may also write to the real store itself
-// and return Ok, as another client would just before the batch.
+// and return Ok, as another client would just before the batch. before_multi_put does the same
+// for MultiPut. It counts the single-key Puts and the MultiPuts it forwards.
 //
 // Thread safety: as the wrapped store's; set before_batch before the calls it should see.
 #pragma once
@@ -21,6 +22,9 @@ class FaultStore : public Store {
 
   std::function<Status()> before_batch;  // null: every batch reaches the real store
   int batches = 0;                       // WriteAtomically calls seen
+  std::function<Status(const std::vector<PutItem>&)> before_multi_put;  // as before_batch
+  int puts = 0;                                                         // Put calls seen
+  int multi_puts = 0;                                                   // MultiPut calls seen
 
   Result<std::vector<BatchWriteResult>> WriteAtomically(
       const std::vector<BatchWrite>& writes) override {
@@ -37,6 +41,7 @@ class FaultStore : public Store {
   Result<WriteOutcome> Put(std::string_view ns, std::string_view key, std::string_view value,
                            std::string_view content_type, std::optional<int64_t> ttl_seconds,
                            uint32_t flags = 0, bool report_replaced = false) override {
+    ++puts;
     return inner_.Put(ns, key, value, content_type, ttl_seconds, flags, report_replaced);
   }
   Result<bool> Delete(std::string_view ns, std::string_view key) override {
@@ -72,6 +77,10 @@ class FaultStore : public Store {
   }
   Result<std::vector<EntryInfo>> MultiPut(std::string_view ns,
                                           const std::vector<PutItem>& items) override {
+    ++multi_puts;
+    if (before_multi_put) {
+      if (Status s = before_multi_put(items); !s.ok()) return s;
+    }
     return inner_.MultiPut(ns, items);
   }
   Result<uint64_t> DeleteMany(std::string_view ns, const std::vector<std::string>& keys) override {
