@@ -170,6 +170,7 @@ struct StoreRun {
   double eviction_seconds = 0;
   double compaction_seconds = 0;  // the part of eviction_seconds the compactions took
   uint64_t compactions = 0;
+  uint64_t assisted = 0;  // evictions the writer made itself (the check behind)
   std::vector<std::pair<size_t, NamespaceFigures>> samples;  // (request, figures)
 };
 
@@ -245,6 +246,7 @@ StoreRun RunStore(const Config& c, const std::vector<Request>& trace, uint64_t q
     run.eviction_seconds = figures.work_seconds;
     run.compaction_seconds = figures.compaction_seconds;
     run.compactions = figures.compactions;
+    run.assisted = figures.assisted_evictions;
     (void)store.Close();
     run.process_cpu_seconds = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     run.requests = trace.size();
@@ -279,6 +281,7 @@ void Report(const char* name, const Config& c, const std::vector<Request>& trace
     sum.eviction_seconds += run.eviction_seconds;
     sum.compaction_seconds += run.compaction_seconds;
     sum.compactions += run.compactions;
+    sum.assisted += run.assisted;
     sum.peak_used = std::max(sum.peak_used, run.peak_used);
   };
   for (size_t r = 0; r < c.rounds; ++r) {
@@ -306,9 +309,10 @@ void Report(const char* name, const Config& c, const std::vector<Request>& trace
               1e6 * with.process_cpu_seconds / with.requests,
               1e6 * without.process_cpu_seconds / without.requests, c.rounds);
   std::printf(
-      "evictions %lu, eviction work %.1f s (of which %lu compactions %.1f s), peak used %.1f MB "
-      "(%.2fx quota)\n",
-      (unsigned long)with.evictions, with.eviction_seconds, (unsigned long)with.compactions,
+      "evictions %lu (%lu by the writer), eviction work %.1f s (of which %lu compactions %.1f s), "
+      "peak used %.1f MB (%.2fx quota)\n",
+      (unsigned long)with.evictions, (unsigned long)with.assisted, with.eviction_seconds,
+      (unsigned long)with.compactions,
       with.compaction_seconds, with.peak_used / 1e6, double(with.peak_used) / quota);
   std::printf("disk over time (request: used MB / SST MB with quota | SST MB without)\n");
   for (size_t i = 0; i < with.samples.size(); ++i) {
