@@ -312,8 +312,8 @@ void Report(const char* name, const Config& c, const std::vector<Request>& trace
       "evictions %lu (%lu by the writer), eviction work %.1f s (of which %lu compactions %.1f s), "
       "peak used %.1f MB (%.2fx quota)\n",
       (unsigned long)with.evictions, (unsigned long)with.assisted, with.eviction_seconds,
-      (unsigned long)with.compactions,
-      with.compaction_seconds, with.peak_used / 1e6, double(with.peak_used) / quota);
+      (unsigned long)with.compactions, with.compaction_seconds, with.peak_used / 1e6,
+      double(with.peak_used) / quota);
   std::printf("disk over time (request: used MB / SST MB with quota | SST MB without)\n");
   for (size_t i = 0; i < with.samples.size(); ++i) {
     const auto& [at, f] = with.samples[i];
