@@ -245,6 +245,21 @@ bench_cpu_wrk() {
   echo "$res $(bench_cpu_us_per $((t1 - t0)) "$(bench_wrk_requests "$out")")"
 }
 
+# bench_redis_read_resp KEYS: RESP MGETs of 100 keys each over keys key:%012d, every key once, on
+# stdout, for redis-cli --pipe: the first read of each key, before timed GETs.
+bench_redis_read_resp() {
+  python3 - "$1" <<'PY'
+import sys
+keys = int(sys.argv[1])
+out = sys.stdout.buffer
+for start in range(0, keys, 100):
+    names = [b"key:%012d" % i for i in range(start, min(start + 100, keys))]
+    out.write(b"*%d\r\n$4\r\nMGET\r\n" % (len(names) + 1))
+    for k in names:
+        out.write(b"$%d\r\n%s\r\n" % (len(k), k))
+PY
+}
+
 # bench_redis_load_resp KEYS VALUE_BYTES: RESP SET commands for keys key:%012d (redis-benchmark's
 # -r names) with values of VALUE_BYTES bytes, on stdout, for redis-cli --pipe.
 bench_redis_load_resp() {

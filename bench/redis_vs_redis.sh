@@ -9,7 +9,9 @@
 #   apicached  apicached --redis-listen (defaults otherwise: every write reaches RocksDB's WAL)
 # then:
 #   1. `redis-benchmark -t get,set,incr,mset` against apicached (the issue's compatibility check);
-#   2. loads KEYS keys of VALUE bytes into each server (redis-cli --pipe);
+#   2. loads KEYS keys of VALUE bytes into each server (redis-cli --pipe), then reads each of them
+#      once (MGETs of 100; WARM=0: not), the same for every server: apicached's RAM tier fills on
+#      first reads, and the GET points measure hits, not first reads;
 #   3. GET (hits) and SET on random keys among them, at 1, 50 and 200 connections, with -P 1 and
 #      -P 16, REQUESTS requests per point, the three servers one after the other at each point:
 #      requests/s, p50/p99 latency and the server's CPU time per request (user+sys from
@@ -18,7 +20,7 @@
 #
 # Usage: bench/redis_vs_redis.sh [REQUESTS=100000] [KEYS=100000]
 # Env: VALUE (value bytes, default 100), CONNS ("1 50 200"), PIPES ("1 16"), TESTS ("get set"),
-# APICACHED_FLAGS,
+# APICACHED_FLAGS, WARM (1: read every key once before the points, the default; 0: not),
 # OUT, APICACHED_BIN (a binary to use instead of building build-release; say what it is built
 # from in BENCH_COMMIT), POINT_TIMEOUT (seconds a point may take, default 300).
 set -euo pipefail
@@ -98,11 +100,16 @@ timeout "$POINT_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$A_PORT" -t get,set,in
 cat "$COMPAT" >&2
 
 # 2. load KEYS keys (redis-benchmark's -r names: key:%012d) into every server
+# then read every key once on every server (WARM=0: not): redis holds everything in RAM
+# already, apicached's RAM tier fills on first reads (its writes invalidate, they do not fill),
+# so the GET points measure hits, not first reads, as bench/memcached_vs_memcached.sh does.
 bench_redis_load_resp "$KEYS" "$VALUE" >"$BENCH_TMP/load.resp"
+bench_redis_read_resp "$KEYS" >"$BENCH_TMP/read.resp"
 for port in "$R_PORT" "$F_PORT" "$A_PORT"; do
   redis-cli -p "$port" FLUSHALL >/dev/null
   redis-cli -p "$port" --pipe <"$BENCH_TMP/load.resp" >&2
   [ "$(redis-cli -p "$port" DBSIZE)" = "$KEYS" ] || bench_die "port $port did not load $KEYS keys"
+  [ "${WARM:-1}" = 0 ] || redis-cli -p "$port" --pipe <"$BENCH_TMP/read.resp" >&2
 done
 
 # 3. the matrix, the three servers side by side at each point
@@ -118,7 +125,7 @@ done
 
 python3 - "$RESULTS" "$COMPAT" "$OUT" "$BENCH_COMMIT" "$REQUESTS" "$KEYS" "$VALUE" "$(nproc)" \
   "$(uptime)" "$(getconf CLK_TCK)" "$*" <<'PY'
-import csv, io, json, sys
+import csv, io, json, os, sys
 results, compat, out, commit, n, keys, value, cores, up, tck, args = sys.argv[1:]
 tck = int(tck)
 
@@ -140,11 +147,14 @@ L.append("Commit `%s`; redis-server 7.0.15 on the same machine (%s cores, shared
          "work: the figures are noisy), same run, same client (`redis-benchmark` of Debian "
          "redis-tools 7.0.15). Load average at the end: `%s`.\n"
          % (commit, cores, up.strip().split("load average:")[-1].strip()))
+warm = os.environ.get("WARM", "1") != "0"
 L.append("Command: `bench/redis_vs_redis.sh %s` (%s requests per point on random keys among %s "
-         "loaded keys of %s bytes; `redis` has no persistence, `redis-aof` has `appendonly yes "
+         "loaded keys of %s bytes%s; `redis` has no persistence, `redis-aof` has `appendonly yes "
          "appendfsync everysec`, apicached its defaults). p50/p99 in ms as redis-benchmark "
          "reports them; CPU µs/req is the server's user+sys time over the run divided by the "
-         "requests (clock ticks of 10 ms: coarse on short runs).\n" % (args, n, keys, value))
+         "requests (clock ticks of 10 ms: coarse on short runs).\n"
+         % (args, n, keys, value,
+            ", each read once on every server before the points" if warm else ", WARM=0"))
 L.append("| test | -P | conns | redis req/s | p50 | p99 | CPU µs/req | redis-aof req/s | p50 | "
          "p99 | CPU µs/req | apicached req/s | p50 | p99 | CPU µs/req | vs redis | vs redis-aof |")
 L.append("|---|---:|---:|" + "---:|" * 14)
