@@ -119,16 +119,18 @@ void Executor::ExecuteSets(ClientState& client, const std::vector<Argv>& sets, s
   replies.insert(replies.end(), count, Reply::Ok());
   // One batch per namespace, in the order of their first SET: the keys of two namespaces are
   // distinct, and within one the batch keeps the SETs' order (the last write of a key wins).
+  std::vector<std::string_view> ns_of(count);
+  for (size_t i = 0; i < count; ++i) ns_of[i] = db->NamespaceFor(sets[i][1]);
   std::vector<bool> done(count, false);
   std::vector<size_t> group;
   std::vector<PutItem> items;
   for (size_t i = 0; i < count; ++i) {
     if (done[i]) continue;
-    const std::string_view ns = db->NamespaceFor(sets[i][1]);
+    const std::string_view ns = ns_of[i];
     group.clear();
     items.clear();
     for (size_t j = i; j < count; ++j) {
-      if (done[j] || db->NamespaceFor(sets[j][1]) != ns) continue;
+      if (done[j] || ns_of[j] != ns) continue;
       done[j] = true;
       group.push_back(j);
       PutItem& item = items.emplace_back();
@@ -138,9 +140,8 @@ void Executor::ExecuteSets(ClientState& client, const std::vector<Argv>& sets, s
     }
     if (cache_.MultiSet(kRedis, ns, items).ok()) continue;
     // Refused as a whole: nothing of it was written. Each SET alone, as without a batch.
-    const CommandSpec* spec = nullptr;
     Reply error;
-    spec = Resolve(sets[i], error);
+    const CommandSpec* spec = Resolve(sets[i], error);
     for (size_t j : group) {
       replies[first + j] = spec != nullptr ? Run(*spec, client, sets[j], false) : error;
     }
