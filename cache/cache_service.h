@@ -348,6 +348,12 @@ class CacheService : public WriteCommitter {
   Result<std::vector<NamespaceFigures>> ListNamespaces();
   // NotFound if the namespace was never written.
   Result<NamespaceFigures> GetNamespace(std::string_view ns);
+  // Whether a write into ns would run now without waiting for the store
+  // (Store::WritesWithoutWaiting: ns exists and no throttle holds writes back); false for a name
+  // that is not a user namespace. A hint for choosing a thread; stale at once.
+  bool WritesWithoutWaiting(std::string_view ns) {
+    return CheckNamespace(ns).ok() && store_.WritesWithoutWaiting(ns);
+  }
 
   // This protocol's totals since start.
   OpCounters Counters(Protocol protocol) const;

@@ -164,8 +164,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
     ("io-threads", po::value(&io_threads)->default_value(io_threads),
      "HTTP I/O threads; 0 = number of cores")
     ("write-threads", po::value(&write_threads)->default_value(write_threads),
-     "threads that run HTTP writes (every method but GET and HEAD) off the I/O threads, so a "
-     "write waiting for the store never holds up reads; 0 = on the I/O threads")
+     "threads that run the HTTP writes that may wait for the store (the first write of a "
+     "namespace, dropping one, administration, writes while disk space is low) off the I/O "
+     "threads, so they never hold up reads; 0 = on the I/O threads")
     ("max-connections", po::value(&max_connections)->default_value(max_connections),
      "open client connections; further ones get 503 and are closed; 0 = derived from the "
      "file-descriptor limit (what the store and fd-reserve leave, at most 16384)")

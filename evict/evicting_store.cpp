@@ -405,6 +405,10 @@ Result<NamespaceFigures> EvictingStore::GetNamespace(std::string_view ns) {
   return f;
 }
 
+bool EvictingStore::WritesWithoutWaiting(std::string_view ns) {
+  return !low_space_.load() && inner_->WritesWithoutWaiting(ns);
+}
+
 void EvictingStore::SetLimits(EvictionLimits limits) {
   {
     std::lock_guard lock(limits_mu_);

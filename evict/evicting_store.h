@@ -155,6 +155,8 @@ class EvictingStore final : public Store {
   // Store, with the size-bound figures filled in:
   Result<std::vector<NamespaceFigures>> ListNamespaces() override;
   Result<NamespaceFigures> GetNamespace(std::string_view ns) override;
+  // false under the free-disk floor (writes are throttled there), else the inner store's answer.
+  bool WritesWithoutWaiting(std::string_view ns) override;
   // Store, forwarded:
   Result<ScanPage> Scan(std::string_view ns, std::string_view prefix,
                         std::optional<std::string> start_after, size_t limit) override;

@@ -112,6 +112,9 @@ class TieredStore final : public Store {
                         std::optional<std::string> start_after, size_t limit) override;
   Result<std::vector<NamespaceFigures>> ListNamespaces() override;
   Result<NamespaceFigures> GetNamespace(std::string_view ns) override;
+  bool WritesWithoutWaiting(std::string_view ns) override {
+    return inner_->WritesWithoutWaiting(ns);
+  }
   // Stops the background threads, records the hot set, empties the LRU, closes the inner store.
   Status Close() override;
   const Clock& clock() const override { return inner_->clock(); }

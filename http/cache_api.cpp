@@ -541,19 +541,26 @@ void AddCacheRoutes(Router& router, CacheService& cache, CacheApiOptions options
   auto bind = [api](Response (CacheApi::*method)(const RequestContext&)) {
     return [api, method](const RequestContext& ctx) { return ((*api).*method)(ctx); };
   };
+  // The entry writes run on the I/O threads while their namespace exists and nothing throttles
+  // writes; the first write of a namespace (RocksDB holds back every write while it creates one)
+  // and a throttled one run on the write threads (router.h, server.h). Dropping a namespace
+  // always does.
+  const RouteOptions entry_write{.quick_write_if = [&cache](const RequestContext& ctx) {
+    return cache.WritesWithoutWaiting(ctx.Param("ns"));
+  }};
   router.Add(Verb::get, "/v1/cache", bind(&CacheApi::ListNamespaces));
   router.Add(Verb::get, "/v1/cache/{ns}", bind(&CacheApi::GetNamespace));
   router.Add(Verb::delete_, "/v1/cache/{ns}", bind(&CacheApi::DeleteNamespace));
   router.Add(Verb::get, "/v1/cache/{ns}/{key}", bind(&CacheApi::Get));
-  router.Add(Verb::put, "/v1/cache/{ns}/{key}", bind(&CacheApi::Put));
-  router.Add(Verb::delete_, "/v1/cache/{ns}/{key}", bind(&CacheApi::Delete));
-  router.Add(Verb::post, "/v1/cache/{ns}/{key}/incr", bind(&CacheApi::Incr));
-  router.Add(Verb::post, "/v1/cache/{ns}/{key}/touch", bind(&CacheApi::Touch));
+  router.Add(Verb::put, "/v1/cache/{ns}/{key}", bind(&CacheApi::Put), entry_write);
+  router.Add(Verb::delete_, "/v1/cache/{ns}/{key}", bind(&CacheApi::Delete), entry_write);
+  router.Add(Verb::post, "/v1/cache/{ns}/{key}/incr", bind(&CacheApi::Incr), entry_write);
+  router.Add(Verb::post, "/v1/cache/{ns}/{key}/touch", bind(&CacheApi::Touch), entry_write);
   // A POST that only reads: on the I/O threads, as GET (router.h).
   router.Add(Verb::post, "/v1/cache/{ns}/_mget", bind(&CacheApi::MultiGet),
              RouteOptions{.reads_only = true});
-  router.Add(Verb::post, "/v1/cache/{ns}/_mset", bind(&CacheApi::MultiSet));
-  router.Add(Verb::post, "/v1/cache/{ns}/_mdelete", bind(&CacheApi::MultiDelete));
+  router.Add(Verb::post, "/v1/cache/{ns}/_mset", bind(&CacheApi::MultiSet), entry_write);
+  router.Add(Verb::post, "/v1/cache/{ns}/_mdelete", bind(&CacheApi::MultiDelete), entry_write);
 }
 
 }  // namespace apicached::http

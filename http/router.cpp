@@ -57,9 +57,42 @@ std::string_view DecodePath(std::string_view path, std::vector<std::string>& seg
   return std::string_view();
 }
 
-std::string_view PathOf(const Request& request) {
+// Splits the target into its path and its raw query (empty when there is none).
+std::pair<std::string_view, std::string_view> SplitTarget(const Request& request) {
   const std::string_view target(request.target().data(), request.target().size());
-  return target.substr(0, target.find('?'));
+  const size_t qpos = target.find('?');
+  if (qpos == std::string_view::npos) return {target, std::string_view()};
+  return {target.substr(0, qpos), target.substr(qpos + 1)};
+}
+
+// The decoded name=value pairs of a raw query, into query; returns the first part that is not
+// well encoded (data() null when all are).
+std::string_view DecodeQuery(std::string_view raw_query,
+                             std::vector<std::pair<std::string, std::string>>& query) {
+  if (raw_query.empty()) return std::string_view();
+  for (std::string_view part : SplitRaw(raw_query, '&')) {
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    auto name = PercentDecode(part.substr(0, eq), /*plus_is_space=*/true);
+    auto value = PercentDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1),
+                               /*plus_is_space=*/true);
+    if (!name || !value) return part;
+    query.emplace_back(std::move(*name), std::move(*value));
+  }
+  return std::string_view();
+}
+
+// The values of the route's parameters among the decoded segments, in pattern order.
+template <typename RouteT>
+std::vector<std::pair<std::string, std::string>> ParamsOf(const RouteT& route,
+                                                          std::vector<std::string>& segments) {
+  std::vector<std::pair<std::string, std::string>> params;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    if (route.segments[i].second) {
+      params.emplace_back(route.segments[i].first, std::move(segments[i]));
+    }
+  }
+  return params;
 }
 
 }  // namespace
@@ -94,15 +127,22 @@ Router::Target Router::FindHandler(const std::vector<const Route*>& matches, Ver
   return {nullptr, nullptr};
 }
 
-bool Router::ReadsOnly(const Request& request) const {
+bool Router::RunsOnIoThread(const Request& request) const {
   const Verb verb = request.method();
   if (verb == Verb::get || verb == Verb::head) return true;
-  const std::string_view path = PathOf(request);
+  const auto [path, raw_query] = SplitTarget(request);
   if (path.empty() || path.front() != '/') return false;
   std::vector<std::string> segments;
   if (DecodePath(path, segments).data() != nullptr) return false;
-  const Target target = FindHandler(Matches(segments), verb);
-  return target.second != nullptr && target.second->second.reads_only;
+  const auto [route, handler] = FindHandler(Matches(segments), verb);
+  if (handler == nullptr) return false;
+  const RouteOptions& options = handler->second;
+  if (options.reads_only) return true;
+  if (!options.quick_write_if) return false;
+  std::vector<std::pair<std::string, std::string>> query;
+  if (DecodeQuery(raw_query, query).data() != nullptr) return false;
+  return options.quick_write_if(
+      RequestContext(request, route->pattern, ParamsOf(*route, segments), std::move(query)));
 }
 
 void Finish(const Request& request, Response& response) {
@@ -177,11 +217,7 @@ std::vector<std::string> Router::Patterns() const {
 
 Routed Router::Handle(const Request& request) const {
   Routed out{Response{}, kUnmatchedRoute, {}};
-  const std::string_view target(request.target().data(), request.target().size());
-  const size_t qpos = target.find('?');
-  const std::string_view path = target.substr(0, qpos);
-  const std::string_view raw_query =
-      qpos == std::string_view::npos ? std::string_view() : target.substr(qpos + 1);
+  const auto [path, raw_query] = SplitTarget(request);
 
   auto finish = [&](Response response) {
     Finish(request, response);
@@ -229,26 +265,12 @@ Routed Router::Handle(const Request& request) const {
   }
   out.route = route->pattern;
 
-  std::vector<std::pair<std::string, std::string>> params;
-  for (size_t i = 0; i < segments.size(); ++i) {
-    if (route->segments[i].second) params.emplace_back(route->segments[i].first, segments[i]);
-  }
   std::vector<std::pair<std::string, std::string>> query;
-  if (!raw_query.empty()) {
-    for (std::string_view part : SplitRaw(raw_query, '&')) {
-      if (part.empty()) continue;
-      size_t eq = part.find('=');
-      auto name = PercentDecode(part.substr(0, eq), /*plus_is_space=*/true);
-      auto value = PercentDecode(eq == std::string_view::npos ? "" : part.substr(eq + 1),
-                                 /*plus_is_space=*/true);
-      if (!name || !value) {
-        return finish(MakeProblem(
-            400, "Bad percent-encoding in the query parameter '" + Excerpt(part) + "'."));
-      }
-      query.emplace_back(std::move(*name), std::move(*value));
-    }
+  if (std::string_view bad = DecodeQuery(raw_query, query); bad.data() != nullptr) {
+    return finish(
+        MakeProblem(400, "Bad percent-encoding in the query parameter '" + Excerpt(bad) + "'."));
   }
-  RequestContext ctx(request, route->pattern, std::move(params), std::move(query));
+  RequestContext ctx(request, route->pattern, ParamsOf(*route, segments), std::move(query));
   try {
     if (pre_check_) {
       if (auto early = pre_check_(ctx, handler->second)) return finish(std::move(*early));

@@ -56,12 +56,19 @@ using Verb = boost::beast::http::verb;
 // refuses before routing). Route labels are patterns, so their number stays small.
 inline constexpr std::string_view kUnmatchedRoute = "unmatched";
 
+class RequestContext;
+
 struct RouteOptions {
   // Exempt from the pre-handler check's authentication (health, metrics).
   bool public_route = false;
   // A route of another verb than GET that only reads (POST _mget): the server runs it on its I/O
   // threads as it runs GET, not on the write threads (server.h).
   bool reads_only = false;
+  // A writing route that can tell from the request that its write will not wait for the store
+  // (its namespace exists: no creation to wait for): when this returns true the server runs the
+  // handler on its I/O thread, as a read; otherwise on the write threads (server.h). Called
+  // before the handler, on an I/O thread; must be cheap and safe to call from many threads.
+  std::function<bool(const RequestContext&)> quick_write_if = nullptr;
 };
 
 // The completion of a deferred answer, and what starts one (see Deferred answers above).
@@ -123,9 +130,11 @@ class Router {
   void SetPreCheck(PreCheck check);
 
   Routed Handle(const Request& request) const;
-  // True for GET and HEAD, and for a request Handle() would give to a route added with
-  // RouteOptions::reads_only; false otherwise (also for a request that matches no route).
-  bool ReadsOnly(const Request& request) const;
+  // Whether the server runs this request's handler on its I/O thread (server.h): true for GET
+  // and HEAD, for a request Handle() would give to a route added with RouteOptions::reads_only,
+  // and for one whose route's quick_write_if says so; false otherwise (also for a request that
+  // matches no route, or whose path or query is badly encoded).
+  bool RunsOnIoThread(const Request& request) const;
 
   // Registered patterns, in the order first added (for docs and tests).
   std::vector<std::string> Patterns() const;

@@ -203,7 +203,7 @@ class Session final : public net::Session, public net::CommitWaiter {
     parser_.reset();
     version_ = req.version();
     keep_alive_ = req.keep_alive();
-    if (server_.writers && !server_.router.ReadsOnly(req)) {
+    if (server_.writers && !server_.router.RunsOnIoThread(req)) {
       // On a write thread; the answer comes back to this connection's I/O thread. Only the
       // request and the (thread-safe) router are touched there.
       return asio::post(*server_.writers, [self = self<Session>(), req = std::move(req)] {

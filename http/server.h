@@ -32,12 +32,17 @@
 //
 // Handlers of GET and HEAD, and of the routes that only read (RouteOptions::reads_only: POST
 // _mget), run on the I/O threads (store reads are local and fast; _mget moved there together with
-// a cheaper JSON answer, measured as one change: docs/benchmarks.md, "Read path"). Handlers of
-// every other method (the ones that may write) run on write_threads threads of their own: a write
-// can wait for the store for a long time (RocksDB holds back every write while it creates or drops
-// a namespace, hundreds of milliseconds with a thousand namespaces), and on an I/O thread it would
-// hold up the reads of every other connection of that thread. The connection waits for its answer
-// asynchronously; the next request is read after it is written, as always.
+// a cheaper JSON answer, measured as one change: docs/benchmarks.md, "Read path"). So do the
+// writes whose route says they will not wait for the store (RouteOptions::quick_write_if: an
+// entry write into a namespace that exists, when no throttle holds writes back; the hop to a
+// write thread and back was a quarter of a PUT's CPU: docs/benchmarks.md, "Writes on the I/O
+// threads"). Such a write can still be held back by RocksDB while another client creates or drops
+// a namespace, as every memcached and Redis write can (those fronts always write on their I/O
+// threads). Handlers of every other write run on write_threads threads of their own: such a
+// write can wait for the store for a long time (RocksDB holds back every write while it creates
+// or drops a namespace, hundreds of milliseconds with a thousand namespaces), and on an I/O thread
+// it would hold up the reads of every other connection of that thread. The connection waits for
+// its answer asynchronously; the next request is read after it is written, as always.
 //
 // Group commit (net/group_commit.h), with ServerOptions::committer: every handler runs inside a
 // WriteDeferral (storage/write_deferral.h); the answer of a request that deferred a write waits

@@ -71,6 +71,7 @@ class RocksStore final : public Store, public StoreAdmin {
                         std::optional<std::string> start_after, size_t limit) override;
   Result<std::vector<NamespaceFigures>> ListNamespaces() override;
   Result<NamespaceFigures> GetNamespace(std::string_view ns) override;
+  bool WritesWithoutWaiting(std::string_view ns) override;
   Status Close() override;
   Status CommitWrites() override;
   StoreAdmin& admin() override { return *this; }

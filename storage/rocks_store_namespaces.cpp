@@ -84,4 +84,8 @@ Result<NamespaceFigures> RocksStore::GetNamespace(std::string_view ns) {
   return Figures(*n);
 }
 
+bool RocksStore::WritesWithoutWaiting(std::string_view ns) {
+  return !closed_.load(std::memory_order_acquire) && static_cast<bool>(registry_.Find(ns));
+}
+
 }  // namespace apicached

@@ -322,6 +322,13 @@ class Store : public WriteCommitter {
   // One namespace's figures (internal ones too); NotFound if it was never written.
   virtual Result<NamespaceFigures> GetNamespace(std::string_view ns) = 0;
 
+  // Whether a write into ns would run now without waiting for the store: ns exists (a write
+  // creates no namespace, and RocksDB holds back every write while it creates one) and nothing
+  // holds writes back (an evicting store under its free-disk floor throttles them). A hint for a
+  // front choosing the thread a write runs on (http/server.h): it may be stale at once, and
+  // false is also the answer of a store that cannot tell. Cheap: no I/O, no waiting.
+  virtual bool WritesWithoutWaiting(std::string_view ns) = 0;
+
   // Flushes memtables and closes; further calls return Unavailable. Idempotent. The destructor
   // calls it too.
   virtual Status Close() = 0;

@@ -69,11 +69,15 @@ TEST_F(EvictTest, AWriteUnderTheFreeDiskFloorWaitsForTheCheckThenSucceeds) {
   options_.free_disk_bytes = [&free_bytes]() -> Result<uint64_t> { return free_bytes.load(); };
   options_.throttle_wait_ms = 600'000;  // a deadline only: the check below ends the wait
   Reopen();
+  ASSERT_TRUE(store_->Put("ns", "first", "v", "", 0).ok());
+  EXPECT_TRUE(store_->WritesWithoutWaiting("ns"));
   EvictionLimits limits;
   limits.min_free_disk_bytes = 10 << 20;
   store_->SetLimits(limits);
   Evict();  // finds 1 MiB free: writes are held from now on
   ASSERT_FALSE(store_->figures().behind.empty());
+  // A front asking where to run a write hears that it would wait (http/server.h).
+  EXPECT_FALSE(store_->WritesWithoutWaiting("ns"));
 
   std::atomic<bool> written = false;
   std::thread writer([&] {
@@ -89,6 +93,7 @@ TEST_F(EvictTest, AWriteUnderTheFreeDiskFloorWaitsForTheCheckThenSucceeds) {
   EXPECT_EQ(store_->figures().throttled_writes, 1u);
   EXPECT_EQ(store_->figures().throttle_timeouts, 0u);
   EXPECT_TRUE(store_->figures().behind.empty()) << store_->figures().behind;
+  EXPECT_TRUE(store_->WritesWithoutWaiting("ns"));
   EXPECT_TRUE(store_->Put("ns", "k2", "v", "", 0).ok());  // not held any more
   EXPECT_EQ(store_->figures().throttled_writes, 1u);
 }

@@ -77,6 +77,30 @@ class CacheApiTest : public ::testing::Test {
   Router router_;
 };
 
+// The entry writes of a namespace that exists run on the I/O threads (no hop to a write thread);
+// the write that creates it, dropping it, and writes naming no valid namespace do not.
+TEST_F(CacheApiTest, EntryWritesRunOnTheIoThreadOnceTheirNamespaceExists) {
+  auto on_io = [&](Verb verb, const std::string& target) {
+    return router_.RunsOnIoThread(Request{verb, target, 11});
+  };
+  EXPECT_FALSE(on_io(Verb::put, "/v1/cache/ns/k"));
+  ASSERT_EQ(Put("/v1/cache/ns/k", "v").response.result_int(), 201u);
+  EXPECT_TRUE(on_io(Verb::put, "/v1/cache/ns/k2?ttl=5"));
+  EXPECT_TRUE(on_io(Verb::delete_, "/v1/cache/ns/k"));
+  EXPECT_TRUE(on_io(Verb::post, "/v1/cache/ns/k/incr"));
+  EXPECT_TRUE(on_io(Verb::post, "/v1/cache/ns/k/touch"));
+  EXPECT_TRUE(on_io(Verb::post, "/v1/cache/ns/_mset"));
+  EXPECT_TRUE(on_io(Verb::post, "/v1/cache/ns/_mdelete"));
+  EXPECT_FALSE(on_io(Verb::delete_, "/v1/cache/ns"));  // a clear, or a drop
+  EXPECT_FALSE(on_io(Verb::put, "/v1/cache/other/k"));
+  EXPECT_FALSE(
+      on_io(Verb::put, "/v1/cache/.stats/k"));  // refused by the handler, off the I/O thread
+  ASSERT_EQ(Do(Verb::delete_, "/v1/cache/ns").response.result_int(), 204u);
+  EXPECT_TRUE(on_io(Verb::put, "/v1/cache/ns/k"));  // cleared: the namespace is still there
+  ASSERT_EQ(Do(Verb::delete_, "/v1/cache/ns?drop=true").response.result_int(), 204u);
+  EXPECT_FALSE(on_io(Verb::put, "/v1/cache/ns/k"));
+}
+
 TEST_F(CacheApiTest, PutThenGetRoundTripsEveryByte) {
   Routed put = Put("/v1/cache/api/k", AllBytes());
   EXPECT_EQ(put.response.result_int(), 201);

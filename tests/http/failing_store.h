@@ -61,6 +61,7 @@ class FailingStore : public Store, public StoreAdmin {
   }
   Result<std::vector<NamespaceFigures>> ListNamespaces() override { return Down(); }
   Result<NamespaceFigures> GetNamespace(std::string_view) override { return Down(); }
+  bool WritesWithoutWaiting(std::string_view) override { return false; }
   Result<MaintenanceReport> RunMaintenance(std::string_view) override { return Down(); }
   MaintenanceReport MaintenanceTotals() const override { return {}; }
   Status CompactNamespace(std::string_view) override { return Down(); }

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "http/text_codec.h"
 
@@ -119,18 +121,40 @@ TEST_F(RouterTest, LiteralSegmentWinsOnlyForItsVerbs) {
   EXPECT_EQ(del.route, "/v1/cache/{ns}/_mget");
 }
 
-// ReadsOnly answers for the route Handle() would pick (the server runs those on its I/O threads).
-TEST_F(RouterTest, ReadsOnlyFollowsTheRouteHandlePicks) {
-  EXPECT_TRUE(router_.ReadsOnly(Req(Verb::get, "/v1/cache/ns/k")));
-  EXPECT_TRUE(router_.ReadsOnly(Req(Verb::head, "/v1/nowhere")));
-  EXPECT_TRUE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/ns/_mget")));
-  EXPECT_TRUE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/n%73/_mget?x=1")));
-  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/ns/_mset")));
-  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::put, "/v1/cache/ns/_mget")));      // the {key} route
-  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::delete_, "/v1/cache/ns/_mget")));  // a 405
-  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/ns/_mget/x")));   // a 404
-  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::post, "/v1/cache/%zz/_mget")));    // a 400
-  EXPECT_FALSE(router_.ReadsOnly(Req(Verb::post, "nopath")));
+// RunsOnIoThread answers for the route Handle() would pick.
+TEST_F(RouterTest, RunsOnIoThreadFollowsTheRouteHandlePicks) {
+  EXPECT_TRUE(router_.RunsOnIoThread(Req(Verb::get, "/v1/cache/ns/k")));
+  EXPECT_TRUE(router_.RunsOnIoThread(Req(Verb::head, "/v1/nowhere")));
+  EXPECT_TRUE(router_.RunsOnIoThread(Req(Verb::post, "/v1/cache/ns/_mget")));
+  EXPECT_TRUE(router_.RunsOnIoThread(Req(Verb::post, "/v1/cache/n%73/_mget?x=1")));
+  EXPECT_FALSE(router_.RunsOnIoThread(Req(Verb::post, "/v1/cache/ns/_mset")));
+  EXPECT_FALSE(router_.RunsOnIoThread(Req(Verb::put, "/v1/cache/ns/_mget")));  // the {key} route
+  EXPECT_FALSE(router_.RunsOnIoThread(Req(Verb::delete_, "/v1/cache/ns/_mget")));  // a 405
+  EXPECT_FALSE(router_.RunsOnIoThread(Req(Verb::post, "/v1/cache/ns/_mget/x")));   // a 404
+  EXPECT_FALSE(router_.RunsOnIoThread(Req(Verb::post, "/v1/cache/%zz/_mget")));    // a 400
+  EXPECT_FALSE(router_.RunsOnIoThread(Req(Verb::post, "nopath")));
+}
+
+// A route's quick_write_if decides for its writes, seeing the decoded parameters and query; a
+// request it would not be handed (a bad query: Handle() answers 400) is not put to it.
+TEST(RouterQuickWriteTest, QuickWriteIfDecidesWithTheDecodedRequest) {
+  Router router;
+  std::vector<std::string> asked;
+  router.Add(
+      Verb::put, "/v1/cache/{ns}/{key}", [](const RequestContext&) { return Text("put"); },
+      RouteOptions{.quick_write_if = [&](const RequestContext& c) {
+        asked.push_back(c.Param("ns") + "|" + c.Param("key") + "|" +
+                        std::string(c.Query("ttl").value_or("-")) + "|" + std::string(c.route()));
+        return c.Param("ns") == "known";
+      }});
+  router.Add(Verb::delete_, "/v1/cache/{ns}/{key}",
+             [](const RequestContext&) { return Text("delete"); });
+  EXPECT_TRUE(router.RunsOnIoThread(Req(Verb::put, "/v1/cache/kn%6Fwn/a%2Fb?ttl=5")));
+  EXPECT_FALSE(router.RunsOnIoThread(Req(Verb::put, "/v1/cache/other/k")));
+  EXPECT_FALSE(router.RunsOnIoThread(Req(Verb::put, "/v1/cache/known/k?ttl=%zz")));  // a 400
+  EXPECT_FALSE(router.RunsOnIoThread(Req(Verb::delete_, "/v1/cache/known/k")));      // no predicate
+  EXPECT_EQ(asked, (std::vector<std::string>{"known|a/b|5|/v1/cache/{ns}/{key}",
+                                             "other|k|-|/v1/cache/{ns}/{key}"}));
 }
 
 TEST_F(RouterTest, HeadUsesGetWithoutBody) {

@@ -1,6 +1,7 @@
-// Server: handlers of writes (every method but GET and HEAD) run on the write threads, so a write
-// that waits for the store (RocksDB holds writes back while it creates a namespace) never holds
-// up the reads of the other connections of its I/O thread; Stop() waits for a write in progress.
+// Server: handlers of writes (every method but GET and HEAD, unless their route says the write
+// will not wait) run on the write threads, so a write that waits for the store (RocksDB holds
+// writes back while it creates a namespace) never holds up the reads of the other connections of
+// its I/O thread; Stop() waits for a write in progress.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/server.h"
 #include "storage/write_deferral.h"
@@ -40,8 +42,41 @@ class ServerWriteThreadsTest : public ::testing::Test {
     });
   }
 
+  // A handler that records the thread it ran on under name, and answers name.
+  Handler Recording(std::string name) {
+    return [this, name](const RequestContext& ctx) {
+      std::lock_guard lock(mu_);
+      ran_on_[name] = std::this_thread::get_id();
+      return Text(ctx, name);
+    };
+  }
+
+  std::thread::id RanOn(const std::string& name) {
+    std::lock_guard lock(mu_);
+    return ran_on_[name];
+  }
+
+  // On a server with one I/O thread and one write thread: a GET of the recording route /g, then
+  // requests (n of them) on the same connection; returns the answers, the GET's first.
+  std::vector<Response> Exchange(const std::string& requests, size_t n) {
+    router_.Add(Verb::get, "/g", Recording("get"));
+    ServerOptions options;
+    options.port = 0;
+    options.io_threads = 1;
+    options.write_threads = 1;
+    Server server(options, router_);
+    if (!server.Start().ok()) return {};
+    RawConnection conn(server.port());
+    if (!conn.Send("GET /g HTTP/1.1\r\nHost: t\r\n\r\n" + requests)) return {};
+    auto answers = conn.ReadResponses(n + 1, 10s);
+    server.Stop();
+    return answers;
+  }
+
   Router router_;
   Gate gate_;
+  std::mutex mu_;
+  std::map<std::string, std::thread::id> ran_on_;
 };
 
 TEST_F(ServerWriteThreadsTest, AReadIsAnsweredWhileAWriteOnTheSameIoThreadWaits) {
@@ -77,37 +112,42 @@ TEST_F(ServerWriteThreadsTest, AReadIsAnsweredWhileAWriteOnTheSameIoThreadWaits)
 // A POST route added as reads_only (_mget) runs where GET runs, on the I/O thread; any other
 // POST on a write thread.
 TEST_F(ServerWriteThreadsTest, AReadsOnlyPostRunsOnTheIoThread) {
-  ServerOptions options;
-  options.port = 0;
-  options.io_threads = 1;
-  options.write_threads = 1;
-  std::mutex mu;
-  std::map<std::string, std::thread::id> ran_on;
-  auto record = [&](std::string name) {
-    return [&, name](const RequestContext& ctx) {
-      std::lock_guard lock(mu);
-      ran_on[name] = std::this_thread::get_id();
-      return Text(ctx, name);
-    };
-  };
-  router_.Add(Verb::get, "/g", record("get"));
-  router_.Add(Verb::post, "/batch/_read", record("reads_only"), RouteOptions{.reads_only = true});
-  router_.Add(Verb::post, "/batch/{op}", record("post"));
-  Server server(options, router_);
-  ASSERT_TRUE(server.Start().ok());
-  RawConnection conn(server.port());
-  ASSERT_TRUE(
-      conn.Send("GET /g HTTP/1.1\r\nHost: t\r\n\r\n"
-                "POST /batch/_read HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
-                "POST /batch/write HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"));
-  auto answers = conn.ReadResponses(3, 10s);
-  server.Stop();
+  router_.Add(Verb::post, "/batch/_read", Recording("reads_only"),
+              RouteOptions{.reads_only = true});
+  router_.Add(Verb::post, "/batch/{op}", Recording("post"));
+  auto answers = Exchange(
+      "POST /batch/_read HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+      "POST /batch/write HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+      2);
   ASSERT_EQ(answers.size(), 3u);
   EXPECT_EQ(answers[1].body(), "reads_only");
   EXPECT_EQ(answers[2].body(), "post");
-  std::lock_guard lock(mu);
-  EXPECT_EQ(ran_on["reads_only"], ran_on["get"]);
-  EXPECT_NE(ran_on["post"], ran_on["get"]);
+  EXPECT_EQ(RanOn("reads_only"), RanOn("get"));
+  EXPECT_NE(RanOn("post"), RanOn("get"));
+}
+
+// A write route whose quick_write_if says the write will not wait runs on the I/O thread, with the
+// path parameters and query it will be handled with; when it says no, on a write thread.
+TEST_F(ServerWriteThreadsTest, AQuickWriteRunsOnTheIoThreadAndAnotherOnAWriteThread) {
+  std::vector<std::string> asked;  // by the I/O thread only
+  router_.Add(
+      Verb::put, "/ns/{ns}/{key}",
+      [this](const RequestContext& ctx) { return Recording(ctx.Param("ns"))(ctx); },
+      RouteOptions{.quick_write_if = [&](const RequestContext& ctx) {
+        asked.push_back(ctx.Param("ns") + "/" + ctx.Param("key") + "?" +
+                        std::string(ctx.Query("t").value_or("-")));
+        return ctx.Param("ns") == "quick";
+      }});
+  auto answers = Exchange(
+      "PUT /ns/quick/a%2Fb?t=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+      "PUT /ns/slow/k HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+      2);
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[1].body(), "quick");
+  EXPECT_EQ(answers[2].body(), "slow");
+  EXPECT_EQ(asked, (std::vector<std::string>{"quick/a/b?1", "slow/k?-"}));
+  EXPECT_EQ(RanOn("quick"), RanOn("get"));
+  EXPECT_NE(RanOn("slow"), RanOn("get"));
 }
 
 // Stop() with a write's handler still running past the grace period: the connection is closed,

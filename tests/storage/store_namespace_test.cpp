@@ -55,6 +55,26 @@ TEST_F(StoreNamespaceTest, DropRemovesTheEntriesAndFreesTheSlot) {
   EXPECT_EQ(store().Get("a", "k").code(), Code::kNotFound);
 }
 
+// A write runs without waiting (for a creation) once its namespace exists, also after a restart;
+// reads create nothing, and a dropped or closed store's namespaces are gone.
+TEST_F(StoreNamespaceTest, WritesWithoutWaitingOnceTheNamespaceExists) {
+  EXPECT_FALSE(store().WritesWithoutWaiting("a"));
+  EXPECT_EQ(store().Get("a", "k").code(), Code::kNotFound);
+  EXPECT_FALSE(store().WritesWithoutWaiting("a")) << "a read created it";
+  ASSERT_TRUE(store().Put("a", "k", "v", "", 0).ok());
+  EXPECT_TRUE(store().WritesWithoutWaiting("a"));
+  EXPECT_FALSE(store().WritesWithoutWaiting("b"));
+  ASSERT_TRUE(store().Put(".internal", "k", "v", "", 0).ok());
+  EXPECT_TRUE(store().WritesWithoutWaiting(".internal"));
+  Reopen();
+  EXPECT_TRUE(store().WritesWithoutWaiting("a"));
+  ASSERT_TRUE(*store().DropNamespace("a"));
+  EXPECT_FALSE(store().WritesWithoutWaiting("a"));
+  ASSERT_TRUE(store().Put("c", "k", "v", "", 0).ok());
+  ASSERT_TRUE(store().Close().ok());
+  EXPECT_FALSE(store().WritesWithoutWaiting("c"));
+}
+
 TEST_F(StoreNamespaceTest, ARestartDoesNotBringADroppedNamespaceBack) {
   ASSERT_TRUE(store().Put("gone", "k", "v", "", 0).ok());
   ASSERT_TRUE(store().Put("kept", "k", "v", "", 0).ok());

@@ -101,6 +101,9 @@ class FaultStore : public Store {
   Result<std::vector<NamespaceFigures>> ListNamespaces() override {
     return inner_.ListNamespaces();
   }
+  bool WritesWithoutWaiting(std::string_view ns) override {
+    return inner_.WritesWithoutWaiting(ns);
+  }
   Result<NamespaceFigures> GetNamespace(std::string_view ns) override {
     return inner_.GetNamespace(ns);
   }
