@@ -327,20 +327,37 @@ HotCache::FillTicket HotCache::BeginFill(std::string_view ns, std::string_view k
   return ticket;
 }
 
-bool HotCache::Insert(const FillTicket& ticket, std::string_view ns, std::string_view key,
-                      const Entry& entry, bool may_evict) {
-  if (ticket.ns == nullptr || entry.value.size() > options_.max_entry_bytes) return false;
-  const int64_t now_ms = clock_.NowMillis();
-  if (IsExpired(entry.info, now_ms)) return false;
-  const uint64_t charge = Charge(ns, key, entry);
-  const Slot slot = SlotOf(ns, key);
-  Shard& shard = *slot.shard;
-  if (charge > shard.capacity) return false;
-  // Built before the lock: the copy of the bytes is the bulk of an insert.
+HotCache::Node* HotCache::MakeFill(const FillTicket& ticket, const Slot& slot, std::string_view ns,
+                                   std::string_view key, const Entry& entry, int64_t now_ms) {
+  if (ticket.ns == nullptr || entry.value.size() > options_.max_entry_bytes) return nullptr;
+  if (IsExpired(entry.info, now_ms)) return nullptr;
+  if (Charge(ns, key, entry) > slot.shard->capacity) return nullptr;
   Node* node = Node::Make(slot.hash, ns, key, entry);
   node->ns = ticket.ns;
   node->ns_gen = ticket.ns_gen;
   node->bumped_ms = now_ms;
+  return node;
+}
+
+void HotCache::LinkFillLocked(Shard& shard, Node* node) {
+  if (Node* existing = shard.Find(node->hash, shards_.size(), node->ns_view(), node->key_view())) {
+    EraseNodeLocked(shard, existing);
+  }
+  const uint64_t charge = node->charge();
+  EvictLocked(shard, charge);
+  shard.Chain(node, shards_.size());
+  PushFront(&shard.lru, node);
+  shard.bytes += charge;
+  ++shard.entries;
+}
+
+bool HotCache::Insert(const FillTicket& ticket, std::string_view ns, std::string_view key,
+                      const Entry& entry, bool may_evict) {
+  const Slot slot = SlotOf(ns, key);
+  Shard& shard = *slot.shard;
+  Node* node = MakeFill(ticket, slot, ns, key, entry, clock_.NowMillis());
+  if (node == nullptr) return false;
+  const uint64_t charge = node->charge();
   std::unique_lock lock(shard.mu);
   // A key write or namespace write that began or ended since the ticket, or is still running,
   // may have changed what the store holds after the caller read it.
@@ -355,13 +372,61 @@ bool HotCache::Insert(const FillTicket& ticket, std::string_view ns, std::string
     node->Unref();
     return false;
   }
-  if (existing != nullptr) EraseNodeLocked(shard, existing);
-  EvictLocked(shard, charge);
-  shard.Chain(node, shards_.size());
-  PushFront(&shard.lru, node);
-  shard.bytes += charge;
-  ++shard.entries;
+  LinkFillLocked(shard, node);
   return true;
+}
+
+HotCache::OwnWrite HotCache::BeginOwnKeyWrite(std::string_view ns, std::string_view key) {
+  OwnWrite w;
+  w.ticket.ns = FindNamespace(ns, /*create=*/true);
+  const int64_t now_ms = clock_.NowMillis();
+  const Slot slot = SlotOf(ns, key);
+  Shard& shard = *slot.shard;
+  std::lock_guard lock(shard.mu);
+  bool alone = shard.stripe_pending[slot.stripe] == 0;
+  if (w.ticket.ns != nullptr) {
+    // Load pending before seq: EndNamespaceWrite bumps seq before it decrements pending.
+    alone = alone && w.ticket.ns->pending.load() == 0;
+    w.ticket.ns_seq = w.ticket.ns->seq.load();
+    w.ticket.ns_gen = w.ticket.ns->gen.load();
+  }
+  ++shard.stripe_pending[slot.stripe];
+  w.ticket.stripe_seq = ++shard.stripe_seq[slot.stripe];
+  if (Node* node = shard.Find(slot.hash, shards_.size(), ns, key)) {
+    if (alone && !node->Dead(now_ms)) w.known = node->info;
+    EraseNodeLocked(shard, node);
+  }
+  return w;
+}
+
+bool HotCache::AloneLocked(const Shard& shard, const Slot& slot, const OwnWrite& w) {
+  if (w.ticket.ns == nullptr) return false;
+  if (shard.stripe_seq[slot.stripe] != w.ticket.stripe_seq) return false;
+  if (shard.stripe_pending[slot.stripe] != 1) return false;  // only this write
+  return w.ticket.ns->pending.load() == 0 && w.ticket.ns->seq.load() == w.ticket.ns_seq;
+}
+
+bool HotCache::Alone(const OwnWrite& w, std::string_view ns, std::string_view key) {
+  const Slot slot = SlotOf(ns, key);
+  std::lock_guard lock(slot.shard->mu);
+  return AloneLocked(*slot.shard, slot, w);
+}
+
+void HotCache::EndOwnKeyWrite(const OwnWrite& w, std::string_view ns, std::string_view key,
+                              const Entry* written) {
+  const Slot slot = SlotOf(ns, key);
+  Shard& shard = *slot.shard;
+  Node* node = written == nullptr ? nullptr
+                                  : MakeFill(w.ticket, slot, ns, key, *written, clock_.NowMillis());
+  std::unique_lock lock(shard.mu);
+  if (node != nullptr && AloneLocked(shard, slot, w)) {
+    LinkFillLocked(shard, node);
+    node = nullptr;
+  }
+  ++shard.stripe_seq[slot.stripe];
+  --shard.stripe_pending[slot.stripe];
+  lock.unlock();
+  if (node != nullptr) node->Unref();
 }
 
 void HotCache::BeginKeyWrite(std::string_view ns, std::string_view key) {

@@ -131,6 +131,28 @@ class HotCache {
   void BeginKeyWrite(std::string_view ns, std::string_view key);
   void EndKeyWrite(std::string_view ns, std::string_view key);
 
+  // A key write that its caller makes through this cache with the store's key lock around the
+  // store write (TieredStore::Put): what the cache knew of the key as it began, and the counters
+  // that tell at its end whether it was alone.
+  struct OwnWrite {
+    FillTicket ticket;  // the namespace's and stripe's counters just after the write began
+    // The key's live entry as the write began, when no other write of its stripe or namespace
+    // was running then: what the store held at that moment (see the consistency argument in
+    // tiered_store.h).
+    std::optional<EntryInfo> known;
+  };
+  // BeginKeyWrite that also says what was cached.
+  OwnWrite BeginOwnKeyWrite(std::string_view ns, std::string_view key);
+  // Whether no other write of the key's stripe or namespace began or ended since w began. Asked
+  // under the store's key lock, true means w.known still is what the store holds.
+  bool Alone(const OwnWrite& w, std::string_view ns, std::string_view key);
+  // EndKeyWrite that first caches written (the entry the store write stored; null: none, e.g. it
+  // failed) as most recent, when no other write of the stripe or namespace began or ended since
+  // w began: the store then holds exactly it. Refused as Insert refuses (too large, expired,
+  // cannot fit).
+  void EndOwnKeyWrite(const OwnWrite& w, std::string_view ns, std::string_view key,
+                      const Entry* written);
+
   // Brackets a store write of a whole namespace (prefix empty: O(1), by bumping the namespace's
   // generation) or of every key starting with prefix (O(entries held), a scan of every shard).
   // Until the matching End call, no fill in the namespace is accepted.
@@ -176,6 +198,14 @@ class HotCache {
                                           std::string_view key, int64_t now_ms);
   NsRecord* FindNamespace(std::string_view ns, bool create);
   void EraseNodeLocked(Shard& shard, Node* node);
+  // Alone()'s test, under the shard's lock.
+  static bool AloneLocked(const Shard& shard, const Slot& slot, const OwnWrite& w);
+  // The node an accepted fill inserts (built before the lock: the copy of the bytes is the bulk
+  // of an insert); null when the entry is refused anyway (too large, expired, over a shard).
+  Node* MakeFill(const FillTicket& ticket, const Slot& slot, std::string_view ns,
+                 std::string_view key, const Entry& entry, int64_t now_ms);
+  // Links node as most recent in place of any entry of its key, evicting what it needs.
+  void LinkFillLocked(Shard& shard, Node* node);
   void EvictLocked(Shard& shard, uint64_t needed);
 
   const HotCacheOptions options_;

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "storage/known_entry.h"
+
 namespace apicached {
 namespace {
 
@@ -148,13 +150,78 @@ Result<std::vector<std::optional<SharedEntry>>> TieredStore::MultiGetShared(
   return ReadThroughMany<SharedEntry>(ns, keys, lookup_many, SharedEntry::Own);
 }
 
+namespace {
+
+// HotCache::BeginOwnKeyWrite .. EndOwnKeyWrite, ended even if the inner store throws; the entry
+// given to Keep() is cached at the end.
+class OwnWriteBracket {
+ public:
+  OwnWriteBracket(HotCache& cache, std::string_view ns, std::string_view key)
+      : cache_(cache), ns_(ns), key_(key), write_(cache.BeginOwnKeyWrite(ns, key)) {}
+  ~OwnWriteBracket() { cache_.EndOwnKeyWrite(write_, ns_, key_, written_ ? &*written_ : nullptr); }
+  OwnWriteBracket(const OwnWriteBracket&) = delete;
+  OwnWriteBracket& operator=(const OwnWriteBracket&) = delete;
+
+  const HotCache::OwnWrite& write() const { return write_; }
+  void Keep(Entry written) { written_ = std::move(written); }
+
+ private:
+  HotCache& cache_;
+  std::string_view ns_;
+  std::string_view key_;
+  const HotCache::OwnWrite write_;
+  std::optional<Entry> written_;
+};
+
+// What the RAM tier vouches for while the store holds the key's write lock (known_entry.h): the
+// entry cached as the write began, if no other write of its stripe or namespace began or ended
+// since, and it is still live at the store's now.
+class CachedAtBegin final : public KnownEntrySource {
+ public:
+  CachedAtBegin(HotCache& cache, const HotCache::OwnWrite& write, std::string_view ns,
+                std::string_view key)
+      : cache_(cache), write_(write), ns_(ns), key_(key) {}
+  std::optional<EntryInfo> Known(int64_t now_ms) const override {
+    if (!write_.known) return std::nullopt;
+    if (write_.known->expires_ms != 0 && now_ms >= write_.known->expires_ms) return std::nullopt;
+    if (!cache_.Alone(write_, ns_, key_)) return std::nullopt;
+    return write_.known;
+  }
+
+ private:
+  HotCache& cache_;
+  const HotCache::OwnWrite& write_;
+  std::string_view ns_;
+  std::string_view key_;
+};
+
+}  // namespace
+
 Result<WriteOutcome> TieredStore::Put(std::string_view ns, std::string_view key,
                                       std::string_view value, std::string_view content_type,
                                       std::optional<int64_t> ttl_seconds, uint32_t flags,
                                       bool report_replaced) {
-  return KeyWrite(ns, key, [&] {
+  auto put = [&] {
     return inner_->Put(ns, key, value, content_type, ttl_seconds, flags, report_replaced);
-  });
+  };
+  if (!Cached(ns)) return put();
+  // Write-through: the entry written is cached (a read after a write is a RAM hit), and a cached
+  // entry answers what the write replaced without a store read (tiered_store.h).
+  OwnWriteBracket bracket(cache_, ns, key);
+  Result<WriteOutcome> outcome = Status::Internal("unset");
+  if (report_replaced && bracket.write().known) {
+    const CachedAtBegin source(cache_, bracket.write(), ns, key);
+    const KnownEntryScope scope(ns, key, source);
+    outcome = put();
+  } else {
+    outcome = put();
+  }
+  if (outcome.ok() && !closed_.load()) {
+    bracket.Keep(Entry{.value = std::string(value),
+                       .content_type = std::string(content_type),
+                       .info = static_cast<const EntryInfo&>(*outcome)});
+  }
+  return outcome;
 }
 
 Result<bool> TieredStore::Delete(std::string_view ns, std::string_view key) {

@@ -20,6 +20,12 @@
 //    the fill is accepted, every write of the key either completed before the ticket (so the
 //    value read is current) or begins after the insert (and its Begin erases it). A refused
 //    fill only costs a later store read.
+//  - A single-key Put writes through: BeginOwnKeyWrite notes the key's cached entry when no other
+//    write of its stripe or namespace is in flight (the entry is then what the store holds), the
+//    store asks for it under its key lock to report what the Put replaced without a read
+//    (storage/known_entry.h), and EndOwnKeyWrite caches the written entry; both only when no other
+//    write of the stripe or namespace began or ended since BeginOwnKeyWrite (docs/hot-cache.md,
+//    "Consistency" 4).
 //  - Warm-up fills go through the same tickets, so a concurrent write always wins over
 //    warm-up data.
 //  - After Close(), nothing is served from RAM.
@@ -78,10 +84,12 @@ class TieredStore final : public Store {
   Result<SharedEntry> GetShared(std::string_view ns, std::string_view key) override;
   Result<std::vector<std::optional<SharedEntry>>> MultiGetShared(
       std::string_view ns, std::span<const std::string_view> keys) override;
-  // Store, invalidating:
+  // Store, writing through (the entry written is cached; a cached entry answers report_replaced
+  // without a store read):
   Result<WriteOutcome> Put(std::string_view ns, std::string_view key, std::string_view value,
                            std::string_view content_type, std::optional<int64_t> ttl_seconds,
                            uint32_t flags = 0, bool report_replaced = false) override;
+  // Store, invalidating:
   Result<bool> Delete(std::string_view ns, std::string_view key) override;
   Result<WriteOutcome> Add(std::string_view ns, std::string_view key, std::string_view value,
                            std::string_view content_type, std::optional<int64_t> ttl_seconds,

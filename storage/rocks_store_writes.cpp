@@ -1,4 +1,5 @@
 // RocksStore: the single-key writes (Put, Add, CompareAndSet, Delete, Touch).
+#include "storage/known_entry.h"
 #include "storage/rocks_slices.h"
 #include "storage/rocks_status.h"
 #include "storage/rocks_store.h"
@@ -28,7 +29,11 @@ Result<WriteOutcome> RocksStore::WriteIf(std::string_view ns, std::string_view k
   }
   auto lock = locks_.Lock(ns, key);
   std::optional<EntryInfo> replaced;
-  if (condition != WriteCondition::kAlways || report_replaced) {
+  if (condition == WriteCondition::kAlways && report_replaced) {
+    // A wrapping store that holds the key's live entry saves the read (known_entry.h).
+    replaced = KnownEntryScope::Ask(ns, key, now);
+  }
+  if (condition != WriteCondition::kAlways || (report_replaced && !replaced)) {
     auto live = ReadLiveForWrite(*n, key, now);
     if (!live.ok()) return live.status();
     if (condition == WriteCondition::kAbsent && live->has_value()) {

@@ -408,6 +408,58 @@ TEST(HotCacheTest, FillRefusedAfterConcurrentWrite) {
   EXPECT_TRUE(cache.Put("ns", "j", MakeEntry("new")));
 }
 
+// A write made alone learns what was cached, and caches what it wrote; any other write of the key
+// (or of its namespace) that began or ended meanwhile, or was running when it began, voids both.
+TEST(HotCacheTest, AnOwnWriteKnowsAndCachesOnlyWhenAlone) {
+  FakeClock clock;
+  HotCache cache(OneShard(1 << 20), clock);
+  ASSERT_TRUE(cache.Put("ns", "k", MakeEntry("v1", 0, 7)));
+  auto alone = cache.BeginOwnKeyWrite("ns", "k");
+  ASSERT_TRUE(alone.known.has_value());
+  EXPECT_EQ(alone.known->version, 7u);
+  EXPECT_FALSE(cache.Lookup("ns", "k").has_value()) << "not erased as the write began";
+  EXPECT_TRUE(cache.Alone(alone, "ns", "k"));
+  const Entry v2 = MakeEntry("v2", 0, 8);
+  cache.EndOwnKeyWrite(alone, "ns", "k", &v2);
+  auto hit = cache.Lookup("ns", "k");
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(hit->info.version, 8u);
+
+  // Another write begins (and ends) during it.
+  auto mine = cache.BeginOwnKeyWrite("ns", "k");
+  ASSERT_TRUE(mine.known.has_value());
+  cache.BeginKeyWrite("ns", "k");
+  EXPECT_FALSE(cache.Alone(mine, "ns", "k"));
+  cache.EndKeyWrite("ns", "k");
+  EXPECT_FALSE(cache.Alone(mine, "ns", "k"));
+  const Entry v3 = MakeEntry("v3", 0, 9);
+  cache.EndOwnKeyWrite(mine, "ns", "k", &v3);
+  EXPECT_FALSE(cache.Lookup("ns", "k").has_value());
+
+  // Another write was running when it began: nothing known.
+  ASSERT_TRUE(cache.Put("ns", "k", MakeEntry("v4", 0, 10)));
+  cache.BeginKeyWrite("ns", "k");
+  auto late = cache.BeginOwnKeyWrite("ns", "k");
+  EXPECT_FALSE(late.known.has_value());
+  cache.EndOwnKeyWrite(late, "ns", "k", &v3);
+  EXPECT_FALSE(cache.Lookup("ns", "k").has_value());
+  cache.EndKeyWrite("ns", "k");
+
+  // A namespace write during it; an expired entry is not known; a failed write caches nothing.
+  ASSERT_TRUE(cache.Put("ns", "k", MakeEntry("v5", 0, 11)));
+  auto cleared = cache.BeginOwnKeyWrite("ns", "k");
+  cache.InvalidateNamespace("ns");
+  EXPECT_FALSE(cache.Alone(cleared, "ns", "k"));
+  cache.EndOwnKeyWrite(cleared, "ns", "k", &v3);
+  EXPECT_FALSE(cache.Lookup("ns", "k").has_value());
+  ASSERT_TRUE(cache.Put("ns", "k", MakeEntry("v6", clock.NowMillis() + 1000, 12)));
+  clock.Advance(std::chrono::seconds(1));
+  auto expired = cache.BeginOwnKeyWrite("ns", "k");
+  EXPECT_FALSE(expired.known.has_value());
+  cache.EndOwnKeyWrite(expired, "ns", "k", nullptr);
+  EXPECT_FALSE(cache.Lookup("ns", "k").has_value());
+}
+
 TEST(HotCacheTest, WarmupInsertNeverEvicts) {
   FakeClock clock;
   const uint64_t one = HotCache::Charge("ns", "k0", MakeEntry("v"));

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/fault_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached {
@@ -69,7 +70,9 @@ class TieredStoreTest : public ::testing::Test {
 };
 
 TEST_F(TieredStoreTest, ReadThroughThenHit) {
-  ASSERT_TRUE(store_->Put("ruc", "20123456789", "{\"name\":\"x\"}", "application/json", 0).ok());
+  // Written around the tier (a Put through it is cached: WritesAreCachedAndAnswerWhatTheyReplaced).
+  ASSERT_TRUE(
+      store_->inner().Put("ruc", "20123456789", "{\"name\":\"x\"}", "application/json", 0).ok());
   const uint64_t hits = Hits();
   auto first = store_->Get("ruc", "20123456789");
   ASSERT_TRUE(first.ok());
@@ -82,6 +85,76 @@ TEST_F(TieredStoreTest, ReadThroughThenHit) {
   EXPECT_EQ(second->info.version, first->info.version);
   EXPECT_EQ(store_->Get("ruc", "missing").code(), Code::kNotFound);
   EXPECT_EQ(store_->hot_figures().entries, 1u);
+}
+
+// A Put is cached as it is written (the next read is a RAM hit), and the cached entry answers
+// what the next Put replaced, as the store would.
+TEST_F(TieredStoreTest, WritesAreCachedAndAnswerWhatTheyReplaced) {
+  auto first = store_->Put("ns", "k", "v1", "text/plain", 0, 7, /*report_replaced=*/true);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->replaced.has_value());
+  uint64_t hits = Hits();
+  ExpectSameAsInner("ns", "k");
+  EXPECT_GE(Hits(), hits + 1) << "the read after the write went to the store";
+  auto entry = store_->Get("ns", "k");
+  ASSERT_TRUE(entry.ok());
+  EXPECT_EQ(entry->info.flags, 7u);
+
+  auto second = store_->Put("ns", "k", "v2", "", 100, 0, /*report_replaced=*/true);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(second->replaced.has_value());
+  EXPECT_EQ(second->replaced->version, first->version);
+  EXPECT_EQ(second->replaced->flags, 7u);
+  ExpectSameAsInner("ns", "k");
+
+  // Expired in RAM and in the store alike: the next Put creates.
+  clock_.Advance(seconds(100));
+  auto third = store_->Put("ns", "k", "v3", "", 0, 0, /*report_replaced=*/true);
+  ASSERT_TRUE(third.ok());
+  EXPECT_FALSE(third->replaced.has_value());
+  ExpectSameAsInner("ns", "k");
+  // A write that fails leaves nothing in RAM.
+  hits = Hits();
+  EXPECT_FALSE(store_->Put("ns", "big", std::string(2 << 20, 'x'), "", 0).ok());
+  EXPECT_EQ(store_->Get("ns", "big").code(), Code::kNotFound);
+}
+
+// Another write of the key between the start of a Put and its store write (here a delete, by
+// the same thread from the inner store's hook) voids what RAM knew: the store reads the key and
+// the Put reports a creation, and the written entry is not cached (read from the store).
+TEST(TieredStoreInterleaveTest, AWriteBetweenBeginAndStoreWriteVoidsWhatRamKnew) {
+  testing::TempDir dir;
+  FakeClock clock;
+  StoreOptions o;
+  o.data_dir = dir.Sub("db");
+  o.maintenance_period_seconds = 0;
+  auto real = OpenStore(o, clock);
+  ASSERT_TRUE(real.ok());
+  struct Owning : testing::FaultStore {
+    explicit Owning(std::unique_ptr<Store> s) : FaultStore(*s), real(std::move(s)) {}
+    std::unique_ptr<Store> real;
+  };
+  auto owning = std::make_unique<Owning>(std::move(*real));
+  Owning* fault = owning.get();
+  HotCacheOptions hot;
+  hot.hot_set_period_seconds = 0;
+  TieredStore store(std::move(owning), hot);
+  ASSERT_TRUE(store.Put("ns", "k", "old", "", 0).ok());
+  ASSERT_TRUE(store.Get("ns", "k").ok());  // cached
+  fault->before_put = [&] {
+    fault->before_put = nullptr;
+    auto deleted = store.Delete("ns", "k");
+    ASSERT_TRUE(deleted.ok());
+    EXPECT_TRUE(*deleted);
+  };
+  auto put = store.Put("ns", "k", "new", "", 0, 0, /*report_replaced=*/true);
+  ASSERT_TRUE(put.ok());
+  EXPECT_FALSE(put->replaced.has_value()) << "answered from RAM after the key was deleted";
+  const uint64_t hits = store.hot_figures().hits;
+  auto got = store.Get("ns", "k");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->value, "new");
+  EXPECT_EQ(store.hot_figures().hits, hits) << "cached although another write interleaved";
 }
 
 TEST_F(TieredStoreTest, EveryMutationKeepsRamConsistent) {
@@ -189,8 +262,8 @@ TEST_F(TieredStoreTest, ExpiryIsTheStoresExpiry) {
 }
 
 TEST_F(TieredStoreTest, MultiGetMixesRamAndStore) {
-  ASSERT_TRUE(store_->Put("ns", "a", "1", "", 0).ok());
-  ASSERT_TRUE(store_->Put("ns", "b", "2", "", 0).ok());
+  ASSERT_TRUE(store_->inner().Put("ns", "a", "1", "", 0).ok());  // around the tier: not cached
+  ASSERT_TRUE(store_->inner().Put("ns", "b", "2", "", 0).ok());
   Prime("ns", "a");
   const uint64_t hits = Hits();
   auto got = store_->MultiGet("ns", {"a", "b", "c", "a"});
@@ -209,8 +282,9 @@ TEST_F(TieredStoreTest, MultiGetMixesRamAndStore) {
 
 // The shared reads answer as the copying ones, and a RAM hit hands out the tier's own bytes.
 TEST_F(TieredStoreTest, SharedReadsShareTheRamEntry) {
-  ASSERT_TRUE(store_->Put("ns", "a", std::string(500, 'a'), "text/plain", 0).ok());
-  ASSERT_TRUE(store_->Put("ns", "b", "2", "", 0).ok());
+  // Around the tier: not cached.
+  ASSERT_TRUE(store_->inner().Put("ns", "a", std::string(500, 'a'), "text/plain", 0).ok());
+  ASSERT_TRUE(store_->inner().Put("ns", "b", "2", "", 0).ok());
   auto first = store_->GetShared("ns", "a");  // read through: fills RAM
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->value, std::string(500, 'a'));
@@ -232,7 +306,7 @@ TEST_F(TieredStoreTest, SharedReadsShareTheRamEntry) {
   EXPECT_FALSE((*got)[2].has_value());
   EXPECT_EQ((*got)[3]->value, std::string(500, 'a'));
   EXPECT_EQ(Hits(), hits + 4);
-  // A write drops the RAM entry; what a reader holds stays as it was read.
+  // A write replaces the RAM entry; what a reader holds stays as it was read.
   ASSERT_TRUE(store_->Put("ns", "a", "new", "", 0).ok());
   EXPECT_EQ(second->value, std::string(500, 'a'));
   EXPECT_EQ(store_->GetShared("ns", "a")->value, "new");

@@ -2,6 +2,7 @@
 // WriteAtomically applies puts and deletes as one batch.
 #include <gtest/gtest.h>
 
+#include "storage/known_entry.h"
 #include "tests/storage/store_fixture.h"
 
 namespace apicached::testing {
@@ -18,6 +19,51 @@ TEST_F(WriteOutcomeTest, PutReportsCreatedThenReplaced) {
   ASSERT_TRUE(second->replaced.has_value());
   EXPECT_EQ(second->replaced->version, first->version);
   EXPECT_GT(second->version, first->version);
+}
+
+// What a wrapping store vouches for (known_entry.h) answers a Put's report instead of a read, for
+// the key the scope names only; with no answer from it the store reads the key.
+TEST_F(WriteOutcomeTest, PutTakesTheKnownEntryOfItsKeyInsteadOfReading) {
+  struct Fixed final : KnownEntrySource {
+    std::optional<EntryInfo> info;
+    mutable int64_t asked_at = -1;
+    std::optional<EntryInfo> Known(int64_t now_ms) const override {
+      asked_at = now_ms;
+      return info;
+    }
+  };
+  auto first = store().Put("ns", "k", "v1", "", std::nullopt);
+  ASSERT_TRUE(first.ok());
+  Fixed vouched;
+  vouched.info = EntryInfo{.version = 4242};
+  {
+    const KnownEntryScope scope("ns", "k", vouched);
+    auto put = store().Put("ns", "k", "v2", "", std::nullopt, 0, /*report_replaced=*/true);
+    ASSERT_TRUE(put.ok());
+    ASSERT_TRUE(put->replaced.has_value());
+    EXPECT_EQ(put->replaced->version, 4242u) << "the store read the key instead";
+    EXPECT_EQ(vouched.asked_at, clock_.NowMillis());
+    // Another key, or no report wanted: the scope is not asked.
+    vouched.asked_at = -1;
+    auto other = store().Put("ns", "k2", "v", "", std::nullopt, 0, true);
+    ASSERT_TRUE(other.ok());
+    EXPECT_FALSE(other->replaced.has_value());
+    auto quiet = store().Put("ns", "k", "v3", "", std::nullopt);
+    ASSERT_TRUE(quiet.ok());
+    EXPECT_FALSE(quiet->replaced.has_value());
+    EXPECT_EQ(store().Add("ns", "k", "v4", "", std::nullopt).code(), Code::kAlreadyExists);
+    EXPECT_EQ(vouched.asked_at, -1);
+    // No answer: the store reads.
+    vouched.info.reset();
+    auto read = store().Put("ns", "k", "v5", "", std::nullopt, 0, true);
+    ASSERT_TRUE(read.ok());
+    ASSERT_TRUE(read->replaced.has_value());
+    EXPECT_EQ(read->replaced->version, quiet->version);
+  }
+  auto after = store().Put("ns", "k", "v6", "", std::nullopt, 0, true);  // the scope has ended
+  ASSERT_TRUE(after.ok());
+  ASSERT_TRUE(after->replaced.has_value());
+  EXPECT_NE(after->replaced->version, 4242u);
 }
 
 TEST_F(WriteOutcomeTest, PutWithoutReportSaysNothingReplaced) {

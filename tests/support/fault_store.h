@@ -3,7 +3,8 @@
 // the batch fails with it and nothing reaches the real store (a disk that fails the write, a
 // store error in the middle of a transaction). It may also write to the real store itself
 // and return Ok, as another client would just before the batch. before_multi_put does the same
-// for MultiPut. It counts the single-key Puts and the MultiPuts it forwards.
+// for MultiPut. before_put runs before each single-key Put is forwarded (another client's write
+// just before it). It counts the single-key Puts and the MultiPuts it forwards.
 //
 // Thread safety: as the wrapped store's; set before_batch before the calls it should see.
 #pragma once
@@ -23,6 +24,7 @@ class FaultStore : public Store {
   std::function<Status()> before_batch;  // null: every batch reaches the real store
   int batches = 0;                       // WriteAtomically calls seen
   std::function<Status(const std::vector<PutItem>&)> before_multi_put;  // as before_batch
+  std::function<void()> before_put;                                     // null: none
   int puts = 0;                                                         // Put calls seen
   int multi_puts = 0;                                                   // MultiPut calls seen
 
@@ -42,6 +44,7 @@ class FaultStore : public Store {
                            std::string_view content_type, std::optional<int64_t> ttl_seconds,
                            uint32_t flags = 0, bool report_replaced = false) override {
     ++puts;
+    if (before_put) before_put();
     return inner_.Put(ns, key, value, content_type, ttl_seconds, flags, report_replaced);
   }
   Result<bool> Delete(std::string_view ns, std::string_view key) override {
