@@ -6,6 +6,8 @@
 #   BENCH_CONNS="1 50 200"
 #   BENCH_WORKLOADS="ram set mget disk"   which workloads to run (each as below)
 #   BENCH_DISK_KEYS=200000  entries of the "GET hit from disk" dataset (500 bytes each)
+#   BENCH_MGET_KEYS=100     keys per _mget request (16: as many keys in flight per connection
+#                           as redis-benchmark's -P 16, for comparing latencies)
 #   BENCH_OUT=docs/benchmarks-suite.md   where the markdown report goes ("-": stdout only)
 #   BENCH_RELEASE_BUILD=build-release     the build dir of the daemon (bench/lib.sh); with a
 #   BENCH_COMMIT=<what it was built from>  build of another source tree, say what it is
@@ -21,7 +23,8 @@
 #                                                           and vs redis GET (random of 10k keys)
 #   set   SET            apicached PUT of 500 bytes, random of 100k keys  vs redis SET -d 500
 #                        (both redis), and vs apicached's own GET from RAM
-#   mget  mget 100       apicached _mget of 100 random keys (keys/s)  vs redis GET -P 16 (keys/s)
+#   mget  mget N         apicached _mget of N random keys (BENCH_MGET_KEYS; keys/s)  vs redis GET
+#                        -P 16 (keys/s)
 #   disk  GET hit, disk  apicached GET of random keys of a dataset larger than the hot cache
 #                        vs redis GET (random, same key count) and vs apicached's GET from RAM
 # Server CPU time per request (user + system of the server process over the run, from
@@ -35,6 +38,7 @@ SECS=${BENCH_SECONDS:-5}
 read -r -a CONNS <<<"${BENCH_CONNS:-1 50 200}"
 WORKLOADS=" ${BENCH_WORKLOADS:-ram set mget disk} "
 DISK_KEYS=${BENCH_DISK_KEYS:-200000}
+MGET_KEYS=${BENCH_MGET_KEYS:-100}
 OUT=${BENCH_OUT:-$BENCH_ROOT/docs/benchmarks-suite.md}
 RAM_KEYS=10000
 SET_KEYS=100000
@@ -169,13 +173,13 @@ if wants set; then
   done
 fi
 
-# --- mget of 100 keys ------------------------------------------------------------------------
+# --- mget of MGET_KEYS keys ------------------------------------------------------------------
 if wants mget; then
   for c in "${CONNS[@]}"; do
     a=$(bench_cpu_wrk "$A_PID" "$RAW/mget-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/mget.lua" \
-      -- /v1/cache/bench/_mget k "$RAM_KEYS" 100)
+      -- /v1/cache/bench/_mget k "$RAM_KEYS" "$MGET_KEYS")
     r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 16)
-    row "mget 100 keys (keys/s)" "$c" "$a" "redis GET -P 16" "$r" 100
+    row "mget $MGET_KEYS keys (keys/s)" "$c" "$a" "redis GET -P 16" "$r" "$MGET_KEYS"
   done
 fi
 A_RSS_KB=$(bench_rss_kb "$A_PID")
@@ -227,7 +231,7 @@ Ratio = apicached / baseline (above 1 means apicached is faster). Latencies are 
 milliseconds (wrk --latency for apicached and nginx, redis-benchmark for redis). wrk and
 redis-benchmark use min(connections, cores) threads. CPU is the server's user + system CPU time
 over the run divided by the requests it answered, in microseconds (/proc/PID/stat, all
-threads; mget rows: per key, so x100 per _mget request).
+threads; mget rows: per key, so x$MGET_KEYS per _mget request).
 
 | Workload | Conns | apicached | p50 / p99 ms | CPU us | Baseline | baseline | p50 / p99 ms | CPU us | Ratio |
 |---|---:|---:|---:|---:|---|---:|---:|---:|---:|
@@ -251,8 +255,8 @@ Notes:
   not fsynced: --sync-writes is off by default, so an acknowledged write survives the process
   being killed, not a power loss); redis SET -d $SIZE, once without persistence and once with
   appendonly yes + appendfsync everysec (the same guarantee).
-- mget: one _mget request carries 100 random keys of the $RAM_KEYS loaded; keys/s = requests/s x
-  100. redis: single-key GETs, 16 per pipeline.
+- mget: one _mget request carries $MGET_KEYS random keys of the $RAM_KEYS loaded; keys/s =
+  requests/s x $MGET_KEYS. redis: single-key GETs, 16 per pipeline.
 - The machine has $(nproc) cores shared by the server and the load generator (and, during
   development, by other builds), so absolute figures are noisy; ratios within a run are the
   useful part.
