@@ -101,8 +101,9 @@ cat "$COMPAT" >&2
 
 # 2. load KEYS keys (redis-benchmark's -r names: key:%012d) into every server
 # then read every key once on every server (WARM=0: not): redis holds everything in RAM
-# already, apicached's RAM tier fills on first reads (its writes invalidate, they do not fill),
-# so the GET points measure hits, not first reads, as bench/memcached_vs_memcached.sh does.
+# already, apicached's RAM tier fills on first reads (the load's pipelined SETs are written as
+# batches, which do not fill it), so the GET points measure hits, not first reads, as
+# bench/memcached_vs_memcached.sh does.
 bench_redis_load_resp "$KEYS" "$VALUE" >"$BENCH_TMP/load.resp"
 bench_redis_read_resp "$KEYS" >"$BENCH_TMP/read.resp"
 for port in "$R_PORT" "$F_PORT" "$A_PORT"; do

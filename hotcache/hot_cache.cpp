@@ -361,13 +361,10 @@ bool HotCache::Insert(const FillTicket& ticket, std::string_view ns, std::string
   std::unique_lock lock(shard.mu);
   // A key write or namespace write that began or ended since the ticket, or is still running,
   // may have changed what the store holds after the caller read it.
-  const bool stale_stripe =
-      shard.stripe_seq[slot.stripe] != ticket.stripe_seq || shard.stripe_pending[slot.stripe] != 0;
-  // Load pending before seq: EndNamespaceWrite bumps seq before it decrements pending.
-  const bool stale_ns = ticket.ns->pending.load() != 0 || ticket.ns->seq.load() != ticket.ns_seq;
+  const bool stale = !UnchangedLocked(shard, slot, ticket, /*own_writes=*/0);
   Node* existing = shard.Find(slot.hash, shards_.size(), ns, key);
   const uint64_t freed = existing != nullptr ? existing->charge() : 0;
-  if (stale_stripe || stale_ns || (!may_evict && shard.bytes - freed + charge > shard.capacity)) {
+  if (stale || (!may_evict && shard.bytes - freed + charge > shard.capacity)) {
     lock.unlock();
     node->Unref();
     return false;
@@ -399,17 +396,19 @@ HotCache::OwnWrite HotCache::BeginOwnKeyWrite(std::string_view ns, std::string_v
   return w;
 }
 
-bool HotCache::AloneLocked(const Shard& shard, const Slot& slot, const OwnWrite& w) {
-  if (w.ticket.ns == nullptr) return false;
-  if (shard.stripe_seq[slot.stripe] != w.ticket.stripe_seq) return false;
-  if (shard.stripe_pending[slot.stripe] != 1) return false;  // only this write
-  return w.ticket.ns->pending.load() == 0 && w.ticket.ns->seq.load() == w.ticket.ns_seq;
+bool HotCache::UnchangedLocked(const Shard& shard, const Slot& slot, const FillTicket& ticket,
+                               uint32_t own_writes) {
+  if (ticket.ns == nullptr) return false;
+  if (shard.stripe_seq[slot.stripe] != ticket.stripe_seq) return false;
+  if (shard.stripe_pending[slot.stripe] != own_writes) return false;
+  // Load pending before seq: EndNamespaceWrite bumps seq before it decrements pending.
+  return ticket.ns->pending.load() == 0 && ticket.ns->seq.load() == ticket.ns_seq;
 }
 
 bool HotCache::Alone(const OwnWrite& w, std::string_view ns, std::string_view key) {
   const Slot slot = SlotOf(ns, key);
   std::lock_guard lock(slot.shard->mu);
-  return AloneLocked(*slot.shard, slot, w);
+  return UnchangedLocked(*slot.shard, slot, w.ticket, /*own_writes=*/1);
 }
 
 void HotCache::EndOwnKeyWrite(const OwnWrite& w, std::string_view ns, std::string_view key,
@@ -419,7 +418,7 @@ void HotCache::EndOwnKeyWrite(const OwnWrite& w, std::string_view ns, std::strin
   Node* node = written == nullptr ? nullptr
                                   : MakeFill(w.ticket, slot, ns, key, *written, clock_.NowMillis());
   std::unique_lock lock(shard.mu);
-  if (node != nullptr && AloneLocked(shard, slot, w)) {
+  if (node != nullptr && UnchangedLocked(shard, slot, w.ticket, /*own_writes=*/1)) {
     LinkFillLocked(shard, node);
     node = nullptr;
   }

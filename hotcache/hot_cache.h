@@ -198,8 +198,11 @@ class HotCache {
                                           std::string_view key, int64_t now_ms);
   NsRecord* FindNamespace(std::string_view ns, bool create);
   void EraseNodeLocked(Shard& shard, Node* node);
-  // Alone()'s test, under the shard's lock.
-  static bool AloneLocked(const Shard& shard, const Slot& slot, const OwnWrite& w);
+  // Under the shard's lock: whether no write of the ticket's stripe or namespace began or ended
+  // since it was taken, and none is running but the caller's own (own_writes of them). A fill's
+  // test (0) and an own write's (1).
+  static bool UnchangedLocked(const Shard& shard, const Slot& slot, const FillTicket& ticket,
+                              uint32_t own_writes);
   // The node an accepted fill inserts (built before the lock: the copy of the bytes is the bulk
   // of an insert); null when the entry is refused anyway (too large, expired, over a shard).
   Node* MakeFill(const FillTicket& ticket, const Slot& slot, std::string_view ns,

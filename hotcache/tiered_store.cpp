@@ -208,14 +208,9 @@ Result<WriteOutcome> TieredStore::Put(std::string_view ns, std::string_view key,
   // Write-through: the entry written is cached (a read after a write is a RAM hit), and a cached
   // entry answers what the write replaced without a store read (tiered_store.h).
   OwnWriteBracket bracket(cache_, ns, key);
-  Result<WriteOutcome> outcome = Status::Internal("unset");
-  if (report_replaced && bracket.write().known) {
-    const CachedAtBegin source(cache_, bracket.write(), ns, key);
-    const KnownEntryScope scope(ns, key, source);
-    outcome = put();
-  } else {
-    outcome = put();
-  }
+  const CachedAtBegin source(cache_, bracket.write(), ns, key);
+  const KnownEntryScope scope(ns, key, source);  // asked only by a Put that reports
+  Result<WriteOutcome> outcome = put();
   if (outcome.ok() && !closed_.load()) {
     bracket.Keep(Entry{.value = std::string(value),
                        .content_type = std::string(content_type),
