@@ -50,6 +50,10 @@ Status App::Start() {
   if (options_.eviction_enabled) {
     EvictionOptions eviction = options_.eviction;
     eviction.free_disk_bytes = [dir = options_.store.data_dir] { return FreeDiskBytes(dir); };
+    // At debug level: under a steady over-quota churn a check evicts every period.
+    eviction.on_check = [](const Result<EvictionReport>& report) {
+      if (std::string line = DescribeCheck(report); !line.empty()) LogDebug("eviction: " + line);
+    };
     auto evicting = std::make_unique<EvictingStore>(std::move(store_), std::move(eviction));
     evicting_ = evicting.get();
     store_ = std::move(evicting);

@@ -257,6 +257,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      "error, warning, info or debug")
     ("watchdog", BoolValue(&service.watchdog),
      "send WATCHDOG=1 when systemd asks for it (WatchdogSec=)")
+    ("test-clock-offset", po::value(&service.clock_offset_seconds)->default_value(0),
+     "seconds added to the wall clock the daemon reads for TTLs and expiry (tests of expiry "
+     "against the binary; never in production)")
     ("max-batch-keys", po::value(&max_batch)->default_value(max_batch),
      "keys or entries in one _mget/_mset/_mdelete")
     ("header-limit-bytes", po::value(&header_limit)->default_value(header_limit),
@@ -389,7 +392,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
         IntFlag{"stats-flush-period", stats_flush, 0, 86400},
         IntFlag{"min-free-disk-bytes", min_free_disk, 0, 1ll << 50},
         IntFlag{"max-disk-bytes", max_disk, 0, 1ll << 56},
-        IntFlag{"invalid-default-ttl", invalid_default_ttl, 0, kMaxInvalidTtlSeconds}}) {
+        IntFlag{"invalid-default-ttl", invalid_default_ttl, 0, kMaxInvalidTtlSeconds},
+        IntFlag{"test-clock-offset", service.clock_offset_seconds, -(100ll * 365 * 86400),
+                100ll * 365 * 86400}}) {
     if (f.value < f.min || f.value > f.max) {
       return Status::InvalidArgument("--" + std::string(f.name) + " must be " +
                                      std::to_string(f.min) + " to " + std::to_string(f.max) +

@@ -24,6 +24,9 @@ struct ServiceOptions {
   LogLevel log_level = LogLevel::kInfo;
   std::string backup_dir;  // "" : checkpoints refused
   bool watchdog = true;    // answer systemd's watchdog when WATCHDOG_USEC is set
+  // --test-clock-offset: seconds added to the wall clock of every TTL decision (tests of expiry
+  // against the real binary, which cannot inject a FakeClock); 0 in production.
+  int64_t clock_offset_seconds = 0;
   // max-connections, max-open-files (0: derived) and fd-reserve; the service computes the split
   // of RLIMIT_NOFILE from them at start (daemon/fd_budget.h) into AppOptions.
   FdBudgetOptions fd_budget;

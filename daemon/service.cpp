@@ -248,7 +248,11 @@ class Service {
 
     const std::string data_dir = app_options.store.data_dir;
     ttl_ = app_options.store.ttl;
-    SystemClock clock;
+    SystemClock clock(service_.clock_offset_seconds * 1000);
+    if (service_.clock_offset_seconds != 0) {
+      LogWarning("the clock is shifted by " + std::to_string(service_.clock_offset_seconds) +
+                 " s (--test-clock-offset): TTLs are decided on that time");
+    }
     App app(std::move(app_options), clock);
     (void)notifier_.SetStatus("opening the store in " + data_dir);
     Status started;

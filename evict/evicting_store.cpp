@@ -550,6 +550,22 @@ Result<uint64_t> EvictingStore::EvictDownTo(std::string_view ns, Tracked& tracke
   return evicted;
 }
 
+std::string DescribeCheck(const Result<EvictionReport>& report) {
+  if (!report.ok()) return "the eviction check failed: " + report.status().message();
+  const EvictionReport& r = *report;
+  if (r.evicted == 0 && r.expired == 0 && r.compactions == 0 && r.over.empty()) return "";
+  auto count = [](uint64_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  std::string line = "evicted " + count(r.evicted, "entry", "entries") + ", dropped " +
+                     std::to_string(r.expired) + " expired, compacted " +
+                     count(r.compactions, "namespace", "namespaces");
+  if (r.over.empty()) return line + "; within every limit";
+  line += "; still over: ";
+  for (size_t i = 0; i < r.over.size(); ++i) line += (i > 0 ? ", " : "") + r.over[i];
+  return line;
+}
+
 Result<EvictionReport> EvictingStore::RunEviction() {
   if (!index_loaded_.load()) return Status::Unavailable("the eviction index is still loading");
   std::lock_guard lock(check_mu_);
@@ -760,7 +776,10 @@ void EvictingStore::Loop() {
         behind_ = "the eviction index could not be loaded: " + s.message();
       }
     }
-    if (index_loaded_.load()) (void)RunEviction();  // its outcome is in figures()
+    if (index_loaded_.load()) {
+      const Result<EvictionReport> report = RunEviction();  // its outcome is in figures()
+      if (options_.on_check) options_.on_check(report);
+    }
     std::unique_lock lock(thread_mu_);
     thread_cv_.wait_for(lock, period, [this] { return woken_ || stop_; });
     if (stop_) return;

@@ -100,6 +100,11 @@ struct EvictionReport {
   std::vector<std::string> over;  // limits still exceeded at its end ("namespace 'x' quota", ...)
 };
 
+// One line on what a check did, for the log: "evicted 1500 entries, dropped 3 expired, compacted
+// 1 namespace; within every limit" (or "; still over: namespace 'big' quota"), or why it failed.
+// Empty when it did nothing and is within every limit.
+std::string DescribeCheck(const Result<EvictionReport>& report);
+
 class EvictingStore final : public Store {
  public:
   // Wraps inner (REQUIRES: open); uses its clock. Starts nothing: call Start.

@@ -13,6 +13,8 @@
 
 namespace apicached {
 
+struct EvictionReport;  // evicting_store.h
+
 // The limits; replaceable at run time (SIGHUP) through EvictingStore::SetLimits. 0 means "no
 // limit" everywhere.
 struct EvictionLimits {
@@ -61,6 +63,9 @@ struct EvictionOptions {
   // Free bytes on the data directory's file system; required when limits.min_free_disk_bytes
   // may be set (the daemon passes metrics/'s statvfs reader).
   std::function<Result<uint64_t>()> free_disk_bytes;
+  // Called by the background thread after each of its checks with what it did (the daemon logs
+  // the checks that evicted, compacted or ended still over a limit); must not call the store.
+  std::function<void(const Result<EvictionReport>& report)> on_check;
   // Called for every entry evicted, after its delete (tests); must not call the store.
   std::function<void(std::string_view ns, const Victim& victim)> on_evicted;
   // Called with each batch of victims once they have left the index, before their write

@@ -38,6 +38,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -71,6 +72,11 @@ class TieredStore final : public Store {
   Status SaveHotSet();
 
   HotFigures hot_figures() const;
+  // WarmRestart's waits (warm_restart.h), for tests.
+  bool WaitForWarmup(std::chrono::milliseconds timeout) { return warm_.WaitForWarmup(timeout); }
+  bool WaitForHotSetRecordsAfter(uint64_t records, std::chrono::milliseconds timeout) {
+    return warm_.WaitForRecordsAfter(records, timeout);
+  }
 
   // The wrapped store (benchmarks compare it with the cached path). Writing through it
   // directly bypasses cache invalidation.

@@ -111,9 +111,28 @@ Status WarmRestart::SaveHotSet() {
         store_.DeletePrefix(kHotSetNamespace, hot_set::GenerationPrefix(old->generation));
     if (!deleted.ok()) return deleted.status();
   }
-  hot_set_records_.fetch_add(1);
   hot_set_keys_recorded_.store(keys.size());
+  hot_set_records_.fetch_add(1);
+  NotifyProgress();
   return Status::Ok();
+}
+
+void WarmRestart::NotifyProgress() {
+  { std::lock_guard lock(progress_mu_); }  // a waiter between its check and its wait sees it
+  progress_cv_.notify_all();
+}
+
+bool WarmRestart::WaitForWarmup(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(progress_mu_);
+  return progress_cv_.wait_for(lock, timeout, [this] {
+    const WarmupState state = warmup_state_.load();
+    return state == WarmupState::kDone || state == WarmupState::kFailed;
+  });
+}
+
+bool WarmRestart::WaitForRecordsAfter(uint64_t records, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(progress_mu_);
+  return progress_cv_.wait_for(lock, timeout, [&] { return hot_set_records_.load() > records; });
 }
 
 void WarmRestart::RecorderLoop() {
@@ -198,9 +217,11 @@ void WarmRestart::WarmupLoop() {
   if (!error.empty()) {
     warmup_error_ = std::move(error);
     warmup_state_.store(WarmupState::kFailed);  // publishes warmup_error_
+    NotifyProgress();
     return;
   }
   warmup_state_.store(WarmupState::kDone);
+  NotifyProgress();
 }
 
 }  // namespace apicached

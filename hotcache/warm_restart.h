@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -60,8 +61,17 @@ class WarmRestart {
   // Fills the warm-up and record fields of f.
   void AddFigures(HotFigures& f) const;
 
+  // Block until the warm-up has ended (done or failed), or until more than `records` hot-set
+  // records have been written since start; false at the timeout. For tests, which would poll
+  // AddFigures otherwise.
+  bool WaitForWarmup(std::chrono::milliseconds timeout);
+  bool WaitForRecordsAfter(uint64_t records, std::chrono::milliseconds timeout);
+
  private:
   enum class WarmupState { kNotStarted, kRunning, kDone, kFailed };
+
+  // Wakes the Wait* callers after warmup_state_ or hot_set_records_ moved.
+  void NotifyProgress();
 
   void RecorderLoop();
   void WarmupLoop();
@@ -87,6 +97,9 @@ class WarmRestart {
   std::atomic<uint64_t> hot_set_records_{0};
   std::atomic<uint64_t> hot_set_keys_recorded_{0};
   std::atomic<uint64_t> hot_set_record_errors_{0};
+
+  std::mutex progress_mu_;  // only pairs progress_cv_ with the atomics above
+  std::condition_variable progress_cv_;
 };
 
 }  // namespace apicached

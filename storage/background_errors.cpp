@@ -36,7 +36,9 @@ void BackgroundErrorWatch::NoteResumeFailure(const std::string& why) {
 }
 
 void BackgroundErrorWatch::MarkRecovered() {
-  stopped_.store(false, std::memory_order_release);
+  if (stopped_.exchange(false, std::memory_order_acq_rel)) {
+    std::fprintf(stderr, "apicached: storage: writes resumed\n");
+  }
 }
 
 void BackgroundErrorWatch::OnBackgroundError(rocksdb::BackgroundErrorReason /*reason*/,
@@ -49,7 +51,11 @@ void BackgroundErrorWatch::OnBackgroundError(rocksdb::BackgroundErrorReason /*re
     reopenable_ = fatal_ && error->IsIOError();
     resume_error_.clear();
   }
-  stopped_.store(true, std::memory_order_release);
+  const bool was_stopped = stopped_.exchange(true, std::memory_order_acq_rel);
+  if (!was_stopped) {
+    std::fprintf(stderr, "apicached: storage: writes stopped by an error: %s\n",
+                 error->ToString().c_str());
+  }
 }
 
 void BackgroundErrorWatch::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) {

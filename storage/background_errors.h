@@ -9,6 +9,8 @@
 // restart. DB::Resume() refuses errors RocksDB rates fatal (e.g. a new WAL file that could not be
 // created in a read-only directory at a memtable switch); for those that are I/O errors the store
 // closes and reopens the database itself once the directory takes writes again (reopenable()).
+// It logs each stop ("apicached: storage: writes stopped by an error: ...") and each recovery
+// ("apicached: storage: writes resumed") on stderr, once per change.
 //
 // StderrLogger replaces RocksDB's own LOG file in the data dir. That file lives on the same disk
 // as the data, and in the packaged RocksDB 7.8 (built with assertions on) a second message to a

@@ -1,5 +1,6 @@
 // Time source for everything that reasons about TTLs. storage/ never reads the wall clock
-// directly: the daemon passes a SystemClock, tests pass a FakeClock and Advance() it.
+// directly: the daemon passes a SystemClock, tests pass a FakeClock and Advance() it. Tests of
+// the real binary shift its SystemClock instead (--test-clock-offset, docs/operations.md).
 //
 // Thread safety: both implementations may be called from any thread.
 #pragma once
@@ -17,13 +18,19 @@ class Clock {
   virtual int64_t NowMillis() const = 0;
 };
 
+// The wall clock, shifted by offset_ms (0 but in tests of the daemon binary).
 class SystemClock final : public Clock {
  public:
+  explicit SystemClock(int64_t offset_ms = 0) : offset_ms_(offset_ms) {}
   int64_t NowMillis() const override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
-        .count();
+               .count() +
+           offset_ms_;
   }
+
+ private:
+  const int64_t offset_ms_;
 };
 
 // A clock that only moves when told to. Starts at a fixed, realistic instant.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/clock.h"
 #include "tests/support/temp_dir.h"
 
 namespace apicached {
@@ -90,6 +91,21 @@ TEST(OptionsTest, BooleanFlagsAloneMeanTrue) {
   EXPECT_FALSE(cl->service.watchdog);
 }
 
+TEST(OptionsTest, TheClockOffsetIsZeroUnlessATestGivesOne) {
+  auto plain = Parse({}, "");
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->service.clock_offset_seconds, 0);
+  auto shifted = Parse({"--test-clock-offset", "-600"}, "");
+  ASSERT_TRUE(shifted.ok()) << shifted.status().ToString();
+  EXPECT_EQ(shifted->service.clock_offset_seconds, -600);
+  // The shifted clock, as the service builds it.
+  const SystemClock now, later(600'000);
+  const int64_t first = now.NowMillis();
+  const int64_t gap = later.NowMillis() - first;
+  EXPECT_GE(gap, 600'000);
+  EXPECT_LT(gap, 660'000);
+}
+
 TEST(OptionsTest, BadValuesNameTheOption) {
   TempDir dir;
   std::ofstream(dir.Sub("bad.conf")) << "max-key-bytes = lots\n";
@@ -111,6 +127,7 @@ TEST(OptionsTest, BadValuesNameTheOption) {
       {{"--block-cache-bytes", "1000"}, "block-cache-bytes"},
       {{"--memtable-bytes", "0"}, "memtable-bytes"},
       {{"--watchdog=sometimes"}, "watchdog"},
+      {{"--test-clock-offset", "99999999999"}, "test-clock-offset"},
   };
   for (const auto& [args, named] : cases) {
     auto cl = Parse(args, "");

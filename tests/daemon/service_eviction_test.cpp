@@ -6,9 +6,9 @@
 
 #include <chrono>
 #include <csignal>
+#include <functional>
 #include <random>
 #include <string>
-#include <thread>
 
 #include "tests/daemon/service_test_util.h"
 #include "tests/support/daemon_process.h"
@@ -26,16 +26,21 @@ std::string Incompressible(std::mt19937_64& rng, size_t bytes) {
   return v;
 }
 
-// Polls GET /v1/cache/{ns} until done(figures) or the deadline; the last figures.
-nlohmann::json PollNamespace(HttpClient& c, const std::string& ns,
-                             const std::function<bool(const nlohmann::json&)>& done,
-                             std::chrono::seconds deadline = 30s) {
+// GET /v1/cache/{ns} until done(figures): each time it is not, waits for the daemon's next
+// eviction check that ends within every limit (its debug log line), until the deadline. The
+// last figures.
+nlohmann::json FiguresAfterChecks(DaemonProcess& d, HttpClient& c, const std::string& ns,
+                                  const std::function<bool(const nlohmann::json&)>& done,
+                                  std::chrono::seconds deadline = 30s) {
   const auto until = std::chrono::steady_clock::now() + deadline;
   nlohmann::json f;
   for (;;) {
+    const size_t mark = d.output_size();
     f = BodyJson(c.Get("/v1/cache/" + ns));
-    if (done(f) || std::chrono::steady_clock::now() >= until) return f;
-    std::this_thread::sleep_for(50ms);  // polling the daemon's own thread, with a deadline
+    if (done(f)) return f;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || !d.WaitForOutput("; within every limit", left, mark)) return f;
   }
 }
 
@@ -44,7 +49,8 @@ TEST(ServiceEvictionTest, AQuotaLoweredBySighupIsEnforced) {
   const std::string conf = dir.Sub("apicached.conf");
   WriteTextFile(conf, "ns-quota = big=8388608\n");
   // No free-disk floor: this test is about the quota, whatever the machine's free space.
-  DaemonProcess d(Daemon({"--config", conf, "--min-free-disk-bytes", "0"}));
+  // Debug: the daemon logs its eviction checks.
+  DaemonProcess d(Daemon({"--config", conf, "--min-free-disk-bytes", "0", "--log-level", "debug"}));
   ASSERT_TRUE(d.Start());
   HttpClient c(d.port());
   std::mt19937_64 rng(14);
@@ -59,14 +65,18 @@ TEST(ServiceEvictionTest, AQuotaLoweredBySighupIsEnforced) {
   EXPECT_EQ(f["evictions"]["quota"], 0);
 
   WriteTextFile(conf, "ns-quota = big=524288\n");
+  const size_t reloaded = d.output_size();
   d.Signal(SIGHUP);
   ASSERT_TRUE(d.WaitForOutput("reloaded " + conf, 10s)) << d.output();
   ASSERT_TRUE(d.WaitForOutput("ns-quota big=524288", 5s)) << d.output();
-  f = PollNamespace(
-      c, "big", [](const nlohmann::json& j) { return j["used_bytes"].get<uint64_t>() <= 524288; });
+  f = FiguresAfterChecks(d, c, "big", [](const nlohmann::json& j) {
+    return j["used_bytes"].get<uint64_t>() <= 524288;
+  });
   EXPECT_LE(f["used_bytes"].get<uint64_t>(), 524288u) << f.dump();
   EXPECT_EQ(f["quota_bytes"], 524288);
   EXPECT_GT(f["evictions"]["quota"].get<uint64_t>(), 0u);
+  // The check's log line follows its figures.
+  EXPECT_TRUE(d.WaitForOutput("eviction: evicted ", 10s, reloaded)) << d.output();
   // The newest entries are there, the oldest were evicted; writes go on.
   EXPECT_EQ(c.Get("/v1/cache/big/k1999").result_int(), 200);
   EXPECT_EQ(c.Get("/v1/cache/big/k0").result_int(), 404);
@@ -97,7 +107,8 @@ TEST(ServiceEvictionTest, TheFreeDiskRuleHoldsOnASmallTmpfsWithEveryWriteSucceed
   TmpfsMount mnt(dir.Sub("mnt"), "128m");
   if (!mnt.mounted()) GTEST_SKIP() << mnt.why();
   constexpr uint64_t kMinFree = 48ull << 20;
-  DaemonOptions options = Daemon({"--eviction", "--min-free-disk-bytes", std::to_string(kMinFree)});
+  DaemonOptions options = Daemon(
+      {"--eviction", "--min-free-disk-bytes", std::to_string(kMinFree), "--log-level", "debug"});
   options.data_dir = dir.Sub("mnt") + "/data";
   DaemonProcess d(options);
   ASSERT_TRUE(d.Start());
@@ -110,8 +121,8 @@ TEST(ServiceEvictionTest, TheFreeDiskRuleHoldsOnASmallTmpfsWithEveryWriteSucceed
     ASSERT_EQ(put.result_int(), 201) << "write " << i << ": " << put.body();
     if (i % 64 == 0) lowest_free = std::min(lowest_free, FreeBytes(options.data_dir));
   }
-  nlohmann::json f = PollNamespace(
-      c, "fill", [&](const nlohmann::json&) { return FreeBytes(options.data_dir) >= kMinFree; });
+  nlohmann::json f = FiguresAfterChecks(
+      d, c, "fill", [&](const nlohmann::json&) { return FreeBytes(options.data_dir) >= kMinFree; });
   EXPECT_GE(FreeBytes(options.data_dir), kMinFree) << f.dump();
   EXPECT_GT(f["evictions"]["disk"].get<uint64_t>(), 0u) << f.dump();
   // Between checks (and during RocksDB's own compactions) the free space may dip under the

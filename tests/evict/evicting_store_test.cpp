@@ -101,6 +101,23 @@ TEST_F(EvictTest, ALoweredQuotaIsEnforcedByTheNextCheck) {
   EXPECT_GT(f.evicted_quota, 0u);
 }
 
+TEST(EvictionCheckLineTest, SaysWhatACheckDidAndNothingForAnIdleOne) {
+  EXPECT_EQ(DescribeCheck(EvictionReport{}), "");
+  EXPECT_EQ(
+      DescribeCheck(EvictionReport{.evicted = 1500, .expired = 3, .compactions = 1, .over = {}}),
+      "evicted 1500 entries, dropped 3 expired, compacted 1 namespace; within every limit");
+  EXPECT_EQ(DescribeCheck(EvictionReport{
+                .evicted = 1,
+                .compactions = 2,
+                .over = {"namespace 'big' quota (9 of 8 bytes)", "max disk bytes (9 of 8)"}}),
+            "evicted 1 entry, dropped 0 expired, compacted 2 namespaces; still over: namespace "
+            "'big' quota (9 of 8 bytes), max disk bytes (9 of 8)");
+  // Over a limit with nothing left to evict is still said.
+  EXPECT_NE(DescribeCheck(EvictionReport{.over = {"min free disk bytes (1 free, 2 kept)"}}), "");
+  EXPECT_EQ(DescribeCheck(Status::Unavailable("disk gone")),
+            "the eviction check failed: disk gone");
+}
+
 TEST_F(EvictTest, ExpiredEntriesGoFirst) {
   for (int i = 0; i < 100; ++i) {
     ASSERT_TRUE(

@@ -43,6 +43,9 @@ constexpr int kMaxWritesToFail = 300;  // 75 MiB: more than the tmpfs holds
 // and the WAL preallocates 1.1 times that; 17 MiB of values switch the memtable (its flush then
 // needs 16 MiB) while all but the last few writes stay in the preallocated WAL.
 constexpr size_t kFlushTriggerBytes = 17 << 20;
+// What the daemon logs when an error stops its writes and when they resume.
+constexpr const char* kWritesStopped = "apicached: storage: writes stopped by an error: ";
+constexpr const char* kWritesResumed = "apicached: storage: writes resumed";
 
 uint64_t FreeBytes(const std::string& path) {
   struct statvfs st {};
@@ -92,12 +95,13 @@ class FaultTest : public ::testing::Test {
   }
 
   // Big incompressible PUTs until one fails; returns that answer. With watch_health, writes stop
-  // after kFlushTriggerBytes (the memtable is full and switched, its flush started) and
-  // /v1/health is polled until it reports an error; then one more PUT must fail. Fails the test
-  // if nothing fails.
-  cli::HttpResponse WriteUntilFailure(bool watch_health) {
+  // after kFlushTriggerBytes (the memtable is full and switched, its flush started) and the test
+  // waits for the daemon to log that an error stopped its writes; then one more PUT must fail.
+  // Fails the test if nothing fails.
+  cli::HttpResponse WriteUntilFailure(DaemonProcess& d, bool watch_health) {
     const int writes =
         watch_health ? static_cast<int>(kFlushTriggerBytes / kBigValueBytes) : kMaxWritesToFail;
+    const size_t mark = d.output_size();
     for (int i = 0; i < writes; ++i) {
       const std::string key = "big-" + std::to_string(next_big_++);
       std::string value(kBigValueBytes, '\0');
@@ -111,10 +115,7 @@ class FaultTest : public ::testing::Test {
       acked_[key] = std::move(value);
     }
     if (watch_health) {
-      const auto until = std::chrono::steady_clock::now() + seconds(30);
-      while (Health().status == 200 && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
+      EXPECT_TRUE(d.WaitForOutput(kWritesStopped, seconds(30), mark)) << d.output();
       auto again = Http(*client_, "PUT", Path("after-health"), "x", "text/plain");
       if (!again.ok()) ADD_FAILURE() << again.status().ToString();
       return again.ok() ? *again : cli::HttpResponse{};
@@ -149,12 +150,16 @@ class FaultTest : public ::testing::Test {
     return r.ok() ? *r : cli::HttpResponse{};
   }
 
-  // Polls a small PUT until it succeeds (the store resumed) or the deadline passes.
-  bool WaitForWritesToResume(seconds deadline = seconds(60)) {
+  // A small PUT until one succeeds (the store resumed) or the deadline passes. Between tries the
+  // test waits for the daemon's log line of the recovery: RocksDB's own recovery logs it, and
+  // the store's (DB::Resume or a reopen) is made by a write or a health check at most once a
+  // second, so a try that fails waits that long at most for the line, then tries again.
+  bool WaitForWritesToResume(DaemonProcess& d, seconds deadline = seconds(60)) {
     const auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until) {
+      const size_t mark = d.output_size();
       if (Put("after-" + std::to_string(next_probe_++), "back") / 100 == 2) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      d.WaitForOutput(kWritesResumed, std::chrono::milliseconds(1100), mark);
     }
     return false;
   }
@@ -166,7 +171,7 @@ class FaultTest : public ::testing::Test {
   void CheckFaultThenRecovery(DaemonProcess& d, const std::string& cause,
                               const std::function<void()>& fix, bool watch_health = false,
                               const std::string& recovery_line = "") {
-    const cli::HttpResponse failed = WriteUntilFailure(watch_health);
+    const cli::HttpResponse failed = WriteUntilFailure(d, watch_health);
     if (HasFailure()) return;
     ExpectUnavailable(failed, cause);
     // Further writes keep failing the same way (the daemon did not crash).
@@ -178,7 +183,8 @@ class FaultTest : public ::testing::Test {
     EXPECT_NE(failure_health_.body.find(cause), std::string::npos) << failure_health_.body;
 
     fix();
-    ASSERT_TRUE(WaitForWritesToResume()) << "writes did not resume; log:\n" << d.output();
+    ASSERT_TRUE(WaitForWritesToResume(d)) << "writes did not resume; log:\n" << d.output();
+    EXPECT_TRUE(d.WaitForOutput(kWritesResumed, seconds(10))) << d.output();
     // The daemon prints it before the writes come back, but the test reads its output on a thread
     // of its own: a copy of output() taken here could miss it (it did, 1 of 5 alone, loaded).
     if (!recovery_line.empty()) {

@@ -58,19 +58,21 @@ Result<std::unique_ptr<TieredStore>> OpenTiered(const std::string& dir, const Cl
   return std::make_unique<TieredStore>(std::move(*inner), hot);
 }
 
-// Polls (with a deadline) until the background warm-up has finished.
+// Waits (with a deadline) until the background warm-up has finished.
 void WaitForWarmup(TieredStore& store) {
-  const auto deadline = Steady::now() + std::chrono::seconds(60);
-  while (!store.hot_figures().warmup_done && Steady::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  EXPECT_TRUE(store.WaitForWarmup(std::chrono::seconds(60))) << "the warm-up never ended";
+}
+
+// The tiered store without a periodic record (records are made by SaveHotSet only).
+Result<std::unique_ptr<TieredStore>> OpenUnrecorded(const std::string& dir, const Clock& clock) {
+  HotCacheOptions hot;
+  hot.hot_set_period_seconds = 0;
+  return OpenTiered(dir, clock, hot);
 }
 
 // Opens the tiered store (no periodic record) and waits for its warm-up to finish.
 std::unique_ptr<TieredStore> OpenWarmed(const std::string& dir, const Clock& clock) {
-  HotCacheOptions hot;
-  hot.hot_set_period_seconds = 0;
-  auto store = OpenTiered(dir, clock, hot);
+  auto store = OpenUnrecorded(dir, clock);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return nullptr;
   (*store)->StartWarmup();
@@ -103,10 +105,8 @@ void Populate(TieredStore& store) {
 // Reopens, checks the store answers within a bounded time, waits for warm-up, and returns the share
 // of the hot set answered from RAM.
 double ReopenAndMeasure(const std::string& dir, const Clock& clock) {
-  HotCacheOptions hot;
-  hot.hot_set_period_seconds = 0;
   const auto start = Steady::now();
-  auto store = OpenTiered(dir, clock, hot);
+  auto store = OpenUnrecorded(dir, clock);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return 0;
   (*store)->StartWarmup();
@@ -148,9 +148,7 @@ TEST(WarmRestartTest, CleanStopComesBackWarm) {
   testing::TempDir dir;
   FakeClock clock;
   {
-    HotCacheOptions hot;
-    hot.hot_set_period_seconds = 0;
-    auto store = OpenTiered(dir.Sub("db"), clock, hot);
+    auto store = OpenUnrecorded(dir.Sub("db"), clock);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     Populate(**store);
     ASSERT_TRUE((*store)->SaveHotSet().ok());
@@ -177,11 +175,8 @@ TEST(WarmRestartChild, DISABLED_PopulateThenWaitForKill) {
   Populate(**store);
   ASSERT_FALSE(::testing::Test::HasFatalFailure());
   const uint64_t records = (*store)->hot_figures().hot_set_records;
-  const auto deadline = Steady::now() + std::chrono::seconds(30);
-  while ((*store)->hot_figures().hot_set_records <= records && Steady::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling, with a deadline
-  }
-  ASSERT_GT((*store)->hot_figures().hot_set_records, records) << "no periodic record in 30 s";
+  ASSERT_TRUE((*store)->WaitForHotSetRecordsAfter(records, std::chrono::seconds(30)))
+      << "no periodic record in 30 s";
   const char ready = 'R';
   ASSERT_EQ(write(fd, &ready, 1), 1);
   for (;;) pause();
@@ -299,6 +294,22 @@ TEST(WarmRestartTest, NothingToLoadIsDoneAtOnce) {
   auto listed = store->ListNamespaces();
   ASSERT_TRUE(listed.ok());
   EXPECT_TRUE(listed->empty());
+}
+
+TEST(WarmRestartTest, TheWaitsEndWhenTheirEventHappensAndNotBefore) {
+  testing::TempDir dir;
+  FakeClock clock;
+  auto store = OpenUnrecorded(dir.Sub("db"), clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_FALSE((*store)->WaitForWarmup(std::chrono::milliseconds(1)));  // never started
+  (*store)->StartWarmup();
+  EXPECT_TRUE((*store)->WaitForWarmup(std::chrono::seconds(60)));
+  EXPECT_FALSE((*store)->WaitForHotSetRecordsAfter(0, std::chrono::milliseconds(1)));
+  ASSERT_TRUE((*store)->Put(kNs, "k", "v", "", 0).ok());
+  ASSERT_TRUE((*store)->Get(kNs, "k").ok());  // in RAM: something to record
+  ASSERT_TRUE((*store)->SaveHotSet().ok());
+  EXPECT_TRUE((*store)->WaitForHotSetRecordsAfter(0, std::chrono::milliseconds(0)));
+  EXPECT_FALSE((*store)->WaitForHotSetRecordsAfter(1, std::chrono::milliseconds(1)));
 }
 
 // A hot-set record that cannot be read fails the warm-up (health then says "degraded" and why);

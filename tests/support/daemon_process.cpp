@@ -235,10 +235,16 @@ std::string DaemonProcess::output() const {
   return output_;
 }
 
-bool DaemonProcess::WaitForOutput(const std::string& text, std::chrono::milliseconds timeout) {
+bool DaemonProcess::WaitForOutput(const std::string& text, std::chrono::milliseconds timeout,
+                                  size_t from) {
   std::unique_lock lock(mu_);
   return output_cv_.wait_for(lock, timeout,
-                             [&] { return output_.find(text) != std::string::npos; });
+                             [&] { return output_.find(text, from) != std::string::npos; });
+}
+
+size_t DaemonProcess::output_size() const {
+  std::lock_guard lock(mu_);
+  return output_.size();
 }
 
 void DaemonProcess::ReapReader() {

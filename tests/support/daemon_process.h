@@ -86,8 +86,10 @@ class DaemonProcess {
 
   // All output so far (stdout and stderr interleaved).
   std::string output() const;
-  // Waits until output() contains `text`; false at the deadline.
-  bool WaitForOutput(const std::string& text, std::chrono::milliseconds timeout);
+  // Waits until output() contains `text` at or after offset `from` (an earlier output_size(),
+  // to wait for a line printed after that moment); false at the deadline.
+  bool WaitForOutput(const std::string& text, std::chrono::milliseconds timeout, size_t from = 0);
+  size_t output_size() const;
 
   // GET /v1/health answers 200 now.
   bool Healthy() const;
