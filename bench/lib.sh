@@ -6,6 +6,12 @@ BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_RELEASE_BUILD=${BENCH_RELEASE_BUILD:-$BENCH_ROOT/build-release}
 BENCH_PIDS=()
 
+# bench_median ROWS COLUMN: the median of one column of newline-separated result rows (as
+# bench_cpu_wrk prints them: 1 req/s, 2 p50, 3 p99, 4 errors, 5 CPU us per request).
+bench_median() {
+  awk -v c="$2" 'NF { print $c }' <<<"$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
 bench_log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 bench_die() { bench_log "error: $*"; exit 1; }
 

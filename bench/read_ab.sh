@@ -88,28 +88,23 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-# median ROWS COLUMN: of one result's rows (1: rps, 2: p50, 3: p99, 5: cpu)
-median() {
-  awk -v c="$2" 'NF { print $c }' <<<"$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
 echo "| Path | Conns | Binary | req/s (keys/s) | p50 / p99 ms | CPU us per request (key) |"
 echo "|---|---:|---|---:|---:|---:|"
 for path in ram disk mget; do
   for c in "${CONNS[@]}"; do
     for n in "${NAMES[@]}"; do
       rows=${RES[$path-$n-$c]}
-      rps=$(median "$rows" 1)
-      cpu=$(median "$rows" 5)
+      rps=$(bench_median "$rows" 1)
+      cpu=$(bench_median "$rows" 5)
       if [ "$path" = mget ]; then
         rps=$(awk -v r="$rps" 'BEGIN { printf "%.0f", r * 100 }')
         cpu=$(awk -v u="$cpu" 'BEGIN { printf "%.1f", u / 100 }')
       fi
-      echo "| $path | $c | $n | $rps | $(median "$rows" 2) / $(median "$rows" 3) | $cpu |"
+      echo "| $path | $c | $n | $rps | $(bench_median "$rows" 2) / $(bench_median "$rows" 3) | $cpu |"
     done
     if [ "$path" = mget ]; then
       rows=${RES[redis-$c]}
-      echo "| redis GET -P 16 | $c | redis-server | $(median "$rows" 1) | $(median "$rows" 2) / $(median "$rows" 3) | $(median "$rows" 5) |"
+      echo "| redis GET -P 16 | $c | redis-server | $(bench_median "$rows" 1) | $(bench_median "$rows" 2) / $(bench_median "$rows" 3) | $(bench_median "$rows" 5) |"
     fi
   done
 done

@@ -51,18 +51,13 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-# median ROWS COLUMN: of one result's rows (1: rps, 2: p50, 3: p99, 5: cpu)
-median() {
-  awk -v c="$2" 'NF { print $c }' <<<"$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
 echo "| Path | Conns | Binary | req/s | p50 / p99 ms | CPU us per request |"
 echo "|---|---:|---|---:|---:|---:|"
 for path in new over; do
   for c in "${CONNS[@]}"; do
     for n in "${NAMES[@]}"; do
       rows=${RES[$path-$n-$c]}
-      echo "| PUT $path | $c | $n | $(median "$rows" 1) | $(median "$rows" 2) / $(median "$rows" 3) | $(median "$rows" 5) |"
+      echo "| PUT $path | $c | $n | $(bench_median "$rows" 1) | $(bench_median "$rows" 2) / $(bench_median "$rows" 3) | $(bench_median "$rows" 5) |"
     done
   done
 done
