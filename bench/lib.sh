@@ -12,6 +12,18 @@ bench_median() {
   awk -v c="$2" 'NF { print $c }' <<<"$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
+# bench_ab_args DEFAULT_SECONDS "DEFAULT_CONNS" DEFAULT_ROUNDS BEFORE_BIN AFTER_BIN: the shared
+# arguments of the A/B scripts. Sets BINS, NAMES (before after), SECS, CONNS (an array) and
+# ROUNDS, from BENCH_SECONDS, BENCH_CONNS and BENCH_ROUNDS when set.
+bench_ab_args() {
+  [ $# -eq 5 ] || bench_die "usage: $0 BEFORE_BIN AFTER_BIN"
+  BINS=("$4" "$5")
+  NAMES=(before after)
+  SECS=${BENCH_SECONDS:-$1}
+  read -r -a CONNS <<<"${BENCH_CONNS:-$2}"
+  ROUNDS=${BENCH_ROUNDS:-$3}
+}
+
 bench_log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 bench_die() { bench_log "error: $*"; exit 1; }
 

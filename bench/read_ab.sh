@@ -13,12 +13,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-[ $# -eq 2 ] || bench_die "usage: $0 BEFORE_BIN AFTER_BIN"
-BINS=("$1" "$2")
-NAMES=(before after)
-SECS=${BENCH_SECONDS:-5}
-read -r -a CONNS <<<"${BENCH_CONNS:-50 200}"
-ROUNDS=${BENCH_ROUNDS:-2}
+bench_ab_args 5 "50 200" 2 "$@"
 DISK_KEYS=${BENCH_DISK_KEYS:-200000}
 RAM_KEYS=10000
 SIZE=500

@@ -11,12 +11,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-[ $# -eq 2 ] || bench_die "usage: $0 BEFORE_BIN AFTER_BIN"
-BINS=("$1" "$2")
-NAMES=(before after)
-SECS=${BENCH_SECONDS:-4}
-read -r -a CONNS <<<"${BENCH_CONNS:-50}"
-ROUNDS=${BENCH_ROUNDS:-3}
+bench_ab_args 4 50 3 "$@"
 SIZE=500
 OVER_KEYS=10000
 LUA=$BENCH_ROOT/bench/lua

@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <boost/algorithm/string/join.hpp>
 #include <utility>
 
 namespace apicached {
@@ -561,9 +562,7 @@ std::string DescribeCheck(const Result<EvictionReport>& report) {
                      std::to_string(r.expired) + " expired, compacted " +
                      count(r.compactions, "namespace", "namespaces");
   if (r.over.empty()) return line + "; within every limit";
-  line += "; still over: ";
-  for (size_t i = 0; i < r.over.size(); ++i) line += (i > 0 ? ", " : "") + r.over[i];
-  return line;
+  return line + "; still over: " + boost::algorithm::join(r.over, ", ");
 }
 
 Result<EvictionReport> EvictingStore::RunEviction() {
@@ -578,10 +577,7 @@ Result<EvictionReport> EvictingStore::RunEviction() {
   if (!report.ok()) {
     behind = "the eviction check failed: " + report.status().message();
   } else if (!report->over.empty()) {
-    behind = "still over after evicting: ";
-    for (size_t i = 0; i < report->over.size(); ++i) {
-      behind += (i > 0 ? ", " : "") + report->over[i];
-    }
+    behind = "still over after evicting: " + boost::algorithm::join(report->over, ", ");
   }
   {
     std::lock_guard behind_lock(behind_mu_);
