@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,17 +98,14 @@ class PrometheusProcess {
 
   ~PrometheusProcess() {
     if (pid_ <= 0) return;
+    // Waits for the exit itself (a pidfd becomes readable), at most 10 s, then kills.
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
     ::kill(pid_, SIGTERM);
-    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    pollfd exited{.fd = pidfd, .events = POLLIN, .revents = 0};
+    if (pidfd < 0 || ::poll(&exited, 1, 10'000) != 1) ::kill(pid_, SIGKILL);
+    if (pidfd >= 0) ::close(pidfd);
     int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (Clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(kPollPause);
-    }
+    ::waitpid(pid_, &status, 0);
   }
 
   bool started() const { return pid_ > 0; }
