@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <latch>
 #include <string>
 #include <thread>
 #include <vector>
@@ -223,7 +224,12 @@ TEST(HotCacheTest, SharedHitsStayWholeUnderChurn) {
 #endif
   std::atomic<uint64_t> torn{0};
   std::atomic<uint64_t> hits{0};
+  std::atomic<int> writers_left{2};
+  // Every thread starts together: on a loaded machine a reader could otherwise run all its
+  // lookups before a writer had put a single key (seen in CI: hits == 0).
+  std::latch start(4);
   auto writer = [&](int id) {
+    start.arrive_and_wait();
     for (int i = 0; i < kOps; ++i) {
       const std::string key = "k" + std::to_string((i * 7 + id) % kKeys);
       if (i % 5 == 0) {
@@ -233,10 +239,17 @@ TEST(HotCacheTest, SharedHitsStayWholeUnderChurn) {
         (void)cache.Put("ns", key, MakeEntry(std::string(200, static_cast<char>('a' + i % 26))));
       }
     }
+    writers_left.fetch_sub(1);
   };
+  // A reader reads at least kOps times and until both writers are done, so it reads during
+  // the churn however the threads are scheduled; its reads after the writers' end meet the
+  // keys their last puts left (the last writer's last put has nothing left to void it).
   auto reader = [&](int id) {
+    start.arrive_and_wait();
     std::vector<SharedEntry> kept;
-    for (int i = 0; i < kOps; ++i) {
+    int reads_after_writers = 0;  // kKeys consecutive reads cover every key (3 is coprime)
+    for (int i = 0; i < kOps || reads_after_writers < kKeys; ++i) {
+      if (writers_left.load() == 0) ++reads_after_writers;
       auto hit = cache.LookupShared("ns", "k" + std::to_string((i * 3 + id) % kKeys));
       if (!hit) continue;
       hits.fetch_add(1);
