@@ -6,6 +6,8 @@
 #   BENCH_CONNS="1 50 200"
 #   BENCH_WORKLOADS="ram set mget disk"   which workloads to run (each as below)
 #   BENCH_DISK_KEYS=200000  entries of the "GET hit from disk" dataset (500 bytes each)
+#   BENCH_DISK_BLOCK_CACHE=268435456  the block cache of the "disk, in block cache" daemon (it
+#                           must hold the dataset's blocks: about 1.2x the dataset)
 #   BENCH_MGET_KEYS=100     keys per _mget request (16: as many keys in flight per connection
 #                           as redis-benchmark's -P 16, for comparing latencies)
 #   BENCH_OUT=docs/benchmarks-suite.md   where the markdown report goes ("-": stdout only)
@@ -26,7 +28,9 @@
 #   mget  mget N         apicached _mget of N random keys (BENCH_MGET_KEYS; keys/s)  vs redis GET
 #                        -P 16 (keys/s)
 #   disk  GET hit, disk  apicached GET of random keys of a dataset larger than the hot cache
-#                        vs redis GET (random, same key count) and vs apicached's GET from RAM
+#                        vs redis GET (random, same key count) and vs apicached's GET from RAM;
+#                        once with the default block cache (blocks mostly from the OS page
+#                        cache), once with a block cache that holds the dataset
 # Server CPU time per request (user + system of the server process over the run, from
 # /proc/PID/stat, divided by the requests it answered) is reported beside each figure: it is
 # steadier than req/s on a shared machine. Resident memory (VmRSS, nginx: master + workers) is
@@ -44,6 +48,7 @@ RAM_KEYS=10000
 SET_KEYS=100000
 SIZE=500
 SMALL_HOT_CACHE=$((8 << 20))
+DISK_BLOCK_CACHE=${BENCH_DISK_BLOCK_CACHE:-$((256 << 20))}
 LUA=$BENCH_ROOT/bench/lua
 
 "$BENCH_ROOT/scripts/install-deps.sh" bench
@@ -141,9 +146,10 @@ row() {
   bench_log "${ROWS[-1]}"
 }
 
-declare -A GET_RAM
+declare -A GET_RAM GET_RAM_RANDOM
 A_RSS_KB=0
 B_RSS_KB=0
+BC_RSS_KB=0
 disk_bytes=0
 
 # --- GET hit from RAM ------------------------------------------------------------------------
@@ -152,6 +158,10 @@ if wants ram || wants set || wants disk; then
   for c in "${CONNS[@]}"; do
     GET_RAM[$c]=$(bench_cpu_wrk "$A_PID" "$RAW/get-ram-apicached-$c" "$c" "$SECS" \
       "$A_URL/v1/cache/bench/hot")
+    if wants disk; then  # the RAM path over many keys, as the disk rows read
+      GET_RAM_RANDOM[$c]=$(bench_cpu_wrk "$A_PID" "$RAW/get-ram-random-apicached-$c" "$c" \
+        "$SECS" "$A_URL" "$LUA/get_random.lua" -- /v1/cache/bench/k "$RAM_KEYS")
+    fi
     wants ram || continue
     n=$(bench_cpu_wrk "$NGINX_PID" "$RAW/get-nginx-$c" "$c" "$SECS" "$NGINX_URL")
     r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 1)
@@ -185,8 +195,12 @@ fi
 A_RSS_KB=$(bench_rss_kb "$A_PID")
 
 # --- GET hit from disk -----------------------------------------------------------------------
-# A second daemon whose dataset is larger than its hot cache: with a small hot cache when the
-# daemon has the flag, else just more data than the RAM-tier runs used.
+# Daemons whose dataset is larger than their hot cache: with a small hot cache when the daemon
+# has the flag, else just more data than the RAM-tier runs used. Twice when the daemon has
+# --block-cache-bytes: with the default block cache (64 MiB: most reads fetch their block from
+# the OS page cache) and with one that holds the whole dataset ($DISK_BLOCK_CACHE bytes). Each
+# daemon is warmed by $SECS s of the same reads before it is measured, so the RAM tier and the
+# block cache hold what they would hold in a steady state.
 disk_flags=()
 disk_note="the daemon has no --hot-cache-bytes flag: no RAM tier sits in front of RocksDB, so every GET goes through RocksDB (64 MiB block cache, then the OS page cache)"
 ram_note="every GET goes through RocksDB (memtable, block cache): the daemon has no RAM tier"
@@ -195,23 +209,47 @@ if [ -n "$hot_flag" ]; then
   disk_flags=("$hot_flag" "$SMALL_HOT_CACHE")
   disk_note="started with $hot_flag $SMALL_HOT_CACHE (8 MiB) so most reads miss the RAM tier and go to RocksDB (64 MiB block cache, then the OS page cache)"
 fi
-if wants disk; then
-  mkdir -p "$BENCH_TMP/data-disk"
-  bench_start_apicached "$BENCH_TMP/data-disk" "${disk_flags[@]}"
-  B_URL=$APICACHED_URL
-  B_PID=$APICACHED_PID
-  load_json=$(python3 "$BENCH_ROOT/bench/load.py" --url "$B_URL" --ns disk --prefix k \
+block_cache_flag=""
+if grep -q -- '--block-cache-bytes' <<<"$help_text"; then
+  block_cache_flag="--block-cache-bytes"
+fi
+
+# run_disk LABEL [FLAGS...]: a daemon with FLAGS, the dataset loaded, warmed, then measured at
+# every connection count; sets DISK_RSS_KB.
+run_disk() {
+  local label=$1 dir c a r
+  shift
+  dir=$BENCH_TMP/data-disk-${#ROWS[@]}
+  mkdir -p "$dir"
+  bench_start_apicached "$dir" "$@"
+  local url=$APICACHED_URL pid=$APICACHED_PID
+  load_json=$(python3 "$BENCH_ROOT/bench/load.py" --url "$url" --ns disk --prefix k \
     --count "$DISK_KEYS" --size "$SIZE" --ttl 0)
-  bench_log "disk dataset: $load_json"
-  disk_bytes=$(bench_du_bytes "$BENCH_TMP/data-disk")
+  bench_log "disk dataset ($label): $load_json"
+  disk_bytes=$(bench_du_bytes "$dir")
+  bench_wrk "$RAW/get-disk-warm-${#ROWS[@]}" 50 "$SECS" "$url" "$LUA/get_random.lua" -- \
+    /v1/cache/disk/k "$DISK_KEYS" >/dev/null
   for c in "${CONNS[@]}"; do
-    a=$(bench_cpu_wrk "$B_PID" "$RAW/get-disk-apicached-$c" "$c" "$SECS" "$B_URL" \
+    a=$(bench_cpu_wrk "$pid" "$RAW/get-disk-apicached-${#ROWS[@]}-$c" "$c" "$SECS" "$url" \
       "$LUA/get_random.lua" -- /v1/cache/disk/k "$DISK_KEYS")
     r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$DISK_KEYS" 1)
-    row "GET hit, disk (req/s)" "$c" "$a" "redis GET (RAM)" "$r"
-    row "GET hit, disk (req/s)" "$c" "$a" "apicached GET hit, RAM" "${GET_RAM[$c]}"
+    row "$label (req/s)" "$c" "$a" "redis GET (RAM)" "$r"
+    row "$label (req/s)" "$c" "$a" "apicached GET hit, RAM" "${GET_RAM[$c]}"
+    row "$label (req/s)" "$c" "$a" "apicached GET hit, RAM, random of $RAM_KEYS" \
+      "${GET_RAM_RANDOM[$c]}"
   done
-  B_RSS_KB=$(bench_rss_kb "$B_PID")
+  DISK_RSS_KB=$(bench_rss_kb "$pid")
+  bench_stop "$pid"
+}
+
+if wants disk; then
+  run_disk "GET hit, disk" "${disk_flags[@]}"
+  B_RSS_KB=$DISK_RSS_KB
+  if [ -n "$block_cache_flag" ]; then
+    run_disk "GET hit, disk, in block cache" "${disk_flags[@]}" "$block_cache_flag" \
+      "$DISK_BLOCK_CACHE"
+    BC_RSS_KB=$DISK_RSS_KB
+  fi
 fi
 NGINX_RSS_KB=$(bench_rss_kb "$NGINX_PID")
 REDIS_RSS_KB=$(bench_rss_kb "$R_PID")
@@ -243,12 +281,17 @@ Resident memory (VmRSS after the runs):
 |---|---:|---|
 | apicached (RAM runs) | $((A_RSS_KB / 1024)) MiB | $RAM_KEYS + up to $SET_KEYS entries of $SIZE B |
 | apicached (disk run) | $((B_RSS_KB / 1024)) MiB | $DISK_KEYS entries of $SIZE B, $((disk_bytes / 1048576)) MiB on disk |
+| apicached (disk run, $((DISK_BLOCK_CACHE >> 20)) MiB block cache) | $((BC_RSS_KB / 1024)) MiB | the same |
 | nginx (master + workers) | $((NGINX_RSS_KB / 1024)) MiB | one $SIZE B file |
 | redis-server | $((REDIS_RSS_KB / 1024)) MiB | $DISK_KEYS + $SET_KEYS keys of $SIZE B |
 
 Notes:
 - GET hit, RAM: one key read over and over (as nginx serves one file), $ram_note; redis
   picks among $RAM_KEYS keys. GET hit, disk: random keys of $DISK_KEYS; $disk_note.
+  "In block cache": the same with $block_cache_flag $DISK_BLOCK_CACHE, which holds every block
+  of the dataset (no block read from the page cache after the warm-up). The disk rows are also
+  compared with GETs of random keys among the $RAM_KEYS in the RAM tier: the one-key RAM row
+  reads the same few cache lines every time, random keys do not (CPU cache misses).
   The OS page cache is not dropped (that would disturb the whole machine), so "disk" means "not
   in apicached's RAM tier", not "from the device".
 - SET: apicached PUT of a $SIZE-byte body under random keys among $SET_KEYS (written to the WAL,
