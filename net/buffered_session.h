@@ -6,7 +6,8 @@
 // Per request at pipeline depth 1 (docs/benchmarks-redis.md, "Per-request CPU at -P1"): the
 // reply is sent by one non-blocking send from the handler that produced it (over plain TCP; the
 // event loop and the write timer only for what the socket does not take at once), and the input
-// buffer is not zero-filled again before each read.
+// buffer is not zero-filled again before each read. Over plain TCP a read that emptied the socket
+// lets the next one wait for the socket's event without a recv() first (net/drained_read.h).
 //
 // The Protocol is a member (no virtual call per request; it does no I/O) and provides:
 //   // Runs the whole commands at the front of `in`, appending their replies to `out` (it may stop
@@ -52,6 +53,7 @@
 #include <string_view>
 #include <utility>
 
+#include "net/drained_read.h"
 #include "net/group_commit.h"
 #include "net/tcp_server.h"
 #include "net/tls_stream.h"
@@ -154,17 +156,20 @@ class BufferedSession final : public Session, public CommitWaiter {
     const size_t used = in_len_;
     const size_t want = protocol_.ReadSize(used);
     if (in_.size() < used + want) in_.resize(used + want);
-    stream_.async_read_some(
-        boost::asio::buffer(in_.data() + used, want),
-        [this, keep = shared_from_this(), used](const error_code& ec, size_t n) {
-          in_len_ = used + n;
-          reading_ = false;
-          if (ec) {
-            Close();  // end of stream, timeout, reset or Close()
-            return;
-          }
-          Process();
-        });
+    auto done = [this, keep = shared_from_this(), used](const error_code& ec, size_t n) {
+      in_len_ = used + n;
+      reading_ = false;
+      if (ec) {
+        Close();  // end of stream, timeout, reset or Close()
+        return;
+      }
+      Process();
+    };
+    if constexpr (kIsTls<Stream>) {
+      stream_.async_read_some(boost::asio::buffer(in_.data() + used, want), std::move(done));
+    } else {  // without the recv() that only finds the socket empty (net/drained_read.h)
+      AsyncReadDrained(lowest().socket(), in_.data() + used, want, std::move(done));
+    }
   }
 
   // Runs the buffered commands and answers them, again while each answer is written at once,
