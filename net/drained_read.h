@@ -7,12 +7,13 @@
 // at the end of the stream (0 bytes). So on a request/response connection each request cost two
 // recv() calls: the one that returned it and, once the answer was sent, one that returned EAGAIN
 // because the client had not sent the next request yet (0.93 of the 1.97 recvmsg per memcached
-// SET, measured with perf's syscall tracepoints). A system call costs about 2 us on the machines
-// this project runs on (docs/benchmarks.md, "System calls"). Later Asio releases mark a read that
-// returned less than its buffer as exhausted; this op does the same: such a read emptied the
-// socket's receive queue, and data that arrives after it is a new edge, which the reactor sees
-// and which lets the next read try at once again. The reactor keeps the flag under the
-// descriptor's lock, so an event between two reads is never lost.
+// SET, measured with perf's syscall tracepoints). A system call costs 1-2 us on the machines
+// this project runs on (docs/benchmarks.md, "System calls per request"). This op marks a read
+// that returned less than its buffer as exhausted, as nginx clears its "ready" flag after a short
+// read (Asio's own op still marks only 0-byte reads, in the later versions looked at too): such a
+// read emptied the socket's receive queue, and data that arrives after it is a new edge, which
+// the reactor sees and which lets the next read try at once again. The reactor keeps the flag
+// under the descriptor's lock, so an event between two reads is never lost.
 //
 // The op is Boost 1.74's reactive_socket_recv_op for one buffer with that one difference, started
 // the way reactive_socket_service_base::async_receive starts it. It uses Asio's detail namespace,
