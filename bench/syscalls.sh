@@ -8,6 +8,7 @@
 #   MODES="set get" CONNS=50   APICACHED_BIN=<a daemon> (else build-release is built)
 # Prints, per server and mode, the calls per request of each system call the server made
 # (those above 0.005), their total, and the recv() calls that found nothing (EAGAIN).
+# Needs perf (Debian's linux-perf) with its syscall tracepoints, as bench/read_profile.sh does.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -16,6 +17,7 @@ read -r -a MODES <<<"${MODES:-set get}"
 CONNS=${CONNS:-50}
 KEYS=100000
 
+"$BENCH_ROOT/scripts/install-deps.sh" bench
 bench_require memcached perf python3 g++
 bench_init syscalls
 bench_daemon
