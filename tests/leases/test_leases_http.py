@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
+from mcservers import poll  # conftest puts tests/memcached_py on the path
 from leaseclient import connect, get_or_fetch, lease_events, request, run_parallel
 
 
@@ -132,16 +133,6 @@ def test_early_refresh_hands_one_reader_the_lease(daemon):
     assert headers["Cache-Status"] == "apicached; hit; ttl=5"
     assert request(daemon, "PUT", "/v1/cache/leases/rate?ttl=60", body=b"3.72",
                    headers={"Apicached-Lease": token})[0] == 204
-
-
-def poll(predicate, deadline_s, what):
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        got = predicate()
-        if got:
-            return got
-        time.sleep(0.01)  # a poll interval under a deadline
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_during_the_grace_readers_get_the_stale_value_at_once_while_one_refreshes(daemon):

@@ -7,7 +7,6 @@ docs/scale-out.md shows the same configurations."""
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 
@@ -89,8 +88,7 @@ class ProxyReader:
         self.conn = Conn(address)
 
     def get(self, key):
-        end = time.monotonic() + self.deadline_s
-        while True:
+        def attempt():
             try:
                 self.conn.send(b"get %s\r\n" % key)
                 reply = self.conn.read_unit()
@@ -100,10 +98,9 @@ class ProxyReader:
                     return reply
             except (EOFError, OSError):
                 self.conn = Conn(self.address)
-            if time.monotonic() > end:
-                raise AssertionError("no answer for %r through the proxy within %.0f s"
-                                     % (key, self.deadline_s))
-            time.sleep(0.05)
+            return None
+        return mcservers.poll(attempt, self.deadline_s,
+                              "an answer for %r through the proxy" % key, interval_s=0.05)
 
 
 def keys_on(node, keys):
