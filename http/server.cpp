@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -10,13 +11,16 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <optional>
 
 #include "http/header_guard.h"
 #include "http/problem.h"
 #include "http/request_gate.h"
+#include "net/drained_read.h"
 #include "net/group_commit.h"
+#include "net/read_deadline.h"
 #include "net/tcp_server.h"
 #include "net/tls_stream.h"
 
@@ -96,7 +100,8 @@ class Session final : public net::Session, public net::CommitWaiter {
       : stream_(net::MakeStream<Stream>(std::move(socket), tcp.tls)),
         tls_(tcp.tls),
         server_(server),
-        options_(server.options) {}
+        options_(server.options),
+        deadline_(stream_.get_executor()) {}
 
   void Start() override {
     if constexpr (net::kIsTls<Stream>) {
@@ -132,17 +137,30 @@ class Session final : public net::Session, public net::CommitWaiter {
     busy_ = false;
     if (stopping_) return Close();
     if (buffer_.size() > 0) return ReadHeader();
-    lowest().expires_after(first_ ? options_.read_timeout : options_.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = self<Session>()](beast::error_code ec, size_t n) {
-                              self->buffer_.commit(n);
-                              if (ec || self->stopping_) {
-                                if (self->stopping_ && n > 0)
-                                  return self->ReadHeader();  // finish this one
-                                return self->Close();
-                              }
-                              self->ReadHeader();
-                            });
+    const std::chrono::milliseconds timeout =
+        first_ ? options_.read_timeout : options_.idle_timeout;
+    auto done = [self = self<Session>()](beast::error_code ec, size_t n) {
+      self->waiting_ = false;
+      self->buffer_.commit(n);
+      if (ec || self->stopping_) {
+        if (self->stopping_ && n > 0) return self->ReadHeader();  // finish this one
+        return self->Close();
+      }
+      self->ReadHeader();
+    };
+    const auto space = buffer_.prepare(4096);
+    if constexpr (net::kIsTls<Stream>) {
+      lowest().expires_after(timeout);
+      stream_.async_read_some(space, std::move(done));
+    } else {
+      // Over plain TCP: a deadline that costs no timer operation per request
+      // (net/read_deadline.h), and no recv() that only finds the socket empty
+      // (net/drained_read.h). Shutdown() cancels this read as it does the stream's.
+      waiting_ = true;
+      deadline_.Start(
+          timeout, *this, [this] { return waiting_; }, [this] { Close(); });
+      net::AsyncReadDrained(lowest().socket(), space.data(), space.size(), std::move(done));
+    }
   }
 
   void ReadHeader() {
@@ -259,12 +277,23 @@ class Session final : public net::Session, public net::CommitWaiter {
   }
 
   // Every response passes here: nothing leaves with a header byte that could split it.
+  // Over plain TCP, first one non-blocking write (as net::BufferedSession does): an answer fits
+  // the socket buffer most of the time, and is then written without a trip through the event
+  // loop or a write timer. What is left is written asynchronously, within the write timeout.
   void Write() {
     GuardHeaders(res_);
+    serializer_.emplace(res_);
+    if constexpr (!net::kIsTls<Stream>) {
+      beast::error_code ec;
+      auto& socket = lowest().socket();
+      if (!socket.non_blocking()) socket.non_blocking(true, ec);
+      if (!ec) bhttp::write(socket, *serializer_, ec);
+      if (ec != asio::error::would_block && ec != asio::error::try_again) return OnWrite(ec);
+    }
     lowest().expires_after(options_.write_timeout);
-    bhttp::async_write(stream_, res_, [self = self<Session>()](beast::error_code ec, size_t) {
-      self->OnWrite(ec);
-    });
+    bhttp::async_write(
+        stream_, *serializer_,
+        [self = self<Session>()](beast::error_code ec, size_t) { self->OnWrite(ec); });
   }
 
   void OnWrite(beast::error_code ec) {
@@ -272,6 +301,7 @@ class Session final : public net::Session, public net::CommitWaiter {
       const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
       server_.observer->OnRequest(route_, method_, res_.result_int(), seconds);
     }
+    serializer_.reset();
     if (ec) return Close();
     if (!res_.keep_alive()) return Linger();
     res_ = {};
@@ -302,6 +332,7 @@ class Session final : public net::Session, public net::CommitWaiter {
     beast::error_code ec;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
     lowest().close();
+    deadline_.Cancel();
   }
 
   auto& lowest() { return beast::get_lowest_layer(stream_); }
@@ -313,6 +344,7 @@ class Session final : public net::Session, public net::CommitWaiter {
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   Response res_;
+  std::optional<bhttp::response_serializer<bhttp::string_body>> serializer_;  // writing res_
   std::optional<Routed> held_;  // waiting for its commit
   unsigned version_ = 11;       // of the request being answered
   bool keep_alive_ = true;
@@ -320,6 +352,8 @@ class Session final : public net::Session, public net::CommitWaiter {
   Verb method_ = Verb::unknown;
   Clock::time_point start_;
   size_t drained_ = 0;
+  net::ReadDeadline deadline_;  // of the wait for a request over plain TCP
+  bool waiting_ = false;        // that wait is pending
   bool first_ = true;
   bool busy_ = false;
   bool stopping_ = false;

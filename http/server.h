@@ -30,6 +30,12 @@
 // A request not complete within read_timeout, a response not written within write_timeout, or
 // a keep-alive connection idle for idle_timeout is closed without an answer.
 //
+// Per request over plain TCP (docs/benchmarks.md, "HTTP: the wait for a request and the first
+// write"): the wait for a request's first bytes is a drained read (net/drained_read.h: no recv()
+// that only finds the socket empty) under a lazily re-armed deadline (net/read_deadline.h), and
+// the answer goes out by one non-blocking write from the handler that made it; only what the
+// socket does not take at once goes through the event loop, under the write timeout.
+//
 // Handlers of GET and HEAD, and of the routes that only read (RouteOptions::reads_only: POST
 // _mget), run on the I/O threads (store reads are local and fast; _mget moved there together with
 // a cheaper JSON answer, measured as one change: docs/benchmarks.md, "Read path"). So do the

@@ -40,7 +40,6 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -55,6 +54,7 @@
 
 #include "net/drained_read.h"
 #include "net/group_commit.h"
+#include "net/read_deadline.h"
 #include "net/tcp_server.h"
 #include "net/tls_stream.h"
 
@@ -78,7 +78,7 @@ class BufferedSession final : public Session, public CommitWaiter {
         timeouts_(options.timeouts),
         tls_(options.tls),
         protocol_(std::forward<ProtocolArgs>(protocol_args)...),
-        read_timer_(stream_.get_executor()) {}
+        read_deadline_(stream_.get_executor()) {}
 
   void Start() override {
     if constexpr (kIsTls<Stream>) {
@@ -110,27 +110,7 @@ class BufferedSession final : public Session, public CommitWaiter {
     error_code ec;
     lowest().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
     lowest().close();
-    read_timer_.cancel();
-  }
-
-  // The idle and read timeouts are one deadline per read, checked by a timer that is re-armed
-  // only when it fires early or must fire earlier: a read costs a clock read, not a timer-queue
-  // operation and a cancelled handler as a timeout on the stream's read would.
-  void SetReadDeadline(Clock::duration timeout) {
-    read_deadline_ = Clock::now() + timeout;
-    if (!read_timer_armed_ || read_deadline_ < read_timer_.expiry()) ArmReadTimer();
-  }
-
-  void ArmReadTimer() {
-    read_timer_armed_ = true;
-    read_timer_.expires_at(read_deadline_);
-    read_timer_.async_wait([this, keep = shared_from_this()](const error_code& ec) {
-      if (ec || closed_) return;  // re-armed (a new wait is pending) or closed
-      read_timer_armed_ = false;
-      if (!reading_) return;  // the next Read sets a new deadline
-      if (Clock::now() >= read_deadline_) return Close();
-      ArmReadTimer();
-    });
+    read_deadline_.Cancel();
   }
 
   void Read() {
@@ -144,13 +124,13 @@ class BufferedSession final : public Session, public CommitWaiter {
       lowest().expires_never();
       stream_expiry_set_ = false;
     }
-    if (!idle) {
-      SetReadDeadline(timeouts_.read);
-    } else if (timeouts_.idle.count() > 0) {
-      SetReadDeadline(timeouts_.idle);
-    } else {
-      read_deadline_ = Clock::time_point::max();  // a timer still armed re-arms for never
-    }
+    // One deadline per read, on a timer re-armed only when it must fire earlier
+    // (net/read_deadline.h).
+    const Clock::duration timeout = !idle                        ? Clock::duration(timeouts_.read)
+                                    : timeouts_.idle.count() > 0 ? Clock::duration(timeouts_.idle)
+                                                                 : Clock::duration::max();
+    read_deadline_.Start(
+        timeout, *this, [this] { return reading_ && !closed_; }, [this] { Close(); });
     reading_ = true;
     // in_ keeps its size (zero-filled once, when it grows): in_len_ bytes of it are buffered.
     const size_t used = in_len_;
@@ -257,9 +237,7 @@ class BufferedSession final : public Session, public CommitWaiter {
   const Timeouts timeouts_;
   const TlsListener& tls_;
   Protocol protocol_;
-  boost::asio::steady_timer read_timer_;
-  Clock::time_point read_deadline_;
-  bool read_timer_armed_ = false;  // a wait of read_timer_ is pending
+  ReadDeadline read_deadline_;
   bool reading_ = false;           // a read is pending (read_deadline_ applies)
   bool stream_expiry_set_ = true;  // stream_ may have an expiry (reads must not use it)
   std::string in_;                 // its first in_len_ bytes are buffered input
