@@ -146,7 +146,7 @@ class Session final : public net::Session, public net::CommitWaiter {
         if (self->stopping_ && n > 0) return self->ReadHeader();  // finish this one
         return self->Close();
       }
-      self->ReadHeader();
+      self->ReadHeader(/*parse_buffered=*/true);
     };
     const auto space = buffer_.prepare(4096);
     if constexpr (net::kIsTls<Stream>) {
@@ -163,17 +163,42 @@ class Session final : public net::Session, public net::CommitWaiter {
     }
   }
 
-  void ReadHeader() {
+  // Starts a request. parse_buffered: first parse what buffer_ holds here, without an
+  // asynchronous operation and its trip through the I/O thread's queue (a request usually arrives
+  // whole in one read). Only for the first request of a read: the further requests of a pipeline
+  // take that trip, so that one connection's pipeline is served a request per turn, as every
+  // other connection of the thread is.
+  void ReadHeader(bool parse_buffered = false) {
     first_ = false;
     busy_ = true;
     start_ = Clock::now();
     method_ = Verb::unknown;
     parser_.emplace();
     LimitParser(*parser_, options_);
-    lowest().expires_after(options_.read_timeout);
+    if (parse_buffered) {
+      const beast::error_code ec =
+          ParseBuffered([](const RequestParser& p) { return p.is_header_done(); });
+      if (ec != bhttp::error::need_more) return OnHeader(ec);
+    }
+    lowest().expires_at(start_ + options_.read_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = self<Session>()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  // Feeds buffer_ to the parser until done(parser) or the buffer runs dry (need_more), as Beast's
+  // read operations do before they read from the socket; returns the parser's error otherwise.
+  template <typename Done>
+  beast::error_code ParseBuffered(Done done) {
+    beast::error_code ec;
+    while (!done(*parser_)) {
+      if (buffer_.size() == 0) return bhttp::error::need_more;
+      const size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec) return ec;
+      if (used == 0) return bhttp::error::need_more;
+    }
+    return ec;
   }
 
   void OnHeader(beast::error_code ec) {
@@ -184,6 +209,7 @@ class Session final : public net::Session, public net::CommitWaiter {
     auto expect = req.find(bhttp::field::expect);
     if (expect != req.end() && beast::iequals(expect->value(), "100-continue") &&
         !parser_->is_done()) {
+      lowest().expires_at(start_ + options_.read_timeout);
       return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                                [self = self<Session>()](beast::error_code ec, size_t) {
                                  if (ec) return self->Close();
@@ -193,8 +219,13 @@ class Session final : public net::Session, public net::CommitWaiter {
     ReadBody();
   }
 
+  // The body: from buffer_ when it is all there (no body at all for GET, HEAD, DELETE), else
+  // read within what is left of the request's read_timeout.
   void ReadBody() {
-    if (parser_->is_done()) return Handle();  // no body (GET, HEAD, DELETE): skip a round trip
+    const beast::error_code ec = ParseBuffered([](const RequestParser& p) { return p.is_done(); });
+    if (!ec) return Handle();
+    if (ec != bhttp::error::need_more) return OnReadError(ec);
+    lowest().expires_at(start_ + options_.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = self<Session>()](beast::error_code ec, size_t) {
                         if (ec) return self->OnReadError(ec);

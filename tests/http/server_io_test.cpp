@@ -36,6 +36,8 @@ class ServerIoTest : public ::testing::Test {
   void Start(std::chrono::milliseconds read_timeout, std::chrono::milliseconds idle_timeout) {
     router_.Add(Verb::get, "/ok", [](const RequestContext& ctx) { return Text(ctx, "ok"); });
     router_.Add(Verb::get, "/big", [this](const RequestContext& ctx) { return Text(ctx, big_); });
+    router_.Add(Verb::put, "/echo",
+                [](const RequestContext& ctx) { return Text(ctx, ctx.request().body()); });
     ServerOptions options;
     options.port = 0;
     options.io_threads = 1;
@@ -82,6 +84,35 @@ TEST_F(ServerIoTest, EachWaitHasItsTimeout) {
   const auto late = Clock::now() - start;
   EXPECT_GE(late, 1400ms) << "an answered connection waits idle_timeout";
   EXPECT_LT(late, 8s);
+}
+
+// A request's body that is not all there with its header is read on, and the request's
+// read_timeout runs from its first byte: a body that stops coming closes the connection then,
+// not idle_timeout later.
+TEST_F(ServerIoTest, ABodyIsReadOnWithinTheRequestsReadTimeout) {
+  Start(/*read_timeout=*/300ms, /*idle_timeout=*/3s);
+  RawConnection c(server_->port());
+  ASSERT_TRUE(c.Send("PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nhello"));
+  ASSERT_TRUE(c.Send("world"));
+  auto answers = c.ReadResponses(1, 10s);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].body(), "helloworld");
+  // The same split with a pipelined request behind the body, in one send.
+  ASSERT_TRUE(c.Send(std::string("PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc") +
+                     kHealth));
+  answers = c.ReadResponses(2, 10s);
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0].body(), "abc");
+  EXPECT_EQ(answers[1].body(), "ok");
+
+  RawConnection stalled(server_->port());
+  Ok(stalled);
+  const auto start = Clock::now();
+  ASSERT_TRUE(stalled.Send("PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nhello"));
+  EXPECT_TRUE(stalled.ReadUntilClosed(10s).closed);
+  const auto took = Clock::now() - start;
+  EXPECT_GE(took, 250ms);
+  EXPECT_LT(took, 2500ms) << "the read timeout, not the idle one";
 }
 
 // A connection that keeps sending requests stays open past many idle timeouts: the timer that
