@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "http/server.h"
+#include "tests/http/text_response.h"
 #include "tests/support/http_client.h"
 
 namespace apicached::http {
@@ -93,10 +94,7 @@ class HandlerLog {
 };
 
 Response Ok(const RequestContext& ctx) {
-  Response res{boost::beast::http::status::ok, 11};
-  res.body() = "ok";
-  Finish(ctx.request(), res);
-  return res;
+  return testing::TextResponse(ctx, "ok");
 }
 
 // With one I/O thread kept busy by pipelined requests, kNew connections that arrive together

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "http/server.h"
+#include "tests/http/text_response.h"
 #include "tests/support/http_client.h"
 
 namespace apicached::http {
@@ -20,24 +21,20 @@ namespace {
 
 using apicached::testing::RawConnection;
 using namespace std::chrono_literals;
+using testing::TextResponse;
 using Clock = std::chrono::steady_clock;
 
 constexpr char kHealth[] = "GET /ok HTTP/1.1\r\nHost: t\r\n\r\n";
 
-Response Text(const RequestContext& ctx, std::string body) {
-  Response res{boost::beast::http::status::ok, 11};
-  res.body() = std::move(body);
-  Finish(ctx.request(), res);
-  return res;
-}
-
 class ServerIoTest : public ::testing::Test {
  protected:
   void Start(std::chrono::milliseconds read_timeout, std::chrono::milliseconds idle_timeout) {
-    router_.Add(Verb::get, "/ok", [](const RequestContext& ctx) { return Text(ctx, "ok"); });
-    router_.Add(Verb::get, "/big", [this](const RequestContext& ctx) { return Text(ctx, big_); });
+    router_.Add(Verb::get, "/ok",
+                [](const RequestContext& ctx) { return TextResponse(ctx, "ok"); });
+    router_.Add(Verb::get, "/big",
+                [this](const RequestContext& ctx) { return TextResponse(ctx, big_); });
     router_.Add(Verb::put, "/echo",
-                [](const RequestContext& ctx) { return Text(ctx, ctx.request().body()); });
+                [](const RequestContext& ctx) { return TextResponse(ctx, ctx.request().body()); });
     ServerOptions options;
     options.port = 0;
     options.io_threads = 1;

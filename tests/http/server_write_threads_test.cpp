@@ -15,6 +15,7 @@
 
 #include "http/server.h"
 #include "storage/write_deferral.h"
+#include "tests/http/text_response.h"
 #include "tests/support/gate.h"
 #include "tests/support/http_client.h"
 
@@ -24,21 +25,16 @@ namespace {
 using apicached::testing::Gate;
 using apicached::testing::RawConnection;
 using namespace std::chrono_literals;
-
-Response Text(const RequestContext& ctx, std::string body) {
-  Response res{boost::beast::http::status::ok, 11};
-  res.body() = std::move(body);
-  Finish(ctx.request(), res);
-  return res;
-}
+using testing::TextResponse;
 
 class ServerWriteThreadsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router_.Add(Verb::get, "/r", [](const RequestContext& ctx) { return Text(ctx, "read"); });
+    router_.Add(Verb::get, "/r",
+                [](const RequestContext& ctx) { return TextResponse(ctx, "read"); });
     router_.Add(Verb::put, "/w", [this](const RequestContext& ctx) {
       gate_.Enter();
-      return Text(ctx, "written");
+      return TextResponse(ctx, "written");
     });
   }
 
@@ -47,7 +43,7 @@ class ServerWriteThreadsTest : public ::testing::Test {
     return [this, name](const RequestContext& ctx) {
       std::lock_guard lock(mu_);
       ran_on_[name] = std::this_thread::get_id();
-      return Text(ctx, name);
+      return TextResponse(ctx, name);
     };
   }
 
@@ -162,7 +158,7 @@ TEST_F(ServerWriteThreadsTest, StopWaitsForAWriteStillRunningAfterTheGrace) {
   router_.Add(Verb::post, "/slow", [&](const RequestContext& ctx) {
     gate_.Enter();
     returned = true;
-    return Text(ctx, "late");
+    return TextResponse(ctx, "late");
   });
   auto server = std::make_unique<Server>(options, router_);
   ASSERT_TRUE(server->Start().ok());
@@ -195,11 +191,12 @@ class CountingCommitter final : public WriteCommitter {
 class ServerGroupCommitTest : public ::testing::TestWithParam<unsigned> {
  protected:
   void SetUp() override {
-    router_.Add(Verb::get, "/r", [](const RequestContext& ctx) { return Text(ctx, "read"); });
+    router_.Add(Verb::get, "/r",
+                [](const RequestContext& ctx) { return TextResponse(ctx, "read"); });
     router_.Add(Verb::put, "/w", [](const RequestContext& ctx) {
       // What a store does with a write inside a deferral (storage/write_deferral.h).
       if (WriteDeferral::Active()) WriteDeferral::Note();
-      return Text(ctx, "written");
+      return TextResponse(ctx, "written");
     });
     options_.port = 0;
     options_.io_threads = 1;
