@@ -78,6 +78,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   std::string redis_key_namespaces;
   int64_t redis_max_bulk = static_cast<int64_t>(app.redis.session.parser.max_bulk_bytes);
   int64_t redis_batch_sets = static_cast<int64_t>(app.redis.session.max_batched_sets);
+  app.redis.session.combine_sets = true;  // the daemon's sessions are net::BufferedSession's
   double redis_idle_timeout = 0;
   int64_t redis_lua_time_limit = app.redis_scripting.time_limit.count();
   int64_t redis_lua_memory = static_cast<int64_t>(app.redis_scripting.memory_limit_bytes);
@@ -151,6 +152,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      "max-value-bytes")
     ("redis-batch-sets", po::value(&redis_batch_sets)->default_value(redis_batch_sets),
      "consecutive plain SETs of one pipeline written to the store as one batch; 1 = each alone")
+    ("redis-combine-sets", BoolValue(&app.redis.session.combine_sets),
+     "the SETs that end the pipelines of an I/O thread's connections in one event-loop turn are "
+     "written as one batch at its group commit (needs redis-batch-sets above 1)")
     ("redis-idle-timeout", po::value(&redis_idle_timeout)->default_value(redis_idle_timeout),
      "seconds a Redis connection may stay idle; 0 = forever (Redis's timeout 0)")
     ("redis-lua-time-limit", po::value(&redis_lua_time_limit)->default_value(redis_lua_time_limit),

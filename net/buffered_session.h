@@ -66,6 +66,13 @@ concept GroupCommitting = requires(Protocol& p, std::string& out, const Status& 
   p.Committed(out, status);
 };
 
+// A protocol that holds writes back to run them at the commit (net::CommitStage) hands them on
+// in StageWrites, called before each wait for a commit.
+template <typename Protocol>
+concept StagingWrites = requires(Protocol& p, const boost::asio::any_io_executor& io) {
+  p.StageWrites(io);
+};
+
 template <typename Protocol, typename Stream = boost::beast::tcp_stream>
 class BufferedSession final : public Session, public CommitWaiter {
  public:
@@ -165,6 +172,7 @@ class BufferedSession final : public Session, public CommitWaiter {
       if constexpr (GroupCommitting<Protocol>) {
         if (WriteCommitter* committer = protocol_.PendingCommit()) {
           writing_ = true;  // a graceful stop waits for the answer
+          if constexpr (StagingWrites<Protocol>) protocol_.StageWrites(stream_.get_executor());
           CommitThenResume(stream_.get_executor(), *committer, self<BufferedSession>());
           return;
         }

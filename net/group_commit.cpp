@@ -31,13 +31,23 @@ class CommitQueue final : public boost::asio::execution_context::service {
   void Add(const boost::asio::any_io_executor& executor, WriteCommitter& committer,
            std::shared_ptr<CommitWaiter> waiter) {
     waiting_.push_back({&committer, std::move(waiter)});
+    Post(executor);
+  }
+
+  void AddStage(const boost::asio::any_io_executor& executor, CommitStage& stage) {
+    stages_.push_back(&stage);
+    Post(executor);
+  }
+
+ private:
+  void Post(const boost::asio::any_io_executor& executor) {
     if (posted_) return;
     posted_ = true;
     boost::asio::post(executor, [this] { CommitQueued(); });
   }
 
- private:
   void shutdown() override {
+    stages_.clear();
     waiting_.clear();
     running_.clear();
     posted_ = false;
@@ -45,6 +55,12 @@ class CommitQueue final : public boost::asio::execution_context::service {
 
   void CommitQueued() {
     posted_ = false;
+    if (!stages_.empty()) {
+      std::vector<CommitStage*> stages;
+      stages.swap(stages_);
+      const WriteDeferral deferral;  // made durable by the CommitWrites below
+      for (CommitStage* stage : stages) stage->BeforeCommit();
+    }
     running_.swap(waiting_);
     // Usually one committer (one store behind every session of a thread): one commit.
     std::vector<std::pair<WriteCommitter*, Status>> done;
@@ -65,6 +81,7 @@ class CommitQueue final : public boost::asio::execution_context::service {
     running_.clear();
   }
 
+  std::vector<CommitStage*> stages_;
   std::vector<Waiting> waiting_;
   std::vector<Waiting> running_;  // kept to reuse its capacity
   bool posted_ = false;           // a CommitQueued is queued on the io_context
@@ -77,6 +94,12 @@ void CommitThenResume(const boost::asio::any_io_executor& executor, WriteCommitt
   boost::asio::execution_context& ctx =
       boost::asio::query(executor, boost::asio::execution::context);
   boost::asio::use_service<CommitQueue>(ctx).Add(executor, committer, std::move(waiter));
+}
+
+void StageForNextCommit(const boost::asio::any_io_executor& executor, CommitStage& stage) {
+  boost::asio::execution_context& ctx =
+      boost::asio::query(executor, boost::asio::execution::context);
+  boost::asio::use_service<CommitQueue>(ctx).AddStage(executor, stage);
 }
 
 uint64_t CommitsOnThisThread() {

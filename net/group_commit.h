@@ -37,6 +37,23 @@ class CommitWaiter {
   virtual void Resume(const Status& status) = 0;
 };
 
+// Writes a front holds back to run them together at the thread's next commit, before the
+// store's commit (docs/storage.md, "Group commit"): the plain SETs of many Redis connections
+// become one store batch. BeforeCommit runs inside a WriteDeferral, once per registration, after
+// the handlers queued before the commit and before any CommitWrites() and Resume() of that
+// commit; its writes are then made durable with the waiters'. A stage that holds writes must
+// keep their waiters waiting (CommitThenResume): they are resumed only after BeforeCommit.
+class CommitStage {
+ public:
+  virtual ~CommitStage() = default;
+  virtual void BeforeCommit() = 0;
+};
+
+// Runs stage.BeforeCommit() at the next commit of the io_context that `executor` runs (posting
+// one if none is queued). REQUIRES: called on that io_context's I/O thread; stage outlives the
+// io_context or that commit (destroying the io_context drops the registration unrun).
+void StageForNextCommit(const boost::asio::any_io_executor& executor, CommitStage& stage);
+
 // REQUIRES: called on the I/O thread that `executor` runs.
 void CommitThenResume(const boost::asio::any_io_executor& executor, WriteCommitter& committer,
                       std::shared_ptr<CommitWaiter> waiter);

@@ -105,23 +105,34 @@ bool Executor::BatchableSet(const ClientState& client, const Argv& argv) const {
 void Executor::ExecuteSets(ClientState& client, const std::vector<Argv>& sets, size_t count,
                            std::vector<Reply>& replies) {
   const size_t first = replies.size();
+  replies.resize(first + count);
+  std::vector<HeldSet> held(count);
+  for (size_t i = 0; i < count; ++i) held[i] = {&client, &sets[i], &replies[first + i]};
+  ExecuteCombined(held);
+}
+
+void Executor::ExecuteCombined(const std::vector<HeldSet>& sets) {
+  const size_t count = sets.size();
   if (count == 1) {
-    replies.push_back(Execute(client, sets[0]));
+    *sets[0].reply = Execute(*sets[0].client, *sets[0].argv);
     return;
   }
   commands_.fetch_add(count, std::memory_order_relaxed);
   std::shared_lock lock(lock_);
-  const KeyMapping* db = databases_.Find(client.db);
-  if (db == nullptr) {  // unreachable: SELECT checks
-    replies.insert(replies.end(), count, err::Error(err::kDbRange));
-    return;
-  }
-  replies.insert(replies.end(), count, Reply::Ok());
   // One batch per namespace, in the order of their first SET: the keys of two namespaces are
   // distinct, and within one the batch keeps the SETs' order (the last write of a key wins).
   std::vector<std::string_view> ns_of(count);
-  for (size_t i = 0; i < count; ++i) ns_of[i] = db->NamespaceFor(sets[i][1]);
   std::vector<bool> done(count, false);
+  for (size_t i = 0; i < count; ++i) {
+    *sets[i].reply = Reply::Ok();
+    const KeyMapping* db = databases_.Find(sets[i].client->db);
+    if (db == nullptr) {  // unreachable: SELECT checks
+      *sets[i].reply = err::Error(err::kDbRange);
+      done[i] = true;
+      continue;
+    }
+    ns_of[i] = db->NamespaceFor((*sets[i].argv)[1]);
+  }
   std::vector<size_t> group;
   std::vector<PutItem> items;
   for (size_t i = 0; i < count; ++i) {
@@ -134,16 +145,16 @@ void Executor::ExecuteSets(ClientState& client, const std::vector<Argv>& sets, s
       done[j] = true;
       group.push_back(j);
       PutItem& item = items.emplace_back();
-      item.key = sets[j][1];
-      item.value = sets[j][2];
+      item.key = (*sets[j].argv)[1];
+      item.value = (*sets[j].argv)[2];
       item.ttl_seconds = 0;  // never expires, as a plain SET
     }
     if (cache_.MultiSet(kRedis, ns, items).ok()) continue;
     // Refused as a whole: nothing of it was written. Each SET alone, as without a batch.
     Reply error;
-    const CommandSpec* spec = Resolve(sets[i], error);
+    const CommandSpec* spec = Resolve(*sets[i].argv, error);
     for (size_t j : group) {
-      replies[first + j] = spec != nullptr ? Run(*spec, client, sets[j], false) : error;
+      *sets[j].reply = spec != nullptr ? Run(*spec, *sets[j].client, *sets[j].argv, false) : error;
     }
   }
 }

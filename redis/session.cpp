@@ -4,6 +4,7 @@
 
 #include "redis/errors.h"
 #include "redis/resp_writer.h"
+#include "redis/set_combiner.h"
 
 namespace apicached::redis {
 
@@ -56,8 +57,16 @@ size_t Session::Produce(std::string_view in, std::string& out, bool& close) {
     deferred_.End(out.size());
     if (client_.close_after_reply) close = true;
   }
-  RunSets(out);
+  if (sets_held_ > 0 && options_.combine_sets && !close) {
+    combining_ = true;  // StageWrites hands them on; Committed answers them
+  } else {
+    RunSets(out);
+  }
   return pos;
+}
+
+void Session::StageWrites(const boost::asio::any_io_executor& io) {
+  if (combining_) SetCombiner::Of(io).Add(io, executor_, client_, sets_, sets_held_, set_replies_);
 }
 
 void Session::RunSets(std::string& out) {
@@ -65,12 +74,7 @@ void Session::RunSets(std::string& out) {
   const uint64_t deferred_before = WriteDeferral::Count();
   set_replies_.clear();
   executor_.ExecuteSets(client_, sets_, sets_held_, set_replies_);
-  // Kept for the next batch, but not the memory of large values.
-  for (size_t i = 0; i < sets_held_; ++i) {
-    if (sets_[i][1].capacity() + sets_[i][2].capacity() > kKeptArgvBytes) Argv().swap(sets_[i]);
-  }
-  sets_held_ = 0;
-  sets_bytes_ = 0;
+  ReleaseSets();
   const bool deferred = WriteDeferral::Count() != deferred_before;
   for (const Reply& reply : set_replies_) {
     const size_t start = out.size();
@@ -80,11 +84,36 @@ void Session::RunSets(std::string& out) {
   }
 }
 
+void Session::ReleaseSets() {
+  // Kept for the next batch, but not the memory of large values.
+  for (size_t i = 0; i < sets_held_; ++i) {
+    if (sets_[i][1].capacity() + sets_[i][2].capacity() > kKeptArgvBytes) Argv().swap(sets_[i]);
+  }
+  sets_held_ = 0;
+  sets_bytes_ = 0;
+}
+
 void Session::Committed(std::string& out, const Status& status) {
-  if (status.ok()) return deferred_.Clear();
   std::string error;
-  AppendReply(err::FromStatus(status), client_.resp, error);
-  deferred_.Fail(out, error);
+  if (status.ok()) {
+    deferred_.Clear();
+  } else {
+    AppendReply(err::FromStatus(status), client_.resp, error);
+    deferred_.Fail(out, error);
+  }
+  if (!combining_) return;
+  combining_ = false;
+  // The combined SETs ran at the commit (SetCombiner::BeforeCommit); they end the output. A SET
+  // refused on its own keeps its error; the others stand only if the commit succeeded.
+  for (size_t i = 0; i < sets_held_; ++i) {
+    const Reply& reply = set_replies_[i];
+    if (!status.ok() && !reply.is_error()) {
+      out.append(error);
+    } else {
+      AppendReply(reply, client_.resp, out);
+    }
+  }
+  ReleaseSets();
 }
 
 }  // namespace apicached::redis

@@ -19,7 +19,9 @@
 // Pipelined SETs: consecutive plain `SET key value` commands of one Produce run as one batch
 // (Executor::ExecuteSets), up to max_batched_sets of them or max_batch_bytes of keys and values;
 // any other command runs after the batch before it, so every command sees the writes of those
-// before it.
+// before it. With combine_sets, the SETs that end what a read brought are not run in Produce:
+// they wait for the thread's commit, where the SETs of every connection that ended so run
+// together (redis/set_combiner.h); the connection runs nothing more until then.
 //
 // Timeouts (net::Timeouts): idle while no command is partly received (0: none, Redis's default
 // `timeout 0`), read while one is, write for each write. A timeout closes the connection.
@@ -27,6 +29,7 @@
 // Thread safety: every method runs on the session's I/O thread (net::Session's contract).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -45,6 +48,10 @@ struct SessionOptions {
   size_t read_bytes = 16 << 10;         // bytes asked for by each read (more for a large bulk)
   size_t max_batched_sets = 64;         // consecutive SETs run as one batch (1: none)
   size_t max_batch_bytes = 1 << 20;     // ... or until their keys and values reach this
+  // The SETs that end a pipeline wait for the thread's next commit and run there, batched with
+  // other connections' (redis/set_combiner.h). Needs a caller that calls StageWrites before it
+  // waits for the commit (net::BufferedSession does; the server turns this on).
+  bool combine_sets = false;
 };
 
 class Session {
@@ -56,7 +63,13 @@ class Session {
   size_t Produce(std::string_view in, std::string& out, bool& close);
   bool CommandPending() const { return parser_.in_command(); }
   size_t ReadSize(size_t buffered) const;
-  WriteCommitter* PendingCommit() { return deferred_.pending() ? &executor_.cache() : nullptr; }
+  WriteCommitter* PendingCommit() {
+    return deferred_.pending() || combining_ ? &executor_.cache() : nullptr;
+  }
+  // Hands the SETs that ended the last Produce to the thread's SetCombiner; their replies are
+  // appended by Committed. REQUIRES: PendingCommit() is not null; the caller then waits for the
+  // commit of `io`'s thread.
+  void StageWrites(const boost::asio::any_io_executor& io);
   void Committed(std::string& out, const Status& status);
 
  private:
@@ -66,6 +79,8 @@ class Session {
   ClientState client_;
   // Runs the SETs held in sets_ and appends their replies.
   void RunSets(std::string& out);
+  // Forgets the SETs held (run), keeping their memory unless large.
+  void ReleaseSets();
 
   Argv argv_;
   net::DeferredReplies deferred_;
@@ -73,6 +88,7 @@ class Session {
   size_t sets_held_ = 0;
   size_t sets_bytes_ = 0;  // keys and values of the SETs held
   std::vector<Reply> set_replies_;
+  bool combining_ = false;  // the SETs held wait for the commit (StageWrites, Committed)
 };
 
 }  // namespace apicached::redis

@@ -114,6 +114,69 @@ TEST(GroupCommitTest, AnIoContextDestroyedWithACommitQueuedReleasesItsWaiters) {
   EXPECT_TRUE(stranded->resumed.empty());
 }
 
+// A stage that records where its BeforeCommit ran: how many commits were made before it, and
+// whether the writes it would make there are deferred to the commit.
+class RecordingStage final : public CommitStage {
+ public:
+  explicit RecordingStage(const CountingCommitter& c) : committer(c) {}
+  void BeforeCommit() override {
+    ++runs;
+    commits_before = committer.commits;
+    deferred = WriteDeferral::Active();
+  }
+  const CountingCommitter& committer;
+  int runs = 0;
+  int commits_before = -1;
+  bool deferred = false;
+};
+
+TEST(GroupCommitTest, AStageRunsOnceBeforeTheCommitAndItsWaiters) {
+  boost::asio::io_context io;
+  CountingCommitter committer;
+  RecordingStage stage(committer);
+  auto a = std::make_shared<RecordingWaiter>(committer);
+  auto b = std::make_shared<RecordingWaiter>(committer);
+  boost::asio::post(io, [&] {
+    StageForNextCommit(io.get_executor(), stage);
+    CommitThenResume(io.get_executor(), committer, a);
+  });
+  boost::asio::post(io, [&] {
+    StageForNextCommit(io.get_executor(), stage);  // registered again: runs again, same commit
+    CommitThenResume(io.get_executor(), committer, b);
+    EXPECT_EQ(stage.runs, 0) << "ran before the commit";
+  });
+  io.run();
+  EXPECT_EQ(stage.runs, 2);
+  EXPECT_EQ(stage.commits_before, 0);
+  EXPECT_TRUE(stage.deferred);
+  EXPECT_FALSE(WriteDeferral::Active());
+  EXPECT_EQ(committer.commits, 1);
+  for (auto* w : {a.get(), b.get()}) {
+    ASSERT_EQ(w->resumed.size(), 1u);
+    EXPECT_EQ(w->commits_seen, 1);
+  }
+}
+
+TEST(GroupCommitTest, AStageAloneStillRuns) {
+  boost::asio::io_context io;
+  CountingCommitter committer;
+  RecordingStage stage(committer);
+  boost::asio::post(io, [&] { StageForNextCommit(io.get_executor(), stage); });
+  io.run();
+  EXPECT_EQ(stage.runs, 1);
+  EXPECT_EQ(committer.commits, 0);  // no waiter named a committer
+}
+
+TEST(GroupCommitTest, AnIoContextDestroyedBeforeItsCommitDropsTheStageUnrun) {
+  CountingCommitter committer;
+  RecordingStage stage(committer);
+  {
+    boost::asio::io_context io;
+    StageForNextCommit(io.get_executor(), stage);
+  }
+  EXPECT_EQ(stage.runs, 0);
+}
+
 TEST(DeferredRepliesTest, AFailedCommitReplacesOnlyTheRepliesOfDeferredWrites) {
   DeferredReplies replies;
   std::string out;

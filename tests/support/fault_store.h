@@ -4,7 +4,8 @@
 // store error in the middle of a transaction). It may also write to the real store itself
 // and return Ok, as another client would just before the batch. before_multi_put does the same
 // for MultiPut. before_put runs before each single-key Put is forwarded (another client's write
-// just before it). It counts the single-key Puts and the MultiPuts it forwards.
+// just before it). before_commit can fail CommitWrites (a log that cannot be written). It counts
+// the single-key Puts and the MultiPuts it forwards.
 //
 // Thread safety: as the wrapped store's; set before_batch before the calls it should see.
 #pragma once
@@ -25,8 +26,9 @@ class FaultStore : public Store {
   int batches = 0;                       // WriteAtomically calls seen
   std::function<Status(const std::vector<PutItem>&)> before_multi_put;  // as before_batch
   std::function<void()> before_put;                                     // null: none
-  int puts = 0;                                                         // Put calls seen
-  int multi_puts = 0;                                                   // MultiPut calls seen
+  std::function<Status()> before_commit;  // an error: CommitWrites fails with it
+  int puts = 0;                           // Put calls seen
+  int multi_puts = 0;                     // MultiPut calls seen
 
   Result<std::vector<BatchWriteResult>> WriteAtomically(
       const std::vector<BatchWrite>& writes) override {
@@ -111,7 +113,12 @@ class FaultStore : public Store {
     return inner_.GetNamespace(ns);
   }
   Status Close() override { return inner_.Close(); }
-  Status CommitWrites() override { return inner_.CommitWrites(); }
+  Status CommitWrites() override {
+    if (before_commit) {
+      if (Status s = before_commit(); !s.ok()) return s;
+    }
+    return inner_.CommitWrites();
+  }
   StoreAdmin& admin() override { return inner_.admin(); }
   const Clock& clock() const override { return inner_.clock(); }
   const StoreOptions& options() const override { return inner_.options(); }

@@ -1,0 +1,173 @@
+// redis/set_combiner.h without sockets: the SETs that end the pipelines of several connections
+// of one io_context run as one store batch at its commit, before any of them is answered; each
+// connection then gets its replies in order and sees its writes; a SET refused on its own keeps
+// its own error; a failed commit answers every combined SET with the error.
+#include "redis/set_combiner.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <memory>
+#include <string>
+
+#include "net/group_commit.h"
+#include "tests/redis/session_fixture.h"
+
+namespace apicached::redis {
+namespace {
+
+// One connection as net::BufferedSession drives it: Produce, then, when a commit is pending,
+// StageWrites and wait for the commit; Resume answers.
+class Connection final : public net::CommitWaiter {
+ public:
+  Connection(Executor& executor, const SessionOptions& options) : session(executor, options) {}
+
+  // Runs `in` on io's thread (a handler of the current turn).
+  void Produce(boost::asio::io_context& io, std::string_view in) {
+    bool close = false;
+    EXPECT_EQ(session.Produce(in, out, close), in.size());
+    if (WriteCommitter* committer = session.PendingCommit()) {
+      session.StageWrites(io.get_executor());
+      waiting = true;
+      net::CommitThenResume(io.get_executor(), *committer, self.lock());
+    }
+  }
+  void Resume(const Status& status) override {
+    session.Committed(out, status);
+    waiting = false;
+  }
+
+  Session session;
+  std::string out;
+  bool waiting = false;
+  std::weak_ptr<Connection> self;
+};
+
+class RedisSetCombinerTest : public RedisSessionTest {
+ protected:
+  void SetUp() override {
+    options_.combine_sets = true;
+    RedisSessionTest::SetUp();
+  }
+
+  std::shared_ptr<Connection> Connect() {
+    auto c = std::make_shared<Connection>(*executor_, options_);
+    c->self = c;
+    return c;
+  }
+
+  boost::asio::io_context io_;
+};
+
+TEST_F(RedisSetCombinerTest, TheSetsOfManyConnectionsBecomeOneStoreBatchAtTheCommit) {
+  auto a = Connect();
+  auto b = Connect();
+  boost::asio::post(io_, [&] { a->Produce(io_, "SET a 1\r\nSET b 2\r\n"); });
+  boost::asio::post(io_, [&] {
+    b->Produce(io_, "GET a\r\nSET c 3\r\n");
+    // Held for the commit: neither written nor answered yet.
+    EXPECT_EQ(b->out, "$-1\r\n");  // a's SET has not happened for b
+    EXPECT_EQ(a->out, "");
+    EXPECT_TRUE(a->waiting && b->waiting);
+    EXPECT_EQ(faults_->multi_puts + faults_->puts, 0);
+  });
+  io_.run();
+  EXPECT_EQ(a->out, "+OK\r\n+OK\r\n");
+  EXPECT_EQ(b->out, "$-1\r\n+OK\r\n");
+  EXPECT_FALSE(a->waiting || b->waiting);
+  EXPECT_EQ(faults_->multi_puts, 1);
+  EXPECT_EQ(faults_->puts, 0);
+  EXPECT_EQ(Value("default", "a"), "1");
+  EXPECT_EQ(Value("default", "b"), "2");
+  EXPECT_EQ(Value("default", "c"), "3");
+}
+
+TEST_F(RedisSetCombinerTest, AConnectionSeesItsSetsInItsNextCommands) {
+  auto a = Connect();
+  boost::asio::post(io_, [&] { a->Produce(io_, "SET k 1\r\n"); });
+  io_.run();
+  io_.restart();
+  boost::asio::post(io_, [&] { a->Produce(io_, "GET k\r\nSET k 2\r\n"); });
+  io_.run();
+  io_.restart();
+  boost::asio::post(io_, [&] { a->Produce(io_, "GET k\r\n"); });
+  io_.run();
+  EXPECT_EQ(a->out, "+OK\r\n$1\r\n1\r\n+OK\r\n$1\r\n2\r\n");
+}
+
+TEST_F(RedisSetCombinerTest, TheLastSetOfAKeyWinsInTheOrderTheConnectionsCame) {
+  auto a = Connect();
+  auto b = Connect();
+  boost::asio::post(io_, [&] { a->Produce(io_, "SET k from-a\r\n"); });
+  boost::asio::post(io_, [&] { b->Produce(io_, "SET k from-b\r\n"); });
+  io_.run();
+  EXPECT_EQ(Value("default", "k"), "from-b");
+  EXPECT_EQ(faults_->multi_puts, 1);
+}
+
+TEST_F(RedisSetCombinerTest, ASetRefusedOnItsOwnKeepsItsErrorAndTheOthersAreWritten) {
+  auto a = Connect();
+  auto b = Connect();
+  const std::string big(apicached::testing::kSmallStoreMaxValueBytes + 1, 'v');
+  boost::asio::post(io_, [&] { a->Produce(io_, "SET a 1\r\n"); });
+  boost::asio::post(io_, [&] { b->Produce(io_, "SET big " + big + "\r\nSET b 2\r\n"); });
+  io_.run();
+  EXPECT_EQ(a->out, "+OK\r\n");
+  ASSERT_FALSE(b->out.empty());
+  EXPECT_EQ(b->out.front(), '-') << b->out;
+  EXPECT_TRUE(b->out.ends_with("\r\n+OK\r\n")) << b->out;
+  EXPECT_EQ(Value("default", "a"), "1");
+  EXPECT_EQ(Value("default", "b"), "2");
+  EXPECT_EQ(Value("default", "big").front(), '<');  // not found
+}
+
+TEST_F(RedisSetCombinerTest, EachConnectionsDatabaseChoosesItsNamespace) {
+  auto a = Connect();
+  auto b = Connect();
+  boost::asio::post(io_, [&] { a->Produce(io_, "SET k in-0\r\n"); });
+  boost::asio::post(io_, [&] { b->Produce(io_, "SELECT 1\r\nSET k in-1\r\nSET migo:x m\r\n"); });
+  io_.run();
+  EXPECT_EQ(a->out, "+OK\r\n");
+  EXPECT_EQ(b->out, "+OK\r\n+OK\r\n+OK\r\n");
+  EXPECT_EQ(Value("default", "k"), "in-0");
+  EXPECT_EQ(Value("other", "k"), "in-1");
+  EXPECT_EQ(Value("migo", "migo:x"), "m");
+}
+
+TEST_F(RedisSetCombinerTest, AFailedCommitAnswersEveryCombinedSetWithTheError) {
+  faults_->before_commit = [] { return Status::Unavailable("log write failed"); };
+  auto a = Connect();
+  auto b = Connect();
+  boost::asio::post(io_, [&] { a->Produce(io_, "GET x\r\nSET a 1\r\n"); });
+  boost::asio::post(io_, [&] { b->Produce(io_, "INCR n\r\nSET b 2\r\nSET c 3\r\n"); });
+  io_.run();
+  const std::string error = "-ERR apicached store temporarily unavailable\r\n";
+  EXPECT_EQ(a->out, "$-1\r\n" + error);
+  EXPECT_EQ(b->out, error + error + error);
+}
+
+TEST_F(RedisSetCombinerTest, WithoutCombiningTheSetsRunInProduce) {
+  options_.combine_sets = false;
+  auto a = Connect();
+  boost::asio::post(io_, [&] {
+    a->Produce(io_, "SET a 1\r\n");
+    EXPECT_EQ(a->out, "+OK\r\n");  // run and held for the commit
+    EXPECT_EQ(faults_->puts, 1);
+  });
+  io_.run();
+  EXPECT_EQ(a->out, "+OK\r\n");
+}
+
+TEST_F(RedisSetCombinerTest, AnIoContextDestroyedBeforeItsCommitDropsTheHeldSetsUnrun) {
+  auto a = Connect();
+  {
+    boost::asio::io_context io;
+    a->Produce(io, "SET a 1\r\n");
+    EXPECT_TRUE(a->waiting);
+  }
+  EXPECT_EQ(a->out, "");
+  EXPECT_EQ(faults_->multi_puts + faults_->puts, 0);
+  EXPECT_EQ(Value("default", "a").front(), '<');
+}
+
+}  // namespace
+}  // namespace apicached::redis
