@@ -78,7 +78,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
   std::string redis_key_namespaces;
   int64_t redis_max_bulk = static_cast<int64_t>(app.redis.session.parser.max_bulk_bytes);
   int64_t redis_batch_sets = static_cast<int64_t>(app.redis.session.max_batched_sets);
-  app.redis.session.combine_sets = true;  // the daemon's sessions are net::BufferedSession's
+  // The daemon's sessions are net::BufferedSession's, which stage held writes.
+  app.memcached.session.combine_sets = true;
+  app.redis.session.combine_sets = true;
   double redis_idle_timeout = 0;
   int64_t redis_lua_time_limit = app.redis_scripting.time_limit.count();
   int64_t redis_lua_memory = static_cast<int64_t>(app.redis_scripting.memory_limit_bytes);
@@ -138,6 +140,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
     ("memcached-max-get-bytes", po::value(&memcached_max_get)->default_value(memcached_max_get),
      "largest answer of one get/gets/gat/gats; past it memcached's 'SERVER_ERROR out of memory "
      "writing get response'")
+    ("memcached-combine-sets", BoolValue(&app.memcached.session.combine_sets),
+     "a plain set that ends what a read of a connection brought waits for its I/O thread's group "
+     "commit, where those of every connection are written as one batch")
     ("redis-listen", po::value(&redis_listen)->default_value(redis_listen),
      "HOST:PORT of the Redis protocol listener (docs/redis.md); empty = none")
     ("redis-databases", po::value(&redis_databases)->default_value(redis_databases),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cache/namespace_groups.h"
 #include "memcached/composer.h"
 #include "memcached/expiry.h"
 #include "memcached/numbers.h"
@@ -96,6 +97,51 @@ void Executor::RunDueFlush() {
   int64_t expected = at;
   if (!flush_at_ms_.compare_exchange_strong(expected, 0)) return;  // another thread runs it
   for (const std::string& ns : mapping_.Namespaces()) (void)cache_.Clear(kProtocol, ns);
+}
+
+bool Executor::CombinableSet(const Request& req) {
+  if (req.command != Command::kSet || req.mode != StoreMode::kSet || req.too_large ||
+      req.exptime < 0 || req.exptime > kMaxRelativeExptime) {
+    return false;
+  }
+  RunDueFlush();
+  return true;
+}
+
+void Executor::RunCombined(const std::vector<HeldSet*>& sets) {
+  std::vector<std::string_view> ns_of(sets.size());
+  for (size_t i = 0; i < sets.size(); ++i) ns_of[i] = NamespaceOf(sets[i]->key);
+  std::vector<PutItem> items;
+  cache::ForEachNamespaceGroup(ns_of, [&](std::string_view ns, const std::vector<size_t>& group) {
+    items.clear();
+    for (size_t j : group) {
+      const HeldSet& set = *sets[j];
+      PutItem& item = items.emplace_back();
+      item.key = set.key;
+      item.value = set.data;
+      item.flags = set.flags;
+      item.ttl_seconds = set.exptime;  // 0 never expires; else relative (CombinableSet)
+    }
+    const bool stored = cache_.MultiSet(kProtocol, ns, items).ok();
+    for (size_t j : group) {
+      HeldSet& set = *sets[j];
+      set.reply.clear();
+      if (stored) {
+        Say(set.reply, reply::kStored, set.noreply);
+        continue;
+      }
+      // Refused as a whole: nothing of it was written. Each set alone, as without a batch.
+      Request req;
+      req.command = Command::kSet;
+      req.mode = StoreMode::kSet;
+      req.key = set.key;
+      req.data = set.data;
+      req.client_flags = set.flags;
+      req.exptime = set.exptime;
+      req.noreply = set.noreply;
+      Store(req, set.reply);
+    }
+  });
 }
 
 Executor::After Executor::Execute(const Request& req, std::string& out) {

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "cache/cache_service.h"
 #include "cache/key_mapping.h"
@@ -78,6 +79,25 @@ class Executor {
   // Runs one command and appends its reply (nothing for noreply/quiet successes) to out.
   // kClose: close the connection once out is written (quit).
   After Execute(const Request& request, std::string& out);
+
+  // Sets held for the thread's commit (net/commit_combiner.h, docs/memcached.md, "Group
+  // commit"): a plain `set` copied out of the input buffer, and where its reply goes.
+  struct HeldSet {
+    std::string key;
+    std::string data;
+    uint32_t flags = 0;
+    int32_t exptime = 0;  // 0 or relative seconds (CombinableSet)
+    bool noreply = false;
+    std::string reply;  // set by RunCombined: what Execute would have appended
+  };
+  // Whether `req` is a `set` that RunCombined may run: mode set, within the item limit, an
+  // exptime of 0 or relative seconds. First carries out a flush_all whose time has come, as
+  // Execute would have before it.
+  bool CombinableSet(const Request& req);
+  // Runs held sets of many connections, in the given order, as Execute would one after another
+  // but with one store batch per namespace. A batch the store refuses writes nothing, and its
+  // sets then run one at a time, each with its own reply.
+  void RunCombined(const std::vector<HeldSet*>& sets);
 
   // Commits the writes that Execute deferred (group commit, net/group_commit.h).
   WriteCommitter& committer() { return cache_; }

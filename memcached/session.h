@@ -16,7 +16,10 @@
 // Group commit (net/group_commit.h): the commands of one Produce run inside a WriteDeferral; when
 // they deferred writes, their replies wait for one commit (PendingCommit, Committed), and a
 // failed commit answers each of those writes "SERVER_ERROR temporarily unavailable" instead (a
-// noreply write's failure is not told, as no reply is).
+// noreply write's failure is not told, as no reply is). With combine_sets, a plain `set` that
+// ends what a read brought is not run in Produce: it waits for the thread's commit, where the
+// sets of every connection that ended so run as one store batch (net/commit_combiner.h); the
+// connection runs nothing more until then.
 //
 // Authentication: when the Authenticator requires it at connection time, the connection must
 // first pass memcached's ASCII authentication (memcached/ascii_auth.h).
@@ -24,6 +27,7 @@
 // Thread safety: every method runs on the session's I/O thread (net::Session's contract).
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -48,6 +52,11 @@ struct SessionOptions {
   ParserOptions parser;
   size_t max_pending_output = 4 << 20;  // stop executing past this many unwritten bytes
   size_t read_bytes = 16 << 10;         // bytes asked for by each read
+  // A plain `set` that ends what a read brought waits for the thread's next commit and runs
+  // there, batched with other connections' (net/commit_combiner.h). Needs a caller that calls
+  // StageWrites before it waits for the commit (net::BufferedSession does; the server turns
+  // this on).
+  bool combine_sets = false;
 };
 
 class Session {
@@ -59,7 +68,13 @@ class Session {
   size_t Produce(std::string_view in, std::string& out, bool& close);
   bool CommandPending() const { return swallow_ > 0; }
   size_t ReadSize(size_t) const { return options_.read_bytes; }
-  WriteCommitter* PendingCommit() { return deferred_.pending() ? &executor_.committer() : nullptr; }
+  WriteCommitter* PendingCommit() {
+    return deferred_.pending() || combining_ ? &executor_.committer() : nullptr;
+  }
+  // Hands the set that ended the last Produce to the thread's combiner; Committed appends its
+  // reply. REQUIRES: PendingCommit() is not null; the caller then waits for the commit of `io`'s
+  // thread.
+  void StageWrites(const boost::asio::any_io_executor& io);
   void Committed(std::string& out, const Status& status);
 
  private:
@@ -73,6 +88,8 @@ class Session {
   uint64_t swallow_ = 0;  // bytes still to discard
   Request request_;
   net::DeferredReplies deferred_;
+  Executor::HeldSet held_;  // the set held for the commit while combining_
+  bool combining_ = false;
 };
 
 }  // namespace apicached::memcached

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "cache/namespace_groups.h"
 #include "redis/command_util.h"
 #include "redis/errors.h"
 #include "redis/handlers.h"
@@ -108,10 +109,10 @@ void Executor::ExecuteSets(ClientState& client, const std::vector<Argv>& sets, s
   replies.resize(first + count);
   std::vector<HeldSet> held(count);
   for (size_t i = 0; i < count; ++i) held[i] = {&client, &sets[i], &replies[first + i]};
-  ExecuteCombined(held);
+  RunCombined(held);
 }
 
-void Executor::ExecuteCombined(const std::vector<HeldSet>& sets) {
+void Executor::RunCombined(const std::vector<HeldSet>& sets) {
   const size_t count = sets.size();
   if (count == 1) {
     *sets[0].reply = Execute(*sets[0].client, *sets[0].argv);
@@ -119,44 +120,33 @@ void Executor::ExecuteCombined(const std::vector<HeldSet>& sets) {
   }
   commands_.fetch_add(count, std::memory_order_relaxed);
   std::shared_lock lock(lock_);
-  // One batch per namespace, in the order of their first SET: the keys of two namespaces are
-  // distinct, and within one the batch keeps the SETs' order (the last write of a key wins).
-  std::vector<std::string_view> ns_of(count);
-  std::vector<bool> done(count, false);
+  std::vector<std::string_view> ns_of(count);  // empty: refused at once
   for (size_t i = 0; i < count; ++i) {
     *sets[i].reply = Reply::Ok();
     const KeyMapping* db = databases_.Find(sets[i].client->db);
     if (db == nullptr) {  // unreachable: SELECT checks
       *sets[i].reply = err::Error(err::kDbRange);
-      done[i] = true;
       continue;
     }
     ns_of[i] = db->NamespaceFor((*sets[i].argv)[1]);
   }
-  std::vector<size_t> group;
   std::vector<PutItem> items;
-  for (size_t i = 0; i < count; ++i) {
-    if (done[i]) continue;
-    const std::string_view ns = ns_of[i];
-    group.clear();
+  cache::ForEachNamespaceGroup(ns_of, [&](std::string_view ns, const std::vector<size_t>& group) {
     items.clear();
-    for (size_t j = i; j < count; ++j) {
-      if (done[j] || ns_of[j] != ns) continue;
-      done[j] = true;
-      group.push_back(j);
+    for (size_t j : group) {
       PutItem& item = items.emplace_back();
       item.key = (*sets[j].argv)[1];
       item.value = (*sets[j].argv)[2];
       item.ttl_seconds = 0;  // never expires, as a plain SET
     }
-    if (cache_.MultiSet(kRedis, ns, items).ok()) continue;
+    if (cache_.MultiSet(kRedis, ns, items).ok()) return;
     // Refused as a whole: nothing of it was written. Each SET alone, as without a batch.
     Reply error;
-    const CommandSpec* spec = Resolve(*sets[i].argv, error);
+    const CommandSpec* spec = Resolve(*sets[group[0]].argv, error);
     for (size_t j : group) {
       *sets[j].reply = spec != nullptr ? Run(*spec, *sets[j].client, *sets[j].argv, false) : error;
     }
-  }
+  });
 }
 
 Reply Executor::Run(const CommandSpec& spec, ClientState& client, const Argv& argv, bool in_script,

@@ -91,7 +91,7 @@ class Executor {
   // own reply. Appends one reply per SET to `replies`.
   void ExecuteSets(ClientState& client, const std::vector<Argv>& sets, size_t count,
                    std::vector<Reply>& replies);
-  // One SET of ExecuteCombined: a connection's state, its SET and where its reply goes.
+  // One SET of RunCombined: a connection's state, its SET and where its reply goes.
   struct HeldSet {
     ClientState* client;
     const Argv* argv;
@@ -99,7 +99,7 @@ class Executor {
   };
   // ExecuteSets for the SETs of many connections (redis/set_combiner.h), in the given order:
   // one store batch per namespace, each SET with its own connection's database.
-  void ExecuteCombined(const std::vector<HeldSet>& sets);
+  void RunCombined(const std::vector<HeldSet>& sets);
 
   // A command from a script's redis.call(), with Redis's refusals for scripts (the engine
   // refuses writes from read-only scripts itself, through redis::IsWriteCommand). REQUIRES: the

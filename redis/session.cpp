@@ -66,7 +66,12 @@ size_t Session::Produce(std::string_view in, std::string& out, bool& close) {
 }
 
 void Session::StageWrites(const boost::asio::any_io_executor& io) {
-  if (combining_) SetCombiner::Of(io).Add(io, executor_, client_, sets_, sets_held_, set_replies_);
+  if (!combining_) return;
+  set_replies_.resize(sets_held_);
+  SetCombiner& combiner = SetCombiner::Of(io);
+  for (size_t i = 0; i < sets_held_; ++i) {
+    combiner.Add(io, executor_, {&client_, &sets_[i], &set_replies_[i]});
+  }
 }
 
 void Session::RunSets(std::string& out) {

@@ -9,38 +9,13 @@
 #include <memory>
 #include <string>
 
-#include "net/group_commit.h"
 #include "tests/redis/session_fixture.h"
+#include "tests/support/staging_connection.h"
 
 namespace apicached::redis {
 namespace {
 
-// One connection as net::BufferedSession drives it: Produce, then, when a commit is pending,
-// StageWrites and wait for the commit; Resume answers.
-class Connection final : public net::CommitWaiter {
- public:
-  Connection(Executor& executor, const SessionOptions& options) : session(executor, options) {}
-
-  // Runs `in` on io's thread (a handler of the current turn).
-  void Produce(boost::asio::io_context& io, std::string_view in) {
-    bool close = false;
-    EXPECT_EQ(session.Produce(in, out, close), in.size());
-    if (WriteCommitter* committer = session.PendingCommit()) {
-      session.StageWrites(io.get_executor());
-      waiting = true;
-      net::CommitThenResume(io.get_executor(), *committer, self.lock());
-    }
-  }
-  void Resume(const Status& status) override {
-    session.Committed(out, status);
-    waiting = false;
-  }
-
-  Session session;
-  std::string out;
-  bool waiting = false;
-  std::weak_ptr<Connection> self;
-};
+using Connection = apicached::testing::StagingConnection<Session>;
 
 class RedisSetCombinerTest : public RedisSessionTest {
  protected:
@@ -49,11 +24,7 @@ class RedisSetCombinerTest : public RedisSessionTest {
     RedisSessionTest::SetUp();
   }
 
-  std::shared_ptr<Connection> Connect() {
-    auto c = std::make_shared<Connection>(*executor_, options_);
-    c->self = c;
-    return c;
-  }
+  std::shared_ptr<Connection> Connect() { return Connection::Make(*executor_, options_); }
 
   boost::asio::io_context io_;
 };
