@@ -57,16 +57,12 @@ size_t Session::Produce(std::string_view in, std::string& out, bool& close) {
     deferred_.End(out.size());
     if (client_.close_after_reply) close = true;
   }
-  if (sets_held_ > 0 && options_.combine_sets && !close) {
-    combining_ = true;  // StageWrites hands them on; Committed answers them
-  } else {
-    RunSets(out);
-  }
+  if (!options_.combine_sets || close) RunSets(out);  // else held for the commit
   return pos;
 }
 
 void Session::StageWrites(const boost::asio::any_io_executor& io) {
-  if (!combining_) return;
+  if (sets_held_ == 0) return;
   set_replies_.resize(sets_held_);
   SetCombiner& combiner = SetCombiner::Of(io);
   for (size_t i = 0; i < sets_held_; ++i) {
@@ -106,8 +102,7 @@ void Session::Committed(std::string& out, const Status& status) {
     AppendReply(err::FromStatus(status), client_.resp, error);
     deferred_.Fail(out, error);
   }
-  if (!combining_) return;
-  combining_ = false;
+  if (sets_held_ == 0) return;
   // The combined SETs ran at the commit (SetCombiner::BeforeCommit); they end the output. A SET
   // refused on its own keeps its error; the others stand only if the commit succeeded.
   for (size_t i = 0; i < sets_held_; ++i) {

@@ -64,7 +64,7 @@ class Session {
   bool CommandPending() const { return parser_.in_command(); }
   size_t ReadSize(size_t buffered) const;
   WriteCommitter* PendingCommit() {
-    return deferred_.pending() || combining_ ? &executor_.cache() : nullptr;
+    return deferred_.pending() || sets_held_ > 0 ? &executor_.cache() : nullptr;
   }
   // Hands the SETs that ended the last Produce to the thread's SetCombiner; their replies are
   // appended by Committed. REQUIRES: PendingCommit() is not null; the caller then waits for the
@@ -84,11 +84,12 @@ class Session {
 
   Argv argv_;
   net::DeferredReplies deferred_;
-  std::vector<Argv> sets_;  // the first sets_held_ are SETs not yet run (the rest: reused)
+  // The first sets_held_ are SETs not yet run (the rest: reused). Between Produce calls, only
+  // those held for the commit (combine_sets): StageWrites hands them on, Committed answers them.
+  std::vector<Argv> sets_;
   size_t sets_held_ = 0;
   size_t sets_bytes_ = 0;  // keys and values of the SETs held
   std::vector<Reply> set_replies_;
-  bool combining_ = false;  // the SETs held wait for the commit (StageWrites, Committed)
 };
 
 }  // namespace apicached::redis
