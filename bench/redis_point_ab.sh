@@ -10,6 +10,8 @@
 #   e.g. bench/redis_point_ab.sh build/daemon/apicached '/tmp/old/apicached' \
 #          'build/daemon/apicached::--io-threads 1'
 #   TEST=set  PIPE=16  CONNS=50  REQUESTS=800000  KEYS=100000  VALUE=100  ROUNDS=2
+#   TEST=setpx: `SET key:__rand_int__ <VALUE bytes> PX 600000` instead of a -t test (what
+#   django-redis sends for each cache.set with a timeout)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -31,8 +33,10 @@ run_one() {  # run_one BIN FLAGS: prints "req/s cpu_us_per_req"
   bench_wait_redis "$pid" -p "$port"
   redis-benchmark -p "$port" -t set -n 200000 -r "$KEYS" -d "$VALUE" -c 50 -P 16 -q >/dev/null
   t0=$(bench_cpu_ticks "$pid")
-  out=$(redis-benchmark -p "$port" -t "$TEST" -n "$REQUESTS" -r "$KEYS" -d "$VALUE" -c "$CONNS" \
-    -P "$PIPE" -q 2>/dev/null | tr '\r' '\n' | grep 'requests per second' | tail -1)
+  local what=(-t "$TEST")
+  [ "$TEST" != setpx ] || what=(SET 'key:__rand_int__' "$(head -c "$VALUE" /dev/zero | tr '\0' x)" PX 600000)
+  out=$(redis-benchmark -p "$port" -n "$REQUESTS" -r "$KEYS" -d "$VALUE" -c "$CONNS" \
+    -P "$PIPE" -q "${what[@]}" 2>/dev/null | tr '\r' '\n' | grep 'requests per second' | tail -1)
   t1=$(bench_cpu_ticks "$pid")
   kill "$pid"
   wait "$pid" 2>/dev/null || true

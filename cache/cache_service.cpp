@@ -765,7 +765,7 @@ Result<std::vector<ItemMeta>> CacheService::MultiSet(Protocol p, std::string_vie
                                                      const std::vector<PutItem>& items) {
   if (Status s = CheckNamespace(ns); !s.ok()) return s;
   for (size_t i = 0; i < items.size(); ++i) {
-    if (!items[i].ttl_seconds) continue;
+    if (!items[i].ttl_seconds || items[i].expires_at_ms) continue;
     if (Status s = CheckTtlSeconds(*items[i].ttl_seconds); !s.ok()) {
       return Status(s.code(), "entry '" + items[i].key + "': " + s.message());
     }

@@ -313,7 +313,8 @@ class CacheService : public WriteCommitter {
   // --- Batches and namespaces ----------------------------------------------------------------
 
   // All items or none, one atomic batch (HTTP _mset). Item TTLs are the store's form (nullopt:
-  // namespace default, 0: never) and held to CheckTtlSeconds. One ItemMeta per item, in order.
+  // namespace default, 0: never) and held to CheckTtlSeconds; an item's expires_at_ms is taken
+  // as it is (the caller checked it). One ItemMeta per item, in order.
   Result<std::vector<ItemMeta>> MultiSet(Protocol protocol, std::string_view ns,
                                          const std::vector<PutItem>& items);
   // Several puts and deletes, possibly over several namespaces, applied as ONE RocksDB

@@ -100,7 +100,10 @@ Reply Executor::Execute(ClientState& client, const Argv& argv) {
 }
 
 bool Executor::BatchableSet(const ClientState& client, const Argv& argv) const {
-  return argv.size() == 3 && client.authenticated && !client.in_multi && IEquals(argv[0], "set");
+  if (!client.authenticated || client.in_multi || !IEquals(argv[0], "set")) return false;
+  const int64_t now = cache_.clock().NowMillis();
+  const std::optional<int64_t> at = cmd::BatchableSetDeadline(cache_, argv, now);
+  return at && (*at == 0 || *at > now);  // a deadline already past deletes: Set does that
 }
 
 void Executor::ExecuteSets(ClientState& client, const std::vector<Argv>& sets, size_t count,
@@ -120,7 +123,11 @@ void Executor::RunCombined(const std::vector<HeldSet>& sets) {
   }
   commands_.fetch_add(count, std::memory_order_relaxed);
   std::shared_lock lock(lock_);
-  std::vector<std::string_view> ns_of(count);  // empty: refused at once
+  // Deadlines count from now, as each SET were run now. One no longer accepted (the largest
+  // TTL lowered by a reload since BatchableSet) runs alone for its error, writing nothing.
+  const int64_t now = cache_.clock().NowMillis();
+  std::vector<std::string_view> ns_of(count);  // empty: answered already
+  std::vector<int64_t> expires_at(count, 0);
   for (size_t i = 0; i < count; ++i) {
     *sets[i].reply = Reply::Ok();
     const KeyMapping* db = databases_.Find(sets[i].client->db);
@@ -128,6 +135,14 @@ void Executor::RunCombined(const std::vector<HeldSet>& sets) {
       *sets[i].reply = err::Error(err::kDbRange);
       continue;
     }
+    const std::optional<int64_t> at = cmd::BatchableSetDeadline(cache_, *sets[i].argv, now);
+    if (!at) {
+      Reply error;
+      const CommandSpec* spec = Resolve(*sets[i].argv, error);
+      *sets[i].reply = spec != nullptr ? Run(*spec, *sets[i].client, *sets[i].argv, false) : error;
+      continue;
+    }
+    expires_at[i] = *at;
     ns_of[i] = db->NamespaceFor((*sets[i].argv)[1]);
   }
   std::vector<PutItem> items;
@@ -138,6 +153,7 @@ void Executor::RunCombined(const std::vector<HeldSet>& sets) {
       item.key = (*sets[j].argv)[1];
       item.value = (*sets[j].argv)[2];
       item.ttl_seconds = 0;  // never expires, as a plain SET
+      if (expires_at[j] != 0) item.expires_at_ms = expires_at[j];
     }
     if (cache_.MultiSet(kRedis, ns, items).ok()) return;
     // Refused as a whole: nothing of it was written. Each SET alone, as without a batch.

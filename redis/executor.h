@@ -81,10 +81,11 @@ class Executor {
   // when the connection must close once the reply is written (QUIT).
   Reply Execute(ClientState& client, const Argv& argv);
 
-  // Pipelined SETs (docs/redis.md, "Pipelines"): whether `argv` is a plain `SET key value` that
-  // the connection may run in a batch with its neighbours (authenticated, no MULTI open).
+  // Pipelined SETs (docs/redis.md, "Pipelines"): whether `argv` is a plain `SET key value`, or
+  // one with a single EX, PX, EXAT or PXAT (a valid deadline still ahead), that the connection
+  // may run in a batch with its neighbours (authenticated, no MULTI open).
   bool BatchableSet(const ClientState& client, const Argv& argv) const;
-  // Runs consecutive plain SETs of one connection (each passed BatchableSet) with the effect and
+  // Runs consecutive SETs of one connection (each passed BatchableSet) with the effect and
   // the replies of running them one after another, but with one store batch per namespace: one
   // RocksDB write instead of one per SET. A batch the store refuses (a value over the item
   // limit, a store error) writes nothing, and its SETs then run one at a time, each with its

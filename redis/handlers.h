@@ -81,4 +81,12 @@ APICACHED_REDIS_HANDLER(Script);
 
 #undef APICACHED_REDIS_HANDLER
 
+// string_commands.cpp: the deadline (Unix ms; 0: never expires) of a SET that may be written in
+// one store batch with other SETs (Executor::ExecuteSets): `SET key value`, or with a single
+// EX, PX, EXAT or PXAT whose argument is valid and whose lifetime the cache layer accepts. An
+// EXAT/PXAT deadline may be at or before now_ms. nullopt for every other SET (NX, XX, GET,
+// KEEPTTL, a bad argument): those run through Set, for its reply.
+std::optional<int64_t> BatchableSetDeadline(const cache::CacheService& cache, const Argv& argv,
+                                            int64_t now_ms);
+
 }  // namespace apicached::redis::cmd

@@ -61,19 +61,24 @@ bool ParseExtended(const Argv& argv, bool is_set, ExtendedArgs& out) {
   return true;
 }
 
+// The deadline (Unix ms) of an EX/PX/EXAT/PXAT argument at now_ms; nullopt with not_integer
+// set when it is no integer, else nullopt when it is not a valid expire time.
+std::optional<int64_t> ArgumentDeadline(const ExtendedArgs& a, int64_t now_ms, bool& not_integer) {
+  const std::optional<int64_t> v = IntArg(*a.expire);
+  not_integer = !v;
+  if (!v) return std::nullopt;
+  const bool seconds = (a.flags & (kEx | kExAt)) != 0;
+  const bool relative = (a.flags & (kEx | kPx)) != 0;
+  return DeadlineMs(*v, seconds ? 1000 : 1, relative, now_ms);
+}
+
 // The deadline of an EX/PX/EXAT/PXAT argument, or an error reply.
 std::optional<int64_t> ExtendedDeadline(Context& ctx, const ExtendedArgs& a,
                                         std::string_view command, Reply& error) {
-  const std::optional<int64_t> v = IntArg(*a.expire);
-  if (!v) {
-    error = err::Error(err::kNotInteger);
-    return std::nullopt;
-  }
-  const bool seconds = (a.flags & (kEx | kExAt)) != 0;
-  const bool relative = (a.flags & (kEx | kPx)) != 0;
-  std::optional<int64_t> at = DeadlineMs(*v, seconds ? 1000 : 1, relative, ctx.now_ms());
+  bool not_integer = false;
+  const std::optional<int64_t> at = ArgumentDeadline(a, ctx.now_ms(), not_integer);
   if (!at) {
-    error = err::InvalidExpire(command);
+    error = not_integer ? err::Error(err::kNotInteger) : err::InvalidExpire(command);
     return std::nullopt;
   }
   if (TtlTooLong(ctx, *at, command, error)) return std::nullopt;
@@ -127,6 +132,18 @@ Status WriteValue(Context& ctx, std::string_view key, std::string_view value, ca
   return ctx.cache.Write(kRedis, ctx.NamespaceOf(key), key, req).status();
 }
 
+// A plain SET with an exact deadline (Unix ms) after now: one store write, no read first.
+Status WriteValueAt(Context& ctx, std::string_view key, std::string_view value, int64_t at_ms) {
+  const std::string_view ns = ctx.NamespaceOf(key);
+  if (ctx.staged != nullptr) return ctx.staged->Put(ns, key, std::string(value), at_ms);
+  std::vector<PutItem> items(1);
+  items[0].key = key;
+  items[0].value = value;
+  items[0].ttl_seconds = 0;
+  items[0].expires_at_ms = at_ms;
+  return ctx.cache.MultiSet(kRedis, ns, items).status();
+}
+
 Reply ConditionalReply(const Status& s, Reply on_ok, Reply on_refused) {
   if (s.ok()) return on_ok;
   if (s.code() == Code::kAlreadyExists || s.code() == Code::kNotFound) return on_refused;
@@ -161,7 +178,10 @@ Reply SetWithLifetime(Context& ctx, const Argv& argv, int64_t unit_ms, std::stri
   Reply error;
   if (!at) return err::InvalidExpire(name);
   if (TtlTooLong(ctx, *at, name, error)) return error;
-  if (unit_ms != 1000) return SetMutating(ctx, {argv[0], argv[1], argv[3]}, 0, at);
+  if (unit_ms != 1000) {
+    const Status s = WriteValueAt(ctx, argv[1], argv[3], *at);
+    return s.ok() ? Reply::Ok() : err::FromStatus(s);
+  }
   return ConditionalReply(
       WriteValue(ctx, argv[1], argv[3], cache::WriteMode::kSet, cache::Expiry::After(*v), at),
       Reply::Ok(), Reply::Ok());
@@ -183,6 +203,21 @@ Reply SwapValue(Context& ctx, std::string_view key, std::optional<std::string> v
 
 }  // namespace
 
+std::optional<int64_t> BatchableSetDeadline(const cache::CacheService& cache, const Argv& argv,
+                                            int64_t now_ms) {
+  if (argv.size() == 3) return 0;
+  ExtendedArgs a;
+  if (argv.size() != 5 || !ParseExtended(argv, true, a) || (a.flags & ~kAnyExpire) != 0) {
+    return std::nullopt;
+  }
+  bool not_integer = false;
+  const std::optional<int64_t> at = ArgumentDeadline(a, now_ms, not_integer);
+  if (!at) return std::nullopt;
+  const int64_t lifetime = SecondsUntil(*at, now_ms);
+  if (lifetime > 0 && !cache.CheckTtlSeconds(lifetime).ok()) return std::nullopt;
+  return at;
+}
+
 Reply Get(Context& ctx, const Argv& argv) {
   Reply error;
   std::optional<std::string> v = GetValue(ctx, argv[1], error);
@@ -199,10 +234,18 @@ Reply Set(Context& ctx, const Argv& argv) {
     at = ExtendedDeadline(ctx, a, "set", error);
     if (!at) return error;
   }
-  // The plain write serves no expiry and EX (whole seconds from now are exact there); the
-  // others keep their deadline to the millisecond through a read-modify-write.
-  if ((a.flags & (kGetOld | kKeepTtl | kPx | kExAt | kPxAt)) != 0) {
+  // GET and KEEPTTL need the entry as it is, and so does a deadline already past (it deletes
+  // the key, as Redis does) and NX/XX with a deadline to the millisecond: one
+  // read-modify-write. A plain SET with PX, EXAT or PXAT is one write with its exact deadline;
+  // no expiry and EX (whole seconds from now are exact there) go through Write.
+  const bool exact = (a.flags & (kPx | kExAt | kPxAt)) != 0;
+  if ((a.flags & (kGetOld | kKeepTtl)) != 0 || (at && *at <= ctx.now_ms()) ||
+      (exact && (a.flags & (kNx | kXx)) != 0)) {
     return SetMutating(ctx, argv, a.flags, at);
+  }
+  if (exact) {
+    const Status s = WriteValueAt(ctx, argv[1], argv[2], *at);
+    return s.ok() ? Reply::Ok() : err::FromStatus(s);
   }
   const cache::WriteMode mode = (a.flags & kNx)   ? cache::WriteMode::kAdd
                                 : (a.flags & kXx) ? cache::WriteMode::kReplace

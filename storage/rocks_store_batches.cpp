@@ -61,7 +61,9 @@ Result<std::vector<EntryInfo>> RocksStore::MultiPut(std::string_view ns,
   for (size_t i = 0; i < items.size(); ++i) {
     const PutItem& item = items[i];
     Status s = ValidateWrite(item.key, item.value, item.content_type);
-    Result<int64_t> at = s.ok() ? ExpiresAt(ns, item.ttl_seconds, now) : Result<int64_t>(s);
+    Result<int64_t> at = !s.ok()              ? Result<int64_t>(s)
+                         : item.expires_at_ms ? Result<int64_t>(*item.expires_at_ms)
+                                              : ExpiresAt(ns, item.ttl_seconds, now);
     if (!at.ok()) {
       return Status(at.code(), "item " + std::to_string(i) + ": " + at.status().message());
     }

@@ -125,6 +125,9 @@ struct PutItem {
   std::string content_type;
   std::optional<int64_t> ttl_seconds;
   uint32_t flags = 0;
+  // An absolute deadline (Unix ms) instead of ttl_seconds (Redis's SET PX/EXAT/PXAT keep theirs
+  // to the millisecond); at or before now leaves an expired entry, as BatchWrite's.
+  std::optional<int64_t> expires_at_ms = std::nullopt;
 };
 
 // What a Mutate callback asks for.

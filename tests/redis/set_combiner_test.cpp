@@ -116,6 +116,67 @@ TEST_F(RedisSetCombinerTest, AFailedCommitAnswersEveryCombinedSetWithTheError) {
   EXPECT_EQ(b->out, error + error + error);
 }
 
+// django-redis writes every cache.set as `SET key value PX <ms>`: combined too, each entry
+// with its own deadline to the millisecond, counted from the commit.
+TEST_F(RedisSetCombinerTest, SetsWithAnExpiryAreCombinedWithTheirExactDeadlines) {
+  auto a = Connect();
+  auto b = Connect();
+  const int64_t now = clock_.NowMillis();
+  const std::string pxat = std::to_string(now + 2500);
+  boost::asio::post(io_, [&] { a->Produce(io_, "SET a 1 PX 1500\r\n"); });
+  boost::asio::post(io_, [&] {
+    b->Produce(io_, "SET b 2 ex 2\r\nSET c 3 PXAT " + pxat + "\r\nSET d 4 EXAT 1767225700\r\n");
+    EXPECT_TRUE(b->waiting);
+    EXPECT_EQ(b->out, "");
+  });
+  io_.run();
+  EXPECT_EQ(a->out, "+OK\r\n");
+  EXPECT_EQ(b->out, "+OK\r\n+OK\r\n+OK\r\n");
+  EXPECT_EQ(faults_->multi_puts, 1);
+  EXPECT_EQ(faults_->puts, 0);
+  auto expires = [&](std::string_view key) {
+    auto e = store_->Get("default", key);
+    return e.ok() ? e->info.expires_ms : -1;
+  };
+  EXPECT_EQ(expires("a"), now + 1500);
+  EXPECT_EQ(expires("b"), now + 2000);
+  EXPECT_EQ(expires("c"), now + 2500);
+  EXPECT_EQ(expires("d"), int64_t{1767225700} * 1000);
+  clock_.Advance(std::chrono::milliseconds(1499));
+  EXPECT_EQ(Value("default", "a"), "1");
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(Value("default", "a").front(), '<');  // gone at its millisecond
+  EXPECT_EQ(Value("default", "b"), "2");
+}
+
+// NX, GET, KEEPTTL, a deadline already past and a bad argument are not held even when they
+// end the pipeline: each runs in Produce, with Redis's answer.
+TEST_F(RedisSetCombinerTest, SetsThatReadOrAnswerAnErrorAreNotHeld) {
+  ASSERT_TRUE(store_->Put("default", "old", "x", "", 0).ok());
+  const std::pair<std::string, std::string> cases[] = {
+      {"SET n 1 PX 1000 NX", "+OK\r\n"},
+      {"SET n 2 GET", "$1\r\n1\r\n"},
+      {"SET n 3 KEEPTTL", "+OK\r\n"},
+      {"SET old y EXAT 1", "+OK\r\n"},
+      {"SET p 1 PX abc", "-ERR value is not an integer or out of range\r\n"},
+      {"SET p 1 PX 0", "-ERR invalid expire time in 'set' command\r\n"},
+      {"SET p 1 PX 1000 EX 1", "-ERR syntax error\r\n"},
+  };
+  for (const auto& [command, reply] : cases) {
+    auto a = Connect();
+    boost::asio::post(io_, [&] {
+      a->Produce(io_, command + "\r\n");
+      EXPECT_EQ(a->out, reply) << command;  // answered at once
+    });
+    io_.run();
+    io_.restart();
+  }
+  EXPECT_EQ(faults_->multi_puts + faults_->puts, 0);
+  EXPECT_EQ(Value("default", "n"), "3");
+  EXPECT_EQ(Value("default", "old").front(), '<');  // a past EXAT deletes
+  EXPECT_EQ(Value("default", "p").front(), '<');
+}
+
 TEST_F(RedisSetCombinerTest, WithoutCombiningTheSetsRunInProduce) {
   options_.combine_sets = false;
   auto a = Connect();

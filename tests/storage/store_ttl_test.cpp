@@ -31,6 +31,27 @@ TEST_F(TtlTest, ZeroNeverExpires) {
   EXPECT_TRUE(store().Get("ns", "k").ok());
 }
 
+// MultiPut's per-item deadline (Redis SET PX/EXAT/PXAT in a batch): kept to the millisecond
+// instead of the TTL, one in the past stored already expired.
+TEST_F(TtlTest, MultiPutKeepsEachItemsExactDeadline) {
+  const int64_t now = clock_.NowMillis();
+  std::vector<PutItem> items(3);
+  items[0] = {
+      .key = "a", .value = "1", .content_type = "", .ttl_seconds = 10, .expires_at_ms = now + 1234};
+  items[1] = {.key = "b", .value = "2", .content_type = "", .ttl_seconds = 10};
+  items[2] = {
+      .key = "c", .value = "3", .content_type = "", .ttl_seconds = 0, .expires_at_ms = now - 1};
+  auto infos = store().MultiPut("ns", items);
+  ASSERT_TRUE(infos.ok()) << infos.status().ToString();
+  EXPECT_EQ((*infos)[0].expires_ms, now + 1234);
+  EXPECT_EQ((*infos)[1].expires_ms, now + 10'000);
+  EXPECT_EQ(store().Get("ns", "c").code(), Code::kNotFound);
+  clock_.Set(now + 1233);
+  EXPECT_TRUE(store().Get("ns", "a").ok());
+  clock_.Set(now + 1234);
+  EXPECT_EQ(store().Get("ns", "a").code(), Code::kNotFound);
+}
+
 TEST_F(TtlTest, DefaultsComeFromNamespaceThenGlobal) {
   options_.ttl.default_ttl_seconds = 100;
   options_.ttl.namespace_ttl_seconds = {{"ratelimit", 60}, {"forever", 0}};
