@@ -814,6 +814,7 @@ Result<std::vector<AtomicWriteResult>> CacheService::WriteAtomically(
   AtomicCounters& c = counters(p);
   for (size_t i = 0; i < writes.size(); ++i) {
     out[i].existed = (*r)[i].existed;
+    out[i].in_grace = (*r)[i].in_grace;
     if (batch[i].kind == BatchWrite::Kind::kPut) {
       out[i].meta = MetaOf((*r)[i].info, writes[i].data.size());
       Bump(c.cmd_set);

@@ -145,6 +145,8 @@ struct AtomicWriteResult {
   // A live entry was there just before this write, counting the batch's earlier writes (a
   // put replaced one, a delete deleted one).
   bool existed = false;
+  // What existed was past its TTL, in its grace period: stale (a put over it creates, for HTTP).
+  bool in_grace = false;
 };
 
 // memcached's incr/decr (and meta ma) on an unsigned 64-bit decimal value.

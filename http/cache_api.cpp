@@ -12,6 +12,7 @@
 #include "http/etag_list.h"
 #include "http/lease_get.h"
 #include "http/problem.h"
+#include "http/put_combiner.h"
 #include "http/value_codec.h"
 #include "storage/media_type.h"
 
@@ -239,7 +240,8 @@ std::string FiguresJson(const NamespaceFigures& f) {
 // All routes share this state; one instance per AddCacheRoutes call, owned by the handlers.
 class CacheApi {
  public:
-  CacheApi(CacheService& cache, CacheApiOptions options) : cache_(cache), options_(options) {}
+  CacheApi(CacheService& cache, CacheApiOptions options)
+      : cache_(cache), options_(options), puts_(cache) {}
 
   Response ListNamespaces(const RequestContext&) {
     auto r = cache_.ListNamespaces();
@@ -359,11 +361,34 @@ class CacheApi {
       }
       r = cache_.Write(kHttp, ns, key, write);
       if (r.code() == Code::kNotFound) r = Status::PreconditionFailed("no live entry to replace");
+    } else if (options_.combine_puts && !write.lease_token && write.grace_seconds == 0 &&
+               write.expiry.kind() != cache::Expiry::Kind::kExpired) {
+      return HoldPut(ctx, ns, key, write);
     } else {
       r = cache_.Write(kHttp, ns, key, write);
     }
     if (!r.ok()) return ProblemFromStatus(r.status());
     return Written(r->created, r->meta);
+  }
+
+  // A plain PUT held for its I/O thread's next commit, written there with the other
+  // connections' (http/put_combiner.h); the answer comes after that commit.
+  Response HoldPut(const RequestContext& ctx, std::string_view ns, std::string_view key,
+                   const cache::WriteRequest& w) {
+    auto put = std::make_shared<HeldPut>();
+    put->write.ns = ns;
+    put->write.key = key;
+    put->write.data = w.data;
+    put->write.content_type = w.content_type;
+    put->write.flags = w.flags;
+    put->write.expiry = w.expiry;
+    put->answer = [this](bool created, const cache::ItemMeta& meta) {
+      return Written(created, meta);
+    };
+    ctx.Defer([this, put = std::move(put)](boost::asio::any_io_executor io, Complete done) {
+      puts_.Hold(io, put, std::move(done));
+    });
+    return Response{};  // unused: the answer is deferred
   }
 
   Response Delete(const RequestContext& ctx) {
@@ -532,6 +557,7 @@ class CacheApi {
 
   CacheService& cache_;
   CacheApiOptions options_;
+  PutRunner puts_;
 };
 
 }  // namespace

@@ -22,6 +22,9 @@ namespace apicached::http {
 struct CacheApiOptions {
   size_t max_batch_keys = 1000;  // keys or entries in one _mget/_mset/_mdelete
   int max_json_depth = 64;       // nesting allowed in request bodies
+  // The plain PUTs of an I/O thread's connections in one event-loop turn written as one store
+  // batch at its group commit (http/put_combiner.h); false: each PUT is its own write.
+  bool combine_puts = false;
 };
 
 void AddCacheRoutes(Router& router, cache::CacheService& cache, CacheApiOptions options = {});

@@ -65,6 +65,7 @@ class CommitQueue final : public boost::asio::execution_context::service {
     // Usually one committer (one store behind every session of a thread): one commit.
     std::vector<std::pair<WriteCommitter*, Status>> done;
     for (const Waiting& w : running_) {
+      if (!w.waiter->NeedsCommit()) continue;
       bool seen = false;
       for (const auto& d : done) seen = seen || d.first == w.committer;
       if (!seen) {
@@ -73,8 +74,12 @@ class CommitQueue final : public boost::asio::execution_context::service {
       }
     }
     for (Waiting& w : running_) {
-      for (const auto& d : done) {
-        if (d.first == w.committer) w.waiter->Resume(d.second);
+      if (!w.waiter->NeedsCommit()) {
+        w.waiter->Resume(Status::Ok());
+      } else {
+        for (const auto& d : done) {
+          if (d.first == w.committer) w.waiter->Resume(d.second);
+        }
       }
       w.waiter.reset();
     }

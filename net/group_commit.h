@@ -35,6 +35,10 @@ class CommitWaiter {
   virtual ~CommitWaiter() = default;
   // The commit covering the waiter's writes returned `status`.
   virtual void Resume(const Status& status) = 0;
+  // Asked once the commit's stages ran: false when the waiter has nothing to make durable after
+  // all (a held write that failed there). Such a waiter is resumed with Ok and no CommitWrites()
+  // of its own: one after a store error would only add RocksDB's echo of that error.
+  virtual bool NeedsCommit() const { return true; }
 };
 
 // Writes a front holds back to run them together at the thread's next commit, before the

@@ -69,6 +69,7 @@ Result<std::vector<BatchWriteResult>> RocksStore::WriteAtomically(
   });
   // Whether each key is live as the batch goes: stored state first, then the batch's writes.
   std::map<std::pair<std::string_view, std::string_view>, bool> live;
+  std::set<std::pair<std::string_view, std::string_view>> in_grace;  // stored, in their grace
   rocksdb::WriteBatch batch;
   for (size_t i = 0; i < writes.size(); ++i) {
     const BatchWrite& w = writes[i];
@@ -80,12 +81,14 @@ Result<std::vector<BatchWriteResult>> RocksStore::WriteAtomically(
       if (!stored.ok()) return stored.status();
       it->second = stored->has_value();
       if (*stored && !InGrace((*stored)->info, now)) stored_version = (*stored)->info.version;
+      if (*stored && InGrace((*stored)->info, now)) in_grace.insert(it->first);
     }
     if (fresh && w.expected_version && *w.expected_version != stored_version) {
       return Status::PreconditionFailed("write " + std::to_string(i) + ": the key" +
                                         InNamespace(w.ns) + " was written since the batch read it");
     }
     results[i].existed = it->second;
+    results[i].in_grace = it->second && in_grace.erase(it->first) != 0;  // the first write only
     rocksdb::Status s;
     if (w.kind == BatchWrite::Kind::kDelete) {
       it->second = false;

@@ -117,6 +117,8 @@ struct BatchWriteResult {
   // A live entry was there just before this write, counting the earlier writes of the batch:
   // kPut replaced one, kDelete deleted one.
   bool existed = false;
+  // The entry that existed was past its TTL, in its grace period (stale-while-revalidate).
+  bool in_grace = false;
 };
 
 struct PutItem {

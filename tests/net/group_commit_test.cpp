@@ -31,7 +31,9 @@ class RecordingWaiter final : public CommitWaiter {
     resumed.push_back(status);
     commits_seen = committer.commits;
   }
+  bool NeedsCommit() const override { return needs_commit; }
   const CountingCommitter& committer;
+  bool needs_commit = true;
   std::vector<Status> resumed;
   int commits_seen = -1;  // commits made when resumed
 };
@@ -73,6 +75,35 @@ TEST(GroupCommitTest, AFailedCommitReachesEveryWaiter) {
     ASSERT_EQ(w->resumed.size(), 1u);
     EXPECT_EQ(w->resumed[0].code(), Code::kUnavailable);
   }
+}
+
+// A held write that failed in a stage has nothing to make durable: its waiter is resumed with Ok,
+// once, and asks for no commit; the others of the turn still share theirs.
+TEST(GroupCommitTest, AWaiterWithNothingToCommitIsResumedWithoutACommit) {
+  boost::asio::io_context io;
+  CountingCommitter committer;
+  committer.fail = true;
+  auto failed = std::make_shared<RecordingWaiter>(committer);
+  failed->needs_commit = false;
+  boost::asio::post(io, [&] { CommitThenResume(io.get_executor(), committer, failed); });
+  io.run();
+  EXPECT_EQ(committer.commits, 0);
+  ASSERT_EQ(failed->resumed.size(), 1u);
+  EXPECT_TRUE(failed->resumed[0].ok());
+
+  io.restart();
+  auto other = std::make_shared<RecordingWaiter>(committer);
+  failed->resumed.clear();
+  boost::asio::post(io, [&] {
+    CommitThenResume(io.get_executor(), committer, failed);
+    CommitThenResume(io.get_executor(), committer, other);
+  });
+  io.run();
+  EXPECT_EQ(committer.commits, 1);
+  ASSERT_EQ(failed->resumed.size(), 1u);  // not resumed again with the commit's outcome
+  EXPECT_TRUE(failed->resumed[0].ok());
+  ASSERT_EQ(other->resumed.size(), 1u);
+  EXPECT_EQ(other->resumed[0].code(), Code::kUnavailable);
 }
 
 TEST(GroupCommitTest, AWaiterOfALaterTurnGetsACommitOfItsOwn) {
