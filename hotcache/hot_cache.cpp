@@ -445,6 +445,80 @@ void HotCache::EndKeyWrite(std::string_view ns, std::string_view key) {
   --shard.stripe_pending[slot.stripe];
 }
 
+HotCache::BatchTicket HotCache::BeginKeyWrites(std::string_view ns,
+                                               std::span<const std::string_view> keys) {
+  BatchTicket t;
+  t.ns_ticket.ns = FindNamespace(ns, /*create=*/true);
+  if (t.ns_ticket.ns != nullptr) {
+    t.ns_ticket.ns_seq = t.ns_ticket.ns->seq.load();
+    t.ns_ticket.ns_gen = t.ns_ticket.ns->gen.load();
+  }
+  for (std::string_view key : keys) BeginKeyWrite(ns, key);
+  // From here on only another caller's write, or the batch's own ends, move these.
+  t.stripe_seq.reserve(keys.size());
+  for (std::string_view key : keys) {
+    const Slot slot = SlotOf(ns, key);
+    std::lock_guard lock(slot.shard->mu);
+    t.stripe_seq.push_back(slot.shard->stripe_seq[slot.stripe]);
+  }
+  return t;
+}
+
+void HotCache::EndKeyWrites(const BatchTicket& t, std::string_view ns,
+                            std::span<const std::string_view> keys,
+                            std::span<const Entry* const> written) {
+  // Per stripe of the batch: how many of its keys it began there, and how many it has ended
+  // (each end moves the stripe's seq once and its pending count down once).
+  struct Stripe {
+    Shard* shard;
+    size_t stripe;
+    uint32_t began = 0;
+    uint32_t ended = 0;
+  };
+  std::vector<Stripe> stripes;
+  std::vector<size_t> stripe_of(keys.size());
+  std::vector<Slot> slots(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    slots[i] = SlotOf(ns, keys[i]);
+    size_t j = 0;
+    while (j < stripes.size() &&
+           (stripes[j].shard != slots[i].shard || stripes[j].stripe != slots[i].stripe)) {
+      ++j;
+    }
+    if (j == stripes.size()) stripes.push_back({slots[i].shard, slots[i].stripe});
+    ++stripes[j].began;
+    stripe_of[i] = j;
+  }
+  const int64_t now_ms = clock_.NowMillis();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    bool last = true;  // a key named again later caches that later entry only
+    for (size_t k = i + 1; k < keys.size() && last; ++k) last = keys[k] != keys[i];
+    const Slot& slot = slots[i];
+    Stripe& st = stripes[stripe_of[i]];
+    FillTicket ticket = t.ns_ticket;
+    ticket.stripe_seq = t.stripe_seq[i];
+    Node* node = written[i] == nullptr || !last
+                     ? nullptr
+                     : MakeFill(ticket, slot, ns, keys[i], *written[i], now_ms);
+    Shard& shard = *slot.shard;
+    std::unique_lock lock(shard.mu);
+    // The stripe's seq taken after the batch's last begin there: of the same stripe, every key
+    // of the batch holds the same one.
+    if (node != nullptr && ticket.ns != nullptr &&
+        shard.stripe_seq[slot.stripe] == ticket.stripe_seq + st.ended &&
+        shard.stripe_pending[slot.stripe] == st.began - st.ended &&
+        ticket.ns->pending.load() == 0 && ticket.ns->seq.load() == ticket.ns_seq) {
+      LinkFillLocked(shard, node);
+      node = nullptr;
+    }
+    ++shard.stripe_seq[slot.stripe];
+    --shard.stripe_pending[slot.stripe];
+    ++st.ended;
+    lock.unlock();
+    if (node != nullptr) node->Unref();
+  }
+}
+
 void HotCache::BeginNamespaceWrite(std::string_view ns, std::string_view prefix) {
   NsRecord* rec = FindNamespace(ns, /*create=*/true);
   if (rec == nullptr) return;  // nothing of ns is or will be cached

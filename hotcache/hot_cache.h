@@ -131,6 +131,20 @@ class HotCache {
   void BeginKeyWrite(std::string_view ns, std::string_view key);
   void EndKeyWrite(std::string_view ns, std::string_view key);
 
+  // Brackets a store write of several keys of one namespace in one batch (TieredStore::MultiPut):
+  // BeginKeyWrites is BeginKeyWrite of each key, in order; EndKeyWrites ends them and caches
+  // written[i] (null: nothing, e.g. the write failed) as most recent, as EndOwnKeyWrite does for
+  // one key, when no write but the batch's own began or ended on its stripe or namespace since
+  // BeginKeyWrites returned, and none is still running: the store then holds exactly it. A key
+  // named twice caches its last entry only. REQUIRES: the same keys, in the same order.
+  struct BatchTicket {
+    FillTicket ns_ticket;              // the namespace's counters as the batch began
+    std::vector<uint64_t> stripe_seq;  // per key: its stripe's seq after every begin
+  };
+  BatchTicket BeginKeyWrites(std::string_view ns, std::span<const std::string_view> keys);
+  void EndKeyWrites(const BatchTicket& ticket, std::string_view ns,
+                    std::span<const std::string_view> keys, std::span<const Entry* const> written);
+
   // A key write that its caller makes through this cache with the store's key lock around the
   // store write (TieredStore::Put): what the cache knew of the key as it began, and the counters
   // that tell at its end whether it was alone.

@@ -256,12 +256,36 @@ Result<std::optional<Entry>> TieredStore::Mutate(std::string_view ns, std::strin
   return KeyWrite(ns, key, [&] { return inner_->Mutate(ns, key, fn); });
 }
 
+// Written through as Put is: every entry of the batch is cached as written (the next read is a
+// RAM hit), where nothing else wrote its stripe meanwhile (HotCache::EndKeyWrites).
 Result<std::vector<EntryInfo>> TieredStore::MultiPut(std::string_view ns,
                                                      const std::vector<PutItem>& items) {
+  if (!Cached(ns)) return inner_->MultiPut(ns, items);
   std::vector<std::string_view> keys;
   keys.reserve(items.size());
   for (const PutItem& item : items) keys.emplace_back(item.key);
-  return KeysWrite(ns, keys, [&] { return inner_->MultiPut(ns, items); });
+  struct Bracket {
+    HotCache& cache;
+    std::string_view ns;
+    const std::vector<std::string_view>& keys;
+    const HotCache::BatchTicket ticket;
+    std::vector<Entry> entries;
+    std::vector<const Entry*> written;
+    ~Bracket() {
+      written.resize(keys.size(), nullptr);
+      cache.EndKeyWrites(ticket, ns, keys, written);
+    }
+  } bracket{cache_, ns, keys, cache_.BeginKeyWrites(ns, keys), {}, {}};
+  Result<std::vector<EntryInfo>> infos = inner_->MultiPut(ns, items);
+  if (infos.ok() && !closed_.load()) {
+    bracket.entries.reserve(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      bracket.entries.push_back(Entry{
+          .value = items[i].value, .content_type = items[i].content_type, .info = (*infos)[i]});
+    }
+    for (const Entry& e : bracket.entries) bracket.written.push_back(&e);
+  }
+  return infos;
 }
 
 Result<std::vector<BatchWriteResult>> TieredStore::WriteAtomically(
