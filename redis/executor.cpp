@@ -137,9 +137,7 @@ void Executor::RunCombined(const std::vector<HeldSet>& sets) {
     }
     const std::optional<int64_t> at = cmd::BatchableSetDeadline(cache_, *sets[i].argv, now);
     if (!at) {
-      Reply error;
-      const CommandSpec* spec = Resolve(*sets[i].argv, error);
-      *sets[i].reply = spec != nullptr ? Run(*spec, *sets[i].client, *sets[i].argv, false) : error;
+      *sets[i].reply = RunQueued(*sets[i].client, *sets[i].argv, nullptr);
       continue;
     }
     expires_at[i] = *at;
@@ -157,11 +155,7 @@ void Executor::RunCombined(const std::vector<HeldSet>& sets) {
     }
     if (cache_.MultiSet(kRedis, ns, items).ok()) return;
     // Refused as a whole: nothing of it was written. Each SET alone, as without a batch.
-    Reply error;
-    const CommandSpec* spec = Resolve(*sets[group[0]].argv, error);
-    for (size_t j : group) {
-      *sets[j].reply = spec != nullptr ? Run(*spec, *sets[j].client, *sets[j].argv, false) : error;
-    }
+    for (size_t j : group) *sets[j].reply = RunQueued(*sets[j].client, *sets[j].argv, nullptr);
   });
 }
 
