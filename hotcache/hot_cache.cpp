@@ -87,19 +87,18 @@ struct HotCache::Node final : SharedBlock, Link {
   uint32_t value_len = 0;
   uint32_t type_len = 0;
 
-  static Node* Make(uint64_t hash, std::string_view ns, std::string_view key, const Entry& entry) {
-    const size_t size =
-        sizeof(Node) + ns.size() + key.size() + entry.value.size() + entry.content_type.size();
+  static Node* Make(uint64_t hash, std::string_view ns, std::string_view key,
+                    std::string_view value, std::string_view content_type, const EntryInfo& info) {
+    const size_t size = sizeof(Node) + ns.size() + key.size() + value.size() + content_type.size();
     Node* node = new (::operator new(size)) Node();
     node->hash = hash;
-    node->info = entry.info;
+    node->info = info;
     node->ns_len = static_cast<uint32_t>(ns.size());
     node->key_len = static_cast<uint32_t>(key.size());
-    node->value_len = static_cast<uint32_t>(entry.value.size());
-    node->type_len = static_cast<uint32_t>(entry.content_type.size());
+    node->value_len = static_cast<uint32_t>(value.size());
+    node->type_len = static_cast<uint32_t>(content_type.size());
     char* p = node->bytes();
-    for (std::string_view part :
-         {ns, key, std::string_view(entry.value), std::string_view(entry.content_type)}) {
+    for (std::string_view part : {ns, key, value, content_type}) {
       if (!part.empty()) std::memcpy(p, part.data(), part.size());
       p += part.size();
     }
@@ -329,10 +328,20 @@ HotCache::FillTicket HotCache::BeginFill(std::string_view ns, std::string_view k
 
 HotCache::Node* HotCache::MakeFill(const FillTicket& ticket, const Slot& slot, std::string_view ns,
                                    std::string_view key, const Entry& entry, int64_t now_ms) {
-  if (ticket.ns == nullptr || entry.value.size() > options_.max_entry_bytes) return nullptr;
-  if (IsExpired(entry.info, now_ms)) return nullptr;
-  if (Charge(ns, key, entry) > slot.shard->capacity) return nullptr;
-  Node* node = Node::Make(slot.hash, ns, key, entry);
+  return MakeFill(ticket, slot, ns, key, entry.value, entry.content_type, entry.info, now_ms);
+}
+
+HotCache::Node* HotCache::MakeFill(const FillTicket& ticket, const Slot& slot, std::string_view ns,
+                                   std::string_view key, std::string_view value,
+                                   std::string_view content_type, const EntryInfo& info,
+                                   int64_t now_ms) {
+  if (ticket.ns == nullptr || value.size() > options_.max_entry_bytes) return nullptr;
+  if (IsExpired(info, now_ms)) return nullptr;
+  const uint64_t charge =
+      ChunkBytes(sizeof(Node) + ns.size() + key.size() + value.size() + content_type.size()) +
+      sizeof(Node*);
+  if (charge > slot.shard->capacity) return nullptr;
+  Node* node = Node::Make(slot.hash, ns, key, value, content_type, info);
   node->ns = ticket.ns;
   node->ns_gen = ticket.ns_gen;
   node->bumped_ms = now_ms;
@@ -446,74 +455,86 @@ void HotCache::EndKeyWrite(std::string_view ns, std::string_view key) {
 }
 
 HotCache::BatchTicket HotCache::BeginKeyWrites(std::string_view ns,
-                                               std::span<const std::string_view> keys) {
+                                               std::span<const PutItem> items) {
   BatchTicket t;
   t.ns_ticket.ns = FindNamespace(ns, /*create=*/true);
   if (t.ns_ticket.ns != nullptr) {
     t.ns_ticket.ns_seq = t.ns_ticket.ns->seq.load();
     t.ns_ticket.ns_gen = t.ns_ticket.ns->gen.load();
   }
-  for (std::string_view key : keys) BeginKeyWrite(ns, key);
-  // From here on only another caller's write, or the batch's own ends, move these.
-  t.stripe_seq.reserve(keys.size());
-  for (std::string_view key : keys) {
-    const Slot slot = SlotOf(ns, key);
-    std::lock_guard lock(slot.shard->mu);
-    t.stripe_seq.push_back(slot.shard->stripe_seq[slot.stripe]);
+  const int64_t now_ms = clock_.NowMillis();
+  // Where each (shard, stripe) of the batch is in t.stripes (-1: not yet).
+  std::vector<int32_t> stripe_at(shards_.size() * kStripes, -1);
+  t.keys.reserve(items.size());
+  for (const PutItem& item : items) {
+    const Slot slot = SlotOf(ns, item.key);
+    const uint32_t shard_index = static_cast<uint32_t>(slot.hash % shards_.size());
+    int32_t& at = stripe_at[shard_index * kStripes + slot.stripe];
+    if (at < 0) {
+      at = static_cast<int32_t>(t.stripes.size());
+      t.stripes.push_back({.shard = shard_index, .stripe = static_cast<uint32_t>(slot.stripe)});
+    }
+    BatchTicket::Stripe& stripe = t.stripes[static_cast<size_t>(at)];
+    bool cached = false;
+    {
+      Shard& shard = *slot.shard;
+      std::lock_guard lock(shard.mu);
+      ++shard.stripe_pending[slot.stripe];
+      stripe.note = ++shard.stripe_seq[slot.stripe];
+      if (Node* node = shard.Find(slot.hash, shards_.size(), ns, item.key)) {
+        cached = !node->Dead(now_ms);
+        t.any_cached = t.any_cached || cached;
+        EraseNodeLocked(shard, node);
+      }
+    }
+    ++stripe.began;
+    t.keys.push_back({.hash = slot.hash, .stripe = static_cast<uint32_t>(at), .cached = cached});
   }
   return t;
 }
 
 void HotCache::EndKeyWrites(const BatchTicket& t, std::string_view ns,
-                            std::span<const std::string_view> keys,
-                            std::span<const Entry* const> written) {
-  // Per stripe of the batch: how many of its keys it began there, and how many it has ended
-  // (each end moves the stripe's seq once and its pending count down once).
-  struct Stripe {
-    Shard* shard;
-    size_t stripe;
-    uint32_t began = 0;
-    uint32_t ended = 0;
-  };
-  std::vector<Stripe> stripes;
-  std::vector<size_t> stripe_of(keys.size());
-  std::vector<Slot> slots(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    slots[i] = SlotOf(ns, keys[i]);
-    size_t j = 0;
-    while (j < stripes.size() &&
-           (stripes[j].shard != slots[i].shard || stripes[j].stripe != slots[i].stripe)) {
-      ++j;
-    }
-    if (j == stripes.size()) stripes.push_back({slots[i].shard, slots[i].stripe});
-    ++stripes[j].began;
-    stripe_of[i] = j;
-  }
+                            std::span<const PutItem> items, std::span<const EntryInfo> written) {
+  // How many of its keys the batch has ended on each stripe (each end moves the stripe's seq
+  // once and its pending count down once).
+  std::vector<uint32_t> ended(t.stripes.size(), 0);
   const int64_t now_ms = clock_.NowMillis();
-  for (size_t i = 0; i < keys.size(); ++i) {
-    bool last = true;  // a key named again later caches that later entry only
-    for (size_t k = i + 1; k < keys.size() && last; ++k) last = keys[k] != keys[i];
-    const Slot& slot = slots[i];
-    Stripe& st = stripes[stripe_of[i]];
-    FillTicket ticket = t.ns_ticket;
-    ticket.stripe_seq = t.stripe_seq[i];
-    Node* node = written[i] == nullptr || !last
-                     ? nullptr
-                     : MakeFill(ticket, slot, ns, keys[i], *written[i], now_ms);
-    Shard& shard = *slot.shard;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const BatchTicket::Key& k = t.keys[i];
+    const BatchTicket::Stripe& st = t.stripes[k.stripe];
+    Shard& shard = *shards_[st.shard];
+    const Slot slot{.hash = k.hash, .shard = &shard, .stripe = st.stripe};
+    Node* node = nullptr;
+    if (!written.empty() && t.any_cached) {
+      // Only a key's last entry of the batch is cached, and only when one of its begins found
+      // it in RAM (the first erased it, so a later one of the same key finds nothing).
+      bool last = true;
+      bool cached = k.cached;
+      for (size_t j = 0; j < items.size() && last; ++j) {
+        if (j == i || t.keys[j].hash != k.hash || items[j].key != items[i].key) continue;
+        if (j > i) last = false;
+        cached = cached || t.keys[j].cached;
+      }
+      if (last && cached) {
+        FillTicket ticket = t.ns_ticket;
+        ticket.stripe_seq = st.note;
+        node = MakeFill(ticket, slot, ns, items[i].key, items[i].value, items[i].content_type,
+                        written[i], now_ms);
+      }
+    }
+    uint32_t& done = ended[k.stripe];
     std::unique_lock lock(shard.mu);
-    // The stripe's seq taken after the batch's last begin there: of the same stripe, every key
-    // of the batch holds the same one.
-    if (node != nullptr && ticket.ns != nullptr &&
-        shard.stripe_seq[slot.stripe] == ticket.stripe_seq + st.ended &&
-        shard.stripe_pending[slot.stripe] == st.began - st.ended &&
-        ticket.ns->pending.load() == 0 && ticket.ns->seq.load() == ticket.ns_seq) {
+    // Every key of one stripe shares the note taken at the batch's last begin there.
+    if (node != nullptr && t.ns_ticket.ns != nullptr &&
+        shard.stripe_seq[st.stripe] == st.note + done &&
+        shard.stripe_pending[st.stripe] == st.began - done && t.ns_ticket.ns->pending.load() == 0 &&
+        t.ns_ticket.ns->seq.load() == t.ns_ticket.ns_seq) {
       LinkFillLocked(shard, node);
       node = nullptr;
     }
-    ++shard.stripe_seq[slot.stripe];
-    --shard.stripe_pending[slot.stripe];
-    ++st.ended;
+    ++shard.stripe_seq[st.stripe];
+    --shard.stripe_pending[st.stripe];
+    ++done;
     lock.unlock();
     if (node != nullptr) node->Unref();
   }

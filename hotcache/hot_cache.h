@@ -132,18 +132,33 @@ class HotCache {
   void EndKeyWrite(std::string_view ns, std::string_view key);
 
   // Brackets a store write of several keys of one namespace in one batch (TieredStore::MultiPut):
-  // BeginKeyWrites is BeginKeyWrite of each key, in order; EndKeyWrites ends them and caches
-  // written[i] (null: nothing, e.g. the write failed) as most recent, as EndOwnKeyWrite does for
-  // one key, when no write but the batch's own began or ended on its stripe or namespace since
-  // BeginKeyWrites returned, and none is still running: the store then holds exactly it. A key
-  // named twice caches its last entry only. REQUIRES: the same keys, in the same order.
+  // BeginKeyWrites is BeginKeyWrite of each item's key, in order, and notes which keys were
+  // cached (live) as they began. EndKeyWrites ends them and, for those keys only, caches the
+  // batch's last entry of the key (items[i] stored as written[i]; written empty: nothing, e.g.
+  // the write failed) as most recent, as EndOwnKeyWrite does for one key, when no write but the
+  // batch's own began or ended on its stripe or namespace since the batch's last begin on that
+  // stripe, and none is still running: the store then holds exactly it. A batch keeps a cached
+  // key exact and does not bring new keys into RAM. REQUIRES: the same items.
   struct BatchTicket {
-    FillTicket ns_ticket;              // the namespace's counters as the batch began
-    std::vector<uint64_t> stripe_seq;  // per key: its stripe's seq after every begin
+    struct Stripe {
+      uint32_t shard = 0;  // index of the shard
+      uint32_t stripe = 0;
+      uint64_t note = 0;  // the stripe's seq after the batch's last begin there
+      uint32_t began = 0;
+    };
+    struct Key {
+      uint64_t hash = 0;
+      uint32_t stripe = 0;  // index into stripes
+      bool cached = false;  // a live entry of the key was in RAM as it began
+    };
+    FillTicket ns_ticket;  // the namespace's counters as the batch began
+    bool any_cached = false;
+    std::vector<Stripe> stripes;
+    std::vector<Key> keys;
   };
-  BatchTicket BeginKeyWrites(std::string_view ns, std::span<const std::string_view> keys);
-  void EndKeyWrites(const BatchTicket& ticket, std::string_view ns,
-                    std::span<const std::string_view> keys, std::span<const Entry* const> written);
+  BatchTicket BeginKeyWrites(std::string_view ns, std::span<const PutItem> items);
+  void EndKeyWrites(const BatchTicket& ticket, std::string_view ns, std::span<const PutItem> items,
+                    std::span<const EntryInfo> written);
 
   // A key write that its caller makes through this cache with the store's key lock around the
   // store write (TieredStore::Put): what the cache knew of the key as it began, and the counters
@@ -221,6 +236,9 @@ class HotCache {
   // of an insert); null when the entry is refused anyway (too large, expired, over a shard).
   Node* MakeFill(const FillTicket& ticket, const Slot& slot, std::string_view ns,
                  std::string_view key, const Entry& entry, int64_t now_ms);
+  Node* MakeFill(const FillTicket& ticket, const Slot& slot, std::string_view ns,
+                 std::string_view key, std::string_view value, std::string_view content_type,
+                 const EntryInfo& info, int64_t now_ms);
   // Links node as most recent in place of any entry of its key, evicting what it needs.
   void LinkFillLocked(Shard& shard, Node* node);
   void EvictLocked(Shard& shard, uint64_t needed);

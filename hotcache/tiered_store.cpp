@@ -256,35 +256,22 @@ Result<std::optional<Entry>> TieredStore::Mutate(std::string_view ns, std::strin
   return KeyWrite(ns, key, [&] { return inner_->Mutate(ns, key, fn); });
 }
 
-// Written through as Put is: every entry of the batch is cached as written (the next read is a
-// RAM hit), where nothing else wrote its stripe meanwhile (HotCache::EndKeyWrites).
+// Keeps RAM exact without bringing new keys in: an entry of the batch whose key RAM held is
+// cached as written (the next read is still a RAM hit), where nothing else wrote its stripe
+// meanwhile; the others are only invalidated (HotCache::EndKeyWrites).
 Result<std::vector<EntryInfo>> TieredStore::MultiPut(std::string_view ns,
                                                      const std::vector<PutItem>& items) {
   if (!Cached(ns)) return inner_->MultiPut(ns, items);
-  std::vector<std::string_view> keys;
-  keys.reserve(items.size());
-  for (const PutItem& item : items) keys.emplace_back(item.key);
   struct Bracket {
     HotCache& cache;
     std::string_view ns;
-    const std::vector<std::string_view>& keys;
+    const std::vector<PutItem>& items;
     const HotCache::BatchTicket ticket;
-    std::vector<Entry> entries;
-    std::vector<const Entry*> written;
-    ~Bracket() {
-      written.resize(keys.size(), nullptr);
-      cache.EndKeyWrites(ticket, ns, keys, written);
-    }
-  } bracket{cache_, ns, keys, cache_.BeginKeyWrites(ns, keys), {}, {}};
+    std::vector<EntryInfo> written;  // what the store stored; empty: nothing
+    ~Bracket() { cache.EndKeyWrites(ticket, ns, items, written); }
+  } bracket{cache_, ns, items, cache_.BeginKeyWrites(ns, items), {}};
   Result<std::vector<EntryInfo>> infos = inner_->MultiPut(ns, items);
-  if (infos.ok() && !closed_.load()) {
-    bracket.entries.reserve(items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-      bracket.entries.push_back(Entry{
-          .value = items[i].value, .content_type = items[i].content_type, .info = (*infos)[i]});
-    }
-    for (const Entry& e : bracket.entries) bracket.written.push_back(&e);
-  }
+  if (infos.ok() && !closed_.load()) bracket.written = *infos;
   return infos;
 }
 

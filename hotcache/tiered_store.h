@@ -26,12 +26,14 @@
 //    (storage/known_entry.h), and EndOwnKeyWrite caches the written entry; both only when no other
 //    write of the stripe or namespace began or ended since BeginOwnKeyWrite (docs/hot-cache.md,
 //    "Consistency" 4).
-//  - A MultiPut writes through too: BeginKeyWrites begins every key of the batch, then notes each
-//    key's stripe sequence; EndKeyWrites caches each key's last entry of the batch only when its
+//  - A MultiPut keeps what RAM holds exact: BeginKeyWrites begins every key of the batch, noting
+//    whether it was cached and its stripe's sequence after the batch's last begin there;
+//    EndKeyWrites caches the batch's last entry of each key that was cached only when its
 //    stripe moved by the batch's own ends alone since and no write of another caller is in
-//    flight there (nor of the namespace). A write of another caller that ended before the notes
-//    stored before the batch did; one that began after them, or is still running, voids the
-//    caching. (It does not know entries: a MultiPut reports nothing it replaced.)
+//    flight there (nor of the namespace). A write of another caller that ended before the note
+//    stored before the batch did; one that began after it, or is still running, voids the
+//    caching. Keys that were not cached stay out. (It does not know entries: a MultiPut reports
+//    nothing it replaced.)
 //  - Warm-up fills go through the same tickets, so a concurrent write always wins over
 //    warm-up data.
 //  - After Close(), nothing is served from RAM.

@@ -122,32 +122,49 @@ TEST_F(TieredStoreTest, WritesAreCachedAndAnswerWhatTheyReplaced) {
 
 // A MultiPut is cached as it is written too, each key's last entry of the batch; an entry too
 // large for RAM, or written when another write of its stripe runs, is not.
-TEST_F(TieredStoreTest, MultiPutIsCachedAsWritten) {
+// A batch keeps RAM exact: a key RAM held is cached as the batch wrote it (its last entry of
+// the batch), so the next read is still a hit; a key RAM did not hold stays out (the batch
+// brings no new keys in; its first read fills it).
+TEST_F(TieredStoreTest, MultiPutUpdatesCachedKeysAndBringsNoNewOnes) {
+  ASSERT_TRUE(store_->Put("ns", "a", "0", "", 0).ok());
+  ASSERT_TRUE(store_->Put("ns", "b", "0", "", 0).ok());
+  ASSERT_EQ(store_->hot_figures().entries, 2u);
   auto infos = store_->MultiPut(
       "ns", {{.key = "a", .value = "1", .content_type = "text/plain", .ttl_seconds = 0},
              {.key = "b", .value = "2", .content_type = "", .ttl_seconds = 100},
+             {.key = "c", .value = "x", .content_type = "", .ttl_seconds = 0},
              {.key = "a", .value = "3", .content_type = "", .ttl_seconds = 0}});
   ASSERT_TRUE(infos.ok()) << infos.status().ToString();
-  EXPECT_EQ(store_->hot_figures().entries, 2u);
+  EXPECT_EQ(store_->hot_figures().entries, 2u) << "only a and b, as written";
   const uint64_t hits = Hits();
   auto a = store_->Get("ns", "a");
   auto b = store_->Get("ns", "b");
   EXPECT_EQ(Hits(), hits + 2) << "the reads after the batch went to the store";
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->value, "3");
-  EXPECT_EQ(a->info.version, (*infos)[2].version);
+  EXPECT_EQ(a->info.version, (*infos)[3].version);
   EXPECT_EQ(b->info.expires_ms, (*infos)[1].expires_ms);
+  // c was not in RAM: its read goes to the store, and fills it.
+  auto c = store_->Get("ns", "c");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->value, "x");
+  EXPECT_EQ(Hits(), hits + 2) << "c was brought into RAM by the batch";
+  EXPECT_EQ(store_->hot_figures().entries, 3u);
   ExpectSameAsInner("ns", "a");
   ExpectSameAsInner("ns", "b");
+  ExpectSameAsInner("ns", "c");
   // Over again: the cached entries are replaced, not kept.
   ASSERT_TRUE(
       store_
           ->MultiPut("ns", {{.key = "b", .value = "4", .content_type = "", .ttl_seconds = 0},
                             {.key = "c", .value = "5", .content_type = "", .ttl_seconds = 0}})
           .ok());
+  const uint64_t hits2 = Hits();
+  EXPECT_EQ(store_->Get("ns", "b")->value, "4");
+  EXPECT_EQ(store_->Get("ns", "c")->value, "5");
+  EXPECT_EQ(Hits(), hits2 + 2);
   ExpectSameAsInner("ns", "b");
   ExpectSameAsInner("ns", "c");
-  EXPECT_EQ(store_->Get("ns", "b")->value, "4");
 }
 
 // Another write of the key between the start of a Put and its store write (here a delete, by
