@@ -273,8 +273,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[],
      "keys or entries in one _mget/_mset/_mdelete")
     ("http-combine-puts", BoolValue(&app.cache_api.combine_puts),
      "a plain PUT waits for its I/O thread's group commit, where those of every connection are "
-     "written as one batch (off: measured slower until the RAM tier writes batches through; "
-     "docs/API.md)")
+     "written as one batch (off: measured level with writing each alone; docs/API.md)")
     ("header-limit-bytes", po::value(&header_limit)->default_value(header_limit),
      "request header fields; larger -> 431")
     ("max-uri-bytes", po::value(&max_uri)->default_value(max_uri),

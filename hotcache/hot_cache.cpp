@@ -454,81 +454,117 @@ void HotCache::EndKeyWrite(std::string_view ns, std::string_view key) {
   --shard.stripe_pending[slot.stripe];
 }
 
-HotCache::BatchTicket HotCache::BeginKeyWrites(std::string_view ns,
-                                               std::span<const PutItem> items) {
+HotCache::BatchTicket HotCache::BeginKeyWrites(std::span<const KeyRef> keys) {
   BatchTicket t;
-  t.ns_ticket.ns = FindNamespace(ns, /*create=*/true);
-  if (t.ns_ticket.ns != nullptr) {
-    t.ns_ticket.ns_seq = t.ns_ticket.ns->seq.load();
-    t.ns_ticket.ns_gen = t.ns_ticket.ns->gen.load();
-  }
   const int64_t now_ms = clock_.NowMillis();
   // Where each (shard, stripe) of the batch is in t.stripes (-1: not yet).
   std::vector<int32_t> stripe_at(shards_.size() * kStripes, -1);
-  t.keys.reserve(items.size());
-  for (const PutItem& item : items) {
-    const Slot slot = SlotOf(ns, item.key);
+  std::vector<uint32_t> rank(keys.size());  // the batch's begins on the key's stripe before it
+  t.keys.reserve(keys.size());
+  NsRecord* last_ns = nullptr;
+  std::string_view last_ns_name;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const KeyRef& ref = keys[i];
+    if (last_ns == nullptr || ref.ns != last_ns_name) {
+      last_ns = FindNamespace(ref.ns, /*create=*/true);
+      last_ns_name = ref.ns;
+    }
+    BatchTicket::Key k;
+    k.ns.ns = last_ns;
+    const Slot slot = SlotOf(ref.ns, ref.key);
+    k.hash = slot.hash;
     const uint32_t shard_index = static_cast<uint32_t>(slot.hash % shards_.size());
     int32_t& at = stripe_at[shard_index * kStripes + slot.stripe];
     if (at < 0) {
       at = static_cast<int32_t>(t.stripes.size());
       t.stripes.push_back({.shard = shard_index, .stripe = static_cast<uint32_t>(slot.stripe)});
     }
+    k.stripe = static_cast<uint32_t>(at);
     BatchTicket::Stripe& stripe = t.stripes[static_cast<size_t>(at)];
-    bool cached = false;
+    rank[i] = stripe.began;
     {
       Shard& shard = *slot.shard;
       std::lock_guard lock(shard.mu);
+      // Alone: the only key writes in flight on the stripe are the batch's own.
+      bool alone = shard.stripe_pending[slot.stripe] == stripe.began;
+      if (k.ns.ns != nullptr) {
+        // Load pending before seq: EndNamespaceWrite bumps seq before it decrements pending.
+        alone = alone && k.ns.ns->pending.load() == 0;
+        k.ns.ns_seq = k.ns.ns->seq.load();
+        k.ns.ns_gen = k.ns.ns->gen.load();
+      }
       ++shard.stripe_pending[slot.stripe];
-      stripe.note = ++shard.stripe_seq[slot.stripe];
-      if (Node* node = shard.Find(slot.hash, shards_.size(), ns, item.key)) {
-        cached = !node->Dead(now_ms);
-        t.any_cached = t.any_cached || cached;
+      stripe.note = k.ns.stripe_seq = ++shard.stripe_seq[slot.stripe];
+      if (Node* node = shard.Find(slot.hash, shards_.size(), ref.ns, ref.key)) {
+        k.cached = !node->Dead(now_ms);
+        if (k.cached && alone) k.known = node->info;
         EraseNodeLocked(shard, node);
       }
     }
     ++stripe.began;
-    t.keys.push_back({.hash = slot.hash, .stripe = static_cast<uint32_t>(at), .cached = cached});
+    t.any_cached = t.any_cached || k.cached;
+    t.keys.push_back(std::move(k));
+  }
+  // A known entry holds only if nothing but the batch's own begins moved its stripe from its
+  // begin to the stripe's note (a write of another caller in between may have changed it).
+  for (size_t i = 0; i < keys.size(); ++i) {
+    BatchTicket::Key& k = t.keys[i];
+    const BatchTicket::Stripe& st = t.stripes[k.stripe];
+    if (k.known && st.note - k.ns.stripe_seq != st.began - rank[i] - 1) k.known.reset();
   }
   return t;
 }
 
-void HotCache::EndKeyWrites(const BatchTicket& t, std::string_view ns,
-                            std::span<const PutItem> items, std::span<const EntryInfo> written) {
+bool HotCache::KnownAlone(const BatchTicket& t, size_t i) {
+  const BatchTicket::Key& k = t.keys[i];
+  if (!k.known || k.ns.ns == nullptr) return false;
+  const BatchTicket::Stripe& st = t.stripes[k.stripe];
+  Shard& shard = *shards_[st.shard];
+  std::lock_guard lock(shard.mu);
+  return shard.stripe_seq[st.stripe] == st.note && shard.stripe_pending[st.stripe] == st.began &&
+         k.ns.ns->pending.load() == 0 && k.ns.ns->seq.load() == k.ns.ns_seq;
+}
+
+void HotCache::EndKeyWrites(const BatchTicket& t, std::span<const KeyRef> keys,
+                            std::span<const Written* const> written, bool only_cached) {
   // How many of its keys the batch has ended on each stripe (each end moves the stripe's seq
   // once and its pending count down once).
   std::vector<uint32_t> ended(t.stripes.size(), 0);
   const int64_t now_ms = clock_.NowMillis();
-  for (size_t i = 0; i < items.size(); ++i) {
+  const bool any = !written.empty() && (t.any_cached || !only_cached);
+  for (size_t i = 0; i < keys.size(); ++i) {
     const BatchTicket::Key& k = t.keys[i];
     const BatchTicket::Stripe& st = t.stripes[k.stripe];
     Shard& shard = *shards_[st.shard];
     const Slot slot{.hash = k.hash, .shard = &shard, .stripe = st.stripe};
     Node* node = nullptr;
-    if (!written.empty() && t.any_cached) {
-      // Only a key's last entry of the batch is cached, and only when one of its begins found
-      // it in RAM (the first erased it, so a later one of the same key finds nothing).
+    if (any && written[i] != nullptr) {
+      // Only a key's last entry of the batch is cached (with only_cached, when one of its
+      // begins found it in RAM: the first erased it, so a later one of the same key finds
+      // nothing).
       bool last = true;
       bool cached = k.cached;
-      for (size_t j = 0; j < items.size() && last; ++j) {
-        if (j == i || t.keys[j].hash != k.hash || items[j].key != items[i].key) continue;
+      for (size_t j = 0; j < keys.size() && last; ++j) {
+        if (j == i || t.keys[j].hash != k.hash || keys[j].key != keys[i].key ||
+            keys[j].ns != keys[i].ns) {
+          continue;
+        }
         if (j > i) last = false;
         cached = cached || t.keys[j].cached;
       }
-      if (last && cached) {
-        FillTicket ticket = t.ns_ticket;
+      if (last && (cached || !only_cached)) {
+        FillTicket ticket = k.ns;
         ticket.stripe_seq = st.note;
-        node = MakeFill(ticket, slot, ns, items[i].key, items[i].value, items[i].content_type,
-                        written[i], now_ms);
+        node = MakeFill(ticket, slot, keys[i].ns, keys[i].key, written[i]->value,
+                        written[i]->content_type, written[i]->info, now_ms);
       }
     }
     uint32_t& done = ended[k.stripe];
     std::unique_lock lock(shard.mu);
     // Every key of one stripe shares the note taken at the batch's last begin there.
-    if (node != nullptr && t.ns_ticket.ns != nullptr &&
-        shard.stripe_seq[st.stripe] == st.note + done &&
-        shard.stripe_pending[st.stripe] == st.began - done && t.ns_ticket.ns->pending.load() == 0 &&
-        t.ns_ticket.ns->seq.load() == t.ns_ticket.ns_seq) {
+    if (node != nullptr && k.ns.ns != nullptr && shard.stripe_seq[st.stripe] == st.note + done &&
+        shard.stripe_pending[st.stripe] == st.began - done && k.ns.ns->pending.load() == 0 &&
+        k.ns.ns->seq.load() == k.ns.ns_seq) {
       LinkFillLocked(shard, node);
       node = nullptr;
     }

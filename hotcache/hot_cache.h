@@ -131,14 +131,20 @@ class HotCache {
   void BeginKeyWrite(std::string_view ns, std::string_view key);
   void EndKeyWrite(std::string_view ns, std::string_view key);
 
-  // Brackets a store write of several keys of one namespace in one batch (TieredStore::MultiPut):
-  // BeginKeyWrites is BeginKeyWrite of each item's key, in order, and notes which keys were
-  // cached (live) as they began. EndKeyWrites ends them and, for those keys only, caches the
-  // batch's last entry of the key (items[i] stored as written[i]; written empty: nothing, e.g.
-  // the write failed) as most recent, as EndOwnKeyWrite does for one key, when no write but the
-  // batch's own began or ended on its stripe or namespace since the batch's last begin on that
-  // stripe, and none is still running: the store then holds exactly it. A batch keeps a cached
-  // key exact and does not bring new keys into RAM. REQUIRES: the same items.
+  // Brackets a store write of several keys in one batch (TieredStore::MultiPut, one namespace;
+  // TieredStore::WriteAtomically, any): BeginKeyWrites is BeginKeyWrite of each key, in order,
+  // and notes which keys were cached (live) as they began, and the entry of each cached key
+  // that no other write was changing then (known, as BeginOwnKeyWrite's). KnownAlone says
+  // whether such an entry still is what the store holds. EndKeyWrites ends them and caches the
+  // batch's last entry of each key (written[i]; null: none, e.g. a delete or a failed write)
+  // as most recent, as EndOwnKeyWrite does for one key, when no write but the batch's own began
+  // or ended on its stripe or namespace since the batch's last begin on that stripe, and none is
+  // still running: the store then holds exactly it. With only_cached, only the keys that were
+  // cached are (a batch keeps RAM exact without bringing new keys in). REQUIRES: the same keys.
+  struct KeyRef {
+    std::string_view ns;
+    std::string_view key;
+  };
   struct BatchTicket {
     struct Stripe {
       uint32_t shard = 0;  // index of the shard
@@ -147,18 +153,30 @@ class HotCache {
       uint32_t began = 0;
     };
     struct Key {
+      FillTicket ns;  // the namespace's counters as the key began (stripe_seq: after its begin)
       uint64_t hash = 0;
       uint32_t stripe = 0;  // index into stripes
       bool cached = false;  // a live entry of the key was in RAM as it began
+      // That entry, when no other caller's write of its stripe or namespace was in flight from
+      // its begin to the stripe's note: what the store held then.
+      std::optional<EntryInfo> known;
     };
-    FillTicket ns_ticket;  // the namespace's counters as the batch began
     bool any_cached = false;
     std::vector<Stripe> stripes;
     std::vector<Key> keys;
   };
-  BatchTicket BeginKeyWrites(std::string_view ns, std::span<const PutItem> items);
-  void EndKeyWrites(const BatchTicket& ticket, std::string_view ns, std::span<const PutItem> items,
-                    std::span<const EntryInfo> written);
+  BatchTicket BeginKeyWrites(std::span<const KeyRef> keys);
+  // Under the store's lock of keys[i]: whether ticket.keys[i].known is still what the store
+  // holds (no other write of its stripe or namespace began or ended since the note).
+  bool KnownAlone(const BatchTicket& ticket, size_t i);
+  // An entry as a batch wrote it (views into the caller's bytes).
+  struct Written {
+    std::string_view value;
+    std::string_view content_type;
+    EntryInfo info;
+  };
+  void EndKeyWrites(const BatchTicket& ticket, std::span<const KeyRef> keys,
+                    std::span<const Written* const> written, bool only_cached);
 
   // A key write that its caller makes through this cache with the store's key lock around the
   // store write (TieredStore::Put): what the cache knew of the key as it began, and the counters

@@ -256,41 +256,124 @@ Result<std::optional<Entry>> TieredStore::Mutate(std::string_view ns, std::strin
   return KeyWrite(ns, key, [&] { return inner_->Mutate(ns, key, fn); });
 }
 
+namespace {
+
+// HotCache::BeginKeyWrites .. EndKeyWrites, ended even if the inner store throws; the entries
+// given to Keep() are cached at the end (all of them, or with only_cached those RAM held).
+class BatchBracket {
+ public:
+  BatchBracket(HotCache& cache, std::vector<HotCache::KeyRef> keys, bool only_cached)
+      : cache_(cache),
+        keys_(std::move(keys)),
+        only_cached_(only_cached),
+        ticket_(cache.BeginKeyWrites(keys_)) {}
+  ~BatchBracket() { cache_.EndKeyWrites(ticket_, keys_, written_, only_cached_); }
+  BatchBracket(const BatchBracket&) = delete;
+  BatchBracket& operator=(const BatchBracket&) = delete;
+
+  const HotCache::BatchTicket& ticket() const { return ticket_; }
+  const std::vector<HotCache::KeyRef>& keys() const { return keys_; }
+  // One entry per key; a null pointer in written: nothing to cache for it (a delete).
+  void Keep(std::vector<HotCache::Written> entries, std::vector<const HotCache::Written*> written) {
+    entries_ = std::move(entries);
+    written_ = std::move(written);
+  }
+
+ private:
+  HotCache& cache_;
+  const std::vector<HotCache::KeyRef> keys_;
+  const bool only_cached_;
+  const HotCache::BatchTicket ticket_;
+  std::vector<HotCache::Written> entries_;
+  std::vector<const HotCache::Written*> written_;  // empty: nothing
+};
+
+// What the RAM tier vouches for, per key of a batch, while the store holds the key's write lock:
+// the entry cached as the key's write began, if no other write of its stripe or namespace began
+// or ended since, and it is still live at the store's now (the batch form of CachedAtBegin).
+class BatchCachedAtBegin final : public KnownEntriesSource {
+ public:
+  BatchCachedAtBegin(HotCache& cache, const BatchBracket& bracket)
+      : cache_(cache), bracket_(bracket) {}
+  std::optional<EntryInfo> Known(std::string_view ns, std::string_view key,
+                                 int64_t now_ms) const override {
+    const std::vector<HotCache::KeyRef>& keys = bracket_.keys();
+    const HotCache::BatchTicket& t = bracket_.ticket();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i].key != key || keys[i].ns != ns) continue;
+      // The key's first write in the batch: a later one of the same key found it erased.
+      const std::optional<EntryInfo>& known = t.keys[i].known;
+      if (!known) return std::nullopt;
+      if (known->expires_ms != 0 && now_ms >= known->expires_ms) return std::nullopt;
+      if (!cache_.KnownAlone(t, i)) return std::nullopt;
+      return known;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  HotCache& cache_;
+  const BatchBracket& bracket_;
+};
+
+}  // namespace
+
 // Keeps RAM exact without bringing new keys in: an entry of the batch whose key RAM held is
 // cached as written (the next read is still a RAM hit), where nothing else wrote its stripe
 // meanwhile; the others are only invalidated (HotCache::EndKeyWrites).
 Result<std::vector<EntryInfo>> TieredStore::MultiPut(std::string_view ns,
                                                      const std::vector<PutItem>& items) {
   if (!Cached(ns)) return inner_->MultiPut(ns, items);
-  struct Bracket {
-    HotCache& cache;
-    std::string_view ns;
-    const std::vector<PutItem>& items;
-    const HotCache::BatchTicket ticket;
-    std::vector<EntryInfo> written;  // what the store stored; empty: nothing
-    ~Bracket() { cache.EndKeyWrites(ticket, ns, items, written); }
-  } bracket{cache_, ns, items, cache_.BeginKeyWrites(ns, items), {}};
+  std::vector<HotCache::KeyRef> keys;
+  keys.reserve(items.size());
+  for (const PutItem& item : items) keys.push_back({ns, item.key});
+  BatchBracket bracket(cache_, std::move(keys), /*only_cached=*/true);
   Result<std::vector<EntryInfo>> infos = inner_->MultiPut(ns, items);
-  if (infos.ok() && !closed_.load()) bracket.written = *infos;
+  if (infos.ok() && !closed_.load() && bracket.ticket().any_cached) {
+    std::vector<HotCache::Written> entries;
+    entries.reserve(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      entries.push_back({items[i].value, items[i].content_type, (*infos)[i]});
+    }
+    std::vector<const HotCache::Written*> written;
+    written.reserve(items.size());
+    for (const HotCache::Written& w : entries) written.push_back(&w);
+    bracket.Keep(std::move(entries), std::move(written));
+  }
   return infos;
 }
 
+// Written through as Put is: each key's last put of the batch is cached as written, and an entry
+// RAM held answers what the key's first write replaced without a store read.
 Result<std::vector<BatchWriteResult>> TieredStore::WriteAtomically(
     const std::vector<BatchWrite>& writes) {
   // Every key's write bracket, whatever its namespace (those not served from RAM need none).
-  std::vector<const BatchWrite*> bracketed;
-  for (const BatchWrite& w : writes) {
-    if (Cached(w.ns)) bracketed.push_back(&w);
+  std::vector<size_t> bracketed;
+  std::vector<HotCache::KeyRef> keys;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    if (!Cached(writes[i].ns)) continue;
+    bracketed.push_back(i);
+    keys.push_back({writes[i].ns, writes[i].key});
   }
-  for (const BatchWrite* w : bracketed) cache_.BeginKeyWrite(w->ns, w->key);
-  struct End {
-    HotCache& cache;
-    const std::vector<const BatchWrite*>& writes;
-    ~End() {
-      for (const BatchWrite* w : writes) cache.EndKeyWrite(w->ns, w->key);
+  if (keys.empty()) return inner_->WriteAtomically(writes);
+  BatchBracket bracket(cache_, std::move(keys), /*only_cached=*/false);
+  const BatchCachedAtBegin source(cache_, bracket);
+  Result<std::vector<BatchWriteResult>> results = [&] {
+    const KnownEntryScope scope(source);
+    return inner_->WriteAtomically(writes);
+  }();
+  if (results.ok() && !closed_.load()) {
+    std::vector<HotCache::Written> entries(bracketed.size());
+    std::vector<const HotCache::Written*> written(bracketed.size(), nullptr);
+    for (size_t j = 0; j < bracketed.size(); ++j) {
+      const BatchWrite& w = writes[bracketed[j]];
+      if (w.kind != BatchWrite::Kind::kPut) continue;
+      entries[j] = {w.value, w.content_type, (*results)[bracketed[j]].info};
+      written[j] = &entries[j];
     }
-  } end{cache_, bracketed};
-  return inner_->WriteAtomically(writes);
+    bracket.Keep(std::move(entries), std::move(written));
+  }
+  return results;
 }
 
 Result<uint64_t> TieredStore::DeleteMany(std::string_view ns,

@@ -34,6 +34,11 @@
 //    stored before the batch did; one that began after it, or is still running, voids the
 //    caching. Keys that were not cached stay out. (It does not know entries: a MultiPut reports
 //    nothing it replaced.)
+//  - A WriteAtomically writes through as Put does, over keys of any namespace: the same bracket
+//    caches each key's last put of the batch, and a key's entry noted at its begin, when no
+//    other caller's write of its stripe or namespace was in flight from then to the stripe's
+//    note, answers under the store's key lock what the key's first write replaced
+//    (KnownEntryScope over every key; HotCache::KnownAlone).
 //  - Warm-up fills go through the same tickets, so a concurrent write always wins over
 //    warm-up data.
 //  - After Close(), nothing is served from RAM.

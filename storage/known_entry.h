@@ -28,22 +28,35 @@ class KnownEntrySource {
   virtual std::optional<EntryInfo> Known(int64_t now_ms) const = 0;
 };
 
+// The same for a batch of keys (WriteAtomically): Known() for any key the batch writes, under that
+// key's write lock.
+class KnownEntriesSource {
+ public:
+  virtual ~KnownEntriesSource() = default;
+  virtual std::optional<EntryInfo> Known(std::string_view ns, std::string_view key,
+                                         int64_t now_ms) const = 0;
+};
+
 class KnownEntryScope {
  public:
   // source must outlive the scope; ns and key must stay valid as long as it.
   KnownEntryScope(std::string_view ns, std::string_view key, const KnownEntrySource& source);
+  // A scope that names every key: source answers for those it knows.
+  explicit KnownEntryScope(const KnownEntriesSource& source);
   ~KnownEntryScope();
   KnownEntryScope(const KnownEntryScope&) = delete;
   KnownEntryScope& operator=(const KnownEntryScope&) = delete;
 
   // For Store implementations, under the key's write lock: the live entry the innermost scope of
-  // the calling thread vouches for, when that scope names (ns, key); nullopt otherwise.
+  // the calling thread vouches for, when that scope names (ns, key) or every key; nullopt
+  // otherwise.
   static std::optional<EntryInfo> Ask(std::string_view ns, std::string_view key, int64_t now_ms);
 
  private:
   std::string_view ns_;
   std::string_view key_;
-  const KnownEntrySource& source_;
+  const KnownEntrySource* source_ = nullptr;     // one key
+  const KnownEntriesSource* sources_ = nullptr;  // every key
   const KnownEntryScope* outer_;
   static thread_local const KnownEntryScope* current_;
 };

@@ -20,6 +20,18 @@ namespace {
 
 using std::chrono::seconds;
 
+// One put of an atomic batch.
+BatchWrite PutOf(std::string ns, std::string key, std::string value,
+                 std::optional<int64_t> ttl_seconds = 0, std::string content_type = "") {
+  BatchWrite w;
+  w.ns = std::move(ns);
+  w.key = std::move(key);
+  w.value = std::move(value);
+  w.content_type = std::move(content_type);
+  w.ttl_seconds = ttl_seconds;
+  return w;
+}
+
 class TieredStoreTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(HotCacheOptions{}); }
@@ -167,42 +179,124 @@ TEST_F(TieredStoreTest, MultiPutUpdatesCachedKeysAndBringsNoNewOnes) {
   ExpectSameAsInner("ns", "c");
 }
 
+// An atomic batch writes through as Put does: each key's last put is cached as written, and an
+// entry RAM holds answers what the key's first write replaced without a store read.
+TEST_F(TieredStoreTest, WriteAtomicallyIsCachedAndAnswersWhatItReplacedFromRam) {
+  ASSERT_TRUE(store_->Put("ns", "held", "0", "", 0, 5).ok());
+  ASSERT_TRUE(store_->Put("ns", "gone", "0", "", 0).ok());
+  // Deleted around the tier: RAM still holds it, so an answer from RAM says it existed where a
+  // store read would not (which tells the two apart; the daemon never writes around the tier).
+  ASSERT_TRUE(store_->inner().Delete("ns", "held").ok());
+  BatchWrite gone;
+  gone.kind = BatchWrite::Kind::kDelete;
+  gone.ns = "ns";
+  gone.key = "gone";
+  const std::vector<BatchWrite> writes = {PutOf("ns", "held", "1"),
+                                          PutOf("ns", "fresh", "2", 100, "text/plain"), gone,
+                                          PutOf("ns", "held", "3")};
+  auto r = store_->WriteAtomically(writes);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE((*r)[0].existed) << "the store read the key instead of taking RAM's entry";
+  EXPECT_FALSE((*r)[1].existed);
+  EXPECT_TRUE((*r)[2].existed);
+  EXPECT_TRUE((*r)[3].existed);
+  EXPECT_EQ(store_->hot_figures().entries, 2u) << "held and fresh, as written";
+  const uint64_t hits = Hits();
+  auto held = store_->Get("ns", "held");
+  auto fresh = store_->Get("ns", "fresh");
+  EXPECT_EQ(Hits(), hits + 2) << "the reads after the batch went to the store";
+  ASSERT_TRUE(held.ok() && fresh.ok());
+  EXPECT_EQ(held->value, "3");
+  EXPECT_EQ(held->info.version, (*r)[3].info.version);
+  EXPECT_EQ(fresh->info.expires_ms, (*r)[1].info.expires_ms);
+  EXPECT_EQ(store_->Get("ns", "gone").code(), Code::kNotFound);
+  ExpectSameAsInner("ns", "held");
+  ExpectSameAsInner("ns", "fresh");
+  ExpectSameAsInner("ns", "gone");
+  // Expired in RAM and in the store alike: the next batch creates.
+  clock_.Advance(seconds(100));
+  auto again = store_->WriteAtomically({PutOf("ns", "fresh", "4")});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE((*again)[0].existed);
+  ExpectSameAsInner("ns", "fresh");
+  // A batch that fails leaves nothing in RAM.
+  EXPECT_FALSE(store_
+                   ->WriteAtomically(
+                       {PutOf("ns", "fresh", "5"), PutOf("ns", "big", std::string(2 << 20, 'x'))})
+                   .ok());
+  EXPECT_EQ(store_->Get("ns", "big").code(), Code::kNotFound);
+  EXPECT_EQ(store_->Get("ns", "fresh")->value, "4");
+}
+
 // Another write of the key between the start of a Put and its store write (here a delete, by
 // the same thread from the inner store's hook) voids what RAM knew: the store reads the key and
 // the Put reports a creation, and the written entry is not cached (read from the store).
-TEST(TieredStoreInterleaveTest, AWriteBetweenBeginAndStoreWriteVoidsWhatRamKnew) {
-  testing::TempDir dir;
-  FakeClock clock;
-  StoreOptions o;
-  o.data_dir = dir.Sub("db");
-  o.maintenance_period_seconds = 0;
-  auto real = OpenStore(o, clock);
-  ASSERT_TRUE(real.ok());
+class TieredStoreInterleaveTest : public ::testing::Test {
+ protected:
   struct Owning : testing::FaultStore {
     explicit Owning(std::unique_ptr<Store> s) : FaultStore(*s), real(std::move(s)) {}
     std::unique_ptr<Store> real;
   };
-  auto owning = std::make_unique<Owning>(std::move(*real));
-  Owning* fault = owning.get();
-  HotCacheOptions hot;
-  hot.hot_set_period_seconds = 0;
-  TieredStore store(std::move(owning), hot);
-  ASSERT_TRUE(store.Put("ns", "k", "old", "", 0).ok());
-  ASSERT_TRUE(store.Get("ns", "k").ok());  // cached
-  fault->before_put = [&] {
-    fault->before_put = nullptr;
-    auto deleted = store.Delete("ns", "k");
+
+  void SetUp() override {
+    StoreOptions o;
+    o.data_dir = dir_.Sub("db");
+    o.maintenance_period_seconds = 0;
+    auto real = OpenStore(o, clock_);
+    ASSERT_TRUE(real.ok());
+    auto owning = std::make_unique<Owning>(std::move(*real));
+    fault_ = owning.get();
+    HotCacheOptions hot;
+    hot.hot_set_period_seconds = 0;
+    store_ = std::make_unique<TieredStore>(std::move(owning), hot);
+    ASSERT_TRUE(store_->Put("ns", "k", "old", "", 0).ok());
+    ASSERT_TRUE(store_->Get("ns", "k").ok());  // cached
+  }
+
+  // Deletes k through the tier: another write of the key, from inside the store call.
+  void DeleteK() {
+    auto deleted = store_->Delete("ns", "k");
     ASSERT_TRUE(deleted.ok());
     EXPECT_TRUE(*deleted);
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_;
+  Owning* fault_ = nullptr;
+  std::unique_ptr<TieredStore> store_;
+};
+
+TEST_F(TieredStoreInterleaveTest, AWriteBetweenBeginAndStoreWriteVoidsWhatRamKnew) {
+  fault_->before_put = [&] {
+    fault_->before_put = nullptr;
+    DeleteK();
   };
-  auto put = store.Put("ns", "k", "new", "", 0, 0, /*report_replaced=*/true);
+  auto put = store_->Put("ns", "k", "new", "", 0, 0, /*report_replaced=*/true);
   ASSERT_TRUE(put.ok());
   EXPECT_FALSE(put->replaced.has_value()) << "answered from RAM after the key was deleted";
-  const uint64_t hits = store.hot_figures().hits;
-  auto got = store.Get("ns", "k");
+  const uint64_t hits = store_->hot_figures().hits;
+  auto got = store_->Get("ns", "k");
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->value, "new");
-  EXPECT_EQ(store.hot_figures().hits, hits) << "cached although another write interleaved";
+  EXPECT_EQ(store_->hot_figures().hits, hits) << "cached although another write interleaved";
+}
+
+// The same for an atomic batch: RAM knew k as the batch began, a delete of k came before the
+// batch's store write; the batch reads k (gone) instead, and caches nothing of k.
+TEST_F(TieredStoreInterleaveTest, AWriteBetweenBatchBeginAndStoreWriteVoidsWhatRamKnew) {
+  fault_->before_batch = [&] {
+    fault_->before_batch = nullptr;
+    DeleteK();
+    return Status::Ok();
+  };
+  auto r = store_->WriteAtomically({PutOf("ns", "k", "new"), PutOf("ns", "other", "x")});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE((*r)[0].existed) << "answered from RAM after the key was deleted";
+  const uint64_t hits = store_->hot_figures().hits;
+  auto got = store_->Get("ns", "k");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->value, "new");
+  EXPECT_EQ(store_->hot_figures().hits, hits) << "cached although another write interleaved";
 }
 
 TEST_F(TieredStoreTest, EveryMutationKeepsRamConsistent) {
@@ -451,7 +545,15 @@ TEST_F(TieredStoreTest, ConcurrentWritersOfTheSameKeysLeaveRamAsTheStore) {
             std::vector<PutItem> items(2);
             items[0] = {.key = key_name(k), .value = value, .content_type = "", .ttl_seconds = 0};
             items[1] = {.key = key_name(k2), .value = value, .content_type = "", .ttl_seconds = 0};
-            if (!store_->MultiPut(ns, items).ok()) errors.fetch_add(1);
+            if (rng() % 2 == 0) {
+              if (!store_->MultiPut(ns, items).ok()) errors.fetch_add(1);
+            } else {
+              std::vector<BatchWrite> writes;
+              for (const PutItem& item : items) {
+                writes.push_back(PutOf(ns, item.key, item.value));
+              }
+              if (!store_->WriteAtomically(writes).ok()) errors.fetch_add(1);
+            }
           }
           if (rng() % 4 == 0) (void)store_->Get(ns, key_name(static_cast<int>(rng() % kKeys)));
         }
@@ -564,7 +666,21 @@ TEST_F(TieredStoreTest, ConcurrentWritesNeverLetAStaleValueBeRead) {
                            .content_type = "",
                            .ttl_seconds = 0});
         }
-        if (!store_->MultiPut(ns, items).ok()) errors.fetch_add(1);
+        if (dice % 9 == 0) {
+          // The same writes as one atomic batch: what each key's first write replaced, which RAM
+          // answers when it knows the entry, must be what was there (both keys are held).
+          std::vector<BatchWrite> writes;
+          for (const PutItem& item : items) {
+            writes.push_back(PutOf(ns, item.key, item.value));
+          }
+          auto r = store_->WriteAtomically(writes);
+          if (!r.ok() || (*r)[0].existed != s.present || (*r)[1].existed != s2.present ||
+              (r->size() == 3 && !(*r)[2].existed)) {
+            errors.fetch_add(1);
+          }
+        } else if (!store_->MultiPut(ns, items).ok()) {
+          errors.fetch_add(1);
+        }
         s.present = s2.present = true;
         s.value = last;
         s2.value = b;

@@ -66,6 +66,45 @@ TEST_F(WriteOutcomeTest, PutTakesTheKnownEntryOfItsKeyInsteadOfReading) {
   EXPECT_NE(after->replaced->version, 4242u);
 }
 
+// A scope over every key (the RAM tier's for a batch) answers WriteAtomically's "existed" and its
+// expected_version check per key instead of a read; a key it does not know is read.
+TEST_F(WriteOutcomeTest, WriteAtomicallyTakesTheKnownEntriesInsteadOfReading) {
+  struct Fixed final : KnownEntriesSource {
+    mutable std::vector<std::string> asked;
+    std::optional<EntryInfo> Known(std::string_view ns, std::string_view key,
+                                   int64_t now_ms) const override {
+      asked.push_back(std::string(ns) + "/" + std::string(key) + "@" + std::to_string(now_ms));
+      if (key == "vouched") return EntryInfo{.version = 4242};
+      return std::nullopt;
+    }
+  };
+  ASSERT_TRUE(store().Put("ns", "stored", "v", "", std::nullopt).ok());
+  auto put = [](std::string key, std::optional<uint64_t> expected = std::nullopt) {
+    BatchWrite w;
+    w.ns = "ns";
+    w.key = std::move(key);
+    w.value = "x";
+    w.expected_version = expected;
+    return w;
+  };
+  Fixed known;
+  {
+    const KnownEntryScope scope(known);
+    // "vouched" is not stored: only the scope's answer makes it exist, at version 4242.
+    auto r = store().WriteAtomically({put("vouched", 4242), put("stored"), put("new")});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE((*r)[0].existed) << "the store read the key instead";
+    EXPECT_TRUE((*r)[1].existed);
+    EXPECT_FALSE((*r)[2].existed);
+    const std::string at = "@" + std::to_string(clock_.NowMillis());
+    EXPECT_EQ(known.asked,
+              (std::vector<std::string>{"ns/vouched" + at, "ns/stored" + at, "ns/new" + at}));
+  }
+  auto after = store().WriteAtomically({put("vouched", 4242)});  // the scope has ended
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.code(), Code::kPreconditionFailed);
+}
+
 TEST_F(WriteOutcomeTest, PutWithoutReportSaysNothingReplaced) {
   ASSERT_TRUE(store().Put("ns", "k", "v1", "", std::nullopt).ok());
   auto second = store().Put("ns", "k", "v2", "", std::nullopt);
