@@ -7,7 +7,14 @@
 # Paths, per binary: PUT of 500 B under a new key each time (keys of 100M: the created-or-replaced
 # answer needs the store, as for a cache-aside write after a miss) and PUT over one of 10k keys
 # written before (all in the RAM tier). Prints one markdown row per path, binary and connection
-# count: req/s, p50/p99 ms and server CPU us per request, each the median of the rounds.
+# count: req/s, p50/p99 ms and server CPU us per request, each the median of the rounds (of an
+# even count, the lower middle one). Each round's raw wrk output is in $BENCH_TMP/raw, kept with
+# BENCH_KEEP_TMP=1.
+# The two daemons live through every round: a later round's PUT over the 10k keys meets the
+# compactions of the earlier rounds' new keys (~120k a point), and those keys have pushed the
+# 10k out of the RAM tier; that round can run at a fifth of the first one's rate, for both
+# binaries alike (docs/API.md, "PUTs of many connections in one batch"). For figures of a fresh
+# daemon, run BENCH_ROUNDS=1 several times.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -37,9 +44,9 @@ declare -A RES
 for round in $(seq "$ROUNDS"); do
   for c in "${CONNS[@]}"; do
     for n in "${NAMES[@]}"; do
-      RES[new-$n-$c]+="$(bench_cpu_wrk "${PID[$n]}" "$RAW/new" "$c" "$SECS" "${URL[$n]}" \
+      RES[new-$n-$c]+="$(bench_cpu_wrk "${PID[$n]}" "$RAW/new-$n-$c-$round" "$c" "$SECS" "${URL[$n]}" \
         "$LUA/put_random.lua" -- "/v1/cache/bench/n$round-" 100000000 "$SIZE")"$'\n'
-      RES[over-$n-$c]+="$(bench_cpu_wrk "${PID[$n]}" "$RAW/over" "$c" "$SECS" "${URL[$n]}" \
+      RES[over-$n-$c]+="$(bench_cpu_wrk "${PID[$n]}" "$RAW/over-$n-$c-$round" "$c" "$SECS" "${URL[$n]}" \
         "$LUA/put_random.lua" -- /v1/cache/bench/o "$OVER_KEYS" "$SIZE")"$'\n'
     done
     bench_log "round $round, $c connections done"
