@@ -6,6 +6,8 @@
 #include <new>
 #include <random>
 
+#include "storage/entry_codec.h"
+
 namespace apicached {
 namespace {
 
@@ -14,10 +16,6 @@ namespace {
 constexpr size_t kStripes = 64;
 // Hash buckets of a shard at first; the table doubles when it holds more entries than buckets.
 constexpr size_t kInitialBuckets = 64;
-
-bool IsExpired(const EntryInfo& info, int64_t now_ms) {
-  return info.expires_ms != 0 && now_ms >= info.expires_ms;
-}
 
 // What glibc's malloc takes for a request of n bytes on a 64-bit machine: an 8-byte header,
 // rounded up to 16, at least 32.
@@ -118,7 +116,7 @@ struct HotCache::Node final : SharedBlock, Link {
     return ChunkBytes(sizeof(Node) + ns_len + key_len + value_len + type_len) + sizeof(Node*);
   }
   bool Dead(int64_t now_ms) const {
-    return ns_gen != ns->gen.load(std::memory_order_acquire) || IsExpired(info, now_ms);
+    return ns_gen != ns->gen.load(std::memory_order_acquire) || IsExpired(info.expires_ms, now_ms);
   }
   SharedEntry Share() const {
     return SharedEntry{.value = value_view(),
@@ -336,7 +334,7 @@ HotCache::Node* HotCache::MakeFill(const FillTicket& ticket, const Slot& slot, s
                                    std::string_view content_type, const EntryInfo& info,
                                    int64_t now_ms) {
   if (ticket.ns == nullptr || value.size() > options_.max_entry_bytes) return nullptr;
-  if (IsExpired(info, now_ms)) return nullptr;
+  if (IsExpired(info.expires_ms, now_ms)) return nullptr;
   const uint64_t charge =
       ChunkBytes(sizeof(Node) + ns.size() + key.size() + value.size() + content_type.size()) +
       sizeof(Node*);

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "storage/entry_codec.h"
 #include "storage/known_entry.h"
 
 namespace apicached {
@@ -183,7 +184,7 @@ class CachedAtBegin final : public KnownEntrySource {
       : cache_(cache), write_(write), ns_(ns), key_(key) {}
   std::optional<EntryInfo> Known(int64_t now_ms) const override {
     if (!write_.known) return std::nullopt;
-    if (write_.known->expires_ms != 0 && now_ms >= write_.known->expires_ms) return std::nullopt;
+    if (IsExpired(write_.known->expires_ms, now_ms)) return std::nullopt;
     if (!cache_.Alone(write_, ns_, key_)) return std::nullopt;
     return write_.known;
   }
@@ -304,7 +305,7 @@ class BatchCachedAtBegin final : public KnownEntriesSource {
       // The key's first write in the batch: a later one of the same key found it erased.
       const std::optional<EntryInfo>& known = t.keys[i].known;
       if (!known) return std::nullopt;
-      if (known->expires_ms != 0 && now_ms >= known->expires_ms) return std::nullopt;
+      if (IsExpired(known->expires_ms, now_ms)) return std::nullopt;
       if (!cache_.KnownAlone(t, i)) return std::nullopt;
       return known;
     }

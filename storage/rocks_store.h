@@ -95,9 +95,8 @@ class RocksStore final : public Store, public StoreAdmin {
   // keeps failing). When RocksDB stopped writing after a background error, first tries to
   // recover it (Recover).
   Result<std::shared_lock<std::shared_mutex>> Enter();
-  // At most once per recovery_interval_ms (a second): DB::Resume(), and when RocksDB refuses to
-  // resume a fatal I/O error, Reopen(). REQUIRES: no hold (a reopen takes lifecycle_mu_
-  // exclusively).
+  // At most once a second: DB::Resume(), and when RocksDB refuses to resume a fatal I/O error,
+  // Reopen(). REQUIRES: no hold (a reopen takes lifecycle_mu_ exclusively).
   void Recover();
   // Closes the database and opens it again (WAL replay; namespaces, their counters and the hot
   // tier above stay as they are), once a probe file can be written into the data directory.

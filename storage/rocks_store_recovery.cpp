@@ -35,12 +35,10 @@ Status ProbeWritable(const std::string& dir) {
 
 void RocksStore::Recover() {
   // Rate-limited by the steady clock (not the injected Clock, which only decides expiry): one
-  // caller per recovery_interval_ms attempts it, the others go on and get the database's error.
+  // caller a second attempts it, the others go on and get the database's error.
   const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
-  const int64_t interval = int64_t{options_.recovery_interval_ms} * 1'000'000;
   int64_t last = last_resume_ns_.load();
-  if ((interval > 0 && now - last < interval) ||
-      !last_resume_ns_.compare_exchange_strong(last, now)) {
+  if (now - last < int64_t{1'000'000'000} || !last_resume_ns_.compare_exchange_strong(last, now)) {
     return;
   }
   {

@@ -34,10 +34,6 @@ struct StoreOptions {
   // 0 turns the thread off (tests call RunMaintenance() themselves).
   uint32_t maintenance_period_seconds = 3600;
   double expired_fraction_to_compact = 0.5;  // compact a file once this share has expired
-  // After an error stopped RocksDB's writes, a write or a health check tries to recover it
-  // (DB::Resume, or a reopen) at most once per this many milliseconds, by the steady clock.
-  // Tests set 0: every call then tries, so none waits for the interval to pass.
-  uint32_t recovery_interval_ms = 1000;
 };
 
 }  // namespace apicached
