@@ -171,6 +171,13 @@ struct StoreRun {
   double compaction_seconds = 0;  // the part of eviction_seconds the compactions took
   uint64_t compactions = 0;
   uint64_t assisted = 0;  // evictions the writer made itself (the check behind)
+  // The writer thread over the whole trace (reads and fills), from the kernel's schedstat and
+  // status: time runnable but waiting for a CPU (other threads had both cores), and how often
+  // it blocked (a lock, a condition variable: voluntary context switches).
+  double writer_seconds = 0;
+  double writer_cpu_seconds = 0;
+  double writer_runqueue_seconds = 0;
+  uint64_t writer_blocks = 0;
   std::vector<std::pair<size_t, NamespaceFigures>> samples;  // (request, figures)
 };
 
@@ -181,6 +188,29 @@ double CpuSeconds(clockid_t clock) {
 }
 double ThreadCpuSeconds() {
   return CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
+}
+
+// The calling thread's time waiting on a run queue (the second field of schedstat), seconds.
+double ThreadRunQueueSeconds() {
+  std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r");
+  if (f == nullptr) return 0;
+  unsigned long long run = 0, wait = 0;
+  const int n = std::fscanf(f, "%llu %llu", &run, &wait);
+  std::fclose(f);
+  return n == 2 ? double(wait) / 1e9 : 0;
+}
+
+// The calling thread's voluntary context switches (it blocked), from /proc/thread-self/status.
+uint64_t ThreadVoluntarySwitches() {
+  std::FILE* f = std::fopen("/proc/thread-self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  unsigned long long n = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "voluntary_ctxt_switches: %llu", &n) == 1) break;
+  }
+  std::fclose(f);
+  return n;
 }
 
 std::string TempDirPath() {
@@ -209,6 +239,10 @@ StoreRun RunStore(const Config& c, const std::vector<Request>& trace, uint64_t q
     EvictingStore store(std::move(*inner), eo);
     const double cpu0 = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
     store.Start();
+    const auto wall0 = std::chrono::steady_clock::now();
+    const double wcpu0 = ThreadCpuSeconds();
+    const double rq0 = ThreadRunQueueSeconds();
+    const uint64_t blocks0 = ThreadVoluntarySwitches();
     std::mt19937_64 rng(7);
     std::string value(c.value_bytes, '\0');
     const size_t counted_from = size_t(trace.size() * c.warmup);
@@ -240,6 +274,11 @@ StoreRun RunStore(const Config& c, const std::vector<Request>& trace, uint64_t q
         }
       }
     }
+    run.writer_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+    run.writer_cpu_seconds = ThreadCpuSeconds() - wcpu0;
+    run.writer_runqueue_seconds = ThreadRunQueueSeconds() - rq0;
+    run.writer_blocks = ThreadVoluntarySwitches() - blocks0;
     auto f = store.GetNamespace("bench");
     if (f.ok()) run.evictions = f->evicted_quota + f->evicted_expired + f->evicted_disk;
     const EvictionFigures figures = store.figures();
@@ -282,6 +321,10 @@ void Report(const char* name, const Config& c, const std::vector<Request>& trace
     sum.compaction_seconds += run.compaction_seconds;
     sum.compactions += run.compactions;
     sum.assisted += run.assisted;
+    sum.writer_seconds += run.writer_seconds;
+    sum.writer_cpu_seconds += run.writer_cpu_seconds;
+    sum.writer_runqueue_seconds += run.writer_runqueue_seconds;
+    sum.writer_blocks += run.writer_blocks;
     sum.peak_used = std::max(sum.peak_used, run.peak_used);
   };
   for (size_t r = 0; r < c.rounds; ++r) {
@@ -308,6 +351,19 @@ void Report(const char* name, const Config& c, const std::vector<Request>& trace
   std::printf("process CPU per request (all threads) with %.1f us | without %.1f us (%zu rounds)\n",
               1e6 * with.process_cpu_seconds / with.requests,
               1e6 * without.process_cpu_seconds / without.requests, c.rounds);
+  auto writer = [](const StoreRun& r) {
+    const double n = double(r.requests);
+    std::printf("%.1f us = CPU %.1f + waiting for a CPU %.1f + other %.1f; %.3f blocks",
+                1e6 * r.writer_seconds / n, 1e6 * r.writer_cpu_seconds / n,
+                1e6 * r.writer_runqueue_seconds / n,
+                1e6 * (r.writer_seconds - r.writer_cpu_seconds - r.writer_runqueue_seconds) / n,
+                double(r.writer_blocks) / n);
+  };
+  std::printf("writer thread per request: with ");
+  writer(with);
+  std::printf(" | without ");
+  writer(without);
+  std::printf("\n");
   std::printf(
       "evictions %lu (%lu by the writer), eviction work %.1f s (of which %lu compactions %.1f s), "
       "peak used %.1f MB (%.2fx quota)\n",

@@ -504,10 +504,11 @@ Result<uint64_t> EvictingStore::DeleteVictims(std::string_view ns, Tracked& trac
     // A key the index knows again was written after the policy chose it (its write recorded
     // itself under the guard): that newer entry stays. Any other is still the chosen version,
     // or gone: deleting it loses nothing.
-    for (const Victim& v : victims) {
-      if (tracked.index.Contains(v.key)) continue;
-      keys.push_back(v.key);
-      doomed.push_back(&v);
+    const std::vector<bool> known = tracked.index.ContainsEach(victims);
+    for (size_t i = 0; i < victims.size(); ++i) {
+      if (known[i]) continue;
+      keys.push_back(victims[i].key);
+      doomed.push_back(&victims[i]);
     }
     if (keys.empty()) return uint64_t{0};
     // No read under the guards: the victims are stored (or gone, which a tombstone does not
@@ -530,15 +531,11 @@ Result<uint64_t> EvictingStore::EvictDownTo(std::string_view ns, Tracked& tracke
                                             uint64_t target_bytes, EvictionReason reason,
                                             EvictionReport& report) {
   uint64_t evicted = 0;
-  std::vector<Victim> batch;
   while (tracked.index.bytes() > target_bytes) {
-    batch.clear();
-    while (tracked.index.bytes() > target_bytes &&
-           batch.size() < std::max<size_t>(options_.evict_batch, 1)) {
-      std::optional<Victim> victim = tracked.index.Evict();
-      if (!victim) break;
-      batch.push_back(std::move(*victim));
-    }
+    // One hold of the index's mutex per batch: every read and write of the namespace takes it
+    // too, and one that meets it held sleeps (docs/benchmarks-eviction.md, 2026-11-28).
+    const std::vector<Victim> batch =
+        tracked.index.EvictDownTo(target_bytes, std::max<size_t>(options_.evict_batch, 1));
     if (batch.empty()) break;
     auto deleted = DeleteVictims(ns, tracked, batch, reason);
     if (!deleted.ok()) {

@@ -17,6 +17,7 @@ void S3Fifo::Insert(std::string_view key, uint64_t version, uint64_t bytes, int6
   (in_main ? main_bytes_ : small_bytes_) += bytes;
   nodes_.emplace(std::string(key), node);
   NoteExpiry(expires_ms);
+  PublishBytes();
 }
 
 void S3Fifo::Write(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms) {
@@ -30,6 +31,7 @@ void S3Fifo::Write(std::string_view key, uint64_t version, uint64_t bytes, int64
   node.bytes = bytes;
   node.expires_ms = expires_ms;
   NoteExpiry(expires_ms);
+  PublishBytes();
 }
 
 void S3Fifo::Load(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms) {
@@ -48,6 +50,14 @@ bool S3Fifo::Contains(std::string_view key) const {
   return nodes_.find(key) != nodes_.end();
 }
 
+std::vector<bool> S3Fifo::ContainsEach(const std::vector<Victim>& victims) const {
+  std::vector<bool> known(victims.size());
+  std::lock_guard lock(mu_);
+  for (size_t i = 0; i < victims.size(); ++i)
+    known[i] = nodes_.find(victims[i].key) != nodes_.end();
+  return known;
+}
+
 void S3Fifo::SetExpiry(std::string_view key, int64_t expires_ms) {
   std::lock_guard lock(mu_);
   auto it = nodes_.find(key);
@@ -61,6 +71,7 @@ void S3Fifo::Remove(Map::iterator it) {
   nodes_.erase(it);
   ++stale_;
   CompactQueues();
+  PublishBytes();
 }
 
 bool S3Fifo::Erase(std::string_view key) {
@@ -85,6 +96,7 @@ size_t S3Fifo::ErasePrefix(std::string_view prefix) {
     ++erased;
   }
   CompactQueues();
+  PublishBytes();
   return erased;
 }
 
@@ -102,6 +114,21 @@ void S3Fifo::RememberGhost(std::string_view key) {
 
 std::optional<Victim> S3Fifo::Evict() {
   std::lock_guard lock(mu_);
+  return EvictLocked();
+}
+
+std::vector<Victim> S3Fifo::EvictDownTo(uint64_t target_bytes, size_t max_victims) {
+  std::vector<Victim> out;
+  std::lock_guard lock(mu_);
+  while (out.size() < max_victims && small_bytes_ + main_bytes_ > target_bytes) {
+    std::optional<Victim> victim = EvictLocked();
+    if (!victim) break;
+    out.push_back(std::move(*victim));
+  }
+  return out;
+}
+
+std::optional<Victim> S3Fifo::EvictLocked() {
   for (;;) {
     if (small_.empty() && main_.empty()) return std::nullopt;
     const uint64_t total = small_bytes_ + main_bytes_;
@@ -139,6 +166,7 @@ std::optional<Victim> S3Fifo::Evict() {
     (node.in_main ? main_bytes_ : small_bytes_) -= node.bytes;
     nodes_.erase(it);
     if (from_small) RememberGhost(victim.key);
+    PublishBytes();
     return victim;
   }
 }
@@ -165,6 +193,7 @@ std::vector<Victim> S3Fifo::TakeExpired(int64_t now_ms) {
     ++stale_;
   }
   CompactQueues();
+  PublishBytes();
   return out;
 }
 
@@ -187,11 +216,6 @@ void S3Fifo::CompactQueues() {
 uint64_t S3Fifo::expiry_walks() const {
   std::lock_guard lock(mu_);
   return expiry_walks_;
-}
-
-uint64_t S3Fifo::bytes() const {
-  std::lock_guard lock(mu_);
-  return small_bytes_ + main_bytes_;
 }
 
 size_t S3Fifo::entries() const {

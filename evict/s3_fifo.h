@@ -19,10 +19,13 @@
 // Each key carries the version the store gave its last write, so that an eviction deletes only
 // that version (see EvictingStore), and its expiry, so that expired entries go first.
 //
-// Thread safety: every method takes one internal mutex; all may be called concurrently.
+// Thread safety: every method but bytes() takes one internal mutex; all may be called
+// concurrently. bytes() reads a copy the mutating methods publish, so that the checks every write
+// and every eviction step make do not queue on the mutex (a blocked writer sleeps on a futex).
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -69,6 +72,9 @@ class S3Fifo {
   void SetExpiry(std::string_view key, int64_t expires_ms);
   // Whether key is in the index.
   bool Contains(std::string_view key) const;
+  // Whether each victim's key is in the index again (written since it was chosen), under one
+  // hold of the mutex.
+  std::vector<bool> ContainsEach(const std::vector<Victim>& victims) const;
   // Forgets key; true when it was known.
   bool Erase(std::string_view key);
   // Forgets every key starting with prefix (empty: all keys); returns how many.
@@ -76,6 +82,10 @@ class S3Fifo {
 
   // The next victim (removed from the index), or nullopt when the index is empty.
   std::optional<Victim> Evict();
+  // Victims in the order Evict() would give them, while bytes() is over target_bytes, at most
+  // max_victims of them, under one hold of the mutex (not one per victim: a writer or reader
+  // that meets the held mutex blocks, and the eviction's steps came between every request).
+  std::vector<Victim> EvictDownTo(uint64_t target_bytes, size_t max_victims);
   // Removes and returns every entry expired at now_ms. It walks the index only when an entry
   // can have expired (the earliest expiry written since the last walk has passed): with no
   // expiries it costs nothing, and the index's lock is not held over every entry on each check.
@@ -83,7 +93,8 @@ class S3Fifo {
   // Walks of the whole index TakeExpired has made (for tests).
   uint64_t expiry_walks() const;
 
-  uint64_t bytes() const;
+  // The bytes of every indexed entry, as the last change left them (no lock).
+  uint64_t bytes() const { return published_bytes_.load(std::memory_order_acquire); }
   size_t entries() const;
 
  private:
@@ -109,7 +120,11 @@ class S3Fifo {
   void NoteExpiry(int64_t expires_ms) {  // REQUIRES: mu_ held
     if (expires_ms != 0) earliest_expiry_ = std::min(earliest_expiry_, expires_ms);
   }
-  void Remove(Map::iterator it);  // REQUIRES: mu_ held
+  void Remove(Map::iterator it);        // REQUIRES: mu_ held
+  std::optional<Victim> EvictLocked();  // REQUIRES: mu_ held
+  void PublishBytes() {  // REQUIRES: mu_ held; after every change of small_bytes_ or main_bytes_
+    published_bytes_.store(small_bytes_ + main_bytes_, std::memory_order_release);
+  }
   void RememberGhost(std::string_view key);
   void CompactQueues();  // drops stale elements once they outnumber the live ones
 
@@ -120,6 +135,7 @@ class S3Fifo {
   std::deque<Element> main_;
   uint64_t small_bytes_ = 0;
   uint64_t main_bytes_ = 0;
+  std::atomic<uint64_t> published_bytes_{0};  // small_bytes_ + main_bytes_, for bytes()
   uint64_t next_seq_ = 0;
   size_t stale_ = 0;  // elements in small_ and main_ that no longer match their node
   // No node expires before this (a lower bound: a node erased or rewritten since leaves it).

@@ -156,5 +156,60 @@ TEST(S3FifoTest, ManyErasuresKeepTheQueuesBounded) {
   EXPECT_FALSE(index.Evict().has_value());
 }
 
+TEST(S3FifoTest, EvictDownToGivesEvictsOrderUntilTheTargetOrTheMaximum) {
+  // Two indexes with the same history, some keys read (second chances and promotions).
+  S3Fifo one;
+  S3Fifo batch;
+  for (S3Fifo* index : {&one, &batch}) {
+    for (int i = 0; i < 40; ++i) index->Write(Key(i), i + 1, 10, 0);
+    for (int i = 0; i < 40; i += 3) index->Read(Key(i));
+  }
+  std::vector<std::string> expected;
+  for (int i = 0; i < 25; ++i) expected.push_back(one.Evict()->key);
+
+  // At most 10 victims per call, and none once the bytes are at the target (150: 15 entries).
+  std::vector<std::string> got;
+  for (;;) {
+    std::vector<Victim> victims = batch.EvictDownTo(150, 10);
+    if (victims.empty()) break;
+    EXPECT_LE(victims.size(), 10u);
+    for (const Victim& v : victims) got.push_back(v.key);
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(batch.bytes(), 150u);
+  EXPECT_EQ(batch.entries(), 15u);
+  EXPECT_EQ(EvictAll(batch), EvictAll(one));
+  EXPECT_TRUE(batch.EvictDownTo(0, 10).empty()) << "an empty index has no victim";
+}
+
+TEST(S3FifoTest, ContainsEachSaysWhichVictimsWereWrittenAgain) {
+  S3Fifo index;
+  for (int i = 0; i < 4; ++i) index.Write(Key(i), i + 1, 10, 0);
+  std::vector<Victim> victims = index.EvictDownTo(0, 3);
+  ASSERT_EQ(victims.size(), 3u);
+  index.Write(victims[1].key, 9, 10, 0);  // written after it was chosen
+  EXPECT_EQ(index.ContainsEach(victims), (std::vector<bool>{false, true, false}));
+}
+
+TEST(S3FifoTest, BytesFollowEveryChangeWithoutTheLock) {
+  S3Fifo index;
+  index.Write("a", 1, 10, 0);
+  index.Load("b", 2, 20, 1000);
+  EXPECT_EQ(index.bytes(), 30u);
+  index.Write("a", 3, 15, 0);  // a rewrite changes the size
+  EXPECT_EQ(index.bytes(), 35u);
+  EXPECT_EQ(index.TakeExpired(1000).size(), 1u);
+  EXPECT_EQ(index.bytes(), 15u);
+  index.Write("pa", 4, 5, 0);
+  index.Write("pb", 5, 5, 0);
+  EXPECT_EQ(index.ErasePrefix("p"), 2u);
+  EXPECT_EQ(index.bytes(), 15u);
+  EXPECT_TRUE(index.Erase("a"));
+  EXPECT_EQ(index.bytes(), 0u);
+  index.Write("c", 6, 7, 0);
+  ASSERT_TRUE(index.Evict().has_value());
+  EXPECT_EQ(index.bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace apicached
