@@ -3,10 +3,13 @@
 // their mean remaining TTL. Counts nothing (no statistics), reads the store through
 // CacheService::Scan only.
 //
-// Cost: a namespace the store estimates at most exact_up_to keys is read whole, in pages, and
-// its figures are exact (what Redis answers for the same commands). A larger one is not read
-// whole: keys is the store's estimate, and expires / avg_ttl are extrapolated from the first
-// sample_keys keys in key order (an estimate, as Redis's avg_ttl is).
+// Cost: a namespace of at most exact_up_to keys is read whole, in pages, and its figures are
+// exact (what Redis answers for the same commands). The store's estimate decides whether to try:
+// it counts overwritten versions until a compaction, so a namespace it puts up to 4x the limit is
+// read up to exact_up_to + 1 keys (never more). A larger one is not read whole: keys is the
+// store's estimate (at least the keys read), and expires / avg_ttl are extrapolated from the keys
+// read (the first sample_keys in key order when the estimate is over 4x the limit; an estimate,
+// as Redis's avg_ttl is).
 //
 // Thread safety: as CacheService::Scan (any thread). Errors: the store's, as a Status;
 // a namespace never written has zero figures.
@@ -27,7 +30,7 @@ struct KeyspaceFigures {
 };
 
 struct KeyspaceOptions {
-  // Namespaces of at most this many keys (the store's estimate) are counted exactly.
+  // Namespaces of at most this many keys are counted exactly (see above).
   uint64_t exact_up_to = 100'000;
   // Larger ones: expires and avg_ttl_ms come from this many keys.
   size_t sample_keys = 1000;
