@@ -18,7 +18,8 @@ Result<KeyspaceFigures> CountKeyspace(CacheService& cache, std::string_view ns,
   // the keys after each was written twice): a namespace it puts up to kEstimateSlack times over
   // the limit is read up to the limit, and counted exactly if it ends there.
   constexpr uint64_t kEstimateSlack = 4;
-  const uint64_t limit = std::min(options.exact_up_to, std::numeric_limits<uint64_t>::max() / 8);
+  const uint64_t limit =
+      std::min(options.exact_up_to, std::numeric_limits<uint64_t>::max() / kEstimateSlack);
   const bool try_exact = figures->approx_live_keys <= limit * kEstimateSlack;
   const uint64_t budget = try_exact ? limit + 1 : options.sample_keys;
   const int64_t now_ms = cache.clock().NowMillis();

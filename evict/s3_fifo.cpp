@@ -45,11 +45,6 @@ void S3Fifo::Read(std::string_view key) {
   if (it != nodes_.end() && it->second.frequency < options_.max_frequency) ++it->second.frequency;
 }
 
-bool S3Fifo::Contains(std::string_view key) const {
-  std::lock_guard lock(mu_);
-  return nodes_.find(key) != nodes_.end();
-}
-
 std::vector<bool> S3Fifo::ContainsEach(const std::vector<Victim>& victims) const {
   std::vector<bool> known(victims.size());
   std::lock_guard lock(mu_);

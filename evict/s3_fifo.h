@@ -70,8 +70,6 @@ class S3Fifo {
   void Read(std::string_view key);
   // A new expiry for a known key (a touch: same version and size).
   void SetExpiry(std::string_view key, int64_t expires_ms);
-  // Whether key is in the index.
-  bool Contains(std::string_view key) const;
   // Whether each victim's key is in the index again (written since it was chosen), under one
   // hold of the mutex.
   std::vector<bool> ContainsEach(const std::vector<Victim>& victims) const;
