@@ -235,6 +235,8 @@ void App::StartObservability() {
                               .behind = f.behind};
     };
   }
+  // cache_ is made below, before any server can take a scrape.
+  providers.lease_waiters = [this] { return cache_->waiting(); };
   metrics_->SetProviders(std::move(providers));
   observer_ = std::make_unique<http::MetricsRequestObserver>(*metrics_, *health_);
   lookups_ = std::make_unique<LookupRecorder>(*metrics_, *stats_);

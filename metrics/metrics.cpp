@@ -172,6 +172,11 @@ const std::array<MetricSpec, static_cast<size_t>(MetricId::kCount)> kMetrics = {
      "TLS handshakes on the TLS listeners by protocol and result: ok, failed (bad certificate, "
      "wrong CA, clear text, reset), timed_out (not done within tls-handshake-timeout).",
      {"protocol", "result"}},
+    {"apicached_cache_lease_waiters",
+     "gauge",
+     "Readers waiting now for another client's fetch of the key they asked for (leases with a "
+     "wait).",
+     {}},
 }};
 
 constexpr std::string_view kTlsProtocols[] = {"http", "memcached", "redis"};
@@ -284,6 +289,10 @@ class Metrics::ScrapeCollector {
     }
     if (providers_.health) CollectHealth(providers_.health(), out);
     if (providers_.size_bounds) CollectSizeBounds(providers_.size_bounds(), out);
+    if (providers_.lease_waiters) {
+      out.push_back(
+          Single(MetricId::kCacheLeaseWaiters, static_cast<double>(providers_.lease_waiters())));
+    }
     if (!provider_errors_.empty()) {
       prometheus::MetricFamily family = EmptyFamily(MetricId::kProviderErrors);
       for (const auto& [provider, errors] : provider_errors_) {

@@ -98,6 +98,7 @@ enum class MetricId : size_t {
   kProcessStartTime,
   kBuildInfo,
   kTlsHandshakes,
+  kCacheLeaseWaiters,
   kCount,
 };
 
@@ -125,6 +126,8 @@ struct MetricsProviders {
   std::function<HealthReport()> health;
   // The size bounds' figures (eviction on). Unset: no eviction series but the per-namespace ones.
   std::function<SizeBoundFigures()> size_bounds;
+  // Readers waiting now for another client's fetch (CacheService::waiting). Unset: no series.
+  std::function<uint64_t()> lease_waiters;
 };
 
 struct MetricsOptions {

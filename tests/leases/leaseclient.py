@@ -55,6 +55,13 @@ def lease_events(daemon, ns, event, protocol="http"):
     return 0.0
 
 
+def lease_waiters(daemon):
+    """Readers parked now on another's fetch (the apicached_cache_lease_waiters gauge)."""
+    for line in metrics(daemon).splitlines():
+        if line.startswith("apicached_cache_lease_waiters "):
+            return float(line.split()[1])
+    raise AssertionError("no apicached_cache_lease_waiters in /metrics")
+
 
 def run_parallel(n, call):
     """call(i) on n threads released together; their results in order. Raises on any error."""

@@ -7,22 +7,26 @@ import threading
 import time
 
 from mcservers import poll  # conftest puts tests/memcached_py on the path
-from leaseclient import connect, get_or_fetch, lease_events, request, run_parallel
+from leaseclient import (connect, get_or_fetch, lease_events, lease_waiters, request,
+                         run_parallel)
 
 
 class Origin:
-    """A slow origin that counts its calls."""
+    """An origin that counts its calls and answers only once until() is true: the test, not a
+    latency on the clock, decides that every other client has been seen waiting (or answered)
+    before the fetch ends. until() is polled with a deadline; past it the call raises."""
 
-    def __init__(self, value: bytes, seconds: float) -> None:
+    def __init__(self, value: bytes, until=lambda: True, deadline_s: float = 30) -> None:
         self.value = value
-        self.seconds = seconds
+        self.until = until
+        self.deadline_s = deadline_s
         self.calls = 0
         self._mu = threading.Lock()
 
     def __call__(self) -> bytes:
         with self._mu:
             self.calls += 1
-        time.sleep(self.seconds)  # the origin's latency, not a wait for an event
+        poll(self.until, self.deadline_s, "the origin's release")
         return self.value
 
 
@@ -36,14 +40,16 @@ def run_clients(daemon, n, key, origin, **kw):
 
 
 def test_200_concurrent_misses_call_the_origin_once(daemon):
-    origin = Origin(b"tax-id 20123456789", 0.3)
+    # The fetch ends once the 199 others are parked on it (wait=10 outlasts the poll's 8 s).
+    origin = Origin(b"tax-id 20123456789", lambda: lease_waiters(daemon) >= 199, 8)
     before = lease_events(daemon, "leases", "coalesced")
     results = run_clients(daemon, 200, "ruc_1", origin)
     assert origin.calls == 1
     assert results == [b"tax-id 20123456789"] * 200
     assert lease_events(daemon, "leases", "granted") >= 1
-    # Those that waited got the stored value (the others came after it was stored).
-    assert lease_events(daemon, "leases", "coalesced") > before
+    # Every one of them got the value the fetcher stored, and nobody is left waiting.
+    assert lease_events(daemon, "leases", "coalesced") == before + 199
+    assert lease_waiters(daemon) == 0
 
 
 def test_a_dead_holders_lease_runs_out_and_one_more_origin_call_follows(daemon):
@@ -55,7 +61,8 @@ def test_a_dead_holders_lease_runs_out_and_one_more_origin_call_follows(daemon):
     assert r.getheader("Apicached-Lease")
     assert "lease-granted" in r.getheader("Cache-Status")
     dead.close()  # the holder dies mid-fetch: it never stores
-    origin = Origin(b"second try", 0.05)
+    # The new holder's fetch ends once the 49 others wait on it (after the dead lease ran out).
+    origin = Origin(b"second try", lambda: lease_waiters(daemon) >= 49, 4)
     timeouts = lease_events(daemon, "leases", "timed_out")
     started = time.monotonic()
     results = run_clients(daemon, 50, "ruc_2", origin, lease=1, wait=5)
@@ -145,18 +152,23 @@ def test_during_the_grace_readers_get_the_stale_value_at_once_while_one_refreshe
         return s == 404
     poll(stale, 10, "the TTL to run out")
 
-    origin = Origin(b"3.72", 1.0)
-    latencies = []
+    values = []
     lock = threading.Lock()
+
+    def stale_readers_done():
+        with lock:
+            return values.count(b"3.71") == 29
+
+    # The refresh ends only after the 29 others got the stale value: had they waited for it,
+    # neither would finish and the origin call would raise at its deadline.
+    origin = Origin(b"3.72", stale_readers_done)
 
     def reader():
         conn = connect(daemon)
-        started = time.monotonic()
         value = get_or_fetch(conn, "leases", "fx", origin, ttl=60, grace=60)
-        took = time.monotonic() - started
         conn.close()
         with lock:
-            latencies.append((value, took))
+            values.append(value)
 
     stale_hits = lease_events(daemon, "leases", "stale_hit")
     threads = [threading.Thread(target=reader) for _ in range(30)]
@@ -165,10 +177,7 @@ def test_during_the_grace_readers_get_the_stale_value_at_once_while_one_refreshe
     for t in threads:
         t.join(60)
     assert origin.calls == 1, "exactly one refresh"
-    refreshed = [t for v, t in latencies if v == b"3.72"]
-    stale_reads = [t for v, t in latencies if v == b"3.71"]
-    assert len(refreshed) == 1 and len(stale_reads) == 29
-    assert max(stale_reads) < 0.5, f"stale reads waited for the origin: {max(stale_reads):.3f} s"
+    assert sorted(values) == [b"3.71"] * 29 + [b"3.72"]
     assert lease_events(daemon, "leases", "stale_hit") == stale_hits + 30
     status, headers, body = request(daemon, "GET", "/v1/cache/leases/fx?stale=1")
     assert status == 200 and body == b"3.72"

@@ -77,6 +77,7 @@ MetricsProviders FullProviders() {
                             .work_seconds = 1.5,
                             .behind = ""};
   };
+  providers.lease_waiters = [] { return uint64_t{6}; };
   return providers;
 }
 
@@ -320,6 +321,12 @@ TEST_F(MetricsTest, SizeBoundsSeriesCarryTheEvictionFigures) {
   // Only namespaces with a quota have a quota series.
   EXPECT_THAT(text,
               Not(HasSubstr("apicached_namespace_quota_bytes{cache_namespace=\"nubefact\"}")));
+}
+
+TEST_F(MetricsTest, LeaseWaitersIsTheProvidersFigure) {
+  EXPECT_THAT(metrics_.Serialize(), Not(HasSubstr("apicached_cache_lease_waiters")));
+  metrics_.SetProviders(FullProviders());
+  EXPECT_THAT(metrics_.Serialize(), HasSubstr("\napicached_cache_lease_waiters 6\n"));
 }
 
 TEST_F(MetricsTest, EveryDeclaredFamilyIsExported) {
