@@ -11,7 +11,9 @@
 //   cmake --build build --target evict_bench
 //   build/bench/evict_bench --keys 100000 --requests 600000 --scan-keys 20000    (docs' run)
 //   build/bench/evict_bench --keys 1000000 --requests 3000000 --scan-keys 200000 (the issue's)
-// --trace zipf|scan picks one trace; --rounds N alternates the with/without runs N times.
+// --trace zipf|scan picks one trace; --rounds N alternates the with/without runs N times;
+// --evict-batch N sets the victims per delete batch (EvictionOptions::evict_batch); --only
+// with|without runs one side alone, once (to profile it).
 // Figures and how to read them: docs/benchmarks-eviction.md.
 //
 // On demand only (never in ctest). The store lives in a fresh directory under $TMPDIR.
@@ -50,6 +52,8 @@ struct Config {
   double warmup = 0.2;
   size_t rounds = 1;  // store runs with and without the quota, in alternating order
   uint64_t overhead = EvictionOptions{}.entry_overhead_bytes;
+  size_t evict_batch = EvictionOptions{}.evict_batch;  // victims per delete batch
+  std::string only;  // "with" or "without": run that side alone (to profile it)
 };
 
 // One request of the trace: a key to read (and to write when the read misses).
@@ -233,6 +237,7 @@ StoreRun RunStore(const Config& c, const std::vector<Request>& trace, uint64_t q
     auto inner = OpenStore(so, clock);
     if (!inner.ok()) throw std::runtime_error(inner.status().ToString());
     EvictionOptions eo;
+    eo.evict_batch = c.evict_batch;
     if (quota > 0) eo.limits.namespace_quota_bytes["bench"] = quota;
     // The daemon's defaults: a check every second or 8 MiB written, writers assisting past
     // quota * 1.1.
@@ -327,6 +332,14 @@ void Report(const char* name, const Config& c, const std::vector<Request>& trace
     sum.writer_blocks += run.writer_blocks;
     sum.peak_used = std::max(sum.peak_used, run.peak_used);
   };
+  if (!c.only.empty()) {
+    const bool with_quota = c.only == "with";
+    const StoreRun run = RunStore(c, trace, with_quota ? quota : 0);
+    std::printf("%s eviction only: %.0f fills/s, writer CPU per fill %.1f us\n",
+                with_quota ? "with" : "without", run.fills / run.fill_seconds,
+                1e6 * run.fill_cpu_seconds / run.fills);
+    return;
+  }
   for (size_t r = 0; r < c.rounds; ++r) {
     if (r % 2 == 0) {
       add(with, RunStore(c, trace, quota));
@@ -399,6 +412,10 @@ int main(int argc, char** argv) {
       c.value_bytes = size_t(v);
     else if (flag == "--quota-share")
       c.quota_share = v;
+    else if (flag == "--only")
+      c.only = argv[i + 1];
+    else if (flag == "--evict-batch")
+      c.evict_batch = std::max<size_t>(1, size_t(v));
     else if (flag == "--rounds")
       c.rounds = std::max<size_t>(1, size_t(v));
     else {

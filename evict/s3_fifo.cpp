@@ -20,8 +20,57 @@ void S3Fifo::Insert(std::string_view key, uint64_t version, uint64_t bytes, int6
   PublishBytes();
 }
 
+std::unique_lock<std::mutex> S3Fifo::LockApplied() {
+  std::unique_lock lock(mu_);
+  ApplyDeferred();
+  return lock;
+}
+
+bool S3Fifo::Defer(Deferred d) {
+  std::lock_guard lock(deferred_mu_);
+  if (deferred_.size() >= options_.max_deferred) return false;
+  deferred_.push_back(std::move(d));
+  deferred_count_.store(deferred_.size(), std::memory_order_release);
+  return true;
+}
+
+void S3Fifo::ApplyDeferred() {
+  // A change queued by a thread that then released a lock this thread has taken since (a write
+  // guard, or mu_ itself) is seen here: its count was stored before that release.
+  if (deferred_count_.load(std::memory_order_acquire) == 0) return;
+  {
+    std::lock_guard lock(deferred_mu_);
+    applying_.swap(deferred_);
+    deferred_count_.store(0, std::memory_order_release);
+  }
+  for (const Deferred& d : applying_) {
+    if (d.is_read) {
+      ReadLocked(d.key);
+    } else {
+      WriteLocked(d.key, d.version, d.bytes, d.expires_ms);
+    }
+  }
+  applying_.clear();
+}
+
 void S3Fifo::Write(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    if (Defer(Deferred{.key = std::string(key),
+                       .version = version,
+                       .bytes = bytes,
+                       .expires_ms = expires_ms,
+                       .is_read = false})) {
+      return;
+    }
+    lock.lock();  // the queue is full: wait, as every write did before there was one
+  }
+  ApplyDeferred();
+  WriteLocked(key, version, bytes, expires_ms);
+}
+
+void S3Fifo::WriteLocked(std::string_view key, uint64_t version, uint64_t bytes,
+                         int64_t expires_ms) {
   auto it = nodes_.find(key);
   if (it == nodes_.end()) return Insert(key, version, bytes, expires_ms);
   Node& node = it->second;
@@ -35,26 +84,36 @@ void S3Fifo::Write(std::string_view key, uint64_t version, uint64_t bytes, int64
 }
 
 void S3Fifo::Load(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms) {
-  std::lock_guard lock(mu_);
+  auto lock = LockApplied();
   if (nodes_.find(key) == nodes_.end()) Insert(key, version, bytes, expires_ms);
 }
 
 void S3Fifo::Read(std::string_view key) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    // A full queue drops the read: one frequency count less, never a wait.
+    Defer(Deferred{.key = std::string(key), .is_read = true});
+    return;
+  }
+  ApplyDeferred();
+  ReadLocked(key);
+}
+
+void S3Fifo::ReadLocked(std::string_view key) {
   auto it = nodes_.find(key);
   if (it != nodes_.end() && it->second.frequency < options_.max_frequency) ++it->second.frequency;
 }
 
-std::vector<bool> S3Fifo::ContainsEach(const std::vector<Victim>& victims) const {
+std::vector<bool> S3Fifo::ContainsEach(const std::vector<Victim>& victims) {
   std::vector<bool> known(victims.size());
-  std::lock_guard lock(mu_);
+  auto lock = LockApplied();
   for (size_t i = 0; i < victims.size(); ++i)
     known[i] = nodes_.find(victims[i].key) != nodes_.end();
   return known;
 }
 
 void S3Fifo::SetExpiry(std::string_view key, int64_t expires_ms) {
-  std::lock_guard lock(mu_);
+  auto lock = LockApplied();
   auto it = nodes_.find(key);
   if (it == nodes_.end()) return;
   it->second.expires_ms = expires_ms;
@@ -70,7 +129,7 @@ void S3Fifo::Remove(Map::iterator it) {
 }
 
 bool S3Fifo::Erase(std::string_view key) {
-  std::lock_guard lock(mu_);
+  auto lock = LockApplied();
   auto it = nodes_.find(key);
   if (it == nodes_.end()) return false;
   Remove(it);
@@ -78,7 +137,7 @@ bool S3Fifo::Erase(std::string_view key) {
 }
 
 size_t S3Fifo::ErasePrefix(std::string_view prefix) {
-  std::lock_guard lock(mu_);
+  auto lock = LockApplied();
   size_t erased = 0;
   for (auto it = nodes_.begin(); it != nodes_.end();) {
     if (!std::string_view(it->first).starts_with(prefix)) {
@@ -108,13 +167,13 @@ void S3Fifo::RememberGhost(std::string_view key) {
 }
 
 std::optional<Victim> S3Fifo::Evict() {
-  std::lock_guard lock(mu_);
+  auto lock = LockApplied();
   return EvictLocked();
 }
 
 std::vector<Victim> S3Fifo::EvictDownTo(uint64_t target_bytes, size_t max_victims) {
   std::vector<Victim> out;
-  std::lock_guard lock(mu_);
+  auto lock = LockApplied();
   while (out.size() < max_victims && small_bytes_ + main_bytes_ > target_bytes) {
     std::optional<Victim> victim = EvictLocked();
     if (!victim) break;
@@ -167,7 +226,7 @@ std::optional<Victim> S3Fifo::EvictLocked() {
 }
 
 std::vector<Victim> S3Fifo::TakeExpired(int64_t now_ms) {
-  std::lock_guard lock(mu_);
+  auto lock = LockApplied();
   std::vector<Victim> out;
   if (now_ms < earliest_expiry_) return out;
   ++expiry_walks_;
@@ -208,13 +267,13 @@ void S3Fifo::CompactQueues() {
   stale_ = 0;
 }
 
-uint64_t S3Fifo::expiry_walks() const {
-  std::lock_guard lock(mu_);
+uint64_t S3Fifo::expiry_walks() {
+  auto lock = LockApplied();
   return expiry_walks_;
 }
 
-size_t S3Fifo::entries() const {
-  std::lock_guard lock(mu_);
+size_t S3Fifo::entries() {
+  auto lock = LockApplied();
   return nodes_.size();
 }
 

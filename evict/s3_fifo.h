@@ -19,9 +19,13 @@
 // Each key carries the version the store gave its last write, so that an eviction deletes only
 // that version (see EvictingStore), and its expiry, so that expired entries go first.
 //
-// Thread safety: every method but bytes() takes one internal mutex; all may be called
-// concurrently. bytes() reads a copy the mutating methods publish, so that the checks every write
-// and every eviction step make do not queue on the mutex (a blocked writer sleeps on a futex).
+// Thread safety: every method may be called concurrently. The index is under one mutex, which the
+// eviction holds for a whole batch (EvictDownTo). Write and Read never wait for it: when it is
+// held they queue their change in a short-held buffer (at most max_deferred changes), and the
+// next holder applies the queue, in order, before anything else, so every method sees every
+// change made before it was called. Past the bound a Write waits for the mutex and a Read is
+// dropped (one lost frequency count). bytes() reads a copy each change publishes (without
+// queued changes not yet applied): the checks every write and eviction step make take no lock.
 #pragma once
 
 #include <algorithm>
@@ -44,6 +48,7 @@ struct S3FifoOptions {
   double small_fraction = 0.1;  // share of the bytes the small queue may hold before evicting
   uint8_t max_frequency = 3;    // reads counted per key (each is one second chance in main)
   uint8_t promote_reads = 1;    // reads that move a key from the small to the main queue
+  size_t max_deferred = 4096;   // writes and reads queued while the mutex is held elsewhere
 };
 
 // An entry the policy chose; it is no longer in the index.
@@ -72,7 +77,7 @@ class S3Fifo {
   void SetExpiry(std::string_view key, int64_t expires_ms);
   // Whether each victim's key is in the index again (written since it was chosen), under one
   // hold of the mutex.
-  std::vector<bool> ContainsEach(const std::vector<Victim>& victims) const;
+  std::vector<bool> ContainsEach(const std::vector<Victim>& victims);
   // Forgets key; true when it was known.
   bool Erase(std::string_view key);
   // Forgets every key starting with prefix (empty: all keys); returns how many.
@@ -89,11 +94,15 @@ class S3Fifo {
   // expiries it costs nothing, and the index's lock is not held over every entry on each check.
   std::vector<Victim> TakeExpired(int64_t now_ms);
   // Walks of the whole index TakeExpired has made (for tests).
-  uint64_t expiry_walks() const;
+  uint64_t expiry_walks();
 
   // The bytes of every indexed entry, as the last change left them (no lock).
   uint64_t bytes() const { return published_bytes_.load(std::memory_order_acquire); }
-  size_t entries() const;
+  size_t entries();
+
+  // Holds the index's mutex until the lock is dropped, as a batch choice does (for tests of the
+  // deferred changes; the calling thread must not call the index meanwhile).
+  std::unique_lock<std::mutex> HoldForTest() { return std::unique_lock(mu_); }
 
  private:
   struct Node {
@@ -113,6 +122,23 @@ class S3Fifo {
     std::string key;
     uint64_t seq = 0;
   };
+  // A Write (or, with is_read, a Read) made while the mutex was held elsewhere.
+  struct Deferred {
+    std::string key;
+    uint64_t version = 0;
+    uint64_t bytes = 0;
+    int64_t expires_ms = 0;
+    bool is_read = false;
+  };
+
+  // Takes the mutex and applies the queued changes: how every method but Write and Read starts.
+  std::unique_lock<std::mutex> LockApplied();
+  // Queues d unless max_deferred changes wait already; true when queued.
+  bool Defer(Deferred d);
+  void ApplyDeferred();  // REQUIRES: mu_ held
+  void WriteLocked(std::string_view key, uint64_t version, uint64_t bytes,
+                   int64_t expires_ms);   // REQUIRES: mu_ held
+  void ReadLocked(std::string_view key);  // REQUIRES: mu_ held
 
   void Insert(std::string_view key, uint64_t version, uint64_t bytes, int64_t expires_ms);
   void NoteExpiry(int64_t expires_ms) {  // REQUIRES: mu_ held
@@ -127,7 +153,11 @@ class S3Fifo {
   void CompactQueues();  // drops stale elements once they outnumber the live ones
 
   const S3FifoOptions options_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
+  std::mutex deferred_mu_;  // held only to append to or swap deferred_
+  std::vector<Deferred> deferred_;
+  std::vector<Deferred> applying_;         // deferred_'s last contents, kept for the capacity
+  std::atomic<size_t> deferred_count_{0};  // deferred_.size(), read without deferred_mu_
   Map nodes_;
   std::deque<Element> small_;
   std::deque<Element> main_;

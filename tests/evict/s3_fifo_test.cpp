@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace apicached {
@@ -209,6 +210,71 @@ TEST(S3FifoTest, BytesFollowEveryChangeWithoutTheLock) {
   index.Write("c", 6, 7, 0);
   ASSERT_TRUE(index.Evict().has_value());
   EXPECT_EQ(index.bytes(), 0u);
+}
+
+// While the index's mutex is held (as a batch choice holds it), writes and reads from another
+// thread return at once; the next holder applies them in order before anything else.
+TEST(S3FifoTest, WritesAndReadsMadeWhileTheMutexIsHeldAreAppliedInOrderByTheNextHolder) {
+  S3Fifo index;
+  index.Write("old", 1, 10, 0);
+  {
+    auto held = index.HoldForTest();
+    // Joined under the hold: had a call waited for the mutex, this would never return.
+    std::thread([&] {
+      index.Write("a", 2, 10, 0);
+      index.Write("a", 3, 25, 0);  // the later write of a key wins
+      index.Read("a");             // and the read counts for it
+      index.Write("b", 4, 10, 0);
+    }).join();
+    EXPECT_EQ(index.bytes(), 10u) << "not applied while the mutex is held";
+  }
+  EXPECT_EQ(index.entries(), 3u);
+  EXPECT_EQ(index.bytes(), 45u);
+  // "a" was read: it moves to the main queue instead of being evicted.
+  std::vector<Victim> victims = index.EvictDownTo(0, 3);
+  ASSERT_EQ(victims.size(), 3u);
+  EXPECT_EQ(victims[0].key, "old");
+  EXPECT_EQ(victims[1].key, "b");
+  EXPECT_EQ(victims[2].key, "a");
+  EXPECT_EQ(victims[2].version, 3u);
+  EXPECT_EQ(victims[2].bytes, 25u);
+}
+
+// The eviction's consistency rule (EvictingStore::DeleteVictims): a victim written again while
+// the mutex was held, its write only queued, is known to ContainsEach.
+TEST(S3FifoTest, ContainsEachSeesAWriteQueuedWhileTheMutexWasHeld) {
+  S3Fifo index;
+  for (int i = 0; i < 3; ++i) index.Write(Key(i), i + 1, 10, 0);
+  std::vector<Victim> victims = index.EvictDownTo(0, 3);
+  ASSERT_EQ(victims.size(), 3u);
+  {
+    auto held = index.HoldForTest();
+    std::thread([&] { index.Write(victims[2].key, 9, 10, 0); }).join();
+  }
+  EXPECT_EQ(index.ContainsEach(victims), (std::vector<bool>{false, false, true}));
+}
+
+// Past max_deferred queued changes a write waits for the mutex (none is lost) and a read is
+// dropped (one frequency count).
+TEST(S3FifoTest, PastTheQueueBoundReadsAreDroppedAndWritesWait) {
+  S3Fifo index(S3FifoOptions{.max_deferred = 2});
+  index.Write("r", 1, 10, 0);
+  index.Write("s", 2, 10, 0);
+  std::thread writer;
+  {
+    auto held = index.HoldForTest();
+    std::thread([&] {
+      index.Write("a", 3, 10, 0);
+      index.Write("b", 4, 10, 0);
+      index.Read("r");  // the queue is full: dropped
+    }).join();
+    writer = std::thread([&] { index.Write("c", 5, 10, 0); });  // waits for the hold to end
+  }
+  writer.join();
+  EXPECT_EQ(index.entries(), 5u);
+  EXPECT_EQ(index.bytes(), 50u);
+  // "r" got no second chance: it leaves first, in write order.
+  EXPECT_EQ(EvictAll(index), (std::vector<std::string>{"r", "s", "a", "b", "c"}));
 }
 
 }  // namespace
