@@ -13,6 +13,11 @@
 
 namespace apicached {
 
+// fraction of bytes, rounded down: a limit's low watermark or slack in bytes.
+inline uint64_t LimitShare(uint64_t bytes, double fraction) {
+  return static_cast<uint64_t>(static_cast<double>(bytes) * fraction);
+}
+
 struct EvictionReport;  // evicting_store.h
 
 // The limits; replaceable at run time (SIGHUP) through EvictingStore::SetLimits. 0 means "no
