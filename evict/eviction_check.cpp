@@ -1,8 +1,6 @@
 // EvictingStore's eviction (evicting_store.h): the index loaded from the store at start, and the
 // checks that measure every limit and evict, in batches, until each is under its low watermark.
 // The Store calls that record writes and reads in the index are in evicting_store.cpp.
-#include "evict/evicting_store.h"
-
 #include <algorithm>
 #include <boost/algorithm/string/join.hpp>
 #include <chrono>
@@ -10,6 +8,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "evict/evicting_store.h"
 
 namespace apicached {
 namespace {
