@@ -12,7 +12,7 @@ import tempfile
 import pytest
 import yaml
 
-from conftest import REPO, make_traffic, require_tool
+from conftest import REPO, make_traffic, require_tool, start_daemon
 from apicached import Client
 
 DASHBOARD = os.path.join(REPO, "etc", "grafana", "apicached.json")
@@ -86,6 +86,14 @@ def metric_names(expr: str):
 
 
 @pytest.fixture(scope="module")
+def daemon():
+    """With the size bounds on (a global limit and a quota), so that their series exist too."""
+    d = start_daemon(["--max-disk-bytes", "1000000000", "--ns-quota", "migo=100000000"])
+    yield d
+    d.stop()
+
+
+@pytest.fixture(scope="module")
 def exported(daemon):
     client = Client(daemon.url)
     make_traffic(client)
@@ -141,7 +149,10 @@ def test_dashboard_covers_what_operators_need():
                  "apicached_http_request_duration_seconds_bucket", "apicached_hot_cache_bytes",
                  "apicached_namespace_disk_bytes", "apicached_hot_cache_evictions_total",
                  "apicached_invalid_records", "apicached_warmup_keys_loaded",
-                 "apicached_health_status"):
+                 "apicached_health_status", "apicached_cache_lease_events_total",
+                 "apicached_cache_lease_waiters", "apicached_namespace_used_bytes",
+                 "apicached_namespace_quota_bytes", "apicached_namespace_evictions_total",
+                 "apicached_disk_used_bytes", "apicached_eviction_seconds_total"):
         assert name in exprs, name
     assert "by (protocol, route)" in exprs
 
