@@ -412,7 +412,8 @@ int main(int argc, char** argv) {
       c.value_bytes = size_t(v);
     else if (flag == "--quota-share")
       c.quota_share = v;
-    else if (flag == "--only")
+    else if (flag == "--only" &&
+             (std::strcmp(argv[i + 1], "with") == 0 || std::strcmp(argv[i + 1], "without") == 0))
       c.only = argv[i + 1];
     else if (flag == "--evict-batch")
       c.evict_batch = std::max<size_t>(1, size_t(v));

@@ -223,7 +223,7 @@ class CacheService : public WriteCommitter {
                                    const LeaseRead& read);
   // Unregisters a waiter of GetWithLease; true when it had not been called and never will be.
   bool CancelWait(std::string_view ns, std::string_view key, uint64_t wait_id);
-  // Waiters of GetWithLease registered now (for tests).
+  // Waiters of GetWithLease registered now (apicached_cache_lease_waiters, tests).
   size_t waiting() const { return leases_.waiting(); }
 
   // memcached meta's leases on one version of an entry (mg: W won, Z a win was sent, X stale).

@@ -85,7 +85,7 @@ class LeaseTable {
 
   // Keys with a slot now (for tests).
   size_t size() const;
-  // Waiters registered now (for tests).
+  // Waiters registered now (the lease-waiters gauge, tests).
   size_t waiting() const;
 
  private:

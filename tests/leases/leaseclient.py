@@ -46,21 +46,26 @@ def metrics(daemon):
     return body.decode()
 
 
-def lease_events(daemon, ns, event, protocol="http"):
-    needle = (f'apicached_cache_lease_events_total{{cache_namespace="{ns}",'
-              f'event="{event}",protocol="{protocol}"}} ')
+def sample(daemon, series):
+    """The value of one series ("name{labels}" as /metrics writes it), or None when absent."""
+    prefix = series + " "
     for line in metrics(daemon).splitlines():
-        if line.startswith(needle):
-            return float(line[len(needle):])
-    return 0.0
+        if line.startswith(prefix):
+            return float(line[len(prefix):])
+    return None
+
+
+def lease_events(daemon, ns, event, protocol="http"):
+    value = sample(daemon, f'apicached_cache_lease_events_total{{cache_namespace="{ns}",'
+                           f'event="{event}",protocol="{protocol}"}}')
+    return 0.0 if value is None else value
 
 
 def lease_waiters(daemon):
     """Readers parked now on another's fetch (the apicached_cache_lease_waiters gauge)."""
-    for line in metrics(daemon).splitlines():
-        if line.startswith("apicached_cache_lease_waiters "):
-            return float(line.split()[1])
-    raise AssertionError("no apicached_cache_lease_waiters in /metrics")
+    value = sample(daemon, "apicached_cache_lease_waiters")
+    assert value is not None, "no apicached_cache_lease_waiters in /metrics"
+    return value
 
 
 def run_parallel(n, call):
