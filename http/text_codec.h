@@ -5,6 +5,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,9 @@ namespace apicached::http {
 
 // Strict UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
 bool IsValidUtf8(std::string_view s);
+// The bytes of the UTF-8 sequence that starts at s[i] (1 for ASCII), 0 when none valid starts
+// there (the same rules). REQUIRES: i < s.size().
+size_t Utf8SequenceLength(std::string_view s, size_t i);
 
 // RFC 4648 with padding.
 std::string Base64Encode(std::string_view in);

@@ -1,79 +1,153 @@
 #include "http/value_codec.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace apicached::http {
 
+namespace {
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != lower[i]) return false;
+  }
+  return true;
+}
+
+// Whether any byte of `word` is below 0x20, '"' or '\\' (SWAR: the high bit of a byte of
+// `(v - 0x01..) & ~v` is set where a byte of v is zero, and of `(w - 0x20..) & ~w` where a byte
+// of w is below 0x20; a byte above it may be flagged as well, never one of a clean word).
+bool NeedsEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const uint64_t quote = word ^ (kOnes * '"');
+  const uint64_t backslash = word ^ (kOnes * '\\');
+  return (((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
+          ((backslash - kOnes) & ~backslash)) &
+         kHigh;
+}
+
+}  // namespace
+
+// No allocation: a batch answer asks this once per found entry.
 bool IsJsonContentType(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
   while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
-  std::string lower;
-  for (char c : media)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  return lower == "application/json" ||
-         (lower.size() > 5 && lower.compare(lower.size() - 5, 5, "+json") == 0);
+  return EqualsIgnoringCase(media, "application/json") ||
+         (media.size() > 5 && EqualsIgnoringCase(media.substr(media.size() - 5), "+json"));
 }
 
 // The bytes nlohmann::json's dump() writes (ensure_ascii off), without building a json value:
 // '"' and '\\' and the control characters escaped, everything else (valid UTF-8) as it is. A
 // batch answer writes one such string per key, value and content type (docs/benchmarks.md).
-void AppendJsonString(std::string_view s, std::string& out) {
+// With kCheckUtf8, each byte above 0x7F must start a valid UTF-8 sequence, else false.
+namespace {
+
+template <bool kCheckUtf8>
+bool AppendEscaped(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  const size_t mark = out.size();
   out += '"';
   size_t plain = 0;  // start of the run of bytes copied as they are
-  for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 0xF];
+  size_t i = 0;
+  while (i < s.size()) {
+    // Eight bytes at a time while none needs a look (most values, every generated name).
+    uint64_t word = 0;
+    while (i + sizeof(word) <= s.size()) {
+      std::memcpy(&word, s.data() + i, sizeof(word));
+      if (NeedsEscape(word) || (kCheckUtf8 && (word & kHigh) != 0)) break;
+      i += sizeof(word);
+    }
+    // Byte by byte through the flagged word (or the tail); a sequence may run past it.
+    const size_t stop = std::min(s.size(), i + sizeof(word));
+    while (i < stop) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x80 && kCheckUtf8) {
+        const size_t len = Utf8SequenceLength(s, i);
+        if (len == 0) {
+          out.resize(mark);
+          return false;
+        }
+        i += len;
+        continue;
+      }
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        ++i;
+        continue;
+      }
+      out.append(s.data() + plain, i - plain);
+      plain = ++i;
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+      }
     }
   }
   out.append(s.data() + plain, s.size() - plain);
   out += '"';
+  return true;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, std::string& out) {
+  AppendEscaped<false>(s, out);
+}
+
+bool AppendJsonStringIfUtf8(std::string_view s, std::string& out) {
+  return AppendEscaped<true>(s, out);
 }
 
 void AppendValueJson(std::string_view value, std::string_view content_type, std::string& out) {
-  if (IsJsonContentType(content_type) && nlohmann::json::accept(value)) {
+  AppendValueJson(value, IsJsonContentType(content_type), out);
+}
+
+void AppendValueJson(std::string_view value, bool json_content_type, std::string& out) {
+  if (json_content_type && nlohmann::json::accept(value)) {
     out += "\"value\":";
     out += value;
     out += ",\"encoding\":\"json\"";
-  } else if (IsValidUtf8(value)) {
-    out += "\"value\":";
-    AppendJsonString(value, out);
-    out += ",\"encoding\":\"utf-8\"";
-  } else {
-    out += "\"value\":\"";
-    out += Base64Encode(value);
-    out += "\",\"encoding\":\"base64\"";
+    return;
   }
+  const size_t mark = out.size();
+  out += "\"value\":";
+  if (AppendJsonStringIfUtf8(value, out)) {
+    out += ",\"encoding\":\"utf-8\"";
+    return;
+  }
+  out.resize(mark);
+  out += "\"value\":\"";
+  out += Base64Encode(value);
+  out += "\",\"encoding\":\"base64\"";
 }
 
 }  // namespace apicached::http

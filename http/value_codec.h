@@ -22,8 +22,14 @@ bool IsJsonContentType(std::string_view content_type);
 
 // Appends "\"value\":...,\"encoding\":\"...\"" (no braces) for the value to out.
 void AppendValueJson(std::string_view value, std::string_view content_type, std::string& out);
+// The same, with IsJsonContentType(content_type) already known (a batch answer asks it once per
+// distinct content type).
+void AppendValueJson(std::string_view value, bool json_content_type, std::string& out);
 
 // Appends s as a JSON string literal (with quotes). REQUIRES: IsValidUtf8(s).
 void AppendJsonString(std::string_view s, std::string& out);
+// The same when s is valid UTF-8, checked on the way (one pass over s instead of two); false
+// when it is not, with out's size as it was.
+bool AppendJsonStringIfUtf8(std::string_view s, std::string& out);
 
 }  // namespace apicached::http

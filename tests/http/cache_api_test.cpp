@@ -339,6 +339,28 @@ TEST_F(CacheApiTest, MultiGetEncodesJsonTextAndBinary) {
             std::string(Do(Verb::get, "/v1/cache/api/b").response[bhttp::field::etag]));
 }
 
+// The answer writes each content type once per run of entries that share it: every entry still
+// gets its own, and its value the encoding its own type asks for.
+TEST_F(CacheApiTest, MultiGetWritesEachEntrysOwnContentType) {
+  const std::vector<std::pair<std::string, std::string>> entries = {
+      {"a", "application/json"},
+      {"b", "text/plain"},
+      {"c", "text/plain"},
+      {"d", "application/json"},
+      {"e", "application/problem+json"}};
+  for (const auto& [key, type] : entries) {
+    Put("/v1/cache/api/" + key, "[1]", {{bhttp::field::content_type, type}});
+  }
+  json body = Json(Do(Verb::post, "/v1/cache/api/_mget", R"({"keys":["a","b","c","d","e"]})"));
+  for (const auto& [key, type] : entries) {
+    const json& found = body["found"][key];
+    EXPECT_EQ(found["content_type"], type) << key;
+    EXPECT_EQ(found["encoding"], type == "text/plain" ? "utf-8" : "json") << key;
+    EXPECT_EQ(found["etag"],
+              std::string(Do(Verb::get, "/v1/cache/api/" + key).response[bhttp::field::etag]));
+  }
+}
+
 // A key asked twice appears once (JSON member names must be unique) and is one lookup.
 TEST_F(CacheApiTest, MultiGetAnswersARepeatedKeyOnce) {
   Put("/v1/cache/api/a", "1");

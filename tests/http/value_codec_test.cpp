@@ -73,6 +73,53 @@ TEST(JsonStringTest, WritesWhatNlohmannWrites) {
   }
 }
 
+// Clean runs are copied eight bytes at a time: a byte to escape in any position of a word, or
+// in the tail after the last whole word, is still found; bytes above 0x7F pass as they are.
+TEST(JsonStringTest, FindsAByteToEscapeInEveryPositionOfAWord) {
+  const std::vector<std::string> specials = {
+      "\"",   "\\",   "\n", std::string(1, '\0'), "\x01",
+      "\x1f", "\x7f", " ",  "\xC3\xA9",           "\xE2\x82\xAC"};
+  for (size_t length : {0, 1, 7, 8, 9, 15, 16, 17, 40}) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const std::string& special : specials) {
+        std::string s(length, 'a');
+        s.insert(at, special);
+        std::string out;
+        AppendJsonString(s, out);
+        EXPECT_EQ(out, nlohmann::json(s).dump()) << length << " " << at << " " << special;
+      }
+    }
+  }
+}
+
+// The one-pass form: the same bytes for valid UTF-8 in every position of a word; for a string
+// with a broken sequence anywhere, false and nothing appended.
+TEST(JsonStringTest, TheUtf8CheckingFormWritesTheSameOrNothing) {
+  const std::vector<std::string> good = {"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\"",
+                                         "\n"};
+  const std::vector<std::string> bad = {
+      "\xFF", "\xC3", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80", "\xE2\x82"};
+  for (size_t length : {0, 1, 7, 8, 9, 16, 17}) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const std::string& piece : good) {
+        std::string s(length, 'a');
+        s.insert(at, piece);
+        std::string out = "x";
+        EXPECT_TRUE(AppendJsonStringIfUtf8(s, out)) << length << " " << at;
+        EXPECT_EQ(out, "x" + nlohmann::json(s).dump()) << length << " " << at;
+      }
+      for (const std::string& piece : bad) {
+        std::string s(length, 'a');
+        s.insert(at, piece);
+        std::string out = "x";
+        EXPECT_FALSE(AppendJsonStringIfUtf8(s, out)) << length << " " << at;
+        EXPECT_EQ(out, "x");
+        EXPECT_FALSE(IsValidUtf8(s));
+      }
+    }
+  }
+}
+
 TEST(ValueJsonTest, PicksJsonTextOrBase64) {
   auto enc = [](std::string_view v, std::string_view ct) {
     std::string out = "{";
