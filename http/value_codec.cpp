@@ -132,7 +132,10 @@ void AppendValueJson(std::string_view value, std::string_view content_type, std:
 }
 
 void AppendValueJson(std::string_view value, bool json_content_type, std::string& out) {
-  if (json_content_type && nlohmann::json::accept(value)) {
+  // nlohmann's lexer ends the input at a NUL byte: "9\0x" is accepted, and would not be JSON
+  // once written whole. JSON text never holds one (not even escaped in a string: "\u0000").
+  if (json_content_type && value.find('\0') == std::string_view::npos &&
+      nlohmann::json::accept(value)) {
     out += "\"value\":";
     out += value;
     out += ",\"encoding\":\"json\"";

@@ -339,6 +339,18 @@ TEST_F(CacheApiTest, MultiGetEncodesJsonTextAndBinary) {
             std::string(Do(Verb::get, "/v1/cache/api/b").response[bhttp::field::etag]));
 }
 
+// nlohmann::json::accept stops at a NUL byte: "9\0..." passed as JSON and went verbatim into the
+// answer, which was then not JSON (found by the json_string fuzz target). Such a value is text.
+TEST_F(CacheApiTest, MultiGetWritesAJsonTypedValueWithANulAsAString) {
+  const std::string value("9\0\0{\"\"a: [1]}", 13);
+  Put("/v1/cache/api/z", value, {{bhttp::field::content_type, "application/json"}});
+  Routed r = Do(Verb::post, "/v1/cache/api/_mget", R"({"keys":["z"]})");
+  ASSERT_TRUE(json::accept(r.response.body())) << r.response.body();
+  json body = json::parse(r.response.body());
+  EXPECT_EQ(body["found"]["z"]["encoding"], "utf-8");
+  EXPECT_EQ(body["found"]["z"]["value"], value);
+}
+
 // The answer writes each content type once per run of entries that share it: every entry still
 // gets its own, and its value the encoding its own type asks for.
 TEST_F(CacheApiTest, MultiGetWritesEachEntrysOwnContentType) {
