@@ -18,17 +18,19 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view lower) {
   return true;
 }
 
-// Whether any byte of `word` is below 0x20, '"' or '\\' (SWAR: the high bit of a byte of
-// `(v - 0x01..) & ~v` is set where a byte of v is zero, and of `(w - 0x20..) & ~w` where a byte
-// of w is below 0x20; a byte above it may be flagged as well, never one of a clean word).
-bool NeedsEscape(uint64_t word) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  const uint64_t quote = word ^ (kOnes * '"');
-  const uint64_t backslash = word ^ (kOnes * '\\');
-  return (((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
-          ((backslash - kOnes) & ~backslash)) &
-         kHigh;
+// Sixteen bytes at a time, as one SIMD compare where the target has one (GCC/Clang vector
+// types; plain code elsewhere): whether any of them is below 0x20 or above 0x7F (negative as a
+// signed char), '"' or '\\'.
+constexpr size_t kChunk = 16;
+using Chunk = signed char __attribute__((vector_size(kChunk)));
+
+bool NeedsLook(const char* p) {
+  Chunk v;
+  std::memcpy(&v, p, kChunk);
+  const Chunk flagged = (v < 0x20) | (v == '"') | (v == '\\');
+  uint64_t halves[2];
+  std::memcpy(halves, &flagged, kChunk);
+  return (halves[0] | halves[1]) != 0;
 }
 
 }  // namespace
@@ -51,21 +53,15 @@ namespace {
 template <bool kCheckUtf8>
 bool AppendEscaped(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
   const size_t mark = out.size();
   out += '"';
   size_t plain = 0;  // start of the run of bytes copied as they are
   size_t i = 0;
   while (i < s.size()) {
-    // Eight bytes at a time while none needs a look (most values, every generated name).
-    uint64_t word = 0;
-    while (i + sizeof(word) <= s.size()) {
-      std::memcpy(&word, s.data() + i, sizeof(word));
-      if (NeedsEscape(word) || (kCheckUtf8 && (word & kHigh) != 0)) break;
-      i += sizeof(word);
-    }
-    // Byte by byte through the flagged word (or the tail); a sequence may run past it.
-    const size_t stop = std::min(s.size(), i + sizeof(word));
+    // A chunk at a time while none needs a look (most values, every generated name).
+    while (i + kChunk <= s.size() && !NeedsLook(s.data() + i)) i += kChunk;
+    // Byte by byte through the flagged chunk (or the tail); a sequence may run past it.
+    const size_t stop = std::min(s.size(), i + kChunk);
     while (i < stop) {
       const auto c = static_cast<unsigned char>(s[i]);
       if (c >= 0x80 && kCheckUtf8) {
