@@ -44,12 +44,12 @@ bool IsJsonContentType(std::string_view content_type) {
          (media.size() > 5 && EqualsIgnoringCase(media.substr(media.size() - 5), "+json"));
 }
 
+namespace {
+
 // The bytes nlohmann::json's dump() writes (ensure_ascii off), without building a json value:
 // '"' and '\\' and the control characters escaped, everything else (valid UTF-8) as it is. A
 // batch answer writes one such string per key, value and content type (docs/benchmarks.md).
 // With kCheckUtf8, each byte above 0x7F must start a valid UTF-8 sequence, else false.
-namespace {
-
 template <bool kCheckUtf8>
 bool AppendEscaped(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
