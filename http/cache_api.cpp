@@ -10,6 +10,7 @@
 
 #include "http/entry_headers.h"
 #include "http/etag_list.h"
+#include "http/key_list_body.h"
 #include "http/lease_get.h"
 #include "http/problem.h"
 #include "http/put_combiner.h"
@@ -137,27 +138,6 @@ std::vector<std::string> Unique(std::vector<std::string> keys) {
     seen.insert(out.back());
   }
   return out;
-}
-
-// body[field] as a list of string keys.
-Result<std::vector<std::string>> KeyList(const json& body, const char* field,
-                                         const CacheApiOptions& options) {
-  auto it = body.find(field);
-  if (it == body.end() || !it->is_array()) {
-    return Status::InvalidArgument(std::string("the body needs \"") + field +
-                                   "\": an array of key strings");
-  }
-  if (it->size() > options.max_batch_keys) {
-    return Status::TooLarge("a batch holds at most " + std::to_string(options.max_batch_keys) +
-                            " keys, got " + std::to_string(it->size()));
-  }
-  std::vector<std::string> keys;
-  keys.reserve(it->size());
-  for (const json& k : *it) {
-    if (!k.is_string()) return Status::InvalidArgument(std::string(field) + " must all be strings");
-    keys.push_back(k.get<std::string>());
-  }
-  return keys;
 }
 
 Result<PutItem> ParseMsetEntry(const json& e, const CacheService& cache) {
@@ -428,15 +408,13 @@ class CacheApi {
 
   Response MultiGet(const RequestContext& ctx) {
     const std::string& ns = ctx.Param("ns");
-    json body;
-    if (auto refused = BatchBody(ctx, body)) return std::move(*refused);
-    auto keys = KeyList(body, "keys", options_);
-    if (!keys.ok()) return ProblemFromStatus(keys.status());
+    std::vector<std::string> keys;
+    if (auto refused = BatchKeys(ctx, keys)) return std::move(*refused);
     // A key asked twice is looked up, counted and answered once: JSON member names are unique.
-    *keys = Unique(std::move(*keys));
+    keys = Unique(std::move(keys));
     std::vector<cache::KeyRef> refs;
-    refs.reserve(keys->size());
-    for (const std::string& key : *keys) refs.push_back({ns, key});
+    refs.reserve(keys.size());
+    for (const std::string& key : keys) refs.push_back({ns, key});
     auto r = cache_.MultiGetShared(kHttp, refs);  // the values stay in their blocks
     if (!r.ok()) return ProblemFromStatus(r.status());
     const int64_t now = cache_.clock().NowMillis();
@@ -447,8 +425,8 @@ class CacheApi {
     // Reserved whole (a value as base64 at most, plus its fields): a 100-key answer of 500-byte
     // values otherwise grew by copying itself several times.
     size_t answer_bytes = 64;
-    for (size_t i = 0; i < keys->size(); ++i) {
-      answer_bytes += 128 + (*keys)[i].size();
+    for (size_t i = 0; i < keys.size(); ++i) {
+      answer_bytes += 128 + keys[i].size();
       if (const auto& item = (*r)[i]) {
         answer_bytes += item->value.size() / 3 * 4 + 4 + item->content_type.size();
       }
@@ -461,8 +439,8 @@ class CacheApi {
       bool is_json = false;
       std::string json;  // as a JSON string
     } content_type;
-    for (size_t i = 0; i < keys->size(); ++i) {
-      const std::string& key = (*keys)[i];
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const std::string& key = keys[i];
       const auto& item = (*r)[i];
       if (!item) {
         if (!std::exchange(first_missing, false)) missing += ',';
@@ -529,11 +507,9 @@ class CacheApi {
 
   Response MultiDelete(const RequestContext& ctx) {
     const std::string& ns = ctx.Param("ns");
-    json body;
-    if (auto refused = BatchBody(ctx, body)) return std::move(*refused);
-    auto keys = KeyList(body, "keys", options_);
-    if (!keys.ok()) return ProblemFromStatus(keys.status());
-    auto r = cache_.DeleteMany(kHttp, ns, *keys);
+    std::vector<std::string> keys;
+    if (auto refused = BatchKeys(ctx, keys)) return std::move(*refused);
+    auto r = cache_.DeleteMany(kHttp, ns, keys);
     if (!r.ok()) return ProblemFromStatus(r.status());
     return JsonResponse(200, json{{"deleted", *r}}.dump());
   }
@@ -541,6 +517,16 @@ class CacheApi {
  private:
   // What the batch routes share: the namespace check and the JSON object body. An error answer
   // when either is wrong.
+  // The same for the routes whose body is a "keys" list, read without a DOM (key_list_body.h).
+  std::optional<Response> BatchKeys(const RequestContext& ctx, std::vector<std::string>& keys) {
+    if (Status s = CheckNamespace(ctx.Param("ns")); !s.ok()) return ProblemFromStatus(s);
+    if (!HasBody(ctx.request())) return LengthRequired();
+    auto read = ReadKeyList(ctx.request().body(), options_.max_json_depth, options_.max_batch_keys);
+    if (!read.ok()) return ProblemFromStatus(read.status());
+    keys = std::move(*read);
+    return std::nullopt;
+  }
+
   std::optional<Response> BatchBody(const RequestContext& ctx, json& body) {
     if (Status s = CheckNamespace(ctx.Param("ns")); !s.ok()) return ProblemFromStatus(s);
     if (!HasBody(ctx.request())) return LengthRequired();

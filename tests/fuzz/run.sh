@@ -3,7 +3,7 @@
 #
 # Usage: tests/fuzz/run.sh [-t SECONDS] [TARGET...]
 #   -t SECONDS  time per target (default 60; also FUZZ_SECONDS)
-#   TARGET      entry_codec, http_request, batch_json, json_string, memcached_request, redis_script, redis_request (default: every target that was built)
+#   TARGET      entry_codec, http_request, batch_json, json_string, key_list, memcached_request, redis_script, redis_request (default: every target that was built)
 #   FUZZ_BUILD  build directory (default build-fuzz)
 #
 # New interesting inputs go to a scratch corpus under $FUZZ_WORK (default /tmp/apicached-fuzz),
@@ -22,7 +22,7 @@ done
 shift $((OPTIND - 1))
 build=${FUZZ_BUILD:-build-fuzz}
 work=${FUZZ_WORK:-/tmp/apicached-fuzz}
-all_targets=(entry_codec http_request batch_json json_string memcached_request redis_script redis_request)
+all_targets=(entry_codec http_request batch_json json_string key_list memcached_request redis_script redis_request)
 targets=("$@")
 
 if ! command -v clang++ >/dev/null; then
