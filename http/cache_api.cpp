@@ -439,6 +439,7 @@ class CacheApi {
       bool is_json = false;
       std::string json;  // as a JSON string
     } content_type;
+    std::string etag;  // reused: no allocation per entry
     for (size_t i = 0; i < keys.size(); ++i) {
       const std::string& key = keys[i];
       const auto& item = (*r)[i];
@@ -461,9 +462,10 @@ class CacheApi {
       AppendValueJson(item->value, content_type.is_json, out);
       out += ",\"content_type\":";
       out += content_type.json;
-      out += ",\"etag\":\"\\\"";  // ETag(version) as a JSON string: "\"123\""
-      AppendDecimal(item->meta.version, out);
-      out += "\\\"\"";
+      out += ",\"etag\":";
+      etag.clear();
+      AppendETag(item->meta.version, etag);
+      AppendJsonString(etag, out);
       out += ",\"flags\":";
       AppendDecimal(item->meta.flags, out);
       out += ",\"ttl\":";
@@ -515,24 +517,29 @@ class CacheApi {
   }
 
  private:
-  // What the batch routes share: the namespace check and the JSON object body. An error answer
-  // when either is wrong.
-  // The same for the routes whose body is a "keys" list, read without a DOM (key_list_body.h).
-  std::optional<Response> BatchKeys(const RequestContext& ctx, std::vector<std::string>& keys) {
+  // What the batch routes share: the namespace check and a body. An error answer when either is
+  // wrong.
+  std::optional<Response> BatchChecks(const RequestContext& ctx) {
     if (Status s = CheckNamespace(ctx.Param("ns")); !s.ok()) return ProblemFromStatus(s);
     if (!HasBody(ctx.request())) return LengthRequired();
-    auto read = ReadKeyList(ctx.request().body(), options_.max_json_depth, options_.max_batch_keys);
-    if (!read.ok()) return ProblemFromStatus(read.status());
-    keys = std::move(*read);
     return std::nullopt;
   }
 
+  // The batch checks, then the body as a JSON object (_mset).
   std::optional<Response> BatchBody(const RequestContext& ctx, json& body) {
-    if (Status s = CheckNamespace(ctx.Param("ns")); !s.ok()) return ProblemFromStatus(s);
-    if (!HasBody(ctx.request())) return LengthRequired();
+    if (auto refused = BatchChecks(ctx)) return refused;
     auto parsed = ParseBody(ctx.request(), options_);
     if (!parsed.ok()) return ProblemFromStatus(parsed.status());
     body = std::move(*parsed);
+    return std::nullopt;
+  }
+
+  // The batch checks, then the body's "keys" list, read without a DOM (key_list_body.h).
+  std::optional<Response> BatchKeys(const RequestContext& ctx, std::vector<std::string>& keys) {
+    if (auto refused = BatchChecks(ctx)) return refused;
+    auto read = ReadKeyList(ctx.request().body(), options_.max_json_depth, options_.max_batch_keys);
+    if (!read.ok()) return ProblemFromStatus(read.status());
+    keys = std::move(*read);
     return std::nullopt;
   }
 

@@ -1,6 +1,8 @@
 #include "http/entry_headers.h"
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 
 #include "storage/media_type.h"
 
@@ -9,7 +11,17 @@ namespace apicached::http {
 namespace bhttp = boost::beast::http;
 
 std::string ETag(uint64_t version) {
-  return "\"" + std::to_string(version) + "\"";
+  std::string tag;
+  AppendETag(version, tag);
+  return tag;
+}
+
+void AppendETag(uint64_t version, std::string& out) {
+  char digits[20];
+  const auto end = std::to_chars(std::begin(digits), std::end(digits), version).ptr;
+  out += '"';
+  out.append(digits, end);
+  out += '"';
 }
 
 void SetEntryHeaders(Response& res, const cache::ItemMeta& meta, int64_t now_ms) {

@@ -19,6 +19,8 @@ inline constexpr std::string_view kFlagsHeader = "X-Apicached-Flags";
 
 // "\"<version>\"", the strong entity tag of an entry version.
 std::string ETag(uint64_t version);
+// The same, appended to out.
+void AppendETag(uint64_t version, std::string& out);
 
 // ETag; Cache-Control "max-age=<seconds left>" with the one rounding rule for seconds left
 // (cache::SecondsLeft: milliseconds left rounded UP, so a PUT with ttl=3600 answers 3600 and

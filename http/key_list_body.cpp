@@ -106,10 +106,10 @@ class KeyListReader {
     return true;
   }
 
-  bool Close() {
+  bool Close() {  // at the depth its Open passed
     --open_;
     if (open_ == 1) inside_keys_ = false;
-    return DepthOk();
+    return true;
   }
 
   const int max_depth_;

@@ -1,22 +1,16 @@
 #include "http/value_codec.h"
 
 #include <algorithm>
-#include <cctype>
+#include <boost/beast/core/string.hpp>
 #include <cstdint>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace apicached::http {
 
-namespace {
+namespace beast = boost::beast;
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != lower[i]) return false;
-  }
-  return true;
-}
+namespace {
 
 // Sixteen bytes at a time, as one SIMD compare where the target has one (GCC/Clang vector
 // types; plain code elsewhere): whether any of them is below 0x20 or above 0x7F (negative as a
@@ -40,8 +34,8 @@ bool IsJsonContentType(std::string_view content_type) {
   std::string_view media = content_type.substr(0, content_type.find(';'));
   while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
   while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
-  return EqualsIgnoringCase(media, "application/json") ||
-         (media.size() > 5 && EqualsIgnoringCase(media.substr(media.size() - 5), "+json"));
+  return beast::iequals(media, "application/json") ||
+         (media.size() > 5 && beast::iequals(media.substr(media.size() - 5), "+json"));
 }
 
 namespace {
