@@ -5,6 +5,8 @@
 #
 # Usage: bench/read_ab.sh BEFORE_BIN AFTER_BIN     (a few minutes; not part of CI)
 #   BENCH_SECONDS=5  BENCH_CONNS="50 200"  BENCH_ROUNDS=2  BENCH_DISK_KEYS=200000
+#   BENCH_PATHS="ram disk mget"  (a subset runs only those paths; the binaries' order alternates
+#   round by round)
 # Paths, per binary: GET of one key from the RAM tier, GET of random keys of a dataset larger than
 # an 8 MiB RAM tier (RocksDB's block cache, then the OS page cache), _mget of 100 random keys of
 # 10k in the RAM tier. Prints one markdown row per path, binary and connection count: req/s (or
@@ -62,15 +64,26 @@ run() {
   bench_cpu_wrk "$pid" "$RAW/$name" "$@"
 }
 
+PATHS=" ${BENCH_PATHS:-ram disk mget} "
+wants() { [[ $PATHS == *" $1 "* ]]; }
+
 declare -A RES
 for round in $(seq "$ROUNDS"); do
+  order=("${NAMES[@]}")
+  [ $((round % 2)) = 1 ] || order=("${NAMES[1]}" "${NAMES[0]}")
   for c in "${CONNS[@]}"; do
-    for n in "${NAMES[@]}"; do
-      RES[ram-$n-$c]+="$(run ram "${PID[ram-$n]}" "$c" "$SECS" "${URL[ram-$n]}/v1/cache/bench/hot")"$'\n'
-      RES[disk-$n-$c]+="$(run disk "${PID[disk-$n]}" "$c" "$SECS" "${URL[disk-$n]}" \
-        "$LUA/get_random.lua" -- /v1/cache/disk/k "$DISK_KEYS")"$'\n'
-      RES[mget-$n-$c]+="$(run mget "${PID[ram-$n]}" "$c" "$SECS" "${URL[ram-$n]}" "$LUA/mget.lua" \
-        -- /v1/cache/bench/_mget k "$RAM_KEYS" 100)"$'\n'
+    for n in "${order[@]}"; do
+      if wants ram; then
+        RES[ram-$n-$c]+="$(run ram "${PID[ram-$n]}" "$c" "$SECS" "${URL[ram-$n]}/v1/cache/bench/hot")"$'\n'
+      fi
+      if wants disk; then
+        RES[disk-$n-$c]+="$(run disk "${PID[disk-$n]}" "$c" "$SECS" "${URL[disk-$n]}" \
+          "$LUA/get_random.lua" -- /v1/cache/disk/k "$DISK_KEYS")"$'\n'
+      fi
+      if wants mget; then
+        RES[mget-$n-$c]+="$(run mget "${PID[ram-$n]}" "$c" "$SECS" "${URL[ram-$n]}" \
+          "$LUA/mget.lua" -- /v1/cache/bench/_mget k "$RAM_KEYS" 100)"$'\n'
+      fi
     done
     threads=$((c < $(nproc) ? c : $(nproc)))
     n_req=$((200000 * SECS))
@@ -86,6 +99,7 @@ done
 echo "| Path | Conns | Binary | req/s (keys/s) | p50 / p99 ms | CPU us per request (key) |"
 echo "|---|---:|---|---:|---:|---:|"
 for path in ram disk mget; do
+  wants "$path" || continue
   for c in "${CONNS[@]}"; do
     for n in "${NAMES[@]}"; do
       rows=${RES[$path-$n-$c]}
@@ -93,7 +107,7 @@ for path in ram disk mget; do
       cpu=$(bench_median "$rows" 5)
       if [ "$path" = mget ]; then
         rps=$(awk -v r="$rps" 'BEGIN { printf "%.0f", r * 100 }')
-        cpu=$(awk -v u="$cpu" 'BEGIN { printf "%.1f", u / 100 }')
+        cpu=$(awk -v u="$cpu" 'BEGIN { printf "%.3f", u / 100 }')
       fi
       echo "| $path | $c | $n | $rps | $(bench_median "$rows" 2) / $(bench_median "$rows" 3) | $cpu |"
     done

@@ -1,11 +1,11 @@
 #include "http/cache_api.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
-#include <unordered_set>
 #include <utility>
 
 #include "http/entry_headers.h"
@@ -127,17 +127,29 @@ Result<json> ParseBody(const Request& req, const CacheApiOptions& options) {
   }
 }
 
-// keys without repeats, in the order each was first given.
-std::vector<std::string> Unique(std::vector<std::string> keys) {
-  std::vector<std::string> out;
-  out.reserve(keys.size());  // never reallocates: the views in `seen` point into out
-  std::unordered_set<std::string_view> seen;
-  for (std::string& k : keys) {
-    if (seen.contains(k)) continue;
-    out.push_back(std::move(k));
-    seen.insert(out.back());
+// Drops the repeats from keys, in place, keeping the order each key was first given in. One
+// open-addressing table of indexes (one allocation, at most half full) instead of a hash set with
+// a node per key: for a 100-key _mget that was 100 mallocs and frees (docs/benchmarks.md).
+void DropRepeats(std::vector<std::string>& keys) {
+  if (keys.size() < 2) return;
+  constexpr uint32_t kEmpty = UINT32_MAX;
+  const size_t mask = std::bit_ceil(keys.size() * 2) - 1;
+  std::vector<uint32_t> table(mask + 1, kEmpty);  // indexes of kept keys
+  size_t kept = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    size_t at = std::hash<std::string_view>{}(keys[i]) & mask;
+    bool repeat = false;
+    for (; table[at] != kEmpty; at = (at + 1) & mask) {
+      if (keys[table[at]] == keys[i]) {
+        repeat = true;
+        break;
+      }
+    }
+    if (repeat) continue;
+    if (kept != i) keys[kept] = std::move(keys[i]);
+    table[at] = static_cast<uint32_t>(kept++);
   }
-  return out;
+  keys.resize(kept);
 }
 
 Result<PutItem> ParseMsetEntry(const json& e, const CacheService& cache) {
@@ -411,7 +423,7 @@ class CacheApi {
     std::vector<std::string> keys;
     if (auto refused = BatchKeys(ctx, keys)) return std::move(*refused);
     // A key asked twice is looked up, counted and answered once: JSON member names are unique.
-    keys = Unique(std::move(keys));
+    DropRepeats(keys);
     std::vector<cache::KeyRef> refs;
     refs.reserve(keys.size());
     for (const std::string& key : keys) refs.push_back({ns, key});
@@ -429,6 +441,12 @@ class CacheApi {
       answer_bytes += 128 + keys[i].size();
       if (const auto& item = (*r)[i]) {
         answer_bytes += item->value.size() / 3 * 4 + 4 + item->content_type.size();
+        // Every entry's bytes are asked for now, so that the reads from memory overlap instead
+        // of each waiting its turn below: the content type (compared first) and the value's
+        // start sit in blocks all over the RAM tier (docs/benchmarks.md, "_mget prefetch").
+        __builtin_prefetch(item->content_type.data());
+        __builtin_prefetch(item->value.data());
+        __builtin_prefetch(item->value.data() + 64);
       }
     }
     out.reserve(answer_bytes);

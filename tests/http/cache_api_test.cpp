@@ -401,6 +401,40 @@ TEST_F(CacheApiTest, MultiGetAnswersARepeatedKeyOnce) {
   EXPECT_EQ(counting.misses, 1u);
 }
 
+// Many repeats, spread out: each key answered once, the missing ones in the order each was first
+// asked (the repeats are dropped through an open-addressing table that must probe past
+// collisions and keep the first occurrence).
+TEST_F(CacheApiTest, MultiGetDropsRepeatsKeepingTheFirstOrder) {
+  constexpr int kKeys = 300;
+  for (int i = 0; i < kKeys; i += 7) Put("/v1/cache/api/k" + std::to_string(i), std::to_string(i));
+  json keys = json::array();
+  for (int i = 0; i < kKeys; ++i) {
+    keys.push_back("k" + std::to_string(i));
+    keys.push_back("k" + std::to_string(i / 2));  // a repeat of a key asked before
+    if (i % 3 == 0) keys.push_back("k" + std::to_string(i));
+  }
+  Router roomy;  // this fixture's router takes 5 keys a batch
+  AddCacheRoutes(roomy, *cache_, CacheApiOptions{.max_batch_keys = 1000});
+  Request req{Verb::post, "/v1/cache/api/_mget", 11};
+  req.body() = json{{"keys", keys}}.dump();
+  req.prepare_payload();
+  Routed r = roomy.Handle(req);
+  ASSERT_EQ(r.response.result_int(), 200) << r.response.body();
+  json body = Json(r);
+  json expect_missing = json::array();
+  for (int i = 0; i < kKeys; ++i) {
+    if (i % 7 != 0) expect_missing.push_back("k" + std::to_string(i));
+  }
+  EXPECT_EQ(body["missing"], expect_missing);
+  ASSERT_EQ(body["found"].size(), size_t{(kKeys + 6) / 7});
+  for (int i = 0; i < kKeys; i += 7) {
+    EXPECT_EQ(body["found"]["k" + std::to_string(i)]["value"], std::to_string(i)) << i;
+  }
+  // Each member name once in the text (JSON member names must be unique).
+  const std::string& text = r.response.body();
+  EXPECT_EQ(text.find("\"k7\":"), text.rfind("\"k7\":")) << text;
+}
+
 TEST_F(CacheApiTest, MultiSetRoundTripsThroughMultiGet) {
   const std::string b64 = Base64Encode(AllBytes());
   json req = {{"entries",
