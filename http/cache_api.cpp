@@ -69,6 +69,27 @@ void AppendDecimal(Int v, std::string& out) {
   out.append(digits, end);
 }
 
+// Appends `,"etag":"\"<version>\"","flags":<flags>,"ttl":<seconds left or null>}`, the end of
+// an _mget entry, in one append from a buffer on the stack: its seven small appends were 5% of a
+// 100-key _mget's CPU (each a call into std::string and memmove).
+void AppendEntryTail(const cache::ItemMeta& meta, int64_t now_ms, std::string& out) {
+  constexpr std::string_view kEtag = ",\"etag\":", kFlags = ",\"flags\":", kTtl = ",\"ttl\":";
+  char buf[kEtag.size() + kETagJsonMaxBytes + kFlags.size() + 10 + kTtl.size() + 20 + 1];
+  char* p = std::copy(kEtag.begin(), kEtag.end(), buf);
+  p = WriteETagJson(meta.version, p);
+  p = std::copy(kFlags.begin(), kFlags.end(), p);
+  p = std::to_chars(p, p + 10, meta.flags).ptr;
+  p = std::copy(kTtl.begin(), kTtl.end(), p);
+  const int64_t left = cache::SecondsLeft(meta.expires_ms, now_ms);
+  if (left >= 0) {
+    p = std::to_chars(p, p + 20, left).ptr;
+  } else {
+    p = std::copy_n("null", 4, p);
+  }
+  *p++ = '}';
+  out.append(buf, p);
+}
+
 Expiry ToExpiry(std::optional<int64_t> ttl) {
   if (!ttl) return Expiry::Default();
   return *ttl == 0 ? Expiry::Never() : Expiry::After(*ttl);
@@ -457,7 +478,6 @@ class CacheApi {
       bool is_json = false;
       std::string json;  // as a JSON string
     } content_type;
-    std::string etag;  // reused: no allocation per entry
     for (size_t i = 0; i < keys.size(); ++i) {
       const std::string& key = keys[i];
       const auto& item = (*r)[i];
@@ -480,20 +500,7 @@ class CacheApi {
       AppendValueJson(item->value, content_type.is_json, out);
       out += ",\"content_type\":";
       out += content_type.json;
-      out += ",\"etag\":";
-      etag.clear();
-      AppendETag(item->meta.version, etag);
-      AppendJsonString(etag, out);
-      out += ",\"flags\":";
-      AppendDecimal(item->meta.flags, out);
-      out += ",\"ttl\":";
-      const int64_t left = cache::SecondsLeft(item->meta.expires_ms, now);
-      if (left >= 0) {
-        AppendDecimal(left, out);
-      } else {
-        out += "null";
-      }
-      out += '}';
+      AppendEntryTail(item->meta, now, out);
     }
     out += '}';
     out += missing;

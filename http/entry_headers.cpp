@@ -24,6 +24,17 @@ void AppendETag(uint64_t version, std::string& out) {
   out += '"';
 }
 
+char* WriteETagJson(uint64_t version, char* p) {
+  *p++ = '"';
+  *p++ = '\\';
+  *p++ = '"';
+  p = std::to_chars(p, p + 20, version).ptr;
+  *p++ = '\\';
+  *p++ = '"';
+  *p++ = '"';
+  return p;
+}
+
 void SetEntryHeaders(Response& res, const cache::ItemMeta& meta, int64_t now_ms) {
   res.set(bhttp::field::etag, ETag(meta.version));
   if (meta.expires_ms == 0) {

@@ -21,6 +21,10 @@ inline constexpr std::string_view kFlagsHeader = "X-Apicached-Flags";
 std::string ETag(uint64_t version);
 // The same, appended to out.
 void AppendETag(uint64_t version, std::string& out);
+// The same tag as a JSON string ("\"<version>\"", its quotes escaped), written at p, which has
+// room for kETagJsonMaxBytes; returns the end. For answers written without temporaries (_mget).
+inline constexpr size_t kETagJsonMaxBytes = 26;
+char* WriteETagJson(uint64_t version, char* p);
 
 // ETag; Cache-Control "max-age=<seconds left>" with the one rounding rule for seconds left
 // (cache::SecondsLeft: milliseconds left rounded UP, so a PUT with ttl=3600 answers 3600 and

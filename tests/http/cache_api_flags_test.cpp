@@ -66,6 +66,8 @@ TEST_F(CacheApiFlagsTest, HttpWritesCarryFlagsToMemcached) {
   Routed put = Do(Verb::put, "/v1/cache/svc/k", "value", "4294967295");
   ASSERT_EQ(put.response.result_int(), 201u) << put.response.body();
   EXPECT_EQ(put.response["X-Apicached-Flags"], "4294967295");
+  Routed mget = Do(Verb::post, "/v1/cache/svc/_mget", R"({"keys":["k"]})");
+  EXPECT_EQ(nlohmann::json::parse(mget.response.body())["found"]["k"]["flags"], 4294967295u);
   auto item = cache_->Get(Protocol::kMemcached, "svc", "k");
   ASSERT_TRUE(item.ok());
   EXPECT_EQ(item->meta.flags, 4294967295u);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/entry_headers.h"
 #include "http/health_api.h"
 #include "http/problem.h"
 #include "http/value_codec.h"
@@ -640,6 +641,15 @@ TEST(ProblemTest, MapsEveryCode) {
   // Details holding bytes that are not UTF-8 still give valid JSON.
   Response res = MakeProblem(400, "bad \xFF key");
   EXPECT_FALSE(json::parse(res.body(), nullptr, false).is_discarded());
+}
+
+// _mget writes the tag straight into its answer: the same tag as the ETag header, as JSON.
+TEST(EntryHeadersTest, ETagJsonIsTheETagAsAJsonString) {
+  for (uint64_t v : {uint64_t{0}, uint64_t{7}, uint64_t{1234567890}, UINT64_MAX}) {
+    char buf[kETagJsonMaxBytes];
+    const char* end = WriteETagJson(v, buf);
+    EXPECT_EQ(std::string(buf, static_cast<size_t>(end - buf)), json(ETag(v)).dump()) << v;
+  }
 }
 
 }  // namespace
