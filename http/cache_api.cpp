@@ -150,7 +150,8 @@ Result<json> ParseBody(const Request& req, const CacheApiOptions& options) {
 
 // Drops the repeats from keys, in place, keeping the order each key was first given in. One
 // open-addressing table of indexes (one allocation, at most half full) instead of a hash set with
-// a node per key: for a 100-key _mget that was 100 mallocs and frees (docs/benchmarks.md).
+// a node per key: for a 100-key _mget that was 100 mallocs and frees (docs/benchmarks.md, "The
+// entries' bytes at once").
 void DropRepeats(std::vector<std::string>& keys) {
   if (keys.size() < 2) return;
   constexpr uint32_t kEmpty = UINT32_MAX;
@@ -464,7 +465,8 @@ class CacheApi {
         answer_bytes += item->value.size() / 3 * 4 + 4 + item->content_type.size();
         // Every entry's bytes are asked for now, so that the reads from memory overlap instead
         // of each waiting its turn below: the content type (compared first) and the value's
-        // start sit in blocks all over the RAM tier (docs/benchmarks.md, "_mget prefetch").
+        // start sit in blocks all over the RAM tier (docs/benchmarks.md, "The entries' bytes at
+        // once").
         __builtin_prefetch(item->content_type.data());
         __builtin_prefetch(item->value.data());
         __builtin_prefetch(item->value.data() + 64);

@@ -65,6 +65,47 @@ TEST(KeyListBodyTest, ReadsTheKeysAsTheDomDid) {
   ExpectAsTheDom(std::string("{\"keys\":[\"a\"]}\0junk", 20));
 }
 
+// The plain shape, read without the parser, and its edges: whatever it takes must read as the
+// DOM does, and whatever it leaves goes to the parser (same answer either way).
+TEST(KeyListBodyTest, ReadsThePlainShapeAsTheDomDid) {
+  const std::vector<std::string> bodies = {
+      R"({"keys":["a","b"]})",
+      " \t\r\n{ \"keys\" :\n[ \"a\" ,\t\"b c\" ] }\n ",
+      R"({"keys":[ ]})",
+      R"({"keys":["", "~!#$%&'()*+,-./:;<=>?@[]^_`{|}"]})",
+      "{\"keys\":[\"a\x7f\"]}",     // DEL: valid JSON, left to the parser
+      "{\"keys\":[\"\xc3\xa9\"]}",  // UTF-8: checked by the parser
+      "{\"keys\":[\"\xc3\"]}",      // not UTF-8
+      "{\"keys\":[\"a\tb\"]}",      // a raw control character: not JSON
+      R"({"keys":["a" "b"]})",
+      R"({"keys":["a"],})",
+      R"({"keys":["a"]}})",
+      R"({"keys":["a"],"keys":["b"]})",
+      R"({"keys":["a"],"more":1})",
+      R"({"keys":["a")",
+      R"({"keys":["a)",
+      R"({"keys":[)",
+      R"({"keys":["1","2","3","4"]})",
+      R"({"keys":["1","2","3","4","5"]})",
+      R"({"keys" "a"})",
+      R"({"key":["a"]})",
+      R"({"keys":["a"]} {})",
+  };
+  for (const std::string& body : bodies) ExpectAsTheDom(body);
+  for (int depth : {0, 1, 2}) {
+    for (const char* body : {R"({"keys":["a"]})", R"({"keys":[]})"}) {
+      auto got = ReadKeyList(body, depth, kMaxKeys);
+      auto want = testing::ReadKeyListWithDom(body, depth, kMaxKeys);
+      ASSERT_EQ(got.ok(), want.ok()) << body << " at depth " << depth;
+      if (want.ok()) {
+        EXPECT_EQ(*got, *want);
+      } else {
+        EXPECT_EQ(got.status().message(), want.status().message());
+      }
+    }
+  }
+}
+
 TEST(KeyListBodyTest, KeepsTheKeysInOrderWithRepeats) {
   auto got = ReadKeyList(R"({"keys":["b","a","b"]})", kDepth, kMaxKeys);
   ASSERT_TRUE(got.ok()) << got.status().ToString();
