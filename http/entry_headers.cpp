@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <iterator>
 
 #include "storage/media_type.h"
 
@@ -11,17 +10,12 @@ namespace apicached::http {
 namespace bhttp = boost::beast::http;
 
 std::string ETag(uint64_t version) {
-  std::string tag;
-  AppendETag(version, tag);
-  return tag;
-}
-
-void AppendETag(uint64_t version, std::string& out) {
-  char digits[20];
-  const auto end = std::to_chars(std::begin(digits), std::end(digits), version).ptr;
-  out += '"';
-  out.append(digits, end);
-  out += '"';
+  char tag[22];
+  char* p = tag;
+  *p++ = '"';
+  p = std::to_chars(p, p + 20, version).ptr;
+  *p++ = '"';
+  return std::string(tag, p);
 }
 
 char* WriteETagJson(uint64_t version, char* p) {

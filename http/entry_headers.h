@@ -19,8 +19,6 @@ inline constexpr std::string_view kFlagsHeader = "X-Apicached-Flags";
 
 // "\"<version>\"", the strong entity tag of an entry version.
 std::string ETag(uint64_t version);
-// The same, appended to out.
-void AppendETag(uint64_t version, std::string& out);
 // The same tag as a JSON string ("\"<version>\"", its quotes escaped), written at p, which has
 // room for kETagJsonMaxBytes; returns the end. For answers written without temporaries (_mget).
 inline constexpr size_t kETagJsonMaxBytes = 26;
