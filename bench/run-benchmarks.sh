@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The benchmark suite: apicached against nginx and redis-server on this machine, in one run.
 #
-# Usage: bench/run-benchmarks.sh            (about 5 minutes; not part of CI)
+# Usage: bench/run-benchmarks.sh            (about 12 minutes; not part of CI)
 #   BENCH_SECONDS=5      length of each measurement
+#   BENCH_ROUNDS=3       rounds of every measurement, one after another on the same servers:
+#                        each figure is the median of the rounds, each ratio the median of the
+#                        rounds' ratios with their range beside it (one run of these 2-core VMs
+#                        moved a ratio by a quarter between runs: docs/benchmarks.md)
 #   BENCH_CONNS="1 50 200"
 #   BENCH_WORKLOADS="ram set mget disk"   which workloads to run (each as below)
 #   BENCH_DISK_KEYS=200000  entries of the "GET hit from disk" dataset (500 bytes each)
@@ -39,6 +43,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 SECS=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_ROUNDS must be a number above 0, got '$ROUNDS'"
 read -r -a CONNS <<<"${BENCH_CONNS:-1 50 200}"
 WORKLOADS=" ${BENCH_WORKLOADS:-ram set mget disk} "
 DISK_KEYS=${BENCH_DISK_KEYS:-200000}
@@ -127,23 +133,63 @@ redis-benchmark -h 127.0.0.1 -p "$R_PORT" -t set -n $((DISK_KEYS * 8)) -r "$DISK
   -d "$SIZE" -P 64 -c 4 -q >/dev/null 2>&1
 
 ROWS=()
+ROW_KEYS=()            # each row's "workload|conns|baseline", in the order first measured
+# Each row's rounds, one line per round:
+# "A_RPS A_P50 A_P99 A_ERR A_CPU B_RPS B_P50 B_P99 B_CPU RATIO".
+declare -A ROW_ROUNDS
 RAW=$BENCH_TMP/raw
 mkdir -p "$RAW"
+ROUND=1
 
 # row WORKLOAD CONNS "A_RPS A_P50 A_P99 A_ERR A_CPU" BASE_NAME "B_RPS B_P50 B_P99 B_ERR B_CPU"
-# [SCALE]: SCALE multiplies apicached's requests/s and divides its CPU per request (mget: keys
-# per request), so both columns count the same unit as the baseline's.
+# [SCALE]: records this round's figures of one row. SCALE multiplies apicached's requests/s and
+# divides its CPU per request (mget: keys per request), so both columns count the same unit as
+# the baseline's.
 row() {
-  local workload=$1 conns=$2 base=$4 scale=${6:-1}
-  local a_rps a_p50 a_p99 a_err a_cpu b_rps b_p50 b_p99 b_err b_cpu ratio note=""
+  local workload=$1 conns=$2 base=$4 scale=${6:-1} key
+  local a_rps a_p50 a_p99 a_err a_cpu b_rps b_p50 b_p99 b_err b_cpu ratio
   read -r a_rps a_p50 a_p99 a_err a_cpu <<<"$3"
   read -r b_rps b_p50 b_p99 b_err b_cpu <<<"$5"
   a_rps=$((a_rps * scale))
   a_cpu=$(awk -v c="$a_cpu" -v s="$scale" 'BEGIN { printf "%.1f", c / s }')
   ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-  [ "${a_err:-0}" -gt 0 ] && note=" ($a_err errors)"
-  ROWS+=("| $workload | $conns | $a_rps$note | $a_p50 / $a_p99 | $a_cpu | $base | $b_rps | $b_p50 / $b_p99 | $b_cpu | ${ratio}x |")
-  bench_log "${ROWS[-1]}"
+  key="$workload|$conns|$base"
+  [ -n "${ROW_ROUNDS[$key]+set}" ] || ROW_KEYS+=("$key")
+  ROW_ROUNDS[$key]+="$a_rps $a_p50 $a_p99 ${a_err:-0} $a_cpu"
+  ROW_ROUNDS[$key]+=" $b_rps $b_p50 $b_p99 $b_cpu $ratio"$'\n'
+  bench_log "round $ROUND: | $workload | $conns | $a_rps | $a_p50 / $a_p99 | $a_cpu | $base" \
+    "| $b_rps | $b_p50 / $b_p99 | $b_cpu | ${ratio}x |"
+}
+
+# median_rows: ROWS from ROW_ROUNDS, one markdown row per key: the median of each column over
+# the rounds (of an even count, the mean of the middle two), errors summed, and with more than
+# one round the range of the ratio.
+median_rows() {
+  local key workload conns base
+  for key in "${ROW_KEYS[@]}"; do
+    IFS='|' read -r workload conns base <<<"$key"
+    ROWS+=("$(printf '%s' "${ROW_ROUNDS[$key]}" | awk -v w="$workload" -v c="$conns" -v b="$base" '
+      function median(col,    n, i, j, t, v) {
+        n = 0
+        for (i = 1; i <= NR; i++) v[++n] = f[i, col]
+        for (i = 2; i <= n; i++) {  # insertion sort: a handful of rounds
+          t = v[i]
+          for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]
+          v[j + 1] = t
+        }
+        return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+      }
+      { for (i = 1; i <= NF; i++) f[NR, i] = $i; err += $4
+        lo = (NR == 1 || $10 < lo) ? $10 : lo; hi = (NR == 1 || $10 > hi) ? $10 : hi }
+      END {
+        note = err > 0 ? sprintf(" (%d errors)", err) : ""
+        range = NR > 1 ? sprintf(" (%.2f-%.2f)", lo, hi) : ""
+        printf "| %s | %s | %.0f%s | %.3f / %.3f | %.1f ", w, c, median(1), note, median(2),
+          median(3), median(5)
+        printf "| %s | %.0f | %.3f / %.3f | %.1f | %.2fx%s |", b, median(6), median(7),
+          median(8), median(9), median(10), range
+      }')")
+  done
 }
 
 declare -A GET_RAM GET_RAM_RANDOM
@@ -151,48 +197,6 @@ A_RSS_KB=0
 B_RSS_KB=0
 BC_RSS_KB=0
 disk_bytes=0
-
-# --- GET hit from RAM ------------------------------------------------------------------------
-# Also measured (without the baselines) when only set or disk runs: they compare with it.
-if wants ram || wants set || wants disk; then
-  for c in "${CONNS[@]}"; do
-    GET_RAM[$c]=$(bench_cpu_wrk "$A_PID" "$RAW/get-ram-apicached-$c" "$c" "$SECS" \
-      "$A_URL/v1/cache/bench/hot")
-    if wants disk; then  # the RAM path over many keys, as the disk rows read
-      GET_RAM_RANDOM[$c]=$(bench_cpu_wrk "$A_PID" "$RAW/get-ram-random-apicached-$c" "$c" \
-        "$SECS" "$A_URL" "$LUA/get_random.lua" -- /v1/cache/bench/k "$RAM_KEYS")
-    fi
-    wants ram || continue
-    n=$(bench_cpu_wrk "$NGINX_PID" "$RAW/get-nginx-$c" "$c" "$SECS" "$NGINX_URL")
-    r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 1)
-    row "GET hit, RAM (req/s)" "$c" "${GET_RAM[$c]}" "nginx static 500 B" "$n"
-    row "GET hit, RAM (req/s)" "$c" "${GET_RAM[$c]}" "redis GET" "$r"
-  done
-fi
-
-# --- SET -------------------------------------------------------------------------------------
-if wants set; then
-  for c in "${CONNS[@]}"; do
-    a=$(bench_cpu_wrk "$A_PID" "$RAW/set-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/put_random.lua" \
-      -- /v1/cache/bench/s "$SET_KEYS" "$SIZE")
-    r=$(bench_redis "$R_PID" "$R_PORT" set "$c" "$SET_KEYS" 1)
-    ra=$(bench_redis "$RA_PID" "$RA_PORT" set "$c" "$SET_KEYS" 1)
-    row "SET 500 B (req/s)" "$c" "$a" "redis SET, no persistence" "$r"
-    row "SET 500 B (req/s)" "$c" "$a" "redis SET, AOF everysec" "$ra"
-    row "SET 500 B (req/s)" "$c" "$a" "apicached GET hit, RAM" "${GET_RAM[$c]}"
-  done
-fi
-
-# --- mget of MGET_KEYS keys ------------------------------------------------------------------
-if wants mget; then
-  for c in "${CONNS[@]}"; do
-    a=$(bench_cpu_wrk "$A_PID" "$RAW/mget-apicached-$c" "$c" "$SECS" "$A_URL" "$LUA/mget.lua" \
-      -- /v1/cache/bench/_mget k "$RAM_KEYS" "$MGET_KEYS")
-    r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 16)
-    row "mget $MGET_KEYS keys (keys/s)" "$c" "$a" "redis GET -P 16" "$r" "$MGET_KEYS"
-  done
-fi
-A_RSS_KB=$(bench_rss_kb "$A_PID")
 
 # --- GET hit from disk -----------------------------------------------------------------------
 # Daemons whose dataset is larger than their hot cache: with a small hot cache when the daemon
@@ -214,55 +218,122 @@ if grep -q -- '--block-cache-bytes' <<<"$help_text"; then
   block_cache_flag="--block-cache-bytes"
 fi
 
-# run_disk LABEL [FLAGS...]: a daemon with FLAGS, the dataset loaded, warmed, then measured at
-# every connection count; sets DISK_RSS_KB.
-run_disk() {
-  local label=$1 dir c a r
+# start_disk LABEL [FLAGS...]: a daemon with FLAGS, the dataset loaded and warmed by $SECS s of
+# the reads measured, so that its RAM tier and block cache hold what a steady state holds. It
+# lives through the rounds; measure_disk I measures the I-th at every connection count.
+DISK_LABELS=()
+DISK_PIDS=()
+DISK_URLS=()
+start_disk() {
+  local label=$1 dir i=${#DISK_PIDS[@]}
   shift
-  dir=$BENCH_TMP/data-disk-${#ROWS[@]}
+  dir=$BENCH_TMP/data-disk-$i
   mkdir -p "$dir"
   bench_start_apicached "$dir" "$@"
-  local url=$APICACHED_URL pid=$APICACHED_PID
-  load_json=$(python3 "$BENCH_ROOT/bench/load.py" --url "$url" --ns disk --prefix k \
+  DISK_LABELS+=("$label")
+  DISK_PIDS+=("$APICACHED_PID")
+  DISK_URLS+=("$APICACHED_URL")
+  load_json=$(python3 "$BENCH_ROOT/bench/load.py" --url "$APICACHED_URL" --ns disk --prefix k \
     --count "$DISK_KEYS" --size "$SIZE" --ttl 0)
   bench_log "disk dataset ($label): $load_json"
-  disk_bytes=$(bench_du_bytes "$dir")
-  bench_wrk "$RAW/get-disk-warm-${#ROWS[@]}" 50 "$SECS" "$url" "$LUA/get_random.lua" -- \
+  [ "$i" != 0 ] || disk_bytes=$(bench_du_bytes "$dir")
+  bench_wrk "$RAW/get-disk-warm-$i" 50 "$SECS" "$APICACHED_URL" "$LUA/get_random.lua" -- \
     /v1/cache/disk/k "$DISK_KEYS" >/dev/null
+}
+
+measure_disk() {
+  local i=$1 c a r label=${DISK_LABELS[$1]}
   for c in "${CONNS[@]}"; do
-    a=$(bench_cpu_wrk "$pid" "$RAW/get-disk-apicached-${#ROWS[@]}-$c" "$c" "$SECS" "$url" \
-      "$LUA/get_random.lua" -- /v1/cache/disk/k "$DISK_KEYS")
+    a=$(bench_cpu_wrk "${DISK_PIDS[$i]}" "$RAW/get-disk-apicached-$i-$c-$ROUND" "$c" "$SECS" \
+      "${DISK_URLS[$i]}" "$LUA/get_random.lua" -- /v1/cache/disk/k "$DISK_KEYS")
     r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$DISK_KEYS" 1)
     row "$label (req/s)" "$c" "$a" "redis GET (RAM)" "$r"
     row "$label (req/s)" "$c" "$a" "apicached GET hit, RAM" "${GET_RAM[$c]}"
     row "$label (req/s)" "$c" "$a" "apicached GET hit, RAM, random of $RAM_KEYS" \
       "${GET_RAM_RANDOM[$c]}"
   done
-  DISK_RSS_KB=$(bench_rss_kb "$pid")
-  bench_stop "$pid"
 }
 
-if wants disk; then
-  run_disk "GET hit, disk" "${disk_flags[@]}"
-  B_RSS_KB=$DISK_RSS_KB
-  if [ -n "$block_cache_flag" ]; then
-    run_disk "GET hit, disk, in block cache" "${disk_flags[@]}" "$block_cache_flag" \
-      "$DISK_BLOCK_CACHE"
-    BC_RSS_KB=$DISK_RSS_KB
+# --- the rounds --------------------------------------------------------------------------------
+for ROUND in $(seq "$ROUNDS"); do
+  [ "$ROUNDS" = 1 ] || bench_log "round $ROUND of $ROUNDS"
+  # --- GET hit from RAM ------------------------------------------------------------------------
+  # Also measured (without the baselines) when only set or disk runs: they compare with it.
+  if wants ram || wants set || wants disk; then
+    for c in "${CONNS[@]}"; do
+      GET_RAM[$c]=$(bench_cpu_wrk "$A_PID" "$RAW/get-ram-apicached-$c-$ROUND" "$c" "$SECS" \
+        "$A_URL/v1/cache/bench/hot")
+      if wants disk; then  # the RAM path over many keys, as the disk rows read
+        GET_RAM_RANDOM[$c]=$(bench_cpu_wrk "$A_PID" "$RAW/get-ram-random-apicached-$c-$ROUND" \
+          "$c" "$SECS" "$A_URL" "$LUA/get_random.lua" -- /v1/cache/bench/k "$RAM_KEYS")
+      fi
+      wants ram || continue
+      n=$(bench_cpu_wrk "$NGINX_PID" "$RAW/get-nginx-$c-$ROUND" "$c" "$SECS" "$NGINX_URL")
+      r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 1)
+      row "GET hit, RAM (req/s)" "$c" "${GET_RAM[$c]}" "nginx static 500 B" "$n"
+      row "GET hit, RAM (req/s)" "$c" "${GET_RAM[$c]}" "redis GET" "$r"
+    done
   fi
+
+  # --- SET -------------------------------------------------------------------------------------
+  if wants set; then
+    for c in "${CONNS[@]}"; do
+      a=$(bench_cpu_wrk "$A_PID" "$RAW/set-apicached-$c-$ROUND" "$c" "$SECS" "$A_URL" \
+        "$LUA/put_random.lua" -- /v1/cache/bench/s "$SET_KEYS" "$SIZE")
+      r=$(bench_redis "$R_PID" "$R_PORT" set "$c" "$SET_KEYS" 1)
+      ra=$(bench_redis "$RA_PID" "$RA_PORT" set "$c" "$SET_KEYS" 1)
+      row "SET 500 B (req/s)" "$c" "$a" "redis SET, no persistence" "$r"
+      row "SET 500 B (req/s)" "$c" "$a" "redis SET, AOF everysec" "$ra"
+      row "SET 500 B (req/s)" "$c" "$a" "apicached GET hit, RAM" "${GET_RAM[$c]}"
+    done
+  fi
+
+  # --- mget of MGET_KEYS keys ------------------------------------------------------------------
+  if wants mget; then
+    for c in "${CONNS[@]}"; do
+      a=$(bench_cpu_wrk "$A_PID" "$RAW/mget-apicached-$c-$ROUND" "$c" "$SECS" "$A_URL" \
+        "$LUA/mget.lua" -- /v1/cache/bench/_mget k "$RAM_KEYS" "$MGET_KEYS")
+      r=$(bench_redis "$R_PID" "$R_PORT" get "$c" "$RAM_KEYS" 16)
+      row "mget $MGET_KEYS keys (keys/s)" "$c" "$a" "redis GET -P 16" "$r" "$MGET_KEYS"
+    done
+  fi
+  A_RSS_KB=$(bench_rss_kb "$A_PID")
+
+  # --- GET hit from disk ---------------------------------------------------------------------
+  if wants disk; then
+    if [ "$ROUND" = 1 ]; then
+      start_disk "GET hit, disk" "${disk_flags[@]}"
+      if [ -n "$block_cache_flag" ]; then
+        start_disk "GET hit, disk, in block cache" "${disk_flags[@]}" "$block_cache_flag" \
+          "$DISK_BLOCK_CACHE"
+      fi
+    fi
+    for i in "${!DISK_PIDS[@]}"; do measure_disk "$i"; done
+  fi
+done
+if wants disk; then
+  B_RSS_KB=$(bench_rss_kb "${DISK_PIDS[0]}")
+  [ "${#DISK_PIDS[@]}" -lt 2 ] || BC_RSS_KB=$(bench_rss_kb "${DISK_PIDS[1]}")
+  for pid in "${DISK_PIDS[@]}"; do bench_stop "$pid"; done
 fi
+median_rows
 NGINX_RSS_KB=$(bench_rss_kb "$NGINX_PID")
 REDIS_RSS_KB=$(bench_rss_kb "$R_PID")
 
 # --- report ----------------------------------------------------------------------------------
 commit=$BENCH_COMMIT
+rounds_note=""
+if [ "$ROUNDS" -gt 1 ]; then
+  rounds_note=", $ROUNDS rounds one after another on the same servers: each figure is the median
+of the rounds, each ratio the median of the rounds' ratios with their range in brackets"
+fi
 cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 report() {
   cat <<MD
 # Benchmark suite: apicached vs nginx and redis
 
 Latest run: $(date -u +"%Y-%m-%d %H:%M UTC"), commit $commit, $(nproc) cores ($cpu),
-$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM. Produced by \`bench/run-benchmarks.sh\` (${SECS} s per measurement);
+$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM. Produced by \`bench/run-benchmarks.sh\` (${SECS} s per measurement$rounds_note);
 every server and the load generator share this machine and talk over 127.0.0.1.
 
 Ratio = apicached / baseline (above 1 means apicached is faster). Latencies are p50 / p99 in
