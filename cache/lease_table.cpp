@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "storage/key_hash.h"
 
 namespace apicached::cache {
 
@@ -33,7 +36,7 @@ bool Live(const Slot& s, uint64_t version, int64_t now_ms) {
 
 struct LeaseTable::Shard {
   mutable std::mutex mu;
-  std::unordered_map<std::string, Slot> slots;
+  std::unordered_map<std::string, Slot, KeyHasher, std::equal_to<>> slots;  // keyed: no flooding
   std::deque<std::string> order;  // insertion order of slots' keys, for the bound
   std::mt19937_64 random{std::random_device{}()};
   uint64_t next_wait_id = 1;
@@ -88,7 +91,7 @@ std::string LeaseTable::Id(std::string_view ns, std::string_view key) {
 
 LeaseTable::Shard& LeaseTable::ShardOf(std::string_view id) const {
   const size_t n = options_.shards == 0 ? 1 : options_.shards;
-  return shards_[std::hash<std::string_view>{}(id) % n];
+  return shards_[KeyHash(id) % n];
 }
 
 LeaseTable::Acquired LeaseTable::Acquire(std::string_view ns, std::string_view key,

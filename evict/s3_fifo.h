@@ -42,6 +42,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "storage/key_hash.h"
+
 namespace apicached {
 
 struct S3FifoOptions {
@@ -113,10 +115,9 @@ class S3Fifo {
     uint8_t frequency = 0;
     bool in_main = false;
   };
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
+  // Keyed (storage/key_hash.h): the index holds every key of the namespace, so keys chosen to
+  // collide under std::hash would make each lookup walk all of them.
+  using Hash = KeyHasher;
   using Map = std::unordered_map<std::string, Node, Hash, std::equal_to<>>;
   struct Element {
     std::string key;

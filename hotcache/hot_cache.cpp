@@ -32,6 +32,12 @@ uint64_t Mix(uint64_t h) {  // murmur3's finaliser
   return h;
 }
 
+// 64 random bits: the key hash's seed (a table no client can flood on purpose).
+uint64_t RandomSeed() {
+  std::random_device device;
+  return (uint64_t{device()} << 32) | device();
+}
+
 uint64_t HashBytes(uint64_t h, std::string_view s) {
   h ^= s.size() * 0x9e3779b97f4a7c15ULL;
   size_t i = 0;
@@ -197,7 +203,7 @@ uint64_t HotCache::Charge(std::string_view ns, std::string_view key, const Entry
 }
 
 HotCache::HotCache(const HotCacheOptions& options, const Clock& clock)
-    : options_(options), clock_(clock), seed_((uint64_t{std::random_device{}()} << 32) | 1) {
+    : options_(options), clock_(clock), seed_(RandomSeed()) {
   const uint32_t n = std::max<uint32_t>(1, options_.shards);
   shards_.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {

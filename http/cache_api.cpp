@@ -15,6 +15,7 @@
 #include "http/problem.h"
 #include "http/put_combiner.h"
 #include "http/value_codec.h"
+#include "storage/key_hash.h"
 #include "storage/media_type.h"
 
 namespace apicached::http {
@@ -151,7 +152,8 @@ void DropRepeats(std::vector<std::string>& keys) {
   std::vector<uint32_t> table(mask + 1, kEmpty);  // indexes of kept keys
   size_t kept = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
-    size_t at = std::hash<std::string_view>{}(keys[i]) & mask;
+    // A keyed hash: keys picked to share a probe run under std::hash would make this O(n^2).
+    size_t at = KeyHash(keys[i]) & mask;
     bool repeat = false;
     for (; table[at] != kEmpty; at = (at + 1) & mask) {
       if (keys[table[at]] == keys[i]) {
