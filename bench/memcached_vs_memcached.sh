@@ -18,6 +18,9 @@
 # Writes docs/benchmarks-memcached.md (or $OUT) naming the commit, and prints the table.
 #
 # Usage: bench/memcached_vs_memcached.sh [SECONDS=5] [ENTRIES=1000000]
+# ROUNDS (default 3): each point runs ROUNDS times, one round after another within a load (every
+# read load's rounds before the SET's, as below); the report gives each figure's median over the
+# rounds and each ratio's median with its range.
 # Env: HOT_BYTES (apicached --hot-cache-bytes, default 128 MiB: the working set of 100000
 # entries of 500 bytes is ~82 MB as the hot tier counts it, ~820 bytes an entry; the default
 # 64 MiB holds ~80000 of them), APICACHED_FLAGS (extra daemon flags), OUT (report path), LOAD_THREADS (mc_load threads,
@@ -33,6 +36,8 @@ WORKING_SET=100000
 LOAD_THREADS=${LOAD_THREADS:-2}
 HOT_BYTES=${HOT_BYTES:-134217728}
 CONNS=${CONNS:-"1 50 200"}
+ROUNDS=${ROUNDS:-3}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || bench_die "ROUNDS must be a number above 0, got '$ROUNDS'"
 OUT=${OUT:-$BENCH_ROOT/docs/benchmarks-memcached.md}
 
 bench_require memcached python3 g++
@@ -80,16 +85,17 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 RESULTS=$BENCH_TMP/results.jsonl
 : >"$RESULTS"
 
-# run_point SERVER PID PORT MODE CONNS
+# run_point SERVER PID PORT MODE CONNS ROUND
 run_point() {
-  local server=$1 pid=$2 port=$3 mode=$4 conns=$5 t0 t1 out threads
+  local server=$1 pid=$2 port=$3 mode=$4 conns=$5 round=$6 t0 t1 out threads
   threads=$(( conns < LOAD_THREADS ? conns : LOAD_THREADS ))
   t0=$(cpu_ticks "$pid")
   out=$("$LOAD" --port "$port" --mode "$mode" --conns "$conns" --seconds "$SECS" \
         --keys "$WORKING_SET" --threads "$threads")
   t1=$(cpu_ticks "$pid")
-  echo "{\"server\":\"$server\",\"cpu_ticks\":$((t1 - t0)),\"result\":$out}" >>"$RESULTS"
-  bench_log "$server $mode c=$conns: $out"
+  echo "{\"server\":\"$server\",\"round\":$round,\"cpu_ticks\":$((t1 - t0)),\"result\":$out}" \
+    >>"$RESULTS"
+  bench_log "$server $mode c=$conns round $round: $out"
 }
 
 for s in "memcached $M_PID $M_PORT" "apicached $A_PID $A_PORT"; do
@@ -110,9 +116,11 @@ done
 # The reads first: apicached's writes invalidate its RAM tier (they do not fill it), so reads
 # after the SET points would measure RocksDB reads of the keys just overwritten.
 for mode in ${MODES:-get mget set}; do
-  for c in $CONNS; do
-    run_point memcached "$M_PID" "$M_PORT" "$mode" "$c"
-    run_point apicached "$A_PID" "$A_PORT" "$mode" "$c"
+  for round in $(seq "$ROUNDS"); do
+    for c in $CONNS; do
+      run_point memcached "$M_PID" "$M_PORT" "$mode" "$c" "$round"
+      run_point apicached "$A_PID" "$A_PORT" "$mode" "$c" "$round"
+    done
   done
 done
 
@@ -122,36 +130,53 @@ for s in "memcached $M_PID" "apicached $A_PID"; do
 done
 
 python3 - "$RESULTS" "$OUT" "$BENCH_COMMIT" "$SECS" "$ENTRIES" "$WORKING_SET" \
-  "$(nproc)" "$(uptime)" "$(getconf CLK_TCK)" "$*" "$HOT_BYTES" <<'PY'
-import json, sys
-results, out, commit, secs, entries, ws, cores, up, tck, args, hot = sys.argv[1:]
+  "$(nproc)" "$(uptime)" "$(getconf CLK_TCK)" "$*" "$HOT_BYTES" "$ROUNDS" <<'PY'
+import json, statistics, sys
+results, out, commit, secs, entries, ws, cores, up, tck, args, hot, rounds = sys.argv[1:]
 rows = [json.loads(l) for l in open(results)]
 tck = int(tck)
 load = {r["server"]: r for r in rows if "rss_kb" in r}
 end = {r["server"]: r["rss_end_kb"] for r in rows if "rss_end_kb" in r}
-runs = {(r["server"], r["result"]["mode"], r["result"]["conns"]): r for r in rows if "cpu_ticks" in r}
+# (server, mode, conns) -> {round: run}
+runs = {}
+for r in rows:
+    if "cpu_ticks" in r:
+        runs.setdefault((r["server"], r["result"]["mode"], r["result"]["conns"]), {})[r["round"]] = r
 names = {"get": "GET hit", "set": "SET", "mget": "multi-get 100"}
 L = []
 L.append("# apicached vs memcached 1.6: the memcached protocol\n")
 L.append("Commit `%s`; memcached 1.6.18 on the same machine (%s cores), same run, same load "
          "generator (`bench/mc_load.cpp`, closed loop, one request in flight per connection). "
          "Load average at the end: `%s`.\n" % (commit, cores, up.strip().split("load average:")[-1].strip()))
-L.append("Command: `bench/memcached_vs_memcached.sh %s` (%s s per point, values of 500 bytes, "
+L.append("Command: `bench/memcached_vs_memcached.sh %s` (%s s per point, %s rounds of each point: "
+         "every figure is the median of the rounds, the ratio the median of the rounds' ratios "
+         "with their range; values of 500 bytes, "
          "requests over the first %s keys of the %s loaded, each read once before the points; apicached with --hot-cache-bytes %s; multi-get latency is per "
          "100-key request). CPU/req is the server's user+sys time over the run divided by "
-         "requests (for the multi-get, per 100-key request).\n" % (args, secs, ws, entries, hot))
+         "requests (for the multi-get, per 100-key request).\n" % (args, secs, rounds, ws, entries, hot))
 L.append("| load | conns | memcached req/s | p50 µs | p99 µs | CPU µs/req | apicached req/s | p50 µs | p99 µs | CPU µs/req | req/s ratio |")
 L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+def cpu_us(x):
+    return x["cpu_ticks"] / tck / max(x["result"]["requests"], 1) * 1e6
+
+def cells(by_round):
+    med = lambda f: statistics.median(f(x) for x in by_round.values())
+    return ["%.0f" % med(lambda x: x["result"]["rps"]), "%.0f" % med(lambda x: x["result"]["p50_us"]),
+            "%.0f" % med(lambda x: x["result"]["p99_us"]), "%.1f" % med(cpu_us)]
+
 for mode in ("get", "set", "mget"):
     for (s, m, c), r in sorted(runs.items(), key=lambda kv: kv[0][2]):
         if s != "memcached" or m != mode:
             continue
-        a = runs.get(("apicached", m, c))
-        def cells(x):
-            res = x["result"]
-            cpu = x["cpu_ticks"] / tck / max(res["requests"], 1) * 1e6
-            return ["%.0f" % res["rps"], str(res["p50_us"]), str(res["p99_us"]), "%.1f" % cpu]
-        ratio = "%.2fx" % (a["result"]["rps"] / r["result"]["rps"]) if a and r["result"]["rps"] else "-"
+        a = runs.get(("apicached", m, c), {})
+        ratios = [a[k]["result"]["rps"] / r[k]["result"]["rps"]
+                  for k in sorted(r) if k in a and r[k]["result"]["rps"]]
+        ratio = "-"
+        if ratios:
+            ratio = "%.2fx" % statistics.median(ratios)
+            if len(ratios) > 1:
+                ratio += " (%.2f-%.2f)" % (min(ratios), max(ratios))
         L.append("| %s | %d | %s | %s | %s |" % (names[mode], c, " | ".join(cells(r)),
                                                 " | ".join(cells(a)) if a else "- | - | - | -", ratio))
 L.append("")

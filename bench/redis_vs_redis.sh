@@ -19,6 +19,9 @@
 # Writes docs/benchmarks-redis.md (or $OUT) naming the commit, and prints the table.
 #
 # Usage: bench/redis_vs_redis.sh [REQUESTS=100000] [KEYS=100000]
+# ROUNDS (default 3): each point runs ROUNDS times, one round after another within a test (the
+# GET's rounds before the SET's); the report gives each figure's median over the rounds and each
+# ratio's median with its range.
 # Env: VALUE (value bytes, default 100), CONNS ("1 50 200"), PIPES ("1 16"), TESTS ("get set"),
 # APICACHED_FLAGS, WARM (1: read every key once before the points, the default; 0: not),
 # OUT, APICACHED_BIN (a binary to use instead of building build-release; say what it is built
@@ -33,6 +36,8 @@ CONNS=${CONNS:-"1 50 200"}
 PIPES=${PIPES:-"1 16"}
 POINT_TIMEOUT=${POINT_TIMEOUT:-300}
 OUT=${OUT:-$BENCH_ROOT/docs/benchmarks-redis.md}
+ROUNDS=${ROUNDS:-3}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || bench_die "ROUNDS must be a number above 0, got '$ROUNDS'"
 
 bench_require redis-server redis-benchmark redis-cli python3
 bench_init redis-vs-redis
@@ -77,18 +82,19 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 RESULTS=$BENCH_TMP/results.jsonl
 : >"$RESULTS"
 
-# bench SERVER PID PORT TEST CONNS PIPE REQUESTS: one redis-benchmark run, one JSON line.
+# bench SERVER PID PORT TEST CONNS PIPE REQUESTS ROUND: one redis-benchmark run, one JSON line.
 bench() {
-  local server=$1 pid=$2 port=$3 test=$4 conns=$5 pipe=$6 n=$7 t0 t1 csv
+  local server=$1 pid=$2 port=$3 test=$4 conns=$5 pipe=$6 n=$7 round=$8 t0 t1 csv
   t0=$(cpu_ticks "$pid")
   csv=$(timeout "$POINT_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "$port" -t "$test" \
         -c "$conns" -P "$pipe" -n "$n" -r "$KEYS" -d "$VALUE" --csv 2>/dev/null |
         tail -n +2) || bench_die "redis-benchmark -t $test against $server failed"
   t1=$(cpu_ticks "$pid")
-  echo "{\"server\":\"$server\",\"test\":\"$test\",\"conns\":$conns,\"pipe\":$pipe," \
+  echo "{\"server\":\"$server\",\"round\":$round,\"test\":\"$test\",\"conns\":$conns," \
+       "\"pipe\":$pipe," \
        "\"requests\":$n,\"cpu_ticks\":$((t1 - t0)),\"csv\":$(python3 -c \
        'import json,sys; print(json.dumps(sys.argv[1]))' "$csv")}" >>"$RESULTS"
-  bench_log "$server $test c=$conns P=$pipe: $csv"
+  bench_log "$server $test c=$conns P=$pipe round $round: $csv"
 }
 
 # 1. the issue's compatibility check: every test of -t get,set,incr,mset runs against apicached
@@ -113,21 +119,23 @@ for port in "$R_PORT" "$F_PORT" "$A_PORT"; do
   [ "${WARM:-1}" = 0 ] || redis-cli -p "$port" --pipe <"$BENCH_TMP/read.resp" >&2
 done
 
-# 3. the matrix, the three servers side by side at each point
+# 3. the matrix, the three servers side by side at each point, ROUNDS times per test
 for test in ${TESTS:-get set}; do
-  for pipe in $PIPES; do
-    for c in $CONNS; do
-      bench redis "$R_PID" "$R_PORT" "$test" "$c" "$pipe" "$REQUESTS"
-      bench redis-aof "$F_PID" "$F_PORT" "$test" "$c" "$pipe" "$REQUESTS"
-      bench apicached "$A_PID" "$A_PORT" "$test" "$c" "$pipe" "$REQUESTS"
+  for round in $(seq "$ROUNDS"); do
+    for pipe in $PIPES; do
+      for c in $CONNS; do
+        bench redis "$R_PID" "$R_PORT" "$test" "$c" "$pipe" "$REQUESTS" "$round"
+        bench redis-aof "$F_PID" "$F_PORT" "$test" "$c" "$pipe" "$REQUESTS" "$round"
+        bench apicached "$A_PID" "$A_PORT" "$test" "$c" "$pipe" "$REQUESTS" "$round"
+      done
     done
   done
 done
 
 python3 - "$RESULTS" "$COMPAT" "$OUT" "$BENCH_COMMIT" "$REQUESTS" "$KEYS" "$VALUE" "$(nproc)" \
-  "$(uptime)" "$(getconf CLK_TCK)" "$*" <<'PY'
-import csv, io, json, os, sys
-results, compat, out, commit, n, keys, value, cores, up, tck, args = sys.argv[1:]
+  "$(uptime)" "$(getconf CLK_TCK)" "$*" "$ROUNDS" <<'PY'
+import csv, io, json, os, statistics, sys
+results, compat, out, commit, n, keys, value, cores, up, tck, args, rounds = sys.argv[1:]
 tck = int(tck)
 
 
@@ -142,19 +150,20 @@ for line in open(results):
     x = json.loads(line)
     x.update(row(x["csv"]))
     x["cpu_us"] = x["cpu_ticks"] / tck / max(x["requests"], 1) * 1e6
-    runs[(x["server"], x["test"], x["pipe"], x["conns"])] = x
+    runs.setdefault((x["server"], x["test"], x["pipe"], x["conns"]), {})[x["round"]] = x
 L = ["# apicached vs redis-server 7.0: the Redis protocol\n"]
 L.append("Commit `%s`; redis-server 7.0.15 on the same machine (%s cores, shared with other "
          "work: the figures are noisy), same run, same client (`redis-benchmark` of Debian "
          "redis-tools 7.0.15). Load average at the end: `%s`.\n"
          % (commit, cores, up.strip().split("load average:")[-1].strip()))
 warm = os.environ.get("WARM", "1") != "0"
-L.append("Command: `bench/redis_vs_redis.sh %s` (%s requests per point on random keys among %s "
+L.append("Command: `bench/redis_vs_redis.sh %s` (%s rounds of %s requests per point on random keys among %s "
          "loaded keys of %s bytes%s; `redis` has no persistence, `redis-aof` has `appendonly yes "
          "appendfsync everysec`, apicached its defaults). p50/p99 in ms as redis-benchmark "
          "reports them; CPU µs/req is the server's user+sys time over the run divided by the "
-         "requests (clock ticks of 10 ms: coarse on short runs).\n"
-         % (args, n, keys, value,
+         "requests (clock ticks of 10 ms: coarse on short runs). Every figure is the median of "
+         "the rounds, each ratio the median of the rounds' ratios with their range.\n"
+         % (args, rounds, n, keys, value,
             ", each read once on every server before the points" if warm else ", WARM=0"))
 L.append("| test | -P | conns | redis req/s | p50 | p99 | CPU µs/req | redis-aof req/s | p50 | "
          "p99 | CPU µs/req | apicached req/s | p50 | p99 | CPU µs/req | vs redis | vs redis-aof |")
@@ -168,10 +177,15 @@ for (s, test, pipe, conns), r in sorted(runs.items(), key=lambda kv: (kv[0][1], 
     def cells(x):
         if not x:
             return "- | - | - | -"
-        return "%.0f | %.3f | %.3f | %.1f" % (x["rps"], x["p50"], x["p99"], x["cpu_us"])
+        med = lambda k: statistics.median(v[k] for v in x.values())
+        return "%.0f | %.3f | %.3f | %.1f" % (med("rps"), med("p50"), med("p99"), med("cpu_us"))
 
     def ratio(x, y):
-        return "%.2fx" % (x["rps"] / y["rps"]) if x and y and y["rps"] else "-"
+        rs = [x[k]["rps"] / y[k]["rps"] for k in sorted(y) if x and k in x and y[k]["rps"]]
+        if not rs:
+            return "-"
+        text = "%.2fx" % statistics.median(rs)
+        return text + (" (%.2f-%.2f)" % (min(rs), max(rs)) if len(rs) > 1 else "")
     L.append("| %s | %d | %d | %s | %s | %s | %s | %s |" % (
         test.upper(), pipe, conns, cells(r), cells(f), cells(a), ratio(a, r), ratio(a, f)))
 L.append("")
