@@ -21,9 +21,10 @@
 # ROUNDS (default 3): each point runs ROUNDS times, one round after another within a load (every
 # read load's rounds before the SET's, as below); the report gives each figure's median over the
 # rounds and each ratio's median with its range.
-# Env: HOT_BYTES (apicached --hot-cache-bytes, default 128 MiB: the working set of 100000
-# entries of 500 bytes is ~82 MB as the hot tier counts it, ~820 bytes an entry; the default
-# 64 MiB holds ~80000 of them), APICACHED_FLAGS (extra daemon flags), OUT (report path), LOAD_THREADS (mc_load threads,
+# Env: HOT_BYTES (apicached --hot-cache-bytes, default 64 MiB, the daemon's own default: the
+# working set of 100000 entries of 500 bytes is charged ~62 MiB since the one-block layout; runs
+# before 2026-11-29 used 128 MiB, when an entry was charged ~820 bytes), APICACHED_FLAGS (extra
+# daemon flags), OUT (report path), LOAD_THREADS (mc_load threads,
 # default 2), CONNS ("1 50 200"), MODES ("get mget set"), APICACHED_BIN (a binary to use instead of building
 # build-release; then say what it is built from in BENCH_COMMIT).
 set -euo pipefail
@@ -34,7 +35,7 @@ ENTRIES=${2:-1000000}
 WORKING_SET=100000
 [ "$ENTRIES" -ge "$WORKING_SET" ] || WORKING_SET=$ENTRIES
 LOAD_THREADS=${LOAD_THREADS:-2}
-HOT_BYTES=${HOT_BYTES:-134217728}
+HOT_BYTES=${HOT_BYTES:-67108864}
 CONNS=${CONNS:-"1 50 200"}
 ROUNDS=${ROUNDS:-3}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || bench_die "ROUNDS must be a number above 0, got '$ROUNDS'"
