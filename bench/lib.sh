@@ -27,6 +27,11 @@ bench_ab_args() {
 bench_log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 bench_die() { bench_log "error: $*"; exit 1; }
 
+# bench_check_rounds NAME VALUE: dies unless VALUE (the variable NAME's) is a count of rounds.
+bench_check_rounds() {
+  [[ $2 =~ ^[1-9][0-9]*$ ]] || bench_die "$1 must be a number above 0, got '$2'"
+}
+
 bench_cleanup() {
   local pid
   for pid in "${BENCH_PIDS[@]}"; do

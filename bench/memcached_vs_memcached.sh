@@ -38,7 +38,7 @@ LOAD_THREADS=${LOAD_THREADS:-2}
 HOT_BYTES=${HOT_BYTES:-67108864}
 CONNS=${CONNS:-"1 50 200"}
 ROUNDS=${ROUNDS:-3}
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || bench_die "ROUNDS must be a number above 0, got '$ROUNDS'"
+bench_check_rounds ROUNDS "$ROUNDS"
 OUT=${OUT:-$BENCH_ROOT/docs/benchmarks-memcached.md}
 
 bench_require memcached python3 g++

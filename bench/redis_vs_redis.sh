@@ -37,7 +37,7 @@ PIPES=${PIPES:-"1 16"}
 POINT_TIMEOUT=${POINT_TIMEOUT:-300}
 OUT=${OUT:-$BENCH_ROOT/docs/benchmarks-redis.md}
 ROUNDS=${ROUNDS:-3}
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || bench_die "ROUNDS must be a number above 0, got '$ROUNDS'"
+bench_check_rounds ROUNDS "$ROUNDS"
 
 bench_require redis-server redis-benchmark redis-cli python3
 bench_init redis-vs-redis

@@ -44,7 +44,7 @@ source "$(dirname "$0")/lib.sh"
 
 SECS=${BENCH_SECONDS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || bench_die "BENCH_ROUNDS must be a number above 0, got '$ROUNDS'"
+bench_check_rounds BENCH_ROUNDS "$ROUNDS"
 read -r -a CONNS <<<"${BENCH_CONNS:-1 50 200}"
 WORKLOADS=" ${BENCH_WORKLOADS:-ram set mget disk} "
 DISK_KEYS=${BENCH_DISK_KEYS:-200000}

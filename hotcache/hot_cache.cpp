@@ -4,9 +4,9 @@
 #include <array>
 #include <cstring>
 #include <new>
-#include <random>
 
 #include "storage/entry_codec.h"
+#include "storage/key_hash.h"
 
 namespace apicached {
 namespace {
@@ -30,12 +30,6 @@ uint64_t Mix(uint64_t h) {  // murmur3's finaliser
   h *= 0xc4ceb9fe1a85ec53ULL;
   h ^= h >> 33;
   return h;
-}
-
-// 64 random bits: the key hash's seed (a table no client can flood on purpose).
-uint64_t RandomSeed() {
-  std::random_device device;
-  return (uint64_t{device()} << 32) | device();
 }
 
 uint64_t HashBytes(uint64_t h, std::string_view s) {
@@ -203,7 +197,7 @@ uint64_t HotCache::Charge(std::string_view ns, std::string_view key, const Entry
 }
 
 HotCache::HotCache(const HotCacheOptions& options, const Clock& clock)
-    : options_(options), clock_(clock), seed_(RandomSeed()) {
+    : options_(options), clock_(clock), seed_(RandomBits64()) {
   const uint32_t n = std::max<uint32_t>(1, options_.shards);
   shards_.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {

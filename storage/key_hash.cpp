@@ -43,16 +43,12 @@ struct SipState {
   }
 };
 
-SipHashKey RandomKey() {
-  std::random_device device;  // /dev/urandom (getrandom) on Linux
-  auto draw = [&device] { return (uint64_t{device()} << 32) | device(); };
-  SipHashKey key;
-  key.k0 = draw();
-  key.k1 = draw();
-  return key;
-}
-
 }  // namespace
+
+uint64_t RandomBits64() {
+  std::random_device device;
+  return (uint64_t{device()} << 32) | device();
+}
 
 uint64_t SipHash24(const SipHashKey& key, std::string_view data) {
   SipState s{key.k0 ^ 0x736f6d6570736575ULL, key.k1 ^ 0x646f72616e646f6dULL,
@@ -71,7 +67,7 @@ uint64_t SipHash24(const SipHashKey& key, std::string_view data) {
 }
 
 uint64_t KeyHash(std::string_view data) {
-  static const SipHashKey key = RandomKey();
+  static const SipHashKey key{RandomBits64(), RandomBits64()};
   return SipHash24(key, data);
 }
 

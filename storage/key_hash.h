@@ -29,6 +29,10 @@ uint64_t SipHash24(const SipHashKey& key, std::string_view data);
 // SipHash24 under this process's random key.
 uint64_t KeyHash(std::string_view data);
 
+// 64 random bits from the OS (std::random_device: getrandom on Linux), for the keys and seeds of
+// hashes of client input (this one's, the RAM tier's).
+uint64_t RandomBits64();
+
 // For unordered containers of std::string keyed by client input (transparent: finds take a
 // std::string_view).
 struct KeyHasher {
