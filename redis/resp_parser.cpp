@@ -1,5 +1,6 @@
 #include "redis/resp_parser.h"
 
+#include <algorithm>
 #include <cctype>
 #include <climits>
 
@@ -184,6 +185,20 @@ RespParser::Result RespParser::ParseInline(std::string_view in, Argv& argv) {
   if (len > 0 && in[len - 1] == '\r') --len;
   if (!SplitInline(in.substr(0, len), argv)) {
     return Error("ERR Protocol error: unbalanced quotes in request");
+  }
+  // The bounds of a multibulk command hold for an inline one too. Redis has none beyond the line
+  // (64 KiB, but a line that arrives whole with its newline in a larger read is taken), and with
+  // the defaults a line cannot reach them; with smaller configured bounds it could (found by
+  // fuzz_redis_request).
+  if (argv.size() > static_cast<uint64_t>(std::max<int64_t>(options_.max_array_length, 0))) {
+    argv.clear();
+    return Error("ERR Protocol error: too big inline request");
+  }
+  uint64_t bytes = 0;
+  for (const std::string& a : argv) bytes += a.size();
+  if (bytes > options_.max_command_bytes) {
+    argv.clear();
+    return Error("");  // the query buffer limit, as for a multibulk command
   }
   return Result{Kind::kCommand, newline + 1, {}};
 }

@@ -23,7 +23,9 @@
 //   "ERR Protocol error: unauthenticated multibulk length"  > 10 arguments before AUTH
 //   "ERR Protocol error: unauthenticated bulk length"       a bulk > 16384 bytes before AUTH
 // and one bound with no answer: a command whose arguments pass max_command_bytes closes the
-// connection (Redis's client-query-buffer-limit).
+// connection (Redis's client-query-buffer-limit). An inline command is held to the same two
+// bounds (more than max_array_length arguments: "too big inline request"); with the default
+// options its line bound keeps it far inside them.
 //
 // Incremental: the parser keeps the arguments of an unfinished multibulk command, so each byte is
 // looked at once however the command is split over reads.

@@ -141,6 +141,28 @@ TEST(RespParserTest, ConfiguredBoundsUseTheSameErrors) {
   EXPECT_EQ(r.error, "ERR Protocol error: invalid multibulk length");
 }
 
+// Found by fuzz_redis_request (tests/fuzz/corpus/redis_request/inline_over_array_bound): an
+// inline line within max_inline_bytes held more arguments than max_array_length, and the parser
+// handed them on. Both bounds of a command now hold for inline commands too.
+TEST(RespParserTest, InlineCommandsKeepTheArrayAndCommandBytesBounds) {
+  RespParserOptions o;
+  o.max_array_length = 3;
+  o.max_command_bytes = 10;
+  RespParser::Result r;
+  RespParser ok(o);
+  const auto three = ParseAll(ok, "a bb ccc\r\n", r);
+  ASSERT_EQ(three.size(), 1u);
+  EXPECT_EQ(three[0], (Argv{"a", "bb", "ccc"}));
+  RespParser many(o);
+  EXPECT_TRUE(ParseAll(many, "a b c d\r\n", r).empty());
+  EXPECT_EQ(r.kind, Kind::kError);
+  EXPECT_EQ(r.error, "ERR Protocol error: too big inline request");
+  RespParser big(o);
+  EXPECT_TRUE(ParseAll(big, "abcdef ghijk\r\n", r).empty());
+  EXPECT_EQ(r.kind, Kind::kError);
+  EXPECT_EQ(r.error, "");
+}
+
 TEST(RespParserTest, CommandBytesBoundClosesWithoutAnswer) {
   RespParserOptions o;
   o.max_command_bytes = 10;
