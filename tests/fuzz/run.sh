@@ -3,7 +3,7 @@
 #
 # Usage: tests/fuzz/run.sh [-t SECONDS] [TARGET...]
 #   -t SECONDS  time per target (default 60; also FUZZ_SECONDS)
-#   TARGET      entry_codec, http_request, batch_json, json_string, key_list, memcached_request, redis_script, redis_request (default: every target that was built)
+#   TARGET      entry_codec, http_request, batch_json, json_string, key_list, memcached_request, redis_script, redis_request, redis_command, memcached_command (default: every target that was built)
 #   FUZZ_BUILD  build directory (default build-fuzz)
 #
 # New interesting inputs go to a scratch corpus under $FUZZ_WORK (default /tmp/apicached-fuzz),
@@ -22,7 +22,7 @@ done
 shift $((OPTIND - 1))
 build=${FUZZ_BUILD:-build-fuzz}
 work=${FUZZ_WORK:-/tmp/apicached-fuzz}
-all_targets=(entry_codec http_request batch_json json_string key_list memcached_request redis_script redis_request)
+all_targets=(entry_codec http_request batch_json json_string key_list memcached_request redis_script redis_request redis_command memcached_command)
 targets=("$@")
 
 if ! command -v clang++ >/dev/null; then
@@ -33,6 +33,16 @@ if [ ! -f "$build/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DAPICACHED_FUZZ=ON -DAPICACHED_SANITIZE=ON -DAPICACHED_BUILD_BENCHMARKS=OFF \
     -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link"
+fi
+# A build directory configured otherwise (by hand, or by an older run.sh) builds the targets
+# without coverage on apicached's libraries and without the sanitizers: libFuzzer then sees only
+# the target's own file, and memory errors go unseen. Refuse it rather than fuzz half-blind.
+cache="$build/CMakeCache.txt"
+if ! grep -q '^CMAKE_CXX_FLAGS:STRING=.*-fsanitize=fuzzer-no-link' "$cache" ||
+   ! grep -q '^APICACHED_SANITIZE:BOOL=ON' "$cache"; then
+  echo "fuzz: $build was not configured by this script (no -fsanitize=fuzzer-no-link or no" \
+    "APICACHED_SANITIZE=ON in $cache); remove it, or set FUZZ_BUILD to a new directory" >&2
+  exit 1
 fi
 if [ ${#targets[@]} -eq 0 ]; then
   for t in "${all_targets[@]}"; do
