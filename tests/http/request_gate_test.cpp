@@ -60,6 +60,17 @@ TEST(RequestGateTest, ChunkedMustBeFinalAndOnce) {
   }
 }
 
+// Found by fuzz_http_request (tests/fuzz/corpus/http_request/smuggle_te_empty_then_chunked): an
+// empty Transfer-Encoding line before "Transfer-Encoding: chunked" was taken as chunked.
+TEST(RequestGateTest, ChunkedSpreadOverFieldLinesIs400) {
+  const std::string put = "PUT /v1/cache/n/k HTTP/1.1\r\nHost: x\r\n";
+  for (const char* lines : {"Transfer-Encoding:\r\nTransfer-Encoding: chunked\r\n",
+                            "Transfer-Encoding: chunked\r\nTransfer-Encoding: \r\n",
+                            "Transfer-Encoding: ,\r\nTransfer-Encoding: chunked\r\n"}) {
+    EXPECT_EQ(StatusOf(put + lines), 400u) << lines;
+  }
+}
+
 TEST(RequestGateTest, TransferEncodingWithContentLengthIs400) {
   const std::string put = "PUT /v1/cache/n/k HTTP/1.1\r\nHost: x\r\n";
   // Beast frames "gzip" + Content-Length by the length; the gate refuses it.
