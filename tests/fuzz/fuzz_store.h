@@ -1,6 +1,6 @@
-// A real RocksDB store in a fresh temp dir for the fuzz targets that run on the store: opened
-// once per fuzzing process (like a daemon's, it lives until exit and keeps what the inputs wrote)
-// and removed at exit.
+// A real RocksDB store in a fresh temp dir, and the cache layer on it, for the fuzz targets that
+// run on the store: opened once per fuzzing process (like a daemon's, it lives until exit and
+// keeps what the inputs wrote) and removed at exit.
 #pragma once
 
 #include <cstdlib>
@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "cache/cache_service.h"
 #include "storage/clock.h"
 #include "storage/store.h"
 
@@ -34,10 +35,11 @@ class FuzzStore {
     auto store = OpenStore(options, clock_);
     if (!store.ok()) throw std::runtime_error(store.status().ToString());
     store_ = std::move(*store);
+    cache_ = std::make_unique<cache::CacheService>(*store_, clock_);
   }
 
   Store& store() { return *store_; }
-  const Clock& clock() const { return clock_; }
+  cache::CacheService& cache() { return *cache_; }
 
  private:
   static std::string& Dir() {
@@ -47,6 +49,15 @@ class FuzzStore {
 
   SystemClock clock_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<cache::CacheService> cache_;
 };
+
+// A fixture of type T built on first use and kept until exit (never destroyed, like a daemon's
+// wiring, so no input pays for it and none sees it torn down).
+template <typename T>
+T& ProcessWide() {
+  static T* fixture = new T();
+  return *fixture;
+}
 
 }  // namespace apicached::fuzz

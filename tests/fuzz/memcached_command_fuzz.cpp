@@ -18,7 +18,6 @@
 #include <string_view>
 #include <vector>
 
-#include "cache/cache_service.h"
 #include "cache/key_mapping.h"
 #include "memcached/executor.h"
 #include "memcached/session.h"
@@ -30,19 +29,11 @@ namespace mc = apicached::memcached;
 
 namespace {
 
-class Fixture {
- public:
-  static Fixture& Get() {
-    static Fixture* fixture = new Fixture();  // lives until exit, like a daemon
-    return *fixture;
-  }
-  mc::Executor& executor() { return executor_; }
-
- private:
-  apicached::fuzz::FuzzStore store_{4096};  // a small item limit, so that inputs reach it
-  apicached::cache::CacheService cache_{store_.store(), store_.clock()};
-  apicached::KeyMapping mapping_{apicached::KeyMappingOptions{"default", {"migo"}}};
-  mc::Executor executor_{cache_, mapping_, mc::ExecutorOptions{}};
+// The executor on the process's store (apicached::fuzz::ProcessWide).
+struct Fixture {
+  apicached::fuzz::FuzzStore store{4096};  // a small item limit, so that inputs reach it
+  apicached::KeyMapping mapping{apicached::KeyMappingOptions{"default", {"migo"}}};
+  mc::Executor executor{store.cache(), mapping, mc::ExecutorOptions{}};
 };
 
 std::vector<std::string_view> Words(std::string_view line) {
@@ -85,9 +76,9 @@ void CheckReplies(std::string_view out) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  Fixture& f = Fixture::Get();
+  Fixture& f = apicached::fuzz::ProcessWide<Fixture>();
   mc::SessionOptions options;
-  mc::Session session(f.executor(), options, nullptr);
+  mc::Session session(f.executor, options, nullptr);
   CheckReplies(apicached::fuzz::DriveSession(
       session, std::string_view(reinterpret_cast<const char*>(data), size)));
   return 0;

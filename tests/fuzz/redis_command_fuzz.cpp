@@ -16,7 +16,6 @@
 #include <string>
 #include <string_view>
 
-#include "cache/cache_service.h"
 #include "redis/databases.h"
 #include "redis/executor.h"
 #include "redis/resp_parser.h"
@@ -29,28 +28,18 @@ namespace rd = apicached::redis;
 
 namespace {
 
-class Fixture {
- public:
-  static Fixture& Get() {
-    static Fixture* fixture = new Fixture();  // lives until exit, like a daemon
-    return *fixture;
-  }
-  rd::Executor& executor() { return executor_; }
+rd::DatabasesOptions FuzzDatabases() {
+  rd::DatabasesOptions d;
+  d.namespaces = {{0, "default"}, {1, "other"}};
+  d.key_namespaces = {"migo"};
+  return d;
+}
 
- private:
-  Fixture() : databases_(Databases()) {}
-
-  static rd::DatabasesOptions Databases() {
-    rd::DatabasesOptions d;
-    d.namespaces = {{0, "default"}, {1, "other"}};
-    d.key_namespaces = {"migo"};
-    return d;
-  }
-
-  apicached::fuzz::FuzzStore store_{4096};  // a small item limit, so that inputs reach it
-  apicached::cache::CacheService cache_{store_.store(), store_.clock()};
-  rd::Databases databases_;
-  rd::Executor executor_{cache_, databases_, nullptr, rd::ExecutorOptions{}};
+// The executor on the process's store (apicached::fuzz::ProcessWide).
+struct Fixture {
+  apicached::fuzz::FuzzStore store{4096};  // a small item limit, so that inputs reach it
+  rd::Databases databases{FuzzDatabases()};
+  rd::Executor executor{store.cache(), databases, nullptr, rd::ExecutorOptions{}};
 };
 
 // The length of the one RESP value at the start of `in`, or 0 when it is not one whole value.
@@ -113,13 +102,13 @@ void CheckReplies(std::string_view out) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  Fixture& f = Fixture::Get();
+  Fixture& f = apicached::fuzz::ProcessWide<Fixture>();
   rd::SessionOptions options;
   options.parser.max_bulk_bytes = 8192;
   options.parser.max_array_length = 256;
   options.parser.max_command_bytes = 65536;
   options.max_batched_sets = 4;  // small, so that batches split
-  rd::Session session(f.executor(), options);
+  rd::Session session(f.executor, options);
   CheckReplies(apicached::fuzz::DriveSession(
       session, std::string_view(reinterpret_cast<const char*>(data), size)));
   return 0;

@@ -2,8 +2,6 @@
 // built once per fuzzing process, for the HTTP fuzz targets. Mirrors daemon/app.cpp's wiring.
 #pragma once
 
-#include <memory>
-
 #include "http/cache_api.h"
 #include "http/health_api.h"
 #include "http/router.h"
@@ -22,12 +20,10 @@ class RouterFixture {
  private:
   RouterFixture() {
     http::AddHealthRoute(router_, store_.store().admin());
-    cache_ = std::make_unique<cache::CacheService>(store_.store(), store_.clock());
-    http::AddCacheRoutes(router_, *cache_);
+    http::AddCacheRoutes(router_, store_.cache());
   }
 
   FuzzStore store_;
-  std::unique_ptr<cache::CacheService> cache_;
   http::Router router_;
 };
 
