@@ -209,9 +209,11 @@ class ApicachedFront(Server):
         """Starts on the data dir; port None takes a free one, else listens on that port (a
         restarted node of a cluster keeps its address)."""
         start_of_log = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+        # --min-free-disk-bytes 0: the machine's free disk must not make eviction evict.
         argv = [self.binary, "--config", "", "--listen", "127.0.0.1:0",
                 "--%s-listen" % self.front, "127.0.0.1:%d" % (port or 0),
-                "--data-dir", self.data_dir] + self.extra_args + self.front_args()
+                "--data-dir", self.data_dir, "--min-free-disk-bytes", "0"
+                ] + self.extra_args + self.front_args()
         self._spawn(argv)
         listen_re = re.compile(rb"apicached: %s listening on 127\.0\.0\.1:(\d+)"
                                % self.front.encode())

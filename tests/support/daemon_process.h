@@ -2,8 +2,9 @@
 //
 // Start() spawns the binary (path compiled in from $<TARGET_FILE:apicached>) with
 // `--listen 127.0.0.1:0 --data-dir <dir> --config ''` (no config file, so an installed
-// /etc/apicached/apicached.conf is never read; left out when args has its own --config) plus
-// any extra arguments and environment, learns the
+// /etc/apicached/apicached.conf is never read; left out when args has its own --config) and
+// `--min-free-disk-bytes 0` (the machine's free space must not make health "degraded"; left out
+// when args has its own) plus any extra arguments and environment, learns the
 // port from its "apicached: listening on HOST:PORT" line, and (by default) polls GET /v1/health
 // until it answers 200, all under one deadline. Stop() sends SIGTERM and returns how the process
 // ended; Kill() sends SIGKILL. Restart() starts again on the same data dir. Everything the

@@ -32,6 +32,7 @@ class TlsDaemon(Server):
         shutil.copy(certs[cert + ".crt"], self.cert_file)
         shutil.copy(certs[cert + ".key"], self.key_file)
         self.argv = [apicached_bin(), "--config", "", "--data-dir", os.path.join(self.tmp, "d"),
+                     "--min-free-disk-bytes", "0",
                      "--listen", "127.0.0.1:0", "--memcached-listen", "127.0.0.1:0",
                      "--redis-listen", "127.0.0.1:0", "--http-tls", "--memcached-tls",
                      "--redis-tls", "--tls-cert-file", self.cert_file,

@@ -101,7 +101,10 @@ def test_invalid_ids_and_ruc_check(client):
 
 
 def test_figures(client):
-    assert client.health()["status"] in ("healthy", "degraded")
+    health = client.health()
+    # The test daemon has no free-disk floor (daemon.py), so a nearly full /tmp is no "degraded".
+    assert health["checks"]["min_free_disk_bytes"] == 0, health
+    assert health["status"] == "healthy", health
     assert "apicached_http_requests_total" in client.metrics()
     assert set(client.stats()) >= {"hits", "misses", "hit_rate", "service_breakdown"}
     assert "namespaces_checked" in client.compact()
