@@ -278,7 +278,8 @@ Result<std::vector<std::optional<SharedItem>>> CacheService::MultiGetShared(
 }
 
 Result<std::optional<Entry>> CacheService::TouchEntry(std::string_view ns, std::string_view key,
-                                                      const StoreTtl& ttl) {
+                                                      const StoreTtl& ttl,
+                                                      int64_t* expires_ms_before) {
   std::optional<Entry> before;  // the entry as it was, for an Expired() touch that deletes it
   bool stale = false;           // in its grace period: no live entry to touch
   auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
@@ -287,6 +288,7 @@ Result<std::optional<Entry>> CacheService::TouchEntry(std::string_view ns, std::
       stale = true;
       return Mutation::Keep();
     }
+    if (expires_ms_before != nullptr) *expires_ms_before = current->info.expires_ms;
     if (!ttl.expired) return Mutation::Touch(ttl.ttl_seconds);
     before = *current;
     before->info.expires_ms = clock_.NowMillis();
@@ -304,11 +306,11 @@ void CacheService::CountTouch(Protocol p, bool hit) {
 }
 
 Result<Item> CacheService::GetAndTouch(Protocol p, std::string_view ns, std::string_view key,
-                                       Expiry expiry) {
+                                       Expiry expiry, int64_t* expires_ms_before) {
   if (Status s = CheckNamespace(ns); !s.ok()) return s;
   auto ttl = Resolve(expiry);
   if (!ttl.ok()) return ttl.status();
-  auto found = TouchEntry(ns, key, *ttl);
+  auto found = TouchEntry(ns, key, *ttl, expires_ms_before);
   if (!found.ok()) return found.status();
   const bool hit = found->has_value();
   CountTouch(p, hit);
@@ -502,10 +504,15 @@ Result<ArithResult> CacheService::Arith(Protocol p, std::string_view ns, std::st
 
   uint64_t result = 0;
   bool hit = false;
+  bool created = false;
+  uint64_t old_version = 0;
+  bool in_place = false;  // the new digits fit the old value (CounterBytes pads them)
   auto r = store_.Mutate(ns, key, [&](const Entry* stored) -> Result<Mutation> {
     const Entry* current = stored && Fresh(stored->info, clock_.NowMillis()) ? stored : nullptr;
+    created = false;
     if (current == nullptr) {
       if (!request.create_with) return NoLiveEntry();
+      created = true;
       result = request.initial;
       if (create_ttl->expired) return Mutation::Delete();
       return Put(std::to_string(result), "", 0, create_ttl->ttl_seconds);
@@ -515,6 +522,8 @@ Result<ArithResult> CacheService::Arith(Protocol p, std::string_view ns, std::st
     const std::optional<uint64_t> now = ParseCounter(current->value);
     if (!now) return Status::Conflict("cannot increment or decrement non-numeric value");
     result = ApplyDelta(*now, request.delta, request.decrement);
+    old_version = current->info.version;
+    in_place = CounterDigits(result) <= current->value.size();
     if (request.new_expiry && new_ttl->expired) return Mutation::Delete();
     Mutation m = Put(CounterBytes(result, current->value.size()), current->content_type,
                      current->info.flags, new_ttl->ttl_seconds);
@@ -530,9 +539,15 @@ Result<ArithResult> CacheService::Arith(Protocol p, std::string_view ns, std::st
     }
   }
   if (!r.ok()) return r.status();
+  // Read before Written ends them.
+  const MetaMarks marks =
+      in_place && r->has_value() ? ReadMetaMarks(ns, key, old_version) : MetaMarks{};
   Written(ns, key);
-  ArithResult out{.value = result, .meta = {}};
-  if (r->has_value()) out.meta = MetaOf((**r).info, (**r).value.size());
+  ArithResult out{.value = result, .meta = {}, .created = created};
+  if (r->has_value()) {
+    out.meta = MetaOf((**r).info, (**r).value.size());
+    RestoreMetaMarks(ns, key, out.meta.version, marks);
+  }
   return out;
 }
 

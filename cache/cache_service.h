@@ -164,6 +164,7 @@ struct ArithRequest {
 struct ArithResult {
   uint64_t value = 0;
   ItemMeta meta;
+  bool created = false;  // create_with made the entry (no delta applied)
 };
 
 class CacheService : public WriteCommitter {
@@ -254,9 +255,10 @@ class CacheService : public WriteCommitter {
 
   // The live entry with its new expiry applied (memcached gat/gats, meta mg T); NotFound when
   // none. Version, value and flags stay. With Expiry::Expired() the entry is returned and then
-  // deleted.
+  // deleted. expires_ms_before, when given, receives the entry's expiry before the touch (0:
+  // never; what meta mg's t shows when it comes before T).
   Result<Item> GetAndTouch(Protocol protocol, std::string_view ns, std::string_view key,
-                           Expiry expiry);
+                           Expiry expiry, int64_t* expires_ms_before = nullptr);
 
   // --- Writes --------------------------------------------------------------------------------
 
@@ -380,10 +382,21 @@ class CacheService : public WriteCommitter {
   Result<std::vector<std::optional<ItemT>>> MultiGetAs(Protocol p, std::span<const KeyRef> keys,
                                                        FetchFn fetch);
   void CountTouch(Protocol p, bool hit);
+  // memcached's do_add_delta rewrites a counter in place when its new digits fit, and the item
+  // keeps its stale mark and its sent win: Arith reads them for the old version and restores
+  // them for the new one.
+  struct MetaMarks {
+    bool stale = false;
+    bool win_sent = false;
+  };
+  MetaMarks ReadMetaMarks(std::string_view ns, std::string_view key, uint64_t version);
+  void RestoreMetaMarks(std::string_view ns, std::string_view key, uint64_t version,
+                        const MetaMarks& marks);
   // The live entry after a touch with ttl (before its deletion for an expired ttl); nullopt
-  // when there was none.
+  // when there was none. expires_ms_before as GetAndTouch's.
   Result<std::optional<Entry>> TouchEntry(std::string_view ns, std::string_view key,
-                                          const StoreTtl& ttl);
+                                          const StoreTtl& ttl,
+                                          int64_t* expires_ms_before = nullptr);
 
   void CountLease(Protocol p, std::string_view ns, LeaseEvent e);
   // Copies a granted lease into out and counts it.

@@ -101,6 +101,27 @@ CacheService::MetaLease CacheService::ClaimMetaLease(Protocol p, std::string_vie
   return out;
 }
 
+CacheService::MetaMarks CacheService::ReadMetaMarks(std::string_view ns, std::string_view key,
+                                                    uint64_t version) {
+  std::lock_guard lock(MetaMutex(ns, key));
+  const LeaseTable::Acquired holder = leases_.Holder(ns, key, version, clock_.NowMillis());
+  // Only memcached's own marks: a win it sent holds the lease with the cas as token, no end.
+  return MetaMarks{.stale = leases_.IsStale(ns, key, version),
+                   .win_sent = holder.granted && holder.token == version && holder.expires_ms == 0};
+}
+
+void CacheService::RestoreMetaMarks(std::string_view ns, std::string_view key, uint64_t version,
+                                    const MetaMarks& marks) {
+  if (!marks.stale && !marks.win_sent) return;
+  std::lock_guard lock(MetaMutex(ns, key));
+  if (marks.stale) {
+    leases_.MarkStale(ns, key, version, marks.win_sent);
+  } else {
+    (void)leases_.Acquire(ns, key, version, clock_.NowMillis(), /*lease_ms=*/0,
+                          /*token=*/version);
+  }
+}
+
 Result<WriteResult> CacheService::VivifyForMeta(Protocol p, std::string_view ns,
                                                 std::string_view key, Expiry expiry) {
   std::lock_guard lock(MetaMutex(ns, key));

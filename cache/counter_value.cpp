@@ -29,6 +29,15 @@ uint64_t ApplyDelta(uint64_t current, uint64_t delta, bool decrement) {
   return delta > current ? 0 : current - delta;
 }
 
+size_t CounterDigits(uint64_t value) {
+  size_t digits = 1;
+  while (value >= 10) {
+    value /= 10;
+    ++digits;
+  }
+  return digits;
+}
+
 std::string CounterBytes(uint64_t value, size_t old_size) {
   std::string out = std::to_string(value);
   if (out.size() < old_size) out.append(old_size - out.size(), ' ');

@@ -25,4 +25,7 @@ uint64_t ApplyDelta(uint64_t current, uint64_t delta, bool decrement);
 // place then), so "100" decremented by 1 reads back "99 ".
 std::string CounterBytes(uint64_t value, size_t old_size);
 
+// How many decimal digits value has (1 for 0).
+size_t CounterDigits(uint64_t value);
+
 }  // namespace apicached::cache

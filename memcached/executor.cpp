@@ -6,6 +6,7 @@
 #include "cache/namespace_groups.h"
 #include "memcached/composer.h"
 #include "memcached/expiry.h"
+#include "memcached/meta_expiry.h"
 #include "memcached/numbers.h"
 #include "memcached/replies.h"
 
@@ -360,19 +361,25 @@ void Executor::FlushAll(const Request& req, std::string& out) {
 void Executor::MetaGet(const Request& req, std::string& out) {
   const std::string_view key = req.Key();
   const std::string_view ns = NamespaceOf(key);
-  auto r = req.ttl ? cache_.GetAndTouch(kProtocol, ns, key, ExpiryFromExptime(*req.ttl))
+  int64_t expires_ms_before = 0;  // before T's touch
+  auto fetch = [&] {
+    return req.ttl ? cache_.GetAndTouch(kProtocol, ns, key, ExpiryFromExptime(*req.ttl),
+                                        &expires_ms_before)
                    : cache_.Get(kProtocol, ns, key);
+  };
+  auto r = fetch();
   bool created = false;
   if (r.code() == Code::kNotFound && req.vivify_ttl) {
-    // N: create the empty item; this client wins the right to fill it.
-    auto added = cache_.VivifyForMeta(kProtocol, ns, key, ExpiryFromExptime(*req.vivify_ttl));
+    // N: create the empty item; this client wins the right to fill it. Its expiry is the later
+    // of N and T (memcached/meta_expiry.h).
+    auto added = cache_.VivifyForMeta(kProtocol, ns, key, ExpiryFromExptime(CreatedExptime(req)));
     if (added.ok()) {
       created = true;
       cache::Item item;
       item.meta = added->meta;
       r = std::move(item);
     } else if (added.code() == Code::kAlreadyExists) {
-      r = cache_.Get(kProtocol, ns, key);
+      r = fetch();
     } else {
       out.append(ErrorLine(added.status()));
       return;
@@ -386,11 +393,21 @@ void Executor::MetaGet(const Request& req, std::string& out) {
     }
     return;
   }
+  const int64_t now_ms = cache_.clock().NowMillis();
+  // The TTL as it stands at flag position pos: memcached walks the tokens in order.
+  auto ttl_at = [&](size_t pos) -> int64_t {
+    if (const auto e = ExptimeBefore(req, pos, created)) return TtlOfExptime(*e, now_ms);
+    if (created) return -1;  // memcached creates the item with no expiry, then N sets one
+    return cache::SecondsLeft(req.ttl ? expires_ms_before : r->meta.expires_ms, now_ms);
+  };
   // memcached's order: Z if a win was already sent, X if stale, then W if this client wins
   // (created by N, under the R threshold, or the first to see a stale item).
-  MetaItem item = ToMetaItem(r->meta, cache_.clock().NowMillis());
-  const bool recache =
-      req.recache_ttl && item.ttl_seconds >= 0 && item.ttl_seconds < *req.recache_ttl;
+  MetaItem item = ToMetaItem(r->meta, now_ms);
+  item.ttl_seconds = ttl_at(FlagPosition(req, 't'));
+  const std::optional<int64_t> recache_below =
+      req.recache_ttl ? RecacheThresholdSeconds(*req.recache_ttl, now_ms / 1000) : std::nullopt;
+  const int64_t ttl_at_recache = ttl_at(FlagPosition(req, 'R'));
+  const bool recache = recache_below && ttl_at_recache >= 0 && ttl_at_recache < *recache_below;
   cache::CacheService::MetaLease lease;
   if (created) {
     lease.won = true;  // VivifyForMeta won the entry it created
@@ -418,9 +435,13 @@ void Executor::MetaSet(const Request& req, std::string& out) {
   w.flags = req.client_flags;
   w.expiry = ExpiryFromExptime(req.ttl.value_or(0));
   // C: cas for set and replace (the parser made them kCas), a plain check for append/prepend.
-  if (req.mode != StoreMode::kAdd) w.expected_version = req.compare_cas;
+  // As memcached's do_store_item, C0 is no check at all: a cas then fails on an existing item
+  // (EX) and never stores stale; an append/prepend goes ahead.
+  const bool cas_given = req.compare_cas.has_value() && *req.compare_cas != 0;
+  if (req.mode == StoreMode::kCas || cas_given) w.expected_version = req.compare_cas;
+  if (req.mode == StoreMode::kAdd) w.expected_version.reset();
   // I: a cas older than the item's is accepted and the value stored stale.
-  w.invalidate_if_older = req.invalidate && req.mode == StoreMode::kCas;
+  w.invalidate_if_older = req.invalidate && req.mode == StoreMode::kCas && cas_given;
   auto r = cache_.Write(kProtocol, ns, key, w);
   MetaItem item;  // memcached returns c0 when nothing was stored
   if (r.ok()) item.cas = r->meta.version;
@@ -437,7 +458,7 @@ void Executor::MetaSet(const Request& req, std::string& out) {
       code = "EX";
       break;
     case Stored::kNotFound:
-      code = req.compare_cas && req.mode != StoreMode::kAdd ? "NF" : "NS";
+      code = req.mode == StoreMode::kCas ? "NF" : "NS";  // as do_store_item: only a cas
       break;
     case Stored::kError:
       out.append(ErrorLine(r.status()));
@@ -479,14 +500,22 @@ void Executor::MetaArithmetic(const Request& req, std::string& out) {
   cache::ArithRequest a;
   a.delta = req.delta;
   a.decrement = !req.increment;
-  if (req.vivify_ttl) a.create_with = ExpiryFromExptime(*req.vivify_ttl);
+  // A created item's expiry is the later of N and T (memcached/meta_expiry.h).
+  if (req.vivify_ttl) a.create_with = ExpiryFromExptime(CreatedExptime(req));
   a.initial = req.initial;
-  a.expected_version = req.compare_cas;
+  // As memcached's do_add_delta: C0 is no check.
+  if (req.compare_cas != 0) a.expected_version = req.compare_cas;
   if (req.ttl) a.new_expiry = ExpiryFromExptime(*req.ttl);
   auto r = cache_.Arith(kProtocol, NamespaceOf(key), key, a);
   if (r.ok()) {
-    if (req.quiet) return;  // as memcached: q hides the value too
-    const MetaItem item = ToMetaItem(r->meta, cache_.clock().NowMillis());
+    // As memcached: q hides the value too, but not the answer of an item N created.
+    if (req.quiet && !r->created) return;
+    const int64_t now_ms = cache_.clock().NowMillis();
+    MetaItem item = ToMetaItem(r->meta, now_ms);
+    if (r->created) {  // t as it stands at its position: none until N or T set one
+      const auto e = ExptimeBefore(req, FlagPosition(req, 't'), /*created=*/true);
+      item.ttl_seconds = e ? TtlOfExptime(*e, now_ms) : -1;
+    }
     std::string number;
     AppendDecimal(number, r->value);
     AppendMetaReply(out, "HD", req, &item, "ctOk",

@@ -65,8 +65,33 @@ TEST_F(CacheArithTest, CreateWithInitialValueOnAMiss) {
   auto r = cache().Arith(kMc, "s", "n", req);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->value, 10u) << "the delta is not applied on create";
+  EXPECT_TRUE(r->created);
   EXPECT_EQ(r->meta.expires_ms, now() + 30'000);
-  EXPECT_EQ(cache().Arith(kMc, "s", "n", req)->value, 15u);
+  r = cache().Arith(kMc, "s", "n", req);
+  EXPECT_EQ(r->value, 15u);
+  EXPECT_FALSE(r->created);
+}
+
+// memcached rewrites a counter in place when its new digits fit, and the item keeps its stale
+// mark and its sent win; one that grows is a new item without them.
+TEST_F(CacheArithTest, AnInPlaceCounterKeepsTheMetaMarks) {
+  ASSERT_TRUE(cache().Set(kMc, "s", "n", "10", 0, Expiry::Never()).ok());
+  ASSERT_TRUE(cache().Invalidate(kMc, "s", "n", std::nullopt, std::nullopt).ok());
+  auto r = cache().Arith(kMc, "s", "n", By(5));
+  ASSERT_TRUE(r.ok());
+  auto lease = cache().ClaimMetaLease(kMc, "s", "n", r->meta.version, /*want_win=*/false);
+  EXPECT_TRUE(lease.stale);
+  EXPECT_TRUE(lease.won) << "the first to see a stale item wins";
+  r = cache().Arith(kMc, "s", "n", By(1, true));  // 15 -> 14: in place again
+  ASSERT_TRUE(r.ok());
+  lease = cache().ClaimMetaLease(kMc, "s", "n", r->meta.version, false);
+  EXPECT_TRUE(lease.stale);
+  EXPECT_TRUE(lease.win_sent) << "the win sent stays";
+  r = cache().Arith(kMc, "s", "n", By(100));  // 114: more digits, a new item
+  ASSERT_TRUE(r.ok());
+  lease = cache().ClaimMetaLease(kMc, "s", "n", r->meta.version, false);
+  EXPECT_FALSE(lease.stale);
+  EXPECT_FALSE(lease.win_sent);
 }
 
 TEST_F(CacheArithTest, VersionCheckAndNewExpiry) {

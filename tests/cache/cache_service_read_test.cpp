@@ -87,6 +87,20 @@ TEST_F(CacheReadTest, GetAndTouchReturnsTheValueWithItsNewExpiry) {
   EXPECT_EQ(cache().Counters(kMc).touch_misses, 1u);
 }
 
+TEST_F(CacheReadTest, GetAndTouchReportsTheExpiryBeforeTheTouch) {
+  ASSERT_TRUE(cache().Set(kMc, "svc", "k", "v", 0, Expiry::After(10)).ok());
+  const int64_t set_at = now();
+  int64_t before = -1;
+  auto item = cache().GetAndTouch(kMc, "svc", "k", Expiry::After(100), &before);
+  ASSERT_TRUE(item.ok());
+  EXPECT_EQ(before, set_at + 10'000) << "what mg's t shows before a T";
+  EXPECT_EQ(item->meta.expires_ms, now() + 100'000);
+  ASSERT_TRUE(cache().GetAndTouch(kMc, "svc", "k", Expiry::Never(), &before).ok());
+  EXPECT_EQ(before, now() + 100'000);
+  ASSERT_TRUE(cache().GetAndTouch(kMc, "svc", "k", Expiry::After(5), &before).ok());
+  EXPECT_EQ(before, 0) << "0: it never expired";
+}
+
 TEST_F(CacheReadTest, GetAndTouchExpiredReturnsTheValueOnceThenItIsGone) {
   ASSERT_TRUE(cache().Set(kMc, "svc", "k", "v", 0, Expiry::Never()).ok());
   auto item = cache().GetAndTouch(kMc, "svc", "k", Expiry::Expired());

@@ -58,10 +58,15 @@ def fresh_subject():
     server.close()
 
 
-@pytest.fixture
-def pair(reference, subject):
+def open_pair(reference, subject):
     """A Pair over fresh connections, both servers flushed first."""
     p = mcwire.Pair(reference, subject)
     p.check(b"flush_all\r\n", expect=b"OK\r\n")
+    return p
+
+
+@pytest.fixture
+def pair(reference, subject):
+    p = open_pair(reference, subject)
     yield p
     p.close()

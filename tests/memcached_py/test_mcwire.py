@@ -37,6 +37,23 @@ def test_ttl_slack_is_one_second_in_meta_replies_only():
     assert ttl_slack([b"t100\r\n"], [b"t99\r\n"]) == [b"t99\r\n"]
 
 
+def test_ttl_underflow_matches_zero_only():
+    assert ttl_slack([b"HD t4294967235\r\n"], [b"HD t0\r\n"]) == [b"HD t4294967235\r\n"]
+    assert ttl_slack([b"HD t4294967235\r\n"], [b"HD t5\r\n"]) == [b"HD t5\r\n"]
+    assert ttl_slack([b"HD t5\r\n"], [b"HD t0\r\n"]) == [b"HD t0\r\n"]
+
+
+def test_counter_padding_only():
+    padded, bare = b"VALUE a 0 3 <cas1>\r\n7  \r\n", b"VALUE a 0 1 <cas1>\r\n7\r\n"
+    assert ttl_slack([padded], [bare]) == [padded]
+    assert ttl_slack([b"VA 3 t5\r\n7  \r\n"], [b"VA 1 t5\r\n7\r\n"]) == [b"VA 3 t5\r\n7  \r\n"]
+    # another number, other flags, or a value that is not a counter: no match
+    assert ttl_slack([padded], [b"VALUE a 0 1 <cas1>\r\n8\r\n"]) != [padded]
+    assert ttl_slack([padded], [b"VALUE a 1 1 <cas1>\r\n7\r\n"]) != [padded]
+    assert ttl_slack([b"VALUE a 0 3\r\nx  \r\n"], [b"VALUE a 0 1\r\nx\r\n"]) != [
+        b"VALUE a 0 3\r\nx  \r\n"]
+
+
 def test_own_mn_count():
     assert own_mn_count(b"mn\r\n") == 1
     assert own_mn_count(b"get k\r\nmn\r\nmn\r\n") == 2

@@ -111,6 +111,42 @@ CASES = {
         (b"ma cnt Mz\r\nma cnt Dabc\r\n", None),
     ],
     "me": [(b"me nope\r\n", b"EN\r\n")],
+    # Found by test_random_compare.py (2026-11-29); each was answered differently before.
+    "C0_is_no_cas_check": [
+        (S(b"k", b"1") + MS(b"k", b"y", b"C0") + MS(b"k", b"y", b"I C0") + b"mg k v\r\n",
+         b"STORED\r\nEX\r\nEX\r\nVA 1\r\n1\r\n"),  # a cas never matches 0, nor is 0 older
+        (b"ma k C0 v\r\n" + MS(b"k", b"2", b"MA C0") + MS(b"k", b"0", b"MP C0") + b"mg k v\r\n",
+         b"VA 1\r\n2\r\nHD\r\nHD\r\nVA 3\r\n022\r\n"),
+        (S(b"s", b"abc") + b"ma s C0\r\n",
+         b"STORED\r\nCLIENT_ERROR cannot increment or decrement non-numeric value\r\n"),
+    ],
+    "ms_append_with_cas_on_a_missing_key_is_NS": [
+        (MS(b"nope", b"x", b"MA C5") + MS(b"nope", b"x", b"MP C5") + MS(b"nope", b"x", b"MR C5") +
+         MS(b"nope", b"x", b"MS C5"), b"NS\r\nNS\r\nNF\r\nNF\r\n"),
+    ],
+    "mg_R_past_or_negative_never_wins": [
+        (S(b"r", b"x", exptime=1000) + b"mg r R-1\r\nmg r R2592001\r\nmg r R1000000000\r\n",
+         b"STORED\r\nHD\r\nHD\r\nHD\r\n"),
+        (b"mg r R2000\r\n", b"HD W\r\n"),
+    ],
+    "mg_tokens_in_order": [
+        (S(b"k", b"x", exptime=1000) + b"mg k t T30\r\nmg k T60 t\r\nmg k t\r\n",
+         b"STORED\r\nHD t1000\r\nHD t60\r\nHD t60\r\n"),
+        (b"mg n1 t N30\r\nmg n1 t\r\n", b"HD t-1 W\r\nHD t30 Z\r\n"),
+        (b"mg n2 N30 T60 t\r\nmg n2 t\r\nmg n3 T60 N30 t\r\nmg n3 t\r\n",
+         b"HD t60 W\r\nHD t60 Z\r\nHD t30 W\r\nHD t30 Z\r\n"),
+        (S(b"e", b"x") + b"mg e t T-1\r\nmg e\r\n", b"STORED\r\nHD t-1\r\nEN\r\n"),
+    ],
+    "ma_created_item": [
+        (b"ma c1 N30 T100 t\r\nmg c1 t\r\nma c2 T100 N30\r\nmg c2 t\r\n",
+         b"HD t100\r\nHD t100\r\nHD\r\nHD t30\r\n"),
+        (b"ma c3 q N30 v\r\nma c3 q v\r\nmg c3 v\r\n", b"VA 1\r\n0\r\nVA 1\r\n1\r\n"),
+    ],
+    "incr_in_place_keeps_the_stale_mark": [
+        (S(b"i", b"10") + b"md i I\r\n", b"STORED\r\nHD\r\n"),
+        (b"incr i 5\r\n", b"15\r\n"),
+        (b"mg i v\r\nmg i v\r\n", b"VA 2 X W\r\n15\r\nVA 2 Z X\r\n15\r\n"),
+    ],
     "meta_pipeline": [
         (b"".join(MS(b"m%d" % i, b"v%d" % i, b"T0 F%d" % i) + b"mg m%d v f k q\r\n" % i +
                   b"ma c%d N0 J%d v\r\n" % (i, i) for i in range(200)) + b"mn\r\n", None),
