@@ -148,9 +148,10 @@ DaemonProcess::~DaemonProcess() {
         std::pair<std::string, uint16_t*>{"apicached: redis listening on ",
                                           redis ? &redis_port_ : nullptr}}) {
     if (port == nullptr) continue;
+    const std::string& wanted = marker;  // clang 14 cannot capture a structured binding
     std::unique_lock lock(mu_);
     bool seen = output_cv_.wait_until(lock, deadline, [&] {
-      size_t at = output_.find(marker);
+      size_t at = output_.find(wanted);
       return at != std::string::npos && output_.find('\n', at) != std::string::npos;
     });
     if (!seen) {
