@@ -141,7 +141,9 @@ constexpr CommandSpec kCommands[] = {
     {"ttl", 2, kR | kFast, 1, 1, 1, "keyspace", Ttl, {}},
     {"type", 2, kR | kFast, 1, 1, 1, "keyspace", Type, {}},
     {"unlink", -2, kWrite | kFast, 1, -1, 1, "keyspace", Del, {}},
-    {"unwatch", 1, kTx, 0, 0, 0, "transaction", Unwatch, {}},
+    // Not kSkipQueue: Redis queues UNWATCH inside MULTI (it answers QUEUED, then OK in EXEC's
+    // array); only EXEC, DISCARD, MULTI, WATCH, QUIT and RESET run at once there.
+    {"unwatch", 1, kTx & ~kSkipQueue, 0, 0, 0, "transaction", Unwatch, {}},
     {"watch", -2, kTx, 1, -1, 1, "transaction", Watch, {}},
 };
 

@@ -1,6 +1,7 @@
 """Random command sequences byte for byte against redis-server 7.0: a seeded generator writes
 string, counter, expiry and key commands over a few keys in two databases (arguments chosen at
-random, edge values and wrong ones favoured; some in pipelines, some inside MULTI/EXEC), each
+random, edge values and wrong ones favoured; some in pipelines, some inside MULTI/EXEC, and a
+few Lua scripts through EVAL), each
 step goes to both servers on one connection pair, and the replies must be identical.
 
 The hand-written cases (test_strings_compare.py, test_server_compare.py) pin each command; this
@@ -39,6 +40,17 @@ INTS = [b"0", b"1", b"-1", b"5", b"9223372036854775807", b"-9223372036854775808"
 FLOATS = [b"0", b"1.5", b"-2.25", b"1e3", b"inf", b"nan", b"x", b"5e308"]
 EXPIRY_FLAGS = [b"NX", b"XX", b"GT", b"LT"]
 # Replies that a relative TTL makes depend on when each server ran the command.
+SCRIPTS = [
+    b"return redis.call('GET', KEYS[1])",
+    b"return redis.call('INCRBY', KEYS[1], ARGV[1])",
+    b"return redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')",
+    b"return {redis.call('EXISTS', KEYS[1]), redis.call('TTL', KEYS[1]) > 0}",
+    b"return redis.pcall('INCR', KEYS[1])",
+    b"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
+    b"else return 0 end",  # redis-py's Lock release
+    b"return tonumber(ARGV[1])",
+    b"return redis.call('NOSUCH')",
+]
 TTL_COMMANDS = {b"TTL": 1, b"PTTL": 1000, b"EXPIRETIME": 1, b"PEXPIRETIME": 1000}
 
 
@@ -133,9 +145,17 @@ class Gen:
             return [name] + (args if self.r.random() < 0.9 else args[:-1])  # odd: an error
         if r < 0.93:
             return [b"SELECT", self.c([b"0", b"1", b"0", b"16", b"x"])]
-        if r < 0.96:
+        if r < 0.94:
             # (DBSIZE: redis-server counts keys whose time is up until it reclaims them.)
             return [b"EXISTS", k(), k()]
+        if r < 0.955:
+            # WATCH without keys only (an error): redis-server aborts EXEC after any write to a
+            # watched key, apicached when the key's version or expiry differs, so a key absent
+            # at WATCH, written and deleted again, differs (docs/redis.md). UNWATCH is queued
+            # inside MULTI.
+            return self.c([[b"UNWATCH"], [b"WATCH"]])
+        if r < 0.97:
+            return [b"EVAL", self.c(SCRIPTS), b"1", k(), self.value()]
         if r < 0.98:
             return [self.c([b"FLUSHDB", b"GET", b"SET", b"INCRBY", b"EXPIRE"])]  # arity errors
         return [b"ECHO", self.value()]  # (KEYS: its order is the server's own)

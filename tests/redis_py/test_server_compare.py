@@ -234,6 +234,16 @@ def test_discard_and_misuse(pair):
     pair.check("EXEC", expect=b"*0\r\n")
 
 
+def test_unwatch_is_queued_and_watch_refused_inside_multi(pair):
+    """Found by test_random_compare.py: apicached ran UNWATCH at once inside MULTI."""
+    pair.check("WATCH", "w", expect=b"+OK\r\n")
+    pair.check("MULTI")
+    pair.check("UNWATCH", expect=b"+QUEUED\r\n")
+    pair.check("WATCH", "w", expect=b"-ERR WATCH inside MULTI is not allowed\r\n")
+    pair.check("SET", "w", "1", expect=b"+QUEUED\r\n")
+    pair.check("EXEC", expect=b"*2\r\n+OK\r\n+OK\r\n")
+
+
 def test_multi_hides_queued_writes_from_others(pair):
     """Until EXEC, nothing queued is visible on another connection."""
     pair.check("SET", "a", "0")
