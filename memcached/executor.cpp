@@ -396,7 +396,7 @@ void Executor::MetaGet(const Request& req, std::string& out) {
   const int64_t now_ms = cache_.clock().NowMillis();
   // The TTL as it stands at flag position pos: memcached walks the tokens in order.
   auto ttl_at = [&](size_t pos) -> int64_t {
-    if (const auto e = ExptimeBefore(req, pos, created)) return TtlOfExptime(*e, now_ms);
+    if (const auto t = TtlBefore(req, pos, created, now_ms)) return *t;
     if (created) return -1;  // memcached creates the item with no expiry, then N sets one
     return cache::SecondsLeft(req.ttl ? expires_ms_before : r->meta.expires_ms, now_ms);
   };
@@ -405,7 +405,7 @@ void Executor::MetaGet(const Request& req, std::string& out) {
   MetaItem item = ToMetaItem(r->meta, now_ms);
   item.ttl_seconds = ttl_at(FlagPosition(req, 't'));
   const std::optional<int64_t> recache_below =
-      req.recache_ttl ? RecacheThresholdSeconds(*req.recache_ttl, now_ms / 1000) : std::nullopt;
+      req.recache_ttl ? RecacheThresholdSeconds(*req.recache_ttl, now_ms) : std::nullopt;
   const int64_t ttl_at_recache = ttl_at(FlagPosition(req, 'R'));
   const bool recache = recache_below && ttl_at_recache >= 0 && ttl_at_recache < *recache_below;
   cache::CacheService::MetaLease lease;
@@ -438,8 +438,9 @@ void Executor::MetaSet(const Request& req, std::string& out) {
   // As memcached's do_store_item, C0 is no check at all: a cas then fails on an existing item
   // (EX) and never stores stale; an append/prepend goes ahead.
   const bool cas_given = req.compare_cas.has_value() && *req.compare_cas != 0;
-  if (req.mode == StoreMode::kCas || cas_given) w.expected_version = req.compare_cas;
-  if (req.mode == StoreMode::kAdd) w.expected_version.reset();
+  if (req.mode == StoreMode::kCas || (cas_given && req.mode != StoreMode::kAdd)) {
+    w.expected_version = req.compare_cas;
+  }
   // I: a cas older than the item's is accepted and the value stored stale.
   w.invalidate_if_older = req.invalidate && req.mode == StoreMode::kCas && cas_given;
   auto r = cache_.Write(kProtocol, ns, key, w);
@@ -513,8 +514,8 @@ void Executor::MetaArithmetic(const Request& req, std::string& out) {
     const int64_t now_ms = cache_.clock().NowMillis();
     MetaItem item = ToMetaItem(r->meta, now_ms);
     if (r->created) {  // t as it stands at its position: none until N or T set one
-      const auto e = ExptimeBefore(req, FlagPosition(req, 't'), /*created=*/true);
-      item.ttl_seconds = e ? TtlOfExptime(*e, now_ms) : -1;
+      item.ttl_seconds =
+          TtlBefore(req, FlagPosition(req, 't'), /*created=*/true, now_ms).value_or(-1);
     }
     std::string number;
     AppendDecimal(number, r->value);

@@ -33,4 +33,16 @@ int64_t TtlOfExptime(int32_t exptime, int64_t now_ms) {
   return left_ms <= 0 ? 0 : (left_ms + 999) / 1000;
 }
 
+std::optional<int64_t> TtlBefore(const Request& request, size_t pos, bool created, int64_t now_ms) {
+  const std::optional<int32_t> exptime = ExptimeBefore(request, pos, created);
+  if (!exptime) return std::nullopt;
+  return TtlOfExptime(*exptime, now_ms);
+}
+
+std::optional<int64_t> RecacheThresholdSeconds(int32_t recache, int64_t now_ms) {
+  const int64_t ttl = TtlOfExptime(recache, now_ms);
+  if (ttl <= 0) return std::nullopt;
+  return ttl;
+}
+
 }  // namespace apicached::memcached

@@ -32,4 +32,14 @@ int32_t CreatedExptime(const Request& request);
 // an unsigned underflow there).
 int64_t TtlOfExptime(int32_t exptime, int64_t now_ms);
 
+// TtlOfExptime of ExptimeBefore: what t shows at position pos; nullopt where the item's own
+// expiry stands.
+std::optional<int64_t> TtlBefore(const Request& request, size_t pos, bool created, int64_t now_ms);
+
+// mg's R token as the remaining-TTL threshold under which the client wins the recache, or
+// nullopt when none does. memcached compares the item's expiry with realtime(R), so it is R's
+// TtlOfExptime: 0 never wins, and neither does a negative R or an absolute time now or past
+// (realtime() makes them 1, and no live item expires before that).
+std::optional<int64_t> RecacheThresholdSeconds(int32_t recache, int64_t now_ms);
+
 }  // namespace apicached::memcached

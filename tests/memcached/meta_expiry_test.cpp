@@ -59,13 +59,12 @@ TEST(MetaExpiryTest, TtlOfExptimeAsMgShowsIt) {
 }
 
 TEST(MetaExpiryTest, RecacheThresholdFollowsRealtime) {
-  const int64_t now_s = kNowMs / 1000;
-  EXPECT_EQ(RecacheThresholdSeconds(0, now_s), std::nullopt);
-  EXPECT_EQ(RecacheThresholdSeconds(-1, now_s), std::nullopt);
-  EXPECT_EQ(RecacheThresholdSeconds(30, now_s), 30);
-  EXPECT_EQ(RecacheThresholdSeconds(kMaxRelativeExptime + 1, now_s), std::nullopt);  // 1970
-  EXPECT_EQ(RecacheThresholdSeconds(1'800'000'100, now_s), 100);
-  EXPECT_EQ(RecacheThresholdSeconds(1'800'000'000, now_s), std::nullopt);  // now
+  EXPECT_EQ(RecacheThresholdSeconds(0, kNowMs), std::nullopt);
+  EXPECT_EQ(RecacheThresholdSeconds(-1, kNowMs), std::nullopt);
+  EXPECT_EQ(RecacheThresholdSeconds(30, kNowMs), 30);
+  EXPECT_EQ(RecacheThresholdSeconds(kMaxRelativeExptime + 1, kNowMs), std::nullopt);  // 1970
+  EXPECT_EQ(RecacheThresholdSeconds(1'800'000'100, kNowMs), 100);
+  EXPECT_EQ(RecacheThresholdSeconds(1'800'000'000, kNowMs), std::nullopt);  // now
 }
 
 }  // namespace

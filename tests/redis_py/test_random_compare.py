@@ -97,7 +97,8 @@ class Gen:
         opts += self.maybe(0.15, b"GET")
         if self.r.random() < 0.05:
             opts += [self.c([b"EX", b"PX", b"NX", b"KEEPTTL", b"BOGUS"])]  # repeated or wrong
-        self.r.shuffle(opts) if self.r.random() < 0.1 else None
+        if self.r.random() < 0.1:
+            self.r.shuffle(opts)
         return opts
 
     def command(self):

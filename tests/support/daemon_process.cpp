@@ -73,18 +73,17 @@ DaemonProcess::~DaemonProcess() {
     args.insert(args.end(), {"--listen", "127.0.0.1:0"});
   }
   args.insert(args.end(), {"--data-dir", data_dir_});
+  auto has_flag = [&](const std::string& flag) {
+    return std::any_of(options_.args.begin(), options_.args.end(), [&](const std::string& a) {
+      return a == flag || a.starts_with(flag + "=");
+    });
+  };
   // Never the machine's /etc/apicached/apicached.conf: only a --config the test passes.
-  bool has_config = false;
-  for (const std::string& a : options_.args)
-    has_config |= a == "--config" || a.starts_with("--config=");
-  if (!has_config) args.insert(args.end(), {"--config", ""});
+  if (!has_flag("--config")) args.insert(args.end(), {"--config", ""});
   // The free space of the machine's temp file system is not the test's to choose: below the
   // default floor (1 GiB) health says "degraded" and eviction, when on, evicts to keep it free.
   // A test about the floor passes its own --min-free-disk-bytes.
-  bool has_min_free = false;
-  for (const std::string& a : options_.args)
-    has_min_free |= a == "--min-free-disk-bytes" || a.starts_with("--min-free-disk-bytes=");
-  if (!has_min_free) args.insert(args.end(), {"--min-free-disk-bytes", "0"});
+  if (!has_flag("--min-free-disk-bytes")) args.insert(args.end(), {"--min-free-disk-bytes", "0"});
   args.insert(args.end(), options_.args.begin(), options_.args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -130,11 +129,6 @@ DaemonProcess::~DaemonProcess() {
   });
 
   const auto deadline = SteadyClock::now() + options_.start_timeout;
-  auto has_flag = [&](const std::string& flag) {
-    return std::any_of(options_.args.begin(), options_.args.end(), [&](const std::string& a) {
-      return a == flag || a.starts_with(flag + "=");
-    });
-  };
   const bool memcached = has_flag("--memcached-listen");
   const bool redis = has_flag("--redis-listen");
   // The listeners' log lines: "apicached: listening on HOST:PORT", and with --memcached-listen
