@@ -316,6 +316,7 @@ Result<Item> CacheService::GetAndTouch(Protocol p, std::string_view ns, std::str
   CountTouch(p, hit);
   CountLookup(p, ns, hit ? 1 : 0, hit ? 0 : 1);
   if (!hit) return NoLiveEntry();
+  Changed(ns, key);
   return ToItem(std::move(**found));
 }
 
@@ -351,6 +352,7 @@ Result<WriteResult> CacheService::Write(Protocol p, std::string_view ns, std::st
     if (r.ok()) {
       Bump(c.total_items);
       Written(ns, key);
+      Changed(ns, key);  // as Redis's SET, also one that expires at once
     }
     if (request.expected_version) {
       if (r.ok()) Bump(c.cas_hits);
@@ -543,6 +545,7 @@ Result<ArithResult> CacheService::Arith(Protocol p, std::string_view ns, std::st
   const MetaMarks marks =
       in_place && r->has_value() ? ReadMetaMarks(ns, key, old_version) : MetaMarks{};
   Written(ns, key);
+  if (hit || r->has_value()) Changed(ns, key);
   ArithResult out{.value = result, .meta = {}, .created = created};
   if (r->has_value()) {
     out.meta = MetaOf((**r).info, (**r).value.size());
@@ -561,6 +564,7 @@ Result<int64_t> CacheService::IncrSigned(Protocol p, std::string_view ns, std::s
   if (r.ok()) {
     Bump(counters(p).incr_hits);
     Written(ns, key);
+    Changed(ns, key);
   }
   return r;
 }
@@ -574,6 +578,7 @@ Result<ItemMeta> CacheService::Touch(Protocol p, std::string_view ns, std::strin
   if (!found.ok()) return found.status();
   CountTouch(p, found->has_value());
   if (!found->has_value()) return NoLiveEntry();
+  Changed(ns, key);
   return MetaOf((**found).info, (**found).value.size());
 }
 
@@ -583,12 +588,20 @@ Result<std::optional<Entry>> CacheService::Mutate(Protocol p, std::string_view n
   const int64_t now = clock_.NowMillis();
   // An entry in its grace period is past its TTL: absent for a read-modify-write, as for every
   // other write (Redis INCR/APPEND, HTTP If-Match used to see the stale value as current).
+  bool changed = false;  // as the last run of fn decided (the store may run it again)
   auto r = store_.Mutate(ns, key, [&](const Entry* current) -> Result<Mutation> {
-    return fn(current != nullptr && Fresh(current->info, now) ? current : nullptr);
+    const Entry* live = current != nullptr && Fresh(current->info, now) ? current : nullptr;
+    Result<Mutation> m = fn(live);
+    // A delete counts even of an absent key: callers that delete only a live key keep an
+    // absent one; Redis's SET with a past deadline deletes and is a write.
+    changed = m.ok() && m->kind != Mutation::Kind::kKeep &&
+              (m->kind != Mutation::Kind::kTouch || live != nullptr);
+    return m;
   });
   if (r.ok()) {
     Bump(counters(p).cmd_set);
     Written(ns, key);
+    if (changed) Changed(ns, key);
     if (r->has_value() && !Fresh((*r)->info, now)) *r = std::nullopt;  // kept as it was: stale
   }
   return r;
@@ -613,7 +626,10 @@ Result<std::vector<ItemMeta>> CacheService::MultiSet(Protocol p, std::string_vie
   AtomicCounters& c = counters(p);
   Bump(c.cmd_set, out.size());
   Bump(c.total_items, out.size());
-  for (const PutItem& item : items) Written(ns, item.key);
+  for (const PutItem& item : items) {
+    Written(ns, item.key);
+    Changed(ns, item.key);
+  }
   return out;
 }
 
@@ -660,6 +676,9 @@ Result<std::vector<AtomicWriteResult>> CacheService::WriteAtomically(
       Bump(c.cmd_set);
     }
     Written(writes[i].ns, writes[i].key);
+    if (!writes[i].remove || writes[i].stored_before || out[i].existed) {
+      Changed(writes[i].ns, writes[i].key);
+    }
   }
   return out;
 }

@@ -42,6 +42,7 @@
 #include "cache/cache_observer.h"
 #include "cache/expiry.h"
 #include "cache/item.h"
+#include "cache/key_watches.h"
 #include "cache/lease_lookup.h"
 #include "cache/lease_table.h"
 #include "cache/op_counters.h"
@@ -124,7 +125,10 @@ struct WriteResult {
 
 // One write of WriteAtomically: a put or a delete of one key.
 struct AtomicWrite {
-  bool remove = false;  // a delete; the fields below are then ignored
+  bool remove = false;  // a delete; the fields below but ns and key are then ignored
+  // remove: the caller's own earlier writes stored the key (a Redis transaction's SET, then
+  // DEL): a watch of the key (WatchKey) sees the delete even when the key was absent before.
+  bool stored_before = false;
   std::string ns;
   std::string key;
   std::string data;
@@ -310,7 +314,10 @@ class CacheService : public WriteCommitter {
                          Expiry expiry);
 
   // Generic atomic read-modify-write of one key (the Store's Mutate, with namespace checks and
-  // counting as a cmd_set). For what the operations above do not cover.
+  // counting as a cmd_set). For what the operations above do not cover. fn sees nullptr for a
+  // key without a live entry. A watch of the key (WatchKey) sees every Put and Delete fn
+  // returns, a Delete of an absent key included, and a Touch of a live entry: fn returns
+  // Keep for what changes nothing.
   Result<std::optional<Entry>> Mutate(Protocol protocol, std::string_view ns, std::string_view key,
                                       const MutateFn& fn);
 
@@ -360,6 +367,13 @@ class CacheService : public WriteCommitter {
     return CheckNamespace(ns).ok() && store_.WritesWithoutWaiting(ns);
   }
 
+  // Watches ns/key for Redis's WATCH (cache/key_watches.h): the Watch's changed() turns true
+  // after any later call here that stores the key or changes its expiry, from any front. Call
+  // it before reading the key's state.
+  KeyWatches::Watch WatchKey(std::string_view ns, std::string_view key) {
+    return watches_.Start(ns, key);
+  }
+
   // This protocol's totals since start.
   OpCounters Counters(Protocol protocol) const;
 
@@ -404,12 +418,15 @@ class CacheService : public WriteCommitter {
                  LeaseLookup& out);
   // Ends the lease of a key just written and wakes its waiters.
   void Written(std::string_view ns, std::string_view key) { leases_.Wake(ns, key); }
+  // A write stored ns/key or changed its expiry: its watchers learn it (KeyWatches).
+  void Changed(std::string_view ns, std::string_view key) { watches_.Changed(ns, key); }
 
   Store& store_;
   const Clock& clock_;
   const CacheServiceOptions options_;
   CacheObserver* const observer_;
   LeaseTable leases_;
+  KeyWatches watches_;
   // Striped by key: VivifyForMeta's add-then-win against ClaimMetaLease.
   std::mutex& MetaMutex(std::string_view ns, std::string_view key) const;
   mutable std::array<std::mutex, 64> meta_mu_;

@@ -11,17 +11,20 @@
 #include <string>
 #include <vector>
 
+#include "cache/key_watches.h"
 #include "redis/reply.h"
 #include "redis/resp_writer.h"
 
 namespace apicached::redis {
 
 // A key as WATCH saw it: its namespace and key, and its version and expiry then (nullopt: no
-// live entry). EXEC compares them with the key's state at EXEC.
+// live entry). EXEC fails when the key's state differs at EXEC or when a write changed it in
+// between (watch: also a write undone since, as Redis).
 struct WatchedKey {
   std::string ns;
   std::string key;
   std::optional<std::pair<uint64_t, int64_t>> seen;  // version, expires_ms
+  cache::KeyWatches::Watch watch;                    // released with the WatchedKey
 };
 
 struct ClientState {

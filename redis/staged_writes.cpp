@@ -126,6 +126,8 @@ Result<std::optional<Entry>> StagedWrites::Mutate(std::string_view ns, std::stri
       break;
     }
   }
+  // A Delete of an absent key is Redis's SET with a past deadline (CacheService::Mutate).
+  if (m->kind != Mutation::Kind::kDelete || current == nullptr) slot.stored = true;
   slot.written = true;
   if (slot.entry && Expired(slot.entry->info.expires_ms, now)) slot.entry.reset();
   return slot.entry;
@@ -140,6 +142,7 @@ Status StagedWrites::Put(std::string_view ns, std::string_view key, std::string 
   const int64_t now = cache_.clock().NowMillis();
   slot.written = true;
   slot.entry.reset();
+  slot.stored = true;
   if (Expired(expires_ms, now)) return Status::Ok();
   Entry e;
   e.value = std::move(value);
@@ -160,6 +163,7 @@ Status StagedWrites::Commit() {
     if (reading_) w.expected_version = slot.base;
     if (!slot.entry || Expired(slot.entry->info.expires_ms, now)) {
       w.remove = true;
+      w.stored_before = slot.stored;
     } else {
       w.data = std::move(slot.entry->value);
       w.content_type = std::move(slot.entry->content_type);

@@ -63,6 +63,10 @@ class StagedWrites {
     std::optional<Entry> entry;    // the key as the transaction sees it
     std::optional<uint64_t> base;  // its version before the transaction wrote it (0: none)
     bool written = false;
+    // A write of the transaction stored the key (a value, a deadline, or a value that expired
+    // at once): a WATCH of it sees the commit even when the key was absent before and ends up
+    // absent (cache::AtomicWrite::stored_before).
+    bool stored = false;
   };
   // (namespace, key) order, looked up by string_view pairs too.
   struct KeyLess {

@@ -298,7 +298,8 @@ Reply GetEx(Context& ctx, const Argv& argv) {
       return m;
     }
     value = current->value;
-    if (a.flags & kPersist) return Mutation::Touch(0);
+    // As Redis: PERSIST of a key without a TTL writes nothing (WATCH sees no change).
+    if ((a.flags & kPersist) && current->info.expires_ms != 0) return Mutation::Touch(0);
     return Mutation::Keep();
   });
   if (!r.ok()) return err::FromStatus(r.status());

@@ -10,8 +10,9 @@
 // clears the store itself: the writes staged before it are applied first, as one batch, and
 // the commands after it form the next batch (docs/redis.md).
 //
-// WATCH remembers each key's version and expiry; EXEC runs nothing and answers a null array
-// when any of them changed (a write from any front changes the version).
+// WATCH remembers each key's version and expiry and watches it (cache/key_watches.h); EXEC runs
+// nothing and answers a null array when any of them differs or a write from any front changed
+// the key in between (also one undone since: set, then deleted again).
 #include <algorithm>
 
 #include "redis/command_util.h"
@@ -75,7 +76,7 @@ Reply Exec(Context& ctx, const Argv&) {
   for (const WatchedKey& w : c.watched) {
     Reply error;
     const auto now = KeyState(ctx, w.ns, w.key, error);
-    if (error.is_error() || now != w.seen) {
+    if (error.is_error() || w.watch.changed() || now != w.seen) {
       EndTransaction(c);
       return Reply::NullArray();
     }
@@ -113,6 +114,7 @@ Reply Watch(Context& ctx, const Argv& argv) {
     WatchedKey w;
     w.ns = std::string(ctx.NamespaceOf(argv[i]));
     w.key = argv[i];
+    w.watch = ctx.cache.WatchKey(w.ns, w.key);  // before the read: a later write is seen
     Reply error;
     w.seen = KeyState(ctx, w.ns, w.key, error);
     if (error.is_error()) return error;

@@ -231,6 +231,38 @@ TEST_F(RedisExecutorTest, MultiExecAndWatch) {
   EXPECT_EQ(Run("EXEC"), "*-1\r\n");
 }
 
+// Redis fails EXEC after any write that changed a watched key, also one undone before EXEC
+// (redis-server 7.0.15's replies; tests/redis_py/test_server_compare.py compares them).
+TEST_F(RedisExecutorTest, WatchSeesAWriteUndoneBeforeExec) {
+  ClientState other = executor_->NewClient();
+  EXPECT_EQ(Run("WATCH w\r\nMULTI\r\nSET w 1"), "+OK\r\n+OK\r\n+QUEUED\r\n");
+  EXPECT_EQ(Run("SET w x\r\nDEL w", &other), "+OK\r\n:1\r\n");
+  EXPECT_EQ(Run("EXEC\r\nGET w"), "*-1\r\n$-1\r\n");
+  // The watching connection's own writes count too.
+  EXPECT_EQ(Run("WATCH w\r\nSET w x\r\nDEL w\r\nMULTI\r\nSET w 1\r\nEXEC"),
+            "+OK\r\n+OK\r\n:1\r\n+OK\r\n+QUEUED\r\n*-1\r\n");
+  // A write of another front (memcached's set and delete, through the same cache layer).
+  EXPECT_EQ(Run("WATCH w\r\nMULTI\r\nSET w 1"), "+OK\r\n+OK\r\n+QUEUED\r\n");
+  ASSERT_TRUE(
+      cache_->Set(cache::Protocol::kMemcached, "default", "w", "m", 0, cache::Expiry::Never())
+          .ok());
+  ASSERT_TRUE(cache_->Delete(cache::Protocol::kMemcached, "default", "w").ok());
+  EXPECT_EQ(Run("EXEC"), "*-1\r\n");
+  // Writes that change nothing do not: a DEL, EXPIRE or PERSIST of an absent key, a SET NX
+  // that finds the key, a PERSIST or GETEX PERSIST of a key without a TTL.
+  EXPECT_EQ(Run("SET p v", &other), "+OK\r\n");
+  EXPECT_EQ(Run("WATCH w p\r\nMULTI\r\nSET w 1"), "+OK\r\n+OK\r\n+QUEUED\r\n");
+  EXPECT_EQ(Run("DEL w\r\nEXPIRE w 10\r\nPERSIST w\r\nSET p z NX\r\nPERSIST p\r\n"
+                "GETEX p PERSIST",
+                &other),
+            ":0\r\n:0\r\n:0\r\n$-1\r\n:0\r\n$1\r\nv\r\n");
+  EXPECT_EQ(Run("EXEC"), "*1\r\n+OK\r\n");
+  // EXEC, DISCARD and UNWATCH end the watches: later writes change nothing for this client.
+  EXPECT_EQ(Run("WATCH w\r\nUNWATCH\r\nMULTI\r\nSET w 2"), "+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n");
+  EXPECT_EQ(Run("SET w 3", &other), "+OK\r\n");
+  EXPECT_EQ(Run("EXEC"), "*1\r\n+OK\r\n");
+}
+
 TEST_F(RedisExecutorTest, DatabasesAndKeyNamespaces) {
   EXPECT_EQ(Run("SET k zero\r\nSET migo:1 m"), "+OK\r\n+OK\r\n");
   EXPECT_TRUE(InNamespace("default", "k"));

@@ -150,11 +150,11 @@ class Gen:
             # (DBSIZE: redis-server counts keys whose time is up until it reclaims them.)
             return [b"EXISTS", k(), k()]
         if r < 0.955:
-            # WATCH without keys only (an error): redis-server aborts EXEC after any write to a
-            # watched key, apicached when the key's version or expiry differs, so a key absent
-            # at WATCH, written and deleted again, differs (docs/redis.md). UNWATCH is queued
-            # inside MULTI.
-            return self.c([[b"UNWATCH"], [b"WATCH"]])
+            # WATCH of up to two keys (none: an error), so that the writes between it and EXEC
+            # decide EXEC's answer as redis-server's do. UNWATCH is queued inside MULTI.
+            if self.r.random() < 0.3:
+                return [b"UNWATCH"]
+            return [b"WATCH"] + [k() for _ in range(self.r.randint(0, 2))]
         if r < 0.97:
             return [b"EVAL", self.c(SCRIPTS), b"1", k(), self.value()]
         if r < 0.98:

@@ -359,3 +359,71 @@ def test_resp3_replies(pair):
                                 b"with: \r\n")
     pair.check("HELLO", "2", normalise=lambda r: r[:5])
     pair.check("GET", "missing", expect=b"$-1\r\n")
+
+
+def test_watch_sees_a_write_undone_before_exec(pair):
+    """redis-server fails EXEC after any write that changed a watched key, also one undone
+    before EXEC; apicached compared the key's state only, and ran the transaction."""
+    pair.check("SET", "p", "v")
+    pair.check("WATCH", "w", expect=b"+OK\r\n")
+    for side in (pair.ref, pair.sub):
+        other = Conn(side.server.address)
+        assert other.call("SET", "w", "x") == b"+OK\r\n", side.server.name
+        assert other.call("DEL", "w") == b":1\r\n", side.server.name
+        other.close()
+    pair.check("MULTI")
+    pair.check("SET", "w", "1", expect=b"+QUEUED\r\n")
+    pair.check("EXEC", expect=b"*-1\r\n")
+    pair.check("GET", "w", expect=b"$-1\r\n")
+    # The watching connection's own writes, and a SET with a past deadline of an absent key.
+    pair.check("WATCH", "w")
+    pair.check("SET", "w", "x", "PXAT", "1000000000000", expect=b"+OK\r\n")
+    pair.check("MULTI")
+    pair.check("SET", "w", "1")
+    pair.check("EXEC", expect=b"*-1\r\n")
+    # Writes that change nothing do not count: DEL, EXPIRE, PERSIST of an absent key, a SET NX
+    # that finds the key, PERSIST and GETEX PERSIST of a key without a TTL.
+    pair.check("WATCH", "w", "p")
+    pair.check("DEL", "w", expect=b":0\r\n")
+    pair.check("EXPIRE", "w", "10", expect=b":0\r\n")
+    pair.check("PERSIST", "w", expect=b":0\r\n")
+    pair.check("SET", "p", "z", "NX", expect=b"$-1\r\n")
+    pair.check("PERSIST", "p", expect=b":0\r\n")
+    pair.check("GETEX", "p", "PERSIST", expect=b"$1\r\nv\r\n")
+    pair.check("MULTI")
+    pair.check("SET", "w", "1")
+    pair.check("EXEC", expect=b"*1\r\n+OK\r\n")
+
+
+@pytest.mark.parametrize("writes", [
+    [("SET", "w", "x", "PXAT", "1000000000000")],  # stored, expired at once
+    [("SET", "w", "x"), ("DEL", "w")],              # stored, then deleted
+    [("SET", "w", "x"), ("PEXPIRE", "w", "-1")],    # stored, then expired
+])
+def test_watch_sees_another_transactions_undone_write(pair, writes):
+    """Another connection's MULTI/EXEC whose writes leave the watched key absent, as it was."""
+    pair.check("WATCH", "w", expect=b"+OK\r\n")
+    for side in (pair.ref, pair.sub):
+        other = Conn(side.server.address)
+        assert other.call("MULTI") == b"+OK\r\n"
+        for w in writes:
+            assert other.call(*w) == b"+QUEUED\r\n", side.server.name
+        assert other.call("EXEC").startswith(b"*%d\r\n" % len(writes)), side.server.name
+        other.close()
+    pair.check("GET", "w", expect=b"$-1\r\n")
+    pair.check("MULTI")
+    pair.check("SET", "w", "1")
+    pair.check("EXEC", expect=b"*-1\r\n")
+
+
+def test_watch_ignores_another_transactions_delete_of_an_absent_key(pair):
+    pair.check("WATCH", "w", expect=b"+OK\r\n")
+    for side in (pair.ref, pair.sub):
+        other = Conn(side.server.address)
+        assert other.call("MULTI") == b"+OK\r\n"
+        assert other.call("DEL", "w") == b"+QUEUED\r\n"
+        assert other.call("EXEC") == b"*1\r\n:0\r\n", side.server.name
+        other.close()
+    pair.check("MULTI")
+    pair.check("SET", "w", "1")
+    pair.check("EXEC", expect=b"*1\r\n+OK\r\n")
