@@ -75,7 +75,9 @@ KeyWatches::Watch& KeyWatches::Watch::operator=(Watch&& other) noexcept {
   return *this;
 }
 
-KeyWatches::Watch::~Watch() { Release(); }
+KeyWatches::Watch::~Watch() {
+  Release();
+}
 
 bool KeyWatches::Watch::changed() const {
   return slot_ != nullptr && slot_->changes.load() != start_;

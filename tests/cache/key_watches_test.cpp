@@ -161,9 +161,8 @@ TEST_F(CacheWatchTest, EveryFrontsStoresCount) {
   }
   {
     auto w = watch();
-    auto r = cache().Mutate(kRedis, "s", "k", [](const Entry*) -> Result<Mutation> {
-      return Mutation::Touch(0);
-    });
+    auto r = cache().Mutate(kRedis, "s", "k",
+                            [](const Entry*) -> Result<Mutation> { return Mutation::Touch(0); });
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(w.changed()) << "Mutate touching a live key";
   }
@@ -171,9 +170,8 @@ TEST_F(CacheWatchTest, EveryFrontsStoresCount) {
     // A Delete counts also of an absent key (Redis's SET with a past deadline).
     ASSERT_TRUE(cache().Delete(kRedis, "s", "k").ok());
     auto w = watch();
-    auto r = cache().Mutate(kRedis, "s", "k", [](const Entry*) -> Result<Mutation> {
-      return Mutation::Delete();
-    });
+    auto r = cache().Mutate(kRedis, "s", "k",
+                            [](const Entry*) -> Result<Mutation> { return Mutation::Delete(); });
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(w.changed()) << "Mutate deleting";
   }
@@ -185,19 +183,18 @@ TEST_F(CacheWatchTest, WritesThatChangeNothingDoNotCount) {
   KeyWatches::Watch live = cache().WatchKey("s", "live");
   EXPECT_EQ(cache().Delete(kRedis, "s", "k").code(), Code::kNotFound);
   EXPECT_EQ(cache().Replace(kMc, "s", "k", "r", 0, Expiry::Never()).code(), Code::kNotFound);
-  EXPECT_EQ(cache().Add(kMc, "s", "live", "a", 0, Expiry::Never()).code(),
-            Code::kAlreadyExists);
+  EXPECT_EQ(cache().Add(kMc, "s", "live", "a", 0, Expiry::Never()).code(), Code::kAlreadyExists);
   EXPECT_EQ(cache().Touch(kMc, "s", "k", Expiry::After(5)).code(), Code::kNotFound);
   EXPECT_EQ(cache().Arith(kMc, "s", "k", cache::ArithRequest{}).code(), Code::kNotFound);
   // A read-modify-write that keeps, or touches what is not there.
   for (Mutation m : {Mutation::Keep(), Mutation::Touch(5)}) {
-    ASSERT_TRUE(cache().Mutate(kRedis, "s", "k", [&](const Entry*) -> Result<Mutation> {
-      return m;
-    }).ok());
+    ASSERT_TRUE(
+        cache().Mutate(kRedis, "s", "k", [&](const Entry*) -> Result<Mutation> { return m; }).ok());
   }
-  ASSERT_TRUE(cache().Mutate(kRedis, "s", "live", [](const Entry*) -> Result<Mutation> {
-    return Mutation::Keep();
-  }).ok());
+  ASSERT_TRUE(cache()
+                  .Mutate(kRedis, "s", "live",
+                          [](const Entry*) -> Result<Mutation> { return Mutation::Keep(); })
+                  .ok());
   // A batch's delete of an absent key.
   cache::AtomicWrite del;
   del.remove = true;

@@ -162,7 +162,9 @@ TEST_F(RedisSetCombinerTest, SetsThatReadOrAnswerAnErrorAreNotHeld) {
       {"SET p 1 PX 0", "-ERR invalid expire time in 'set' command\r\n"},
       {"SET p 1 PX 1000 EX 1", "-ERR syntax error\r\n"},
   };
-  for (const auto& [command, reply] : cases) {
+  for (const auto& c : cases) {
+    const std::string& command = c.first;  // a plain reference: clang 14 cannot capture a
+    const std::string& reply = c.second;   // structured binding in a lambda
     auto a = Connect();
     boost::asio::post(io_, [&] {
       a->Produce(io_, command + "\r\n");
