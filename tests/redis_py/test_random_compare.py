@@ -24,7 +24,7 @@ import re
 
 import pytest
 
-from resp import cmd
+from resp import Side, cmd
 
 KEYS = [b"a", b"b", b"c", b"n", b"k" * 300]
 VALUES = [b"0", b"1", b"-1", b"7", b"41", b"9223372036854775807", b"-9223372036854775808",
@@ -190,21 +190,43 @@ def within(ref, sub, tolerance):
                 and abs(int(a.group(1)) - int(b.group(1))) <= tolerance)
 
 
-@pytest.mark.parametrize("seed", seeds())
-def test_random_sequence(pair, seed):
+def run_sequence(seed, sides):
+    """Runs STEPS generated steps, each on one (reference, subject) connection pair of sides
+    chosen at random, and compares the replies."""
     gen = Gen(seed)
+    picker = random.Random(seed * 7919 + len(sides))
     done = []
     for i in range(STEPS):
         data, n, tolerances = gen.step()
-        ref = pair.ref.exchange(data, n, False)
-        sub = pair.sub.exchange(data, n, False)
+        which = picker.randrange(len(sides))
+        ref_side, sub_side = sides[which]
+        ref = ref_side.exchange(data, n, False)
+        sub = sub_side.exchange(data, n, False)
         sub = [r if t is None or (t and within(r, s, t)) else s
                for r, s, t in zip(ref, sub, tolerances)]
         if sub != ref:
             shown = [d if len(d) < 300 else d[:300] + b"..." for d in done[-8:]]
             raise AssertionError(
-                "seed %d, step %d; the steps before it (last 8): %r\n%s answers differently "
-                "than redis-server 7.0:\nrequest:  %r\nredis:    %r\n%-9s %r"
-                % (seed, i, shown, pair.sub.server.name, data[:600], b"".join(ref)[:2000],
-                   pair.sub.server.name + ":", b"".join(sub)[:2000]))
-        done.append(data)
+                "seed %d, step %d on connection %d; the steps before it (last 8, connection "
+                "first): %r\n%s answers differently than redis-server 7.0:\nrequest:  %r\n"
+                "redis:    %r\n%-9s %r"
+                % (seed, i, which, shown, sub_side.server.name, data[:600],
+                   b"".join(ref)[:2000], sub_side.server.name + ":", b"".join(sub)[:2000]))
+        done.append((which, data))
+
+
+@pytest.mark.parametrize("seed", seeds())
+def test_random_sequence(pair, seed):
+    run_sequence(seed, [(pair.ref, pair.sub)])
+
+
+@pytest.mark.parametrize("seed", seeds())
+def test_random_two_connections(pair, seed):
+    """The same steps spread over two connections to each server: one connection's writes
+    and transactions meet the other's WATCH, MULTI and SELECT."""
+    second = (Side(pair.ref.server), Side(pair.sub.server))
+    try:
+        run_sequence(seed, [(pair.ref, pair.sub), second])
+    finally:
+        second[0].conn.close()
+        second[1].conn.close()
