@@ -75,6 +75,27 @@ TEST(RedisDaemonTest, ValuesAreSharedWithHttpByteForByte) {
   EXPECT_EQ(Exchange(c, "GET from_http\r\n", "hello\r\n"), "$5\r\nhello\r\n");
 }
 
+// WATCH sees HTTP's writes, also a PUT undone by a DELETE before EXEC (cache/key_watches.h);
+// a daemon stopped while a connection still watches a key exits cleanly (the watch goes with
+// the connection, before the cache layer: the sanitizer build would abort otherwise).
+TEST(RedisDaemonTest, WatchSeesHttpWritesAndStopsCleanlyWithAWatchOpen) {
+  DaemonOptions o = RedisDaemon();
+  o.args.insert(o.args.end(), {"--shutdown-grace", "0.2"});  // the open connection's wait
+  DaemonProcess d(o);
+  ASSERT_TRUE(d.Start());
+  RawConnection c(d.redis_port());
+  HttpClient http(d.port());
+  ASSERT_EQ(Exchange(c, "WATCH w\r\n", "\r\n"), "+OK\r\n");
+  ASSERT_EQ(http.Put("/v1/cache/default/w", "x").result_int(), 201u);
+  ASSERT_EQ(http.Delete("/v1/cache/default/w").result_int(), 204u);
+  EXPECT_EQ(Exchange(c, "MULTI\r\nSET w 1\r\nEXEC\r\n", "*-1\r\n"), "+OK\r\n+QUEUED\r\n*-1\r\n");
+  // Unchanged: EXEC runs.
+  EXPECT_EQ(Exchange(c, "WATCH w\r\nMULTI\r\nSET w 2\r\nEXEC\r\n", "*1\r\n+OK\r\n"),
+            "+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n");
+  ASSERT_EQ(Exchange(c, "WATCH w other\r\n", "\r\n"), "+OK\r\n");
+  EXPECT_EQ(d.Stop(), 0) << d.output();
+}
+
 TEST(RedisDaemonTest, CleanRestartAndSigkillKeepWhatWasAcknowledged) {
   DaemonProcess d(RedisDaemon());
   ASSERT_TRUE(d.Start());
