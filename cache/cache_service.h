@@ -368,8 +368,8 @@ class CacheService : public WriteCommitter {
   }
 
   // Watches ns/key for Redis's WATCH (cache/key_watches.h): the Watch's changed() turns true
-  // after any later call here that stores the key or changes its expiry, from any front. Call
-  // it before reading the key's state.
+  // after any later call here that stores the key or changes its expiry, from any front, and
+  // after a Mutate or WriteAtomically that deletes it. Call it before reading the key's state.
   KeyWatches::Watch WatchKey(std::string_view ns, std::string_view key) {
     return watches_.Start(ns, key);
   }
@@ -418,7 +418,7 @@ class CacheService : public WriteCommitter {
                  LeaseLookup& out);
   // Ends the lease of a key just written and wakes its waiters.
   void Written(std::string_view ns, std::string_view key) { leases_.Wake(ns, key); }
-  // A write stored ns/key or changed its expiry: its watchers learn it (KeyWatches).
+  // A write stored ns/key, changed its expiry or deleted it: its watchers learn it.
   void Changed(std::string_view ns, std::string_view key) { watches_.Changed(ns, key); }
 
   Store& store_;

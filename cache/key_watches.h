@@ -4,9 +4,11 @@
 // key absent at WATCH, then set and deleted again, is absent at EXEC as it was, and Redis
 // answers EXEC with a null array all the same. Comparing the key's state at WATCH and at EXEC
 // cannot see that; this table can. The cache layer reports every write that stored an entry
-// or changed a live one's expiry, whichever front it came through (Changed). Deletes need not
-// be reported: a live key deleted has another state at EXEC, and a key absent at WATCH has to
-// be stored before it can be deleted. The watcher compares the state too (redis/transaction.cpp).
+// or changed a live one's expiry, whichever front it came through (Changed), and the deletes
+// of the calls that know they deleted (Mutate, WriteAtomically). The other deletes (Delete,
+// DeleteMany, a namespace cleared, eviction, expiry) need not be reported: a live key deleted
+// has another state at EXEC, and a key absent at WATCH has to be stored before it can be
+// deleted. So the watcher compares the state too (redis/transaction.cpp).
 //
 // Bounds: one slot per key watched by at least one connection, freed with the last Watch of
 // it. Redis bounds watched keys by the connections' own limits (argument count, connection
@@ -71,8 +73,8 @@ class KeyWatches {
   // finishes after that read is reported to the Watch.
   Watch Start(std::string_view ns, std::string_view key);
 
-  // A write changed ns/key (stored it, or changed its expiry). One atomic load when no key is
-  // watched. Call after the write is in the store.
+  // A write changed ns/key (stored it, changed its expiry, or deleted it). A fence and one
+  // atomic load when no key is watched. Call after the write is in the store.
   void Changed(std::string_view ns, std::string_view key);
 
   // Keys with at least one Watch.
