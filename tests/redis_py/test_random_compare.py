@@ -205,7 +205,7 @@ def run_sequence(seed, sides):
         sub = [r if t is None or (t and within(r, s, t)) else s
                for r, s, t in zip(ref, sub, tolerances)]
         if sub != ref:
-            shown = [d if len(d) < 300 else d[:300] + b"..." for d in done[-8:]]
+            shown = [(w, d if len(d) < 300 else d[:300] + b"...") for w, d in done[-8:]]
             raise AssertionError(
                 "seed %d, step %d on connection %d; the steps before it (last 8, connection "
                 "first): %r\n%s answers differently than redis-server 7.0:\nrequest:  %r\n"
