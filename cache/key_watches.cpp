@@ -1,25 +1,18 @@
 #include "cache/key_watches.h"
 
-#include <functional>
 #include <utility>
+
+#include "cache/key_id.h"
+#include "storage/key_hash.h"
 
 namespace apicached::cache {
 
-std::string KeyWatches::Id(std::string_view ns, std::string_view key) {
-  // Namespace names have no NUL (CheckNamespace), so the id is unambiguous for any key bytes.
-  std::string id;
-  id.reserve(ns.size() + 1 + key.size());
-  id.append(ns).push_back('\0');
-  id.append(key);
-  return id;
-}
-
-KeyWatches::Shard& KeyWatches::ShardOf(const std::string& id) {
-  return shards_[std::hash<std::string>{}(id) % kShards];
+KeyWatches::Shard& KeyWatches::ShardOf(std::string_view id) {
+  return shards_[KeyHash(id) % kShards];
 }
 
 KeyWatches::Watch KeyWatches::Start(std::string_view ns, std::string_view key) {
-  std::string id = Id(ns, key);
+  std::string id = KeyId(ns, key);
   Shard& shard = ShardOf(id);
   std::lock_guard lock(shard.mu);
   auto [it, inserted] = shard.slots.try_emplace(id);
@@ -33,7 +26,7 @@ void KeyWatches::Changed(std::string_view ns, std::string_view key) {
   // The fence orders the caller's write before the load (a plain load may pass earlier stores).
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (slots_.load(std::memory_order_relaxed) == 0) return;
-  const std::string id = Id(ns, key);
+  const std::string id = KeyId(ns, key);
   Shard& shard = ShardOf(id);
   std::lock_guard lock(shard.mu);
   auto it = shard.slots.find(id);

@@ -22,10 +22,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "storage/key_hash.h"
 
 namespace apicached::cache {
 
@@ -84,11 +87,12 @@ class KeyWatches {
   static constexpr size_t kShards = 16;
   struct Shard {
     std::mutex mu;
-    std::unordered_map<std::string, Slot> slots;
+    // Keys are client input: hashed with the process's random key, so none can be chosen to
+    // collide (as LeaseTable's).
+    std::unordered_map<std::string, Slot, KeyHasher, std::equal_to<>> slots;
   };
 
-  static std::string Id(std::string_view ns, std::string_view key);
-  Shard& ShardOf(const std::string& id);
+  Shard& ShardOf(std::string_view id);
 
   std::array<Shard, kShards> shards_;
   // Keys watched. Start increments it before the watcher reads the key's state; a writer loads

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "cache/key_id.h"
 #include "storage/key_hash.h"
 
 namespace apicached::cache {
@@ -81,14 +82,6 @@ LeaseTable::LeaseTable(LeaseTableOptions options)
 
 LeaseTable::~LeaseTable() = default;
 
-std::string LeaseTable::Id(std::string_view ns, std::string_view key) {
-  std::string id;
-  id.reserve(ns.size() + 1 + key.size());
-  id.append(ns).push_back('\0');  // no namespace name holds a NUL
-  id.append(key);
-  return id;
-}
-
 LeaseTable::Shard& LeaseTable::ShardOf(std::string_view id) const {
   const size_t n = options_.shards == 0 ? 1 : options_.shards;
   return shards_[KeyHash(id) % n];
@@ -97,7 +90,7 @@ LeaseTable::Shard& LeaseTable::ShardOf(std::string_view id) const {
 LeaseTable::Acquired LeaseTable::Acquire(std::string_view ns, std::string_view key,
                                          uint64_t version, int64_t now_ms, int64_t lease_ms,
                                          uint64_t token) {
-  const std::string id = Id(ns, key);
+  const std::string id = KeyId(ns, key);
   Shard& sh = ShardOf(id);
   std::vector<Waiter> woken;
   Acquired out;
@@ -125,7 +118,7 @@ LeaseTable::Acquired LeaseTable::Acquire(std::string_view ns, std::string_view k
 LeaseTable::Acquired LeaseTable::Holder(std::string_view ns, std::string_view key, uint64_t version,
                                         int64_t now_ms) const {
   if (Empty()) return {};
-  const std::string id = Id(ns, key);
+  const std::string id = KeyId(ns, key);
   Shard& sh = ShardOf(id);
   std::lock_guard lock(sh.mu);
   auto it = sh.slots.find(id);
@@ -141,7 +134,7 @@ LeaseTable::Acquired LeaseTable::Holder(std::string_view ns, std::string_view ke
 bool LeaseTable::Valid(std::string_view ns, std::string_view key, uint64_t token,
                        uint64_t version) const {
   if (Empty()) return false;
-  const std::string id = Id(ns, key);
+  const std::string id = KeyId(ns, key);
   Shard& sh = ShardOf(id);
   std::lock_guard lock(sh.mu);
   auto it = sh.slots.find(id);
@@ -151,7 +144,7 @@ bool LeaseTable::Valid(std::string_view ns, std::string_view key, uint64_t token
 
 void LeaseTable::Wake(std::string_view ns, std::string_view key) {
   if (Empty()) return;
-  const std::string id = Id(ns, key);
+  const std::string id = KeyId(ns, key);
   Shard& sh = ShardOf(id);
   std::vector<WaiterEntry> waiters;
   {
@@ -166,7 +159,7 @@ void LeaseTable::Wake(std::string_view ns, std::string_view key) {
 }
 
 void LeaseTable::MarkStale(std::string_view ns, std::string_view key, uint64_t version, bool won) {
-  const std::string id = Id(ns, key);
+  const std::string id = KeyId(ns, key);
   Shard& sh = ShardOf(id);
   std::vector<Waiter> woken;
   {
@@ -182,7 +175,7 @@ void LeaseTable::MarkStale(std::string_view ns, std::string_view key, uint64_t v
 
 bool LeaseTable::IsStale(std::string_view ns, std::string_view key, uint64_t version) const {
   if (Empty()) return false;
-  const std::string id = Id(ns, key);
+  const std::string id = KeyId(ns, key);
   Shard& sh = ShardOf(id);
   std::lock_guard lock(sh.mu);
   auto it = sh.slots.find(id);
@@ -192,7 +185,7 @@ bool LeaseTable::IsStale(std::string_view ns, std::string_view key, uint64_t ver
 uint64_t LeaseTable::WaitIfHeld(std::string_view ns, std::string_view key, uint64_t version,
                                 int64_t now_ms, Waiter fn) {
   if (Empty()) return 0;
-  const std::string id = Id(ns, key);
+  const std::string id = KeyId(ns, key);
   Shard& sh = ShardOf(id);
   std::lock_guard lock(sh.mu);
   auto it = sh.slots.find(id);
@@ -203,7 +196,7 @@ uint64_t LeaseTable::WaitIfHeld(std::string_view ns, std::string_view key, uint6
 }
 
 bool LeaseTable::Cancel(std::string_view ns, std::string_view key, uint64_t wait_id) {
-  const std::string id = Id(ns, key);
+  const std::string id = KeyId(ns, key);
   Shard& sh = ShardOf(id);
   std::lock_guard lock(sh.mu);
   auto it = sh.slots.find(id);

@@ -91,7 +91,6 @@ class LeaseTable {
  private:
   struct Shard;
   Shard& ShardOf(std::string_view id) const;
-  static std::string Id(std::string_view ns, std::string_view key);
 
   // No slot anywhere: every call answers at once without hashing or locking, so that writes
   // (each one Wakes its key) and memcached gets cost nothing while nobody uses leases. A slot is

@@ -74,9 +74,8 @@ Reply Exec(Context& ctx, const Argv&) {
     return err::Error(err::kExecAbort);
   }
   for (const WatchedKey& w : c.watched) {
-    Reply error;
-    const auto now = KeyState(ctx, w.ns, w.key, error);
-    if (error.is_error() || w.watch.changed() || now != w.seen) {
+    Reply error;  // a key a write changed since needs no read
+    if (w.watch.changed() || KeyState(ctx, w.ns, w.key, error) != w.seen || error.is_error()) {
       EndTransaction(c);
       return Reply::NullArray();
     }
