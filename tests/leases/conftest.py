@@ -17,6 +17,21 @@ sys.path.insert(0, HERE)
 import mcservers  # noqa: E402
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report carries whether the daemon still runs and the end of its log: a
+    failure seen once under load (a connection the daemon closed) is then explained by the run
+    that shows it, not by a rerun."""
+    outcome = yield
+    report = outcome.get_result()
+    subject = item.funcargs.get("daemon") if report.failed else None
+    if subject is not None:
+        server = subject.server
+        report.sections.append(("apicached", "running: %s (exit status %s)\n%s" % (
+            server.running(), server.proc.returncode if server.proc else None,
+            server.log()[-6000:])))
+
+
 @pytest.fixture(scope="module")
 def daemon():
     try:

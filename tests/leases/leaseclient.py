@@ -6,6 +6,7 @@ import os
 import re
 import threading
 import time
+import traceback
 
 DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "leases.md")
 
@@ -77,8 +78,8 @@ def run_parallel(n, call):
         try:
             barrier.wait(30)
             results[i] = call(i)
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(repr(e))
+        except Exception:  # noqa: BLE001 - reported below, with where it was raised
+            errors.append("call %d: %s" % (i, traceback.format_exc(limit=-4)))
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
     for t in threads:
