@@ -67,26 +67,34 @@ row() {
   }'
 }
 
-# profile PID NAME -- COMMAND...: COMMAND twice, once for the CPU per request (echoes it) and once
-# under perf (PERF_DATA in $BENCH_TMP/NAME.data). COMMAND prints its request count last.
-cpu_and_profile() {
-  local pid=$1 name=$2 t0 t1 n
-  shift 3
+# cpu_per_request PID COMMAND...: runs COMMAND (which prints its request count last) and echoes
+# the CPU per request it cost the server PID.
+cpu_per_request() {
+  local pid=$1 t0 t1 n
+  shift
   t0=$(bench_cpu_ticks "$pid")
   n=$("$@" | tail -1)
   t1=$(bench_cpu_ticks "$pid")
-  perf record -q -F 999 --call-graph dwarf,16384 -p "$pid" -o "$BENCH_TMP/$name.data" \
-    2>/dev/null &
-  local perf_pid=$!
-  "$@" >/dev/null
-  kill -INT "$perf_pid"
-  wait "$perf_pid" || true
   bench_cpu_us_per $((t1 - t0)) "$n"
 }
 
-redis_set() {  # redis_set PORT PIPE: SETs for SECS at 50 connections; prints the request count
-  local n=$(( $2 == 1 ? 100000 : 400000 ))
-  n=$(( n * SECS / 6 ))
+# cpu_and_profile PID NAME -- COMMAND...: COMMAND twice, once for the CPU per request (echoed)
+# and once under perf (the profile in $BENCH_TMP/NAME.data).
+cpu_and_profile() {
+  local pid=$1 name=$2 perf_pid
+  shift 3
+  cpu_per_request "$pid" "$@"
+  perf record -q -F 999 --call-graph dwarf,16384 -p "$pid" -o "$BENCH_TMP/$name.data" \
+    2>/dev/null &
+  perf_pid=$!
+  "$@" >/dev/null
+  kill -INT "$perf_pid" 2>/dev/null || true
+  wait "$perf_pid" || true
+}
+
+redis_set() {  # redis_set PORT PIPE: SETs at 50 connections, about SECS of them for apicached
+  # (80k/s at -P 1, 250k/s at -P 16 on 2 cores); prints the request count
+  local n=$(( ($2 == 1 ? 80000 : 250000) * SECS ))
   redis-benchmark -p "$1" -t set -n "$n" -r "$KEYS" -d 100 -c 50 -P "$2" -q >/dev/null 2>&1
   echo "$n"
 }
@@ -108,15 +116,6 @@ http_get() {  # http_get URL: GETs of random keys of the first 10k (in the RAM t
   bench_wrk "$BENCH_TMP/get" 50 "$SECS" "$1" "$LUA/get_random.lua" -- /v1/cache/bench/k 10000 \
     >/dev/null
   bench_wrk_requests "$BENCH_TMP/get"
-}
-
-ref_cpu() {  # ref_cpu PID COMMAND...: the CPU per request of COMMAND on the reference server PID
-  local pid=$1 t0 t1 n
-  shift
-  t0=$(bench_cpu_ticks "$pid")
-  n=$("$@" | tail -1)
-  t1=$(bench_cpu_ticks "$pid")
-  bench_cpu_us_per $((t1 - t0)) "$n"
 }
 
 # start_front FRONT DIR: apicached with --FRONT-listen on a free port and data in DIR; sets APID
@@ -147,7 +146,7 @@ if [[ $POINTS == *" redis "* ]]; then
     redis-benchmark -p "$p" -t set -n 200000 -r "$KEYS" -d 100 -c 50 -P 16 -q >/dev/null 2>&1
   done
   for pipe in 1 16; do
-    ref=$(ref_cpu "$RPID" redis_set "$rport" "$pipe")
+    ref=$(cpu_per_request "$RPID" redis_set "$rport" "$pipe")
     cpu=$(cpu_and_profile "$APID" "redis-set-p$pipe" -- redis_set "$APORT" "$pipe")
     read -r w b < <(split "$BENCH_TMP/redis-set-p$pipe.data")
     aim=$([ "$pipe" = 1 ] && echo 1.0 || echo 0.7)
@@ -176,7 +175,7 @@ if [[ $POINTS == *" memcached "* ]]; then
       sleep 0.05
     done
   done
-  ref=$(ref_cpu "$MPID" mc_set "$mport")
+  ref=$(cpu_per_request "$MPID" mc_set "$mport")
   cpu=$(cpu_and_profile "$APID" mc-set -- mc_set "$APORT")
   read -r w b < <(split "$BENCH_TMP/mc-set.data")
   ROWS+=("$(row "memcached set" "$cpu" "$w" "$b" memcached "$ref" 0.7)")
@@ -192,7 +191,7 @@ if [[ $POINTS == *" http "* ]]; then
   python3 "$BENCH_ROOT/bench/load.py" --url "$APICACHED_URL" --ns bench --prefix k --count "$KEYS" \
     --size 500 >/dev/null
   http_get "$APICACHED_URL" >/dev/null  # every key into the RAM tier
-  ref=$(ref_cpu "$APICACHED_PID" http_get "$APICACHED_URL")
+  ref=$(cpu_per_request "$APICACHED_PID" http_get "$APICACHED_URL")
   cpu=$(cpu_and_profile "$APICACHED_PID" http-put -- http_put "$APICACHED_URL")
   read -r w b < <(split "$BENCH_TMP/http-put.data")
   ROWS+=("$(row "HTTP PUT" "$cpu" "$w" "$b" "GET from RAM" "$ref" 0.8)")
