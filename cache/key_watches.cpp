@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "cache/key_id.h"
-#include "storage/key_hash.h"
 
 namespace apicached::cache {
 

@@ -12,7 +12,7 @@
 // can copy a string up to the memory limit: a loop that grows a string a few bytes at a time
 // costs the square of the instructions it runs. With 50 ms (500,000 instructions per run, three
 // runs per input) one such input ran 117 s under ASan and took the fuzzer past its 2 GiB RSS
-// limit (corpus/redis_script/quadratic_concat); with 10 ms, about a second. The daemon's own
+// limit (corpus/redis_script/quadratic_concat); with 10 ms, about 2 s. The daemon's own
 // limit is wall time (lua-time-limit), which stops that loop after 5 s.
 
 #include <cstddef>

@@ -64,7 +64,7 @@ for t in "${targets[@]}"; do
   # A script that grows a string a few bytes per loop (corpus/redis_script/quadratic_concat)
   # churns ASan's default 256 MiB quarantine up to about 2.3 GiB of RSS within its time limit:
   # no leak (docs/fuzzing.md), but past libFuzzer's 2 GiB. A 32 MiB quarantine keeps it lower.
-  run_env=(ASAN_OPTIONS="$ASAN_OPTIONS")
+  run_env=()
   [ "$t" != redis_script ] || run_env=(ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=32")
   if env "${run_env[@]}" "$build/tests/fuzz/fuzz_$t" "${args[@]}" >"$log" 2>&1; then
     grep -E 'stat::number_of_executed_runs|cov:' "$log" | tail -2 >&2 || true
